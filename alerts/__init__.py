@@ -1,0 +1,1 @@
+"""Rules, dispatch and notifiers. Imports newswatch, never workers."""

@@ -1,0 +1,61 @@
+"""What a rule match becomes: an alert, delivered once to each of its channels."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+
+def alert_id(rule_id: str, story_id: str) -> str:
+    """One alert per (rule, story): the same pair always gets the same id."""
+    return hashlib.blake2b(f"{rule_id}\x00{story_id}".encode(), digest_size=10).hexdigest()
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Why a clause held: which condition, which words, where."""
+
+    clause: str          # e.g. "when.all[0].keywords"
+    kind: str            # condition kind: "keywords", later "country", "actor", ...
+    matched: str         # the text that matched, as it stands in the item
+    field: str           # "title" or "text"
+    start: int           # character offsets in that field
+    end: int
+    entry: str | None = None  # the table entry or phrase that matched
+
+
+@dataclass(slots=True)
+class Alert:
+    id: str
+    rule_id: str
+    rule_title: str
+    severity: str
+    item_id: str
+    source_id: str
+    title: str
+    url: str | None
+    published: str | None      # ISO 8601, or None
+    summary: str               # the first few hundred characters of the item's text
+    evidence: list[Evidence] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+    def matched_words(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for ev in self.evidence:
+            seen.setdefault(ev.matched, None)
+        return list(seen)
+
+    def explanation(self) -> str:
+        """One line saying why the rule fired."""
+        parts = [f"{ev.kind}: {ev.matched!s} ({ev.field})" for ev in self.evidence]
+        return " · ".join(parts) if parts else "matched"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Alert":
+        data = dict(data)
+        data["evidence"] = [Evidence(**e) for e in data.get("evidence", [])]
+        return cls(**data)

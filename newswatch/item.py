@@ -1,0 +1,119 @@
+"""The one typed record every source produces, and its identity.
+
+Nothing after a source adapter sees feedparser or telethon objects: adapters
+build `Item`s and set their fingerprint here (DESIGN: Miniflux `adapter.go`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track the reader; they never change the story.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
+    "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "cmpid", "ocid",
+    "smid", "ncid", "soc_src", "soc_trk",
+})
+TRACKING_PREFIXES = ("utm_", "at_", "__twitter", "_ga")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lowercase scheme and host, drop the fragment, default ports and tracking parameters."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not scheme or not host:
+        return url
+    port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
+    netloc = host if port is None else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_for_hash(text: str) -> str:
+    """NFKC, casefold, collapse white space: the text a content hash is taken of."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def _looks_like_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def fingerprint(source_id: str, guid: str | None, url: str | None, title: str, text: str) -> str:
+    """guid, else canonical URL, else hash of normalized title+text.
+
+    A guid that is a URL is canonicalized and shared across sources (the same
+    article from two feeds is one item). An opaque guid ("12345") only means
+    something inside its own feed, so it is scoped by source id.
+    """
+    if guid and guid.strip():
+        guid = guid.strip()
+        if _looks_like_url(guid):
+            key = "u:" + (canonical_url(guid) or guid)
+        else:
+            key = f"g:{source_id}:{guid}"
+    elif url:
+        key = "u:" + (canonical_url(url) or url)
+    else:
+        key = "h:" + normalize_for_hash(f"{title}\n{text}")
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()
+
+
+@dataclass(slots=True)
+class Item:
+    """One news item, whatever source it came from."""
+
+    source_id: str
+    title: str
+    text: str
+    url: str | None = None
+    guid: str | None = None
+    published: datetime | None = None  # timezone-aware UTC, None when the feed gave none
+    lang: str | None = None
+    author: str | None = None
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    id: str = ""  # the fingerprint; set by `finish()`
+    extra: dict = field(default_factory=dict)
+
+    def finish(self) -> "Item":
+        """Set the fingerprint and canonical URL. Adapters call it on every item they build."""
+        self.url = canonical_url(self.url) if self.url else None
+        self.id = fingerprint(self.source_id, self.guid, self.url, self.title, self.text)
+        return self
+
+    @property
+    def content(self) -> str:
+        """Title and text together: what rules read."""
+        return f"{self.title}\n{self.text}" if self.text else self.title
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("published", "fetched_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Item":
+        data = dict(data)
+        for key in ("published", "fetched_at"):
+            if isinstance(data.get(key), str):
+                data[key] = datetime.fromisoformat(data[key])
+        return cls(**data)

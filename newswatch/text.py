@@ -1,0 +1,1 @@
+"""HTML to clean text. Filled in by the feed-parsing work."""
