@@ -1,0 +1,160 @@
+"""Everything newswatch remembers, in Redis, under one key prefix.
+
+seen fingerprints (TTL) · per-source cursors (ETag, Last-Modified) · source
+health · the alert log · per-(alert, channel) delivery records with an index
+of the open ones · locks and the scheduler lease.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Iterable
+
+import redis
+
+OPEN = ("pending", "sending", "retrying")
+DONE = ("sent", "failed")
+ALERT_TTL = 90 * 86400  # alert records and their delivery log are kept this long
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=30,
+                                socket_connect_timeout=10, health_check_interval=30)
+
+
+class State:
+    def __init__(self, client: redis.Redis, prefix: str):
+        self.r = client
+        self.prefix = prefix
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.prefix,) + parts)
+
+    # --- seen fingerprints -------------------------------------------------
+    def unseen(self, ids: list[str]) -> list[bool]:
+        """For each id, True when it has not been seen (one round trip)."""
+        if not ids:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for item_id in ids:
+            pipe.exists(self.key("seen", item_id))
+        return [not n for n in pipe.execute()]
+
+    def mark_seen(self, ids: Iterable[str], ttl: float) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        for item_id in ids:
+            pipe.set(self.key("seen", item_id), 1, ex=max(1, int(ttl)))
+        pipe.execute()
+
+    # --- cursors and health --------------------------------------------------
+    def cursor(self, source_id: str) -> dict:
+        return self.r.hgetall(self.key("cursor", source_id))
+
+    def save_cursor(self, source_id: str, **values: str | None) -> None:
+        key = self.key("cursor", source_id)
+        pipe = self.r.pipeline()
+        pipe.delete(key)
+        clean = {k: v for k, v in values.items() if v}
+        if clean:
+            pipe.hset(key, mapping=clean)
+        pipe.execute()
+
+    def health(self, source_id: str) -> dict:
+        return self.r.hgetall(self.key("health", source_id))
+
+    def record_success(self, source_id: str, **info: object) -> None:
+        now = time.time()
+        key = self.key("health", source_id)
+        pipe = self.r.pipeline()
+        pipe.hset(key, mapping={"status": "ok", "last_success": now, "consecutive_failures": 0,
+                                "next_poll_at": 0, **{k: str(v) for k, v in info.items()}})
+        pipe.hdel(key, "retry_after")
+        pipe.execute()
+
+    def record_failure(self, source_id: str, reason: str, *, interval: float, backoff_max: float,
+                       retry_after: float | None = None) -> dict:
+        """Mark the source unhealthy and set when it may be polled again (exponential, capped)."""
+        key = self.key("health", source_id)
+        failures = self.r.hincrby(key, "consecutive_failures", 1)
+        delay = min(interval * (2 ** (failures - 1)), backoff_max)
+        if retry_after is not None:
+            delay = max(retry_after, min(delay, backoff_max))
+        now = time.time()
+        info = {"status": "failing", "last_error": reason, "last_error_at": now,
+                "next_poll_at": now + delay, "backoff": delay}
+        if retry_after is not None:
+            info["retry_after"] = retry_after
+        self.r.hset(key, mapping=info)
+        return {**info, "consecutive_failures": failures}
+
+    # --- alerts and deliveries ----------------------------------------------------
+    def create_alert(self, alert_id: str, payload: dict, channels: list[str], redeliver_after: float) -> bool:
+        """Store a new alert and open a delivery per channel. False when it already existed."""
+        if not self.r.set(self.key("alert", alert_id), json.dumps(payload), nx=True, ex=ALERT_TTL):
+            return False
+        now = time.time()
+        pipe = self.r.pipeline()
+        pipe.zadd(self.key("alerts"), {alert_id: now})
+        for channel in channels:
+            pipe.hset(self.key("delivery", alert_id, channel),
+                      mapping={"status": "pending", "attempts": 0, "created_at": now, "updated_at": now})
+            pipe.expire(self.key("delivery", alert_id, channel), ALERT_TTL)
+            pipe.zadd(self.key("deliveries", "open"), {f"{alert_id}|{channel}": now + redeliver_after})
+        pipe.execute()
+        return True
+
+    def alert(self, alert_id: str) -> dict | None:
+        raw = self.r.get(self.key("alert", alert_id))
+        return json.loads(raw) if raw else None
+
+    def delivery(self, alert_id: str, channel: str) -> dict:
+        return self.r.hgetall(self.key("delivery", alert_id, channel))
+
+    def update_delivery(self, alert_id: str, channel: str, status: str, *,
+                        due_in: float | None = None, **info: object) -> None:
+        """Record a delivery's new status. Open ones stay in the index, due again after `due_in` s."""
+        now = time.time()
+        member = f"{alert_id}|{channel}"
+        pipe = self.r.pipeline()
+        pipe.hset(self.key("delivery", alert_id, channel),
+                  mapping={"status": status, "updated_at": now, **{k: str(v) for k, v in info.items()}})
+        if status in DONE:
+            pipe.zrem(self.key("deliveries", "open"), member)
+        elif due_in is not None:
+            pipe.zadd(self.key("deliveries", "open"), {member: now + due_in})
+        pipe.execute()
+
+    def count_attempt(self, alert_id: str, channel: str) -> int:
+        return self.r.hincrby(self.key("delivery", alert_id, channel), "attempts", 1)
+
+    def overdue_deliveries(self, now: float | None = None, limit: int = 500) -> list[tuple[str, str]]:
+        members = self.r.zrangebyscore(self.key("deliveries", "open"), 0, now or time.time(), start=0, num=limit)
+        return [tuple(m.split("|", 1)) for m in members]
+
+    def postpone_delivery(self, alert_id: str, channel: str, seconds: float) -> None:
+        self.r.zadd(self.key("deliveries", "open"), {f"{alert_id}|{channel}": time.time() + seconds}, xx=True)
+
+    def recent_alerts(self, since: float = 0, limit: int = 1000) -> list[str]:
+        return self.r.zrangebyscore(self.key("alerts"), since, "+inf", start=0, num=limit)
+
+    # --- locks ------------------------------------------------------------------------
+    def lock(self, *parts: str, ttl: float):
+        return self.r.lock(self.key("lock", *parts), timeout=ttl, blocking=False)
+
+    def lock_held(self, *parts: str) -> bool:
+        return bool(self.r.exists(self.key("lock", *parts)))
+
+    # --- run tracking (run --once) -------------------------------------------------
+    def run_done(self, run_id: str, source_id: str, deliveries: list[tuple[str, str]]) -> None:
+        pipe = self.r.pipeline()
+        pipe.sadd(self.key("run", run_id, "sources"), source_id)
+        if deliveries:
+            pipe.sadd(self.key("run", run_id, "deliveries"), *[f"{a}|{c}" for a, c in deliveries])
+        for suffix in ("sources", "deliveries"):
+            pipe.expire(self.key("run", run_id, suffix), 86400)
+        pipe.execute()
+
+    def run_progress(self, run_id: str) -> tuple[set[str], list[tuple[str, str]]]:
+        sources = self.r.smembers(self.key("run", run_id, "sources"))
+        deliveries = [tuple(m.split("|", 1)) for m in self.r.smembers(self.key("run", run_id, "deliveries"))]
+        return sources, deliveries

@@ -1,0 +1,174 @@
+"""YAML with line numbers, `${ENV}` substitution and errors that point at file, line and key.
+
+Config fails fast and says where (DESIGN style 4, after Alertmanager's
+`UnmarshalYAML`): every problem becomes a `ConfigIssue(file, line, key,
+message)`, and `ConfigError` carries all of them so `newswatch check` can list
+every error at once.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+Path_ = tuple  # a key path such as ("sources", 0, "interval")
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """One or more configuration problems; `str()` lists them all, one per line."""
+
+    def __init__(self, issues: Iterable[ConfigIssue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def key_name(path: Path_) -> str:
+    """("sources", 0, "interval") -> "sources[0].interval"."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class LineMap:
+    """Where each key path of a YAML document stands in its file."""
+
+    def __init__(self, file: str, lines: dict[Path_, int]):
+        self.file = file
+        self.lines = lines
+
+    def line(self, path: Path_) -> int | None:
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def issue(self, path: Path_, message: str) -> ConfigIssue:
+        return ConfigIssue(self.file, self.line(path), key_name(path), message)
+
+
+def _walk_nodes(node: yaml.Node, path: Path_, lines: dict, issues: list, file: str) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                issues.append(ConfigIssue(file, key_node.start_mark.line + 1, key_name(path + (key,)),
+                                          "duplicate key (each key may appear once)"))
+            seen.add(key)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _walk_nodes(value_node, path + (key,), lines, issues, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            lines[path + (index,)] = child.start_mark.line + 1
+            _walk_nodes(child, path + (index,), lines, issues, file)
+
+
+def load_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Parse a YAML file; return its data and a LineMap. Syntax errors become ConfigError."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(file, None, "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigIssue(file, None, "", f"cannot read file: {exc}")]) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, LineMap(file, {})
+        lines: dict = {}
+        issues: list = []
+        _walk_nodes(node, (), lines, issues, file)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise ConfigError([ConfigIssue(file, line, "", f"invalid YAML: {msg}")]) from None
+    finally:
+        loader.dispose()
+    if issues:
+        raise ConfigError(issues)
+    return data, LineMap(file, lines)
+
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
+
+
+def substitute_env(data: Any, lines: LineMap, env: dict | None = None,
+                   issues: list[ConfigIssue] | None = None) -> Any:
+    """Replace `${VAR}` / `${VAR:-default}` in every string; a missing VAR is an error naming it.
+    With `issues` given, problems are appended there (and the value left empty) instead of raised."""
+    collect = issues is not None
+    env = os.environ if env is None else env
+    issues = [] if issues is None else issues
+
+    def sub(value: Any, path: Path_) -> Any:
+        if isinstance(value, dict):
+            return {k: sub(v, path + (k,)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [sub(v, path + (i,)) for i, v in enumerate(value)]
+        if not isinstance(value, str) or "${" not in value:
+            return value
+
+        def repl(m: re.Match) -> str:
+            name, default = m.group(1), m.group(2)
+            if name in env:
+                return env[name]
+            if default is not None:
+                return default
+            issues.append(lines.issue(path, f"environment variable {name} is not set "
+                                            f"(set it, or write ${{{name}:-default}})"))
+            return ""
+
+        return _ENV.sub(repl, value)
+
+    result = sub(data, ())
+    if issues and not collect:
+        raise ConfigError(issues)
+    return result
+
+
+def issues_from_validation(exc: ValidationError, lines: LineMap, prefix: Path_ = (),
+                           drop_tags: frozenset = frozenset(), loc_map=None) -> list[ConfigIssue]:
+    """Turn pydantic's errors into ConfigIssues with lines. Input values are never echoed
+    (they may be secrets); messages come from our own validators or pydantic's type text."""
+    issues = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = tuple(p for p in err["loc"] if p not in drop_tags)
+        loc = loc_map(loc) if loc_map else loc
+        ctx = err.get("ctx") or {}
+        if err["type"] == "unknown_key":
+            loc = loc + (ctx["key"],)
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "required key is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        issues.append(lines.issue(prefix + loc, msg))
+    return issues

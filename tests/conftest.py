@@ -1,0 +1,45 @@
+"""Shared fixtures: the real Redis (fails loudly when missing) and a key prefix per test."""
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
+REDIS_URL = os.environ.get("NEWSWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"these tests need the real Redis at {REDIS_URL} ({exc}); start it with "
+                    f"`redis-server --daemonize yes --port 6379 --save ''`", pytrace=False)
+    return REDIS_URL
+
+
+@pytest.fixture
+def key_prefix(redis_url):
+    """A fresh prefix per test; its keys are deleted afterwards."""
+    prefix = f"nwtest-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}:*", count=1000)) + list(client.scan_iter(f"*{prefix}*", count=1000))
+    if keys:
+        client.delete(*set(keys))
+
+
+@pytest.fixture
+def state(redis_url, key_prefix):
+    from newswatch.state import State, connect
+    return State(connect(redis_url), key_prefix)
+
+
+@pytest.fixture
+def shared_data():
+    assert SHARED_DATA.is_dir(), f"real test data missing: {SHARED_DATA}"
+    return SHARED_DATA

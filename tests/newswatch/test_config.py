@@ -1,0 +1,134 @@
+"""Every invalid config case has its own fixture file and the exact message it must give."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alerts.rules.loader import load_rules
+from newswatch.config import load_config
+from newswatch.units import parse_duration, parse_size
+from newswatch.yamlconf import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+INVALID = ROOT / "tests" / "fixtures" / "config" / "invalid"
+CASES = sorted(p for p in INVALID.glob("*.yaml"))
+
+
+def expected_of(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect: "), f"{path.name} must start with '# expect: '"
+    return first[len("# expect: "):]
+
+
+def load_all(path):
+    config = load_config(path)
+    return config, load_rules(config)
+
+
+def test_there_is_a_fixture_per_case():
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_invalid_config_gives_its_message(path):
+    with pytest.raises(ConfigError) as err:
+        load_all(path)
+    text = str(err.value)
+    assert expected_of(path) in text, text
+    # every issue names a file and, for these cases, a line
+    assert all(issue.line for issue in err.value.issues), text
+
+
+def test_all_errors_are_listed_at_once(tmp_path):
+    (tmp_path / "c.yaml").write_text(
+        "max_age: 1x\n"
+        "sources:\n"
+        "  - {id: a, type: rss, url: 'http://127.0.0.1:9/', interval: bad}\n"
+        "  - {id: b, type: nope}\n"
+        "  - {id: c, type: rss, url: 'http://127.0.0.1:9/', colour: red}\n"
+        "rules: []\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "c.yaml")
+    lines = sorted((i.line, i.key) for i in err.value.issues)
+    assert lines == [(1, "max_age"), (3, "sources[0].interval"), (4, "sources[1].type"), (5, "sources[2].colour")]
+
+
+def test_secrets_never_appear_in_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("NW_TEST_SECRET", "hunter2-very-secret")
+    (tmp_path / "c.yaml").write_text(
+        "channels:\n"
+        "  - id: mail\n    type: email\n    host: 127.0.0.1\n    port: notaport\n"
+        "    password: ${NW_TEST_SECRET}\n    from: a@example.org\n    to: [b]\n"
+        "rules: []\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "c.yaml")
+    assert "hunter2" not in str(err.value)
+    assert "channels[0].port" in str(err.value)
+    text = str(pytest.raises(ConfigError, load_all, INVALID / "password_without_username.yaml").value)
+    assert "s3cret-never-shown" not in text
+
+
+def test_env_substitution_and_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("NW_TEST_HOST", "mail.internal")
+    monkeypatch.delenv("NW_TEST_UNSET", raising=False)
+    (tmp_path / "c.yaml").write_text(
+        "redis_url: ${NW_TEST_UNSET:-}\nkey_prefix: ${NW_TEST_UNSET:-pfx}\n"
+        "channels:\n  - {id: m, type: email, host: '${NW_TEST_HOST}', from: a@x.org, to: [b@x.org]}\n"
+        "rules: []\n")
+    config = load_config(tmp_path / "c.yaml")
+    assert config.settings.redis_url is None
+    assert config.settings.key_prefix == "pfx"
+    assert config.channel("m").host == "mail.internal"
+    assert config.channel("m").port == 587 and config.channel("m").security == "starttls"
+
+
+def test_password_file(tmp_path):
+    (tmp_path / "pw").write_text("from-a-file\n")
+    (tmp_path / "c.yaml").write_text(
+        f"channels:\n  - {{id: m, type: email, host: h, username: u, password_file: '{tmp_path / 'pw'}',"
+        " from: a@x.org, to: [b@x.org]}\nrules: []\n")
+    config = load_config(tmp_path / "c.yaml")
+    assert config.channel("m").password.get_secret_value() == "from-a-file"
+    assert "from-a-file" not in repr(config.channel("m"))
+
+
+def test_defaults(tmp_path):
+    (tmp_path / "c.yaml").write_text("rules: []\n")
+    s = load_config(tmp_path / "c.yaml").settings
+    assert (s.key_prefix, s.max_age, s.seen_ttl, s.http.max_bytes) == ("nw", 48 * 3600, 30 * 86400, 10 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("text,seconds", [("30s", 30), ("5m", 300), ("1h30m", 5400), ("2d", 172800),
+                                          ("500ms", 0.5), (90, 90), ("off", 0), (False, 0)])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("bad", ["5", "m5", "5x", "", "1h 2", True, -1])
+def test_bad_durations(bad):
+    with pytest.raises(ValueError):
+        parse_duration(bad)
+
+
+def test_sizes():
+    assert parse_size("10MB") == 10_000_000 and parse_size("512KiB") == 524288 and parse_size(42) == 42
+    with pytest.raises(ValueError):
+        parse_size("lots")
+
+
+@pytest.mark.parametrize("name", ["newswatch.yaml", "demo.yaml"])
+def test_shipped_configs_are_valid(name, monkeypatch):
+    monkeypatch.setenv("SMTP_PASSWORD", "x")
+    config, rules = load_all(ROOT / "config" / name)
+    assert rules and config.settings.sources
+
+
+def test_check_command_lists_errors_and_exits_1():
+    proc = subprocess.run([sys.executable, "-m", "workers.cli", "check", "-c", str(INVALID / "unknown_key.yaml")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1
+    assert "sources[0].intervl: unknown key 'intervl'" in proc.stderr
+    ok = subprocess.run([sys.executable, "-m", "workers.cli", "check", "-c", str(ROOT / "config" / "demo.yaml")],
+                        capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and ok.stdout.startswith("ok:"), ok.stderr

@@ -1,0 +1,147 @@
+"""The `newswatch` command."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+
+from newswatch.config import load_config
+from newswatch.logs import fields, setup_logging
+from newswatch.units import parse_duration
+from newswatch.yamlconf import ConfigError
+
+log = logging.getLogger("workers.cli")
+
+
+def _load(args):
+    config = load_config(args.config)
+    from alerts.rules.loader import load_rules
+    rules = load_rules(config)
+    setup_logging(args.log_level or config.settings.log_level)
+    return config, rules
+
+
+def cmd_check(args) -> int:
+    config, rules = _load(args)
+    s = config.settings
+    print(f"ok: {config.path}: {len(s.sources)} sources, {len(s.channels)} channels, {len(rules)} rules")
+    return 0
+
+
+def cmd_items(args) -> int:
+    """Fetch now and print the normalized items as JSON lines. Writes no state, sends nothing."""
+    config, _ = _load(args)
+    from workers.sources import SOURCES
+    from workers.sources.base import SourceError
+    from workers.sources.http_fetch import USER_AGENT, HttpFetcher
+    s = config.settings
+    sources = [src for src in s.sources if args.source in (None, src.id)]
+    if not sources:
+        print(f"no source with id {args.source!r}", file=sys.stderr)
+        return 2
+    failed = 0
+    with HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
+                     user_agent=s.http.user_agent or USER_AGENT) as fetcher:
+        for src in sources:
+            try:
+                result = SOURCES[src.type](src, fetcher, config.base_dir).poll({})
+            except SourceError as exc:
+                failed += 1
+                print(f"{src.id}: {exc.reason}", file=sys.stderr)
+                continue
+            for item in result.items:
+                print(json.dumps(item.to_dict(), ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def cmd_worker(args) -> int:
+    config, _ = _load(args)
+    from workers.celery_app import configure, queues
+    from workers.runtime import Runtime, set_runtime
+    url = args.redis_url or config.settings.redis_url
+    if not url:
+        print("newswatch worker needs a Redis: set redis_url in the config "
+              "(or use `newswatch run`, which starts the embedded one)", file=sys.stderr)
+        return 2
+    app = configure(url, config.settings.key_prefix)
+    set_runtime(Runtime(config, url))
+    import workers.tasks  # noqa: F401  (registers the tasks)
+    worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
+                        queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
+                        without_mingle=True, without_heartbeat=True, loglevel=logging.WARNING)
+    worker.start()
+    return worker.exitcode or 0
+
+
+def cmd_scheduler(args) -> int:
+    config, _ = _load(args)
+    from workers.celery_app import configure
+    from workers.runtime import Runtime
+    from workers.scheduler import PollScheduler
+    from workers.tasks import enqueue_delivery, enqueue_poll
+    url = args.redis_url or config.settings.redis_url
+    if not url:
+        print("newswatch scheduler needs redis_url in the config", file=sys.stderr)
+        return 2
+    configure(url, config.settings.key_prefix)
+    scheduler = PollScheduler(Runtime(config, url), enqueue_poll, enqueue_delivery)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    stop.wait()
+    scheduler.stop()
+    return 0
+
+
+def cmd_run(args) -> int:
+    config, _ = _load(args)
+    from workers.daemon import run_daemon, run_once
+    if args.once:
+        return run_once(config, parse_duration(args.timeout))
+    return run_daemon(config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswatch", description="News ingestion and alerting.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", help="config file (default: $NEWSWATCH_CONFIG or config/newswatch.yaml)")
+    common.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", parents=[common], help="scheduler + worker in one process tree")
+    run.add_argument("--once", action="store_true", help="one pass over every source, deliver, exit")
+    run.add_argument("--timeout", default="5m", help="with --once: how long to wait for deliveries (default 5m)")
+    run.set_defaults(func=cmd_run)
+    for name, func, text in (("worker", cmd_worker, "a Celery worker: polls and deliveries"),
+                             ("scheduler", cmd_scheduler, "the scheduler (one active per Redis)")):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument("--redis-url", help="overrides redis_url from the config")
+        p.set_defaults(func=func)
+        if name == "worker":
+            p.add_argument("--concurrency", type=int, help="threads (default: worker.concurrency)")
+    sub.add_parser("check", parents=[common], help="validate config and rules").set_defaults(func=cmd_check)
+    items = sub.add_parser("items", parents=[common], help="fetch now, print normalized items as JSON lines")
+    items.add_argument("--source", help="only this source id")
+    items.set_defaults(func=cmd_items)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"newswatch: invalid configuration ({len(exc.issues)} error{'s' * (len(exc.issues) != 1)}):",
+              file=sys.stderr)
+        for issue in exc.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""`newswatch run`: the embedded Redis (if needed), a worker child process and the scheduler,
+started in that order and stopped in the reverse order on every exit path."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+
+from newswatch.config import Config
+from newswatch.logs import fields
+from newswatch.state import DONE
+from workers.celery_app import configure
+from workers.delivery import sweep_open_deliveries
+from workers.embedded_redis import EmbeddedRedis, _die_with_parent
+from workers.runtime import Runtime
+from workers.scheduler import PollScheduler
+from workers.tasks import enqueue_delivery, enqueue_poll
+
+log = logging.getLogger("workers.run")
+
+
+class WorkerProcess:
+    """A `newswatch worker` child in its own process group; dies with us (PDEATHSIG)."""
+
+    def __init__(self, config: Config, redis_url: str):
+        self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
+        log.info(fields("worker_started", pid=self.proc.pid))
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """SIGTERM: Celery's warm shutdown finishes the task in hand; SIGKILL after `timeout`."""
+        if not self.alive():
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning(fields("worker_kill", pid=self.proc.pid, reason=f"no exit within {timeout:g}s"))
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _stop_event() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(signum, _frame):
+        log.info(fields("shutdown_requested", signal=signal.Signals(signum).name))
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+def _redis_url(config: Config, stack: ExitStack) -> str:
+    if config.settings.redis_url:
+        return config.settings.redis_url
+    embedded = EmbeddedRedis(config.state_dir)
+    stack.callback(embedded.stop)
+    return embedded.start().url
+
+
+def run_daemon(config: Config) -> int:
+    stop = _stop_event()
+    with ExitStack() as stack:
+        url = _redis_url(config, stack)
+        configure(url, config.settings.key_prefix)
+        rt = Runtime(config, url)
+        stack.callback(rt.close)
+        worker = WorkerProcess(config, url)
+        worker.start()
+        stack.callback(worker.stop)
+        scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery)
+        scheduler.start()
+        stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains
+        restarts = 0
+        while not stop.wait(1.0):
+            if not worker.alive():
+                restarts += 1
+                delay = min(60, 2 ** min(restarts, 6))
+                log.error(fields("worker_died", code=worker.proc.returncode, restart_in=f"{delay}s"))
+                if stop.wait(delay):
+                    break
+                worker.start()
+    log.info(fields("stopped"))
+    return 0
+
+
+def run_once(config: Config, timeout: float) -> int:
+    """One pass over every enabled source, wait for the deliveries, exit."""
+    stop = _stop_event()
+    with ExitStack() as stack:
+        url = _redis_url(config, stack)
+        configure(url, config.settings.key_prefix)
+        rt = Runtime(config, url)
+        stack.callback(rt.close)
+        worker = WorkerProcess(config, url)
+        worker.start()
+        stack.callback(worker.stop)
+        run_id = uuid.uuid4().hex
+        sources = [s.id for s in config.settings.sources if s.enabled]
+        sweep_open_deliveries(rt, enqueue_delivery)  # left over from an earlier run
+        for source_id in sources:
+            enqueue_poll(source_id, run_id=run_id, force=True)
+        return _wait_for_run(rt, run_id, set(sources), worker, stop, time.monotonic() + timeout)
+
+
+def _wait_for_run(rt, run_id: str, sources: set[str], worker: WorkerProcess, stop: threading.Event,
+                  deadline: float) -> int:
+    state = rt.state
+    while True:
+        done, deliveries = state.run_progress(run_id)
+        statuses = [state.delivery(a, c).get("status", "missing") for a, c in deliveries]
+        if done >= sources and all(s in DONE for s in statuses):
+            break
+        if stop.is_set() or time.monotonic() > deadline or not worker.alive():
+            why = "interrupted" if stop.is_set() else "timed out" if worker.alive() else "worker died"
+            log.error(fields("run_incomplete", reason=why, sources_done=len(done & sources),
+                             sources=len(sources), deliveries_open=sum(s not in DONE for s in statuses)))
+            return 1
+        time.sleep(0.1)
+    failed = [h for h in (state.health(s) for s in sources) if h.get("status") == "failing"]
+    sent = statuses.count("sent")
+    log.info(fields("run_done", sources=len(sources), sources_failing=len(failed), alerts_sent=sent,
+                    deliveries_failed=statuses.count("failed")))
+    return 0 if sent == len(statuses) else 1

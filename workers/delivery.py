@@ -1,0 +1,99 @@
+"""One delivery of one alert to one channel: at most once, never lost.
+
+The delivery record in Redis is the truth: `sent` and `failed` are final, so a
+re-run or duplicated task is a no-op. A per-(alert, channel) lock keeps two
+workers from sending at once; if its holder dies, the lock expires and the
+sweep of open deliveries enqueues it again.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+from alerts.alert import Alert
+from alerts.notifiers import DeliveryError, send_timeout
+from newswatch.logs import fields
+from newswatch.state import DONE
+
+log = logging.getLogger("workers.deliver")
+
+
+@dataclass
+class DeliveryOutcome:
+    status: str                  # sent | failed | retry | done | busy | missing
+    retry_in: float | None = None
+    reason: str = ""
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential back-off with ±20% jitter: base, 2·base, 4·base, … capped."""
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return delay * random.uniform(0.8, 1.2)
+
+
+def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
+    state, d = rt.state, rt.settings.delivery
+    record = state.delivery(alert_id, channel_id)
+    if record.get("status") in DONE:
+        return DeliveryOutcome("done")
+    payload = state.alert(alert_id)
+    channel = rt.channels.get(channel_id)
+    if payload is None or not record or channel is None:
+        reason = "alert expired" if payload is None or not record else "channel no longer configured"
+        if record:
+            state.update_delivery(alert_id, channel_id, "failed", last_error=reason)
+        log.error(fields("delivery_impossible", alert_id=alert_id, channel_id=channel_id, reason=reason))
+        return DeliveryOutcome("missing", reason=reason)
+    lock = state.lock("send", alert_id, channel_id, ttl=send_timeout(channel) * 3 + 5)
+    if not lock.acquire():
+        return DeliveryOutcome("busy")
+    try:
+        if state.delivery(alert_id, channel_id).get("status") in DONE:  # finished while we waited
+            return DeliveryOutcome("done")
+        return _send(rt, Alert.from_dict(payload), channel_id, d)
+    finally:
+        try:
+            lock.release()
+        except Exception:
+            pass
+
+
+def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
+    state = rt.state
+    attempt = state.count_attempt(alert.id, channel_id)
+    state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after)
+    try:
+        rt.notifiers[channel_id].send(alert)
+    except DeliveryError as exc:
+        if exc.permanent or attempt > d.max_retries:
+            why = "permanent" if exc.permanent else f"gave up after {attempt} attempts"
+            state.update_delivery(alert.id, channel_id, "failed", last_error=exc.reason, failure=why)
+            log.error(fields("delivery_failed", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
+                             attempt=attempt, reason=exc.reason, failure=why))
+            return DeliveryOutcome("failed", reason=exc.reason)
+        delay = exc.retry_after if exc.retry_after is not None else backoff(attempt, d.retry_backoff,
+                                                                            d.retry_backoff_max)
+        state.update_delivery(alert.id, channel_id, "retrying", due_in=delay + d.redeliver_after,
+                              last_error=exc.reason, next_attempt_in=f"{delay:.1f}")
+        log.warning(fields("delivery_retry", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
+                           attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
+        return DeliveryOutcome("retry", retry_in=delay, reason=exc.reason)
+    state.update_delivery(alert.id, channel_id, "sent", last_error="")
+    log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
+                    channel_id=channel_id, attempt=attempt))
+    return DeliveryOutcome("sent")
+
+
+def sweep_open_deliveries(rt, enqueue_delivery, limit: int = 500) -> int:
+    """Enqueue again every open delivery that is overdue and not being sent right now."""
+    count = 0
+    for alert_id, channel_id in rt.state.overdue_deliveries(limit=limit):
+        rt.state.postpone_delivery(alert_id, channel_id, rt.settings.delivery.redeliver_after)
+        if rt.state.lock_held("send", alert_id, channel_id):
+            continue
+        enqueue_delivery(alert_id, channel_id)
+        count += 1
+    if count:
+        log.info(fields("deliveries_requeued", count=count))
+    return count

@@ -1,0 +1,88 @@
+"""One poll of one source: fetch → parse → exact dedup → age → match → dispatch.
+
+Order matters for "nothing lost": alerts are stored and their deliveries
+enqueued before the items are marked seen and the cursor is saved, so a worker
+that dies anywhere in between only causes a re-poll, and alert creation is
+idempotent (one alert id per (rule, story)).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from newswatch.dedup import ExactDeduplicator
+from newswatch.logs import fields
+from newswatch.pipeline import AgeFilter, run_stages
+from workers.sources.base import SourceError
+
+log = logging.getLogger("workers.poll")
+
+
+@dataclass
+class PollReport:
+    source_id: str
+    status: str  # ok | not_modified | failed | skipped
+    reason: str = ""
+    items: int = 0
+    new: int = 0
+    deliveries: list[tuple[str, str]] = field(default_factory=list)
+    dropped: dict = field(default_factory=dict)
+
+
+def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> PollReport:
+    """Poll `source_id` unless it is backing off or another worker holds its lock."""
+    source = rt.sources.get(source_id)
+    if source is None:
+        log.error(fields("poll_unknown_source", source_id=source_id))
+        return PollReport(source_id, "skipped", "unknown source")
+    health = rt.state.health(source_id)
+    if not force and float(health.get("next_poll_at") or 0) > time.time():
+        log.info(fields("poll_skipped", source_id=source_id, reason="backing_off",
+                        next_poll_at=health.get("next_poll_at")))
+        return PollReport(source_id, "skipped", "backing off")
+    lock = rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60)
+    if not lock.acquire():
+        log.info(fields("poll_skipped", source_id=source_id, reason="locked"))
+        return PollReport(source_id, "skipped", "another worker is polling it")
+    try:
+        return _poll_locked(rt, source, enqueue_delivery)
+    finally:
+        try:
+            lock.release()
+        except Exception:  # lock expired: nothing to release
+            pass
+
+
+def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
+    s, state, started = rt.settings, rt.state, time.perf_counter()
+    try:
+        result = source.poll(state.cursor(source.id))
+    except SourceError as exc:
+        info = state.record_failure(source.id, exc.reason, interval=source.config.interval,
+                                    backoff_max=s.worker.backoff_max, retry_after=exc.retry_after)
+        log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
+                           consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
+        return PollReport(source.id, "failed", exc.reason)
+    if result.not_modified:
+        state.save_cursor(source.id, **result.cursor)
+        state.record_success(source.id, last_status="not_modified")
+        log.info(fields("poll_not_modified", source_id=source.id))
+        return PollReport(source.id, "not_modified")
+    dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
+    fresh = run_stages([dedup], result.items)
+    current = run_stages([age], fresh)
+    deliveries = rt.dispatcher.process(rt.matcher.process(current))
+    for alert_id, channel in deliveries:
+        enqueue_delivery(alert_id, channel)
+    dedup.commit(fresh)
+    state.save_cursor(source.id, **result.cursor)
+    dropped = {**{f"exact_dedup.{k}": v for k, v in dedup.dropped.items()},
+               **{f"age.{k}": v for k, v in age.dropped.items()}}
+    state.record_success(source.id, last_status="ok", items=len(result.items), new=len(fresh),
+                         parser=result.detail.get("parser", ""))
+    log.info(fields("poll_done", source_id=source.id, items=len(result.items), new=len(fresh),
+                    too_old=age.dropped.get("too_old", 0), alerts=len(deliveries),
+                    parser=result.detail.get("parser"), ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
+    return PollReport(source.id, "ok", items=len(result.items), new=len(fresh), deliveries=deliveries,
+                      dropped=dropped)

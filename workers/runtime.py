@@ -1,0 +1,60 @@
+"""Everything a worker or scheduler process needs, built once from the config."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alerts.dispatch import Dispatcher
+from alerts.notifiers import build_notifier
+from alerts.rules.loader import load_rules
+from alerts.rules.matcher import RuleMatcher
+from newswatch.config import Config, load_config
+from newswatch.state import State, connect
+from workers.sources import SOURCES
+from workers.sources.http_fetch import USER_AGENT, HttpFetcher
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, config: Config, redis_url: str):
+        self.config = config
+        self.settings = s = config.settings
+        self.redis_url = redis_url
+        self.state = State(connect(redis_url), s.key_prefix)
+        self.rules = load_rules(config)
+        self.matcher = RuleMatcher(self.rules)
+        self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
+                                   user_agent=s.http.user_agent or USER_AGENT)
+        self.sources = {src.id: SOURCES[src.type](src, self.fetcher, config.base_dir) for src in s.sources}
+        self.channels = {ch.id: ch for ch in s.channels}
+        self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
+        self.dispatcher = Dispatcher(self.state, {c.id: c.min_severity for c in s.channels},
+                                     s.delivery.redeliver_after)
+
+    @classmethod
+    def load(cls, config_path: str | Path | None, redis_url: str | None = None) -> "Runtime":
+        config = load_config(config_path)
+        url = redis_url or config.settings.redis_url
+        if not url:
+            raise RuntimeError("no Redis: set redis_url in the config or run `newswatch run`, "
+                               "which starts the embedded Redis")
+        return cls(config, url)
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.state.r.close()
+
+
+_current: Runtime | None = None
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    global _current
+    _current = runtime
+
+
+def runtime() -> Runtime:
+    if _current is None:
+        raise RuntimeError("newswatch runtime not initialised (start workers with `newswatch worker`)")
+    return _current

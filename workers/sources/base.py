@@ -1,0 +1,24 @@
+"""What every source adapter returns, and how it fails."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newswatch.item import Item
+
+
+class SourceError(Exception):
+    """A poll that failed. The reason is shown in source health; it never holds a secret."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+@dataclass
+class PollResult:
+    items: list[Item]
+    cursor: dict = field(default_factory=dict)  # saved only after the items are processed
+    not_modified: bool = False
+    detail: dict = field(default_factory=dict)  # parser used, HTTP status, bytes, ...
