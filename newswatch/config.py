@@ -108,6 +108,8 @@ class EmailChannelConfig(StrictModel):
             object.__setattr__(self, "password", SecretStr(_read_secret_file(self.password_file, "password_file")))
         if self.password is not None and not self.username:
             raise ValueError("a password needs a username")
+        if self.username and self.password is None:
+            raise ValueError("a username needs a password (give 'password' or 'password_file')")
         return self
 
 
