@@ -120,7 +120,7 @@ class LocalSMTPServer:
     def __init__(self, *, tls: bool = False, starttls: bool = False,
                  auth: tuple[str, str] | None = None, auth_fail_reply: str | None = None,
                  mail_reply: Reply = None, rcpt_reply: Reply = None, data_reply: Reply = None,
-                 delay_rcpt: float = 0.0, hostname: str = "127.0.0.1"):
+                 delay_rcpt: float = 0.0, hostname: str = "127.0.0.1", port: int = 0):
         if tls and starttls:
             raise ValueError("choose tls (implicit) or starttls, not both")
         self.host = hostname
@@ -132,7 +132,7 @@ class LocalSMTPServer:
         self.auth_attempts: list[tuple[str, bool]] = []   # (username, accepted)
         self.rcpt_seen = threading.Event()
         self.ca_file: str | None = None
-        self.port = 0
+        self.port = port  # 0: any free port; a fixed one lets a test bring a server "back"
         self._lock = threading.Lock()
         self._tmpdir: str | None = None
         self._controller: Controller | None = None
@@ -172,7 +172,7 @@ class LocalSMTPServer:
             # AUTH only after STARTTLS when STARTTLS is on; aiosmtpd does not count
             # implicit TLS as TLS, and a plain test server must still offer AUTH.
             kwargs.update(authenticator=self._authenticator, auth_require_tls=self.starttls)
-        self._controller = _AnyPortController(_Handler(self), hostname=self.host, port=0, **kwargs)
+        self._controller = _AnyPortController(_Handler(self), hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         self.port = self._controller.port
         return self
