@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import warnings
 
 from newswatch.config import load_config
 from newswatch.logs import fields, setup_logging
@@ -59,6 +60,7 @@ def cmd_items(args) -> int:
 
 def cmd_worker(args) -> int:
     config, _ = _load(args)
+    from celery.exceptions import SecurityWarning
     from workers.celery_app import configure, queues
     from workers.runtime import Runtime, set_runtime
     url = args.redis_url or config.settings.redis_url
@@ -67,11 +69,15 @@ def cmd_worker(args) -> int:
               "(or use `newswatch run`, which starts the embedded one)", file=sys.stderr)
         return 2
     app = configure(url, config.settings.key_prefix)
+    warnings.filterwarnings("ignore", category=SecurityWarning)  # root in containers; we accept JSON only
+    # Celery prints its shutdown chatter to sys.__stdout__; stdout belongs to the stdout channel's JSON lines.
+    sys.__stdout__ = sys.__stderr__
     set_runtime(Runtime(config, url))
     import workers.tasks  # noqa: F401  (registers the tasks)
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
                         queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
-                        without_mingle=True, without_heartbeat=True, loglevel=logging.WARNING)
+                        without_mingle=True, without_heartbeat=True,
+                        loglevel=(args.log_level or config.settings.log_level).upper())
     worker.start()
     return worker.exitcode or 0
 

@@ -41,11 +41,14 @@ class Keywords:
         return cls(key_name(path), phrases, pattern)
 
     def test(self, item: Item) -> list[Evidence] | None:
-        found = []
+        found, seen = [], set()
         for field_name, text in (("title", item.title), ("text", item.text)):
             for m in self.pattern.finditer(unicodedata.normalize("NFKC", text)):
-                found.append(Evidence(self.path, "keywords", m.group(0), field_name, m.start(), m.end(),
-                                      entry=self._entry(m.group(0))))
+                entry = self._entry(m.group(0))
+                if (entry, field_name) in seen:  # first position of each phrase per field is evidence enough
+                    continue
+                seen.add((entry, field_name))
+                found.append(Evidence(self.path, "keywords", m.group(0), field_name, m.start(), m.end(), entry=entry))
         return found or None
 
     def _entry(self, matched: str) -> str:

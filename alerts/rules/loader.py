@@ -86,8 +86,8 @@ def _parse_rule(raw: Any, path: tuple, lines: LineMap, issues: list) -> Rule | N
         issues.extend(issues_from_validation(exc, lines, prefix=path))
         return None
     errors: list = []
-    when = parse_condition(model.when, path + ("when",), errors)
-    issues.extend(lines.issue(p, msg) for p, msg in errors)
+    when = parse_condition(model.when, ("when",), errors)
+    issues.extend(lines.issue(path + p, msg) for p, msg in errors)
     if when is None:
         return None
     return Rule(model.id, model.title, model.description, model.severity, model.enabled, when,

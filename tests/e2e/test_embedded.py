@@ -1,0 +1,66 @@
+"""With no Redis configured: the embedded Redis, the offline demo, and no orphan redis-server."""
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.e2e.conftest import ROOT, wait_until
+
+
+def redis_servers_for(state_dir: Path) -> list[int]:
+    """PIDs of redis-server processes whose socket is in `state_dir`."""
+    out = subprocess.run(["pgrep", "-af", "redis-server"], capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines() if str(state_dir) in line]
+
+
+def test_demo_prints_the_lavrov_alert_and_remembers(tmp_path, procs):
+    env = {"NEWSWATCH_STATE_DIR": str(tmp_path / "state")}
+    demo = str(ROOT / "config" / "demo.yaml")
+    first = procs("run", "--once", "-c", demo, env=env)
+    assert first.proc.wait(120) == 0, first.stderr()
+    lines = [json.loads(line) for line in first.stdout().splitlines()]
+    assert len(lines) == 1, first.stdout()
+    alert = lines[0]
+    assert alert["rule"] == "lavrov-in-sahel-capital" and "Lavrov" in alert["title"] and "Bamako" in alert["title"]
+    assert {e["matched"] for e in alert["evidence"]} >= {"Lavrov", "Bamako"}
+    assert redis_servers_for(tmp_path / "state") == []
+    assert (tmp_path / "state" / "newswatch.aof").exists()
+    # state survived the embedded Redis's restart: a second run sends nothing
+    second = procs("run", "--once", "-c", demo, env=env, name="second")
+    assert second.proc.wait(120) == 0, second.stderr()
+    assert second.stdout().strip() == ""
+    assert "poll_not_modified source_id=world-demo" in second.stderr()  # its cursor survived too
+    assert redis_servers_for(tmp_path / "state") == []
+
+
+def test_sigterm_leaves_no_redis_server(tmp_path, procs):
+    state = tmp_path / "state"
+    run = procs("run", "-c", str(ROOT / "config" / "demo.yaml"), env={"NEWSWATCH_STATE_DIR": str(state)})
+    wait_until(lambda: "alert_created" in run.stderr() or "delivery_sent" in run.stderr(), 60,
+               "the daemon's first poll", procs=[run])
+    assert len(redis_servers_for(state)) == 1
+    assert run.terminate(60) == 0
+    assert redis_servers_for(state) == []
+    assert not (state / "redis.sock").exists()
+
+
+def test_sigint_and_sigkill_leave_no_redis_server(tmp_path, procs):
+    state = tmp_path / "state"
+    env = {"NEWSWATCH_STATE_DIR": str(state)}
+    run = procs("run", "-c", str(ROOT / "config" / "demo.yaml"), env=env)
+    wait_until(lambda: redis_servers_for(state), 60, "the embedded redis", procs=[run])
+    run.proc.send_signal(signal.SIGINT)  # Ctrl-C
+    assert run.proc.wait(60) == 0
+    assert redis_servers_for(state) == []
+    # even a SIGKILLed newswatch takes its redis-server and worker with it (PR_SET_PDEATHSIG)
+    killed = procs("run", "-c", str(ROOT / "config" / "demo.yaml"), env=env, name="killed")
+    wait_until(lambda: "worker_started" in killed.stderr() and redis_servers_for(state), 60, "start", procs=[killed])
+    killed.proc.send_signal(signal.SIGKILL)
+    killed.proc.wait(10)
+    wait_until(lambda: not redis_servers_for(state), 15, "redis-server to follow its parent")
+    out = subprocess.run(["pgrep", "-af", "workers.cli worker"], capture_output=True, text=True).stdout
+    wait_until(lambda: str(killed.pid) not in out and not any(
+        str(state) in line for line in subprocess.run(["pgrep", "-af", "workers.cli worker"], capture_output=True,
+                                                      text=True).stdout.splitlines()), 15, "the worker to exit")
