@@ -16,7 +16,7 @@ def test_bad_sources_recorded_and_good_source_alerts(tmp_path, procs, redis_url,
                                           headers={"Content-Type": "text/html"}))
         http.route("/error.xml", Response(status=500, body=b"oops"))
         http.route("/slow.xml", Response(body=good, delay=5))
-        http.route("/huge.xml", Response(body=good * 40, headers={"Content-Type": "application/rss+xml"}))
+        http.route("/huge.xml", Response(body=good * 80, headers={"Content-Type": "application/rss+xml"}))
         http.route("/bomb.xml", Response(body=gzip.compress(b" " * 5_000_000), headers={"Content-Encoding": "gzip"}))
         http.route("/limited.xml", Response(status=429, headers={"Retry-After": "120"}))
         sources = [{"id": name, "type": "rss", "url": http.url(f"/{name}.xml" if name != "page" else "/page.html"),

@@ -1,0 +1,459 @@
+"""Feed bytes to `Item`s: a fast lxml path for well-formed feeds, feedparser for the rest.
+
+The fast path reads well-formed RSS 2.0/0.9x, RDF (RSS 0.9/1.0) and Atom 1.0
+with lxml. Anything it is not sure of (XML errors, bytes that are not in the
+declared encoding, an HTTP charset that disagrees with the document, a DTD
+declaring entities, an unknown root) goes to feedparser, which reads broken
+markup and hard encodings.
+
+Both paths reduce an entry to a `RawEntry` of plain strings, and `build_item`
+alone turns that into an `Item`, so the two agree item for item; the tests
+check it on every real feed we keep. The fast path also makes feedparser's
+per-element repairs (`repair_mojibake`). Known, documented difference:
+feedparser files <media:description> photo captions under summary/content,
+so on its path a caption longer than the description becomes the text; the
+fast path uses media:description only when there is no other text.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from html.entities import html5 as HTML5_ENTITIES
+from urllib.parse import urljoin
+
+import feedparser
+from feedparser.datetimes import _parse_date as feedparser_parse_date
+from lxml import etree
+
+from newswatch.item import Item
+from newswatch.logs import fields
+from newswatch.text import clean_title, html_to_text, plain_text, repair_mojibake
+
+__all__ = ["FeedParseError", "ParsedFeed", "parse_feed", "parse_date", "normalize_lang"]
+
+log = logging.getLogger(__name__)
+
+NOT_HTML_PAGE = "not a feed: the server sent an HTML page"
+ATOM = "http://www.w3.org/2005/Atom"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RSS_NAMESPACES = ("", "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
+DC = "http://purl.org/dc/elements/1.1/"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+MEDIA_NAMESPACES = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss")
+
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False,
+                              remove_comments=True, remove_pis=True, load_dtd=False)
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                         rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_ROOT_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
+                         rb"<([A-Za-z_][\w.:-]*)", re.DOTALL)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+_HTTP = ("http://", "https://")
+
+
+class FeedParseError(Exception):
+    """The body is not a feed we can read; `reason` says why, for the source's health record."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class ParsedFeed:
+    items: list[Item]
+    parser: str  # "fast" or "feedparser"
+    title: str | None = None
+    lang: str | None = None  # feed-declared language as a two-letter code, None when unknown
+
+
+@dataclass(slots=True)
+class FeedMeta:
+    title: str | None = None
+    link: str | None = None
+    lang: str | None = None
+    base: str | None = None  # what relative entry links resolve against
+
+    def normalized(self, base_url: str | None) -> "FeedMeta":
+        link = absolute_link(self.link, base_url)
+        return FeedMeta(clean_title(self.title) or None, link, normalize_lang(self.lang), base_url or link)
+
+
+@dataclass(slots=True)
+class RawEntry:
+    """One entry in the feed's own strings: what both parsers hand to `build_item`."""
+
+    title: str | None = None
+    title_is_html: bool = True
+    bodies: list[tuple[str, bool]] = field(default_factory=list)  # (markup or text, declared plain)
+    link: str | None = None
+    guid: str | None = None
+    guid_is_link: bool = False
+    published: str | None = None
+    updated: str | None = None
+    authors: list[str] = field(default_factory=list)
+    lang: str | None = None
+
+
+# --- the shared half: plain strings to an Item ------------------------------------------
+
+_LANG_NAMES = {"eng": "en", "english": "en", "fra": "fr", "fre": "fr", "french": "fr", "deu": "de",
+               "ger": "de", "german": "de", "spa": "es", "spanish": "es", "por": "pt", "ita": "it",
+               "rus": "ru", "ara": "ar", "zho": "zh", "chi": "zh", "jpn": "ja", "urd": "ur", "hin": "hi",
+               "tur": "tr", "fas": "fa", "per": "fa", "ukr": "uk", "pol": "pl", "nld": "nl", "dut": "nl"}
+# Month names feeds use instead of English in RFC 822 dates (it, pt, es, fr, de, nl).
+_MONTHS = {"gen": "Jan", "ene": "Jan", "janv": "Jan", "jän": "Jan", "fev": "Feb", "fév": "Feb",
+           "févr": "Feb", "mär": "Mar", "mrz": "Mar", "mars": "Mar", "abr": "Apr", "avr": "Apr",
+           "mag": "May", "mai": "May", "mei": "May", "giu": "Jun", "juin": "Jun", "lug": "Jul",
+           "juil": "Jul", "ago": "Aug", "août": "Aug", "set": "Sep", "sept": "Sep", "ott": "Oct",
+           "out": "Oct", "okt": "Oct", "dic": "Dec", "dez": "Dec", "déc": "Dec"}
+_LOCAL_RFC822 = re.compile(r"^(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\s+([^\W\d]+)\.?\s+(\d{4})\s+(.*)$")
+_EMAIL_THEN_NAME = re.compile(r"^\S+@\S+\s*\((.+)\)$")
+_NAME_THEN_EMAIL = re.compile(r"^(.+?)\s*[<(]\s*\S+@\S+?\s*[>)]$")
+_ENTITY_IN_URL = re.compile(r"&([A-Za-z0-9_]+);")
+_SLASHES_AFTER_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def normalize_lang(value: str | None) -> str | None:
+    """'en-US', 'en_us', 'IT-it', 'eng' -> 'en', 'it'; None when it names no language we know."""
+    primary = re.split(r"[-_\s]", value.strip().lower(), maxsplit=1)[0] if value else ""
+    if len(primary) == 2 and primary.isascii() and primary.isalpha():
+        return primary
+    return _LANG_NAMES.get(primary)
+
+
+def _local_rfc822(value: str) -> datetime | None:
+    """'Seg, 24 Set 2018 19:42:40 -0300': weekday and month not in English."""
+    match = _LOCAL_RFC822.match(value)
+    if not match:
+        return None
+    day, month, year, rest = match.groups()
+    return parsedate_to_datetime(f"{day} {_MONTHS.get(month.lower(), month[:3].title())} {year} {rest}")
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """A feed date as aware UTC, None when missing or unreadable; a date without zone is UTC."""
+    value = value.strip() if value else ""
+    parsed = None
+    for parse in (parsedate_to_datetime, datetime.fromisoformat, _local_rfc822):
+        try:
+            parsed = parse(value) if value else None
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+        if parsed is not None:
+            break
+    else:
+        struct = feedparser_parse_date(value) if value else None  # the odd formats it knows
+        try:
+            return datetime(*struct[:6], tzinfo=timezone.utc) if struct else None
+        except ValueError:
+            return None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def _author(names: list[str]) -> str | None:
+    """'a@b.c (Jane Doe)' and 'Jane Doe <a@b.c>' -> 'Jane Doe'; several authors joined by ', '."""
+    out: list[str] = []
+    for raw in names:
+        name = clean_title(raw)
+        match = _EMAIL_THEN_NAME.match(name) or _NAME_THEN_EMAIL.match(name)
+        name = match.group(1).strip() if match else name
+        if name and name not in out:
+            out.append(name)
+    return ", ".join(out) or None
+
+
+def absolute_link(link: str | None, base: str | None) -> str | None:
+    """An http(s) URL or None: escaped '&' undone (as feedparser does), relative links resolved."""
+    link = link.strip() if link else ""
+    if not link:
+        return None
+    link = _ENTITY_IN_URL.sub(r"&\1", link.replace("&amp;", "&"))
+    link = _SLASHES_AFTER_SCHEME.sub(r"\1\3", link)
+    if not link.startswith(_HTTP) and base and not _SCHEME.match(link):
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return None
+    return link if link.startswith(_HTTP) else None
+
+
+def build_item(raw: RawEntry, source_id: str, meta: FeedMeta) -> Item | None:
+    """The one place an entry becomes an `Item`, whichever parser read it. None for an empty entry."""
+    title = clean_title(raw.title, is_html=raw.title_is_html)
+    texts = [plain_text(body) if plain else html_to_text(body) for body, plain in raw.bodies if body]
+    text = max(texts, key=len, default="")  # full content when it says more than the summary
+    url = absolute_link(raw.link, meta.base)
+    if not (title or text or url):
+        return None
+    return Item(
+        source_id=source_id, title=title, text=text, url=url, guid=(raw.guid or "").strip() or None,
+        published=parse_date(raw.published) or parse_date(raw.updated),
+        lang=normalize_lang(raw.lang) or meta.lang, author=_author(raw.authors),
+    ).finish()
+
+
+# --- the fast path: lxml on well-formed feeds ----------------------------------------------
+
+def _entry_roles() -> dict[str, str]:
+    """Lower-cased element name -> its part in an entry (feedparser lower-cases names too)."""
+    roles = {}
+    for ns in RSS_NAMESPACES:
+        p = "{%s}" % ns if ns else ""
+        roles |= {p + "title": "title", p + "link": "link", p + "description": "body", p + "guid": "guid",
+                  p + "pubdate": "published", p + "author": "author", p + "language": "lang"}
+    a = "{%s}" % ATOM.lower()
+    roles |= {a + "title": "title", a + "link": "atom_link", a + "content": "body", a + "summary": "body",
+              a + "id": "guid", a + "published": "published", a + "issued": "published",
+              a + "updated": "updated", a + "author": "atom_author",
+              "{http://purl.org/rss/1.0/modules/content/}encoded": "body", "{%s}title" % DC: "title",
+              "{%s}description" % DC: "body", "{%s}date" % DC: "updated", "{%s}creator" % DC: "author",
+              "{%s}language" % DC: "lang", "{http://purl.org/dc/terms/}issued": "published",
+              "{http://purl.org/dc/terms/}modified": "updated", "{%s}author" % ITUNES: "author",
+              "{%s}summary" % ITUNES: "body"}
+    return roles | {"{%s}%s" % (m, n): "media" for m in MEDIA_NAMESPACES
+                    for n in ("title", "description", "content", "group")}
+
+
+_ROLES = _entry_roles()
+
+
+def _inner_markup(el) -> str:
+    """An element's content as a string: its text, or text and children serialised."""
+    if not len(el):
+        return el.text or ""
+    head = (el.text or "").replace("&", "&amp;").replace("<", "&lt;")
+    return head + "".join(etree.tostring(child, encoding="unicode") for child in el)
+
+
+def _is_plain(el, is_atom: bool) -> bool:
+    return is_atom and el.get("type", "text") in ("text", "plain", "text/plain")
+
+
+def _body(el, is_atom: bool) -> str:
+    if is_atom and el.get("type") == "xhtml" and len(el) == 1 and not (el.text or "").strip():
+        return _inner_markup(el[0])  # the wrapping <div>
+    return _inner_markup(el)
+
+
+def _uri(el, value: str) -> str:
+    """Resolve a relative link against xml:base, as feedparser does."""
+    value = value.strip()
+    if value and "://" not in value[:12] and el.base:
+        try:
+            return urljoin(el.base, value)
+        except ValueError:
+            pass
+    return value
+
+
+def _read_child(raw: RawEntry, role: str, child, is_atom: bool, media: list) -> None:
+    if role == "body":
+        raw.bodies.append((_body(child, is_atom), _is_plain(child, is_atom)))
+    elif role == "title" and not (raw.title or "").strip():  # the first non-empty one, as in feedparser
+        raw.title, raw.title_is_html = _inner_markup(child), not _is_plain(child, is_atom)
+    elif role == "link" and child.get("href") is None:
+        raw.link = _uri(child, _inner_markup(child))
+    elif role == "atom_link" and child.get("href") and child.get("rel", "alternate") == "alternate" \
+            and child.get("type", "text/html").lower() in _HTML_TYPES:
+        raw.link = _uri(child, child.get("href"))
+    elif role == "guid":  # a permalink guid (the default) is resolved like a link
+        permalink = next((v for k, v in child.attrib.items() if k.lower() == "ispermalink"), "true") == "true"
+        raw.guid = _uri(child, child.text or "") if permalink else (child.text or "").strip()
+        raw.guid_is_link = permalink
+    elif role in ("published", "updated", "lang"):
+        setattr(raw, role, child.text)
+    elif role == "author":
+        raw.authors.append(_inner_markup(child))
+    elif role == "atom_author":
+        raw.authors.append(child.findtext("{%s}name" % ATOM) or child.findtext("{%s}email" % ATOM) or "")
+    elif role == "media":  # media:title / media:description, at any depth: fallbacks only
+        for sub in child.iter():
+            local = sub.tag.rsplit("}", 1)[-1].lower() if isinstance(sub.tag, str) else ""
+            if local in ("title", "description") and sub.text:
+                media.append((local, sub.text, _is_plain(sub, is_atom)))
+
+
+def _read_entry(el, is_atom: bool) -> RawEntry:
+    raw, media = RawEntry(guid=el.get("{%s}about" % RDF)), []
+    for child in el:
+        role = _ROLES.get(child.tag.lower()) if isinstance(child.tag, str) else None
+        if role:
+            _read_child(raw, role, child, is_atom, media)
+    if raw.link is None and raw.guid_is_link and raw.guid and raw.guid.startswith(_HTTP):
+        raw.link = raw.guid
+    if not (raw.title or "").strip():
+        raw.title, raw.title_is_html = next(((t, not p) for kind, t, p in media if kind == "title"), (None, True))
+    raw.bodies = raw.bodies or [(t, p) for kind, t, p in media if kind == "description"]
+    raw.title, raw.link, raw.guid = repair_mojibake(raw.title), repair_mojibake(raw.link), repair_mojibake(raw.guid)
+    raw.bodies = [(repair_mojibake(body), plain) for body, plain in raw.bodies]
+    raw.authors = [repair_mojibake(a) for a in raw.authors]
+    return raw
+
+
+def _charset_disagrees(content_type: str | None, declared: str | None) -> bool:
+    match = _CHARSET.search(content_type or "")
+    try:
+        return bool(match) and codecs.lookup(match.group(1)).name != codecs.lookup(declared or "utf-8").name
+    except LookupError:
+        return True
+
+
+def _resolve_entity_refs(dtd, root) -> bool:
+    """Under a DOCTYPE, undeclared references (&nbsp; with the RSS 0.91 DTD) stay in the tree as
+    nodes: put their HTML meaning in their place. False when one is unknown or the document
+    declares entities of its own (feedparser then; note feedparser silently drops the former)."""
+    if dtd is None:
+        return True
+    if any(True for _ in dtd.iterentities()):
+        return False
+    for ref in list(root.iter(etree.Entity)):
+        value = HTML5_ENTITIES.get(ref.name + ";")
+        if value is None:
+            return False
+        parent, previous, text = ref.getparent(), ref.getprevious(), value + (ref.tail or "")
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(ref)
+    return True
+
+
+def _channel_meta(channel, root, is_atom: bool) -> FeedMeta:
+    ns = channel.tag[: channel.tag.index("}") + 1] if channel.tag[0] == "{" else ""
+    link = None if is_atom else channel.findtext(ns + "link")
+    for el in channel.iterfind("{%s}link" % ATOM):
+        if not link and el.get("rel", "alternate") == "alternate" and el.get("href"):
+            link = el.get("href")
+    lang = (channel.findtext(ns + "language") or channel.findtext("{%s}language" % DC)
+            or root.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    return FeedMeta(repair_mojibake(channel.findtext(ns + "title")), repair_mojibake(link), lang)
+
+
+def _parse_fast(body: bytes, content_type: str | None) -> tuple[FeedMeta, list[RawEntry]] | None:
+    """Meta and entries of a well-formed feed, or None when feedparser should take over."""
+    try:
+        root = etree.fromstring(body, _XML_PARSER)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        log.debug(fields("feed_fast_path_declined", reason=exc))
+        return None
+    docinfo = root.getroottree().docinfo
+    if _charset_disagrees(content_type, docinfo.encoding) or not _resolve_entity_refs(docinfo.internalDTD, root):
+        return None
+    tag = root.tag.lower() if isinstance(root.tag, str) else ""
+    if tag.rsplit("}", 1)[-1] == "html":
+        raise FeedParseError(NOT_HTML_PAGE)
+    if tag == "{%s}feed" % ATOM.lower():
+        return _channel_meta(root, root, True), [_read_entry(e, True) for e in root.iterfind("{%s}entry" % ATOM)]
+    if tag == "rss":
+        channel = root.find("channel")
+        items = [] if channel is None else [_read_entry(e, False) for e in channel.iterfind("item")]
+        if channel is None or (not items and root.find(".//item") is not None):
+            return None  # items outside the channel: a dialect feedparser knows
+        return _channel_meta(channel, root, False), items
+    if tag == "{%s}rdf" % RDF:
+        for ns in RSS_NAMESPACES[1:]:
+            channel = root.find("{%s}channel" % ns)
+            if channel is not None:
+                items = [_read_entry(e, False) for e in root.iterfind("{%s}item" % ns)]
+                return _channel_meta(channel, root, False), items
+    return None
+
+
+# --- the fallback: feedparser ----------------------------------------------------------------
+
+def _entry_from_feedparser(entry, is_atom: bool) -> RawEntry:
+    """The strings the fast path reads, taken from a feedparser entry."""
+    get = dict.get  # plain lookups: FeedParserDict answers some missing keys with others
+
+    def plain(detail) -> bool:
+        return is_atom and (detail or {}).get("type") == "text/plain"
+
+    bodies = [(c.get("value") or "", plain(c)) for c in get(entry, "content", ())]
+    if get(entry, "summary"):
+        bodies.append((entry["summary"], plain(get(entry, "summary_detail"))))
+    link = get(entry, "link")
+    if link and get(entry, "guidislink") and not link.startswith(_HTTP):
+        link = None  # feedparser made a guid that is no URL the link
+    return RawEntry(
+        title=get(entry, "title"), title_is_html=not plain(get(entry, "title_detail")), bodies=bodies,
+        link=link, guid=get(entry, "id"), published=get(entry, "published"), updated=get(entry, "updated"),
+        authors=[a.get("name") or a.get("email") or "" for a in get(entry, "authors", ())],
+        lang=get(entry, "language"),
+    )
+
+
+def _parse_with_feedparser(body: bytes, content_type: str | None):
+    """Meta, entries, feedparser's complaint (or None), and whether the complaint is a broken document."""
+    # BytesIO, never bytes: feedparser takes a bytes argument for a file name first.
+    # No sanitising or URI rewriting: we only take text out of the HTML and resolve links ourselves.
+    headers = {"content-type": content_type} if content_type else {}
+    result = feedparser.parse(io.BytesIO(body), response_headers=headers,
+                              sanitize_html=False, resolve_relative_uris=False)
+    version, entries = result.get("version") or "", result.get("entries") or []
+    error = result.get("bozo_exception") if result.get("bozo") else None
+    # read fine, only not as announced (charset, media type): not a broken document
+    broken = error is not None and not isinstance(error, (feedparser.CharacterEncodingOverride,
+                                                          feedparser.NonXMLContentType))
+    if not entries and not version:
+        if b"<html" in body[:4096].lower():
+            raise FeedParseError(NOT_HTML_PAGE)
+        if not broken:
+            raise FeedParseError("not a feed: no RSS, RDF or Atom document found")
+    feed = result.get("feed") or {}
+    meta = FeedMeta(feed.get("title"), feed.get("link"), feed.get("language"))
+    raws = [_entry_from_feedparser(e, version.startswith("atom")) for e in entries]
+    return meta, raws, (str(error) if error is not None else None), broken
+
+
+def _missing_root_end(body: bytes) -> str | None:
+    """The root element's name when the body ends before its end tag: the download was cut short.
+
+    Only judged for ASCII-compatible bodies (the root start tag found as bytes).
+    """
+    match = _ROOT_START.match(body[:8192])
+    if match is None or b"</" + match.group(1) in body[-1024:]:
+        return None
+    return match.group(1).decode("ascii")
+
+
+# --- the entry point -------------------------------------------------------------------------
+
+def parse_feed(body: bytes, source_id: str, *, content_type: str | None = None,
+               base_url: str | None = None, fast: bool = True) -> ParsedFeed:
+    """Items of a fetched feed body; FeedParseError when it is no usable feed.
+
+    `content_type` is the HTTP Content-Type (its charset is checked against the
+    document), `base_url` the feed's URL (relative links resolve against it,
+    else against the feed's own link). `fast=False` forces feedparser.
+    """
+    if not body or body.isspace():
+        raise FeedParseError("empty body")
+    if _HTML_START.match(body[:2048]):
+        raise FeedParseError(NOT_HTML_PAGE)
+    parsed, parser, error, broken = (_parse_fast(body, content_type) if fast else None), "fast", None, False
+    if parsed is None:
+        root = _missing_root_end(body)
+        if root:  # feedparser would keep the entries before the cut, the last one cut short
+            raise FeedParseError(f"truncated feed: the document ends before </{root}>")
+        *parsed, error, broken = _parse_with_feedparser(body, content_type)
+        parser = "feedparser"
+    meta, raws = parsed
+    meta = meta.normalized(base_url)
+    items = [item for raw in raws if (item := build_item(raw, source_id, meta)) is not None]
+    if broken and not items:
+        raise FeedParseError(f"malformed XML and feedparser found no entries: {error}")
+    if error:
+        log.warning(fields("feed_bozo_accepted", source_id=source_id, items=len(items), error=error))
+    if len(raws) > len(items):
+        log.info(fields("feed_entries_dropped", source_id=source_id, dropped=len(raws) - len(items),
+                        reason="no title, text or link"))
+    return ParsedFeed(items=items, parser=parser, title=meta.title, lang=meta.lang)
