@@ -10,7 +10,7 @@ import threading
 import warnings
 
 from newswatch.config import load_config
-from newswatch.logs import fields, setup_logging
+from newswatch.logs import setup_logging
 from newswatch.units import parse_duration
 from newswatch.yamlconf import ConfigError
 

@@ -3,7 +3,6 @@ started in that order and stopped in the reverse order on every exit path."""
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import sys

@@ -1,9 +1,7 @@
 """With no Redis configured: the embedded Redis, the offline demo, and no orphan redis-server."""
 import json
-import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from tests.e2e.conftest import ROOT, wait_until
