@@ -217,6 +217,10 @@ class HttpFetcher:
         """The decoded body of a 2xx response, None for 304; FetchError otherwise."""
         status = response.status_code
         if status == 304:
+            # A 304 has no body, but h11 only marks the response complete once the (empty)
+            # stream is read; closing it unread makes httpcore drop the pooled connection.
+            for _ in response.iter_raw():
+                pass
             return None
         if not 200 <= status < 300:
             raise self._status_error(response)
