@@ -143,6 +143,13 @@ class WorkerConfig(StrictModel):
     backoff_max: Duration = 3600.0       # cap of a failing source's exponential back-off
 
 
+class ClassifyConfig(StrictModel):
+    enabled: bool = True
+    tables: str | None = None            # folder with countries/regions/actors/topics.yaml (default: beside this file, else the shipped ones)
+    min_population: int = Field(15000, ge=0)
+    languages: list[str] = ["en", "fr", "ar", "ru", "es", "pt", "de"]
+
+
 class Settings(StrictModel):
     redis_url: str | None = None
     key_prefix: str = Field("nw", pattern=r"^[A-Za-z0-9_.:-]{1,32}$")
@@ -153,6 +160,7 @@ class Settings(StrictModel):
     http: HttpConfig = HttpConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     worker: WorkerConfig = WorkerConfig()
+    classify: ClassifyConfig = ClassifyConfig()
     sources: list[SourceConfig] = []
     channels: list[ChannelConfig] = []
     rules: list[str] = ["rules/*.yaml"]

@@ -10,7 +10,11 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from newswatch.classify.model import Facts
 
 # Query parameters that only track the reader; they never change the story.
 TRACKING_PARAMS = frozenset({
@@ -91,6 +95,7 @@ class Item:
     fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     id: str = ""  # the fingerprint; set by `finish()`
     extra: dict = field(default_factory=dict)
+    facts: "Facts | None" = None  # set by the classify stage
 
     def finish(self) -> "Item":
         """Set the fingerprint and canonical URL. Adapters call it on every item they build."""
@@ -116,4 +121,7 @@ class Item:
         for key in ("published", "fetched_at"):
             if isinstance(data.get(key), str):
                 data[key] = datetime.fromisoformat(data[key])
+        if isinstance(data.get("facts"), dict):
+            from newswatch.classify.model import Facts
+            data["facts"] = Facts.from_dict(data["facts"])
         return cls(**data)

@@ -58,6 +58,55 @@ def cmd_items(args) -> int:
     return 1 if failed else 0
 
 
+def _classifier(args):
+    """The classifier for dry runs: the config's settings when there is a config file, else defaults."""
+    from pathlib import Path
+    from newswatch.classify.classifier import Classifier
+    from newswatch.classify.stage import tables_dir
+    from newswatch.config import ClassifyConfig, config_path
+    path = config_path(args.config)
+    if args.config or path.exists():
+        config = load_config(path)
+        settings, base, cache = config.settings.classify, config.base_dir, config.state_dir / "cache"
+        setup_logging(args.log_level or config.settings.log_level)
+    else:
+        settings, base, cache = ClassifyConfig(), Path("config"), Path("~/.cache/newswatch").expanduser()
+        setup_logging(args.log_level or "warning")
+    return Classifier.from_config_dir(tables_dir(settings.tables, base), cache_dir=cache,
+                                      min_population=settings.min_population, languages=settings.languages)
+
+
+def classify_record(item) -> dict:
+    facts = item.facts
+    return {"id": item.guid or item.id, "url": item.url, "title": item.title, "lang": facts.lang,
+            "countries": facts.countries, "mentioned": facts.mentioned, "cities": facts.cities,
+            "regions": facts.regions, "topics": facts.topics, "actors": facts.actors,
+            "evidence": [{"kind": m.kind, "value": m.value, "field": m.field, "span": [m.start, m.end],
+                          "text": m.text, "entry": m.entry, "sentence": m.sentence, "country": m.country}
+                         for m in facts.evidence]}
+
+
+def cmd_classify(args) -> int:
+    """Classify a feed file, URL or JSON Lines; print one JSON object per item. No state, no delivery."""
+    from workers.sources.inputs import InputError, read_items
+    try:
+        items = read_items(args.input)
+    except InputError as exc:
+        print(f"newswatch classify: {exc}", file=sys.stderr)
+        return 2
+    classifier = _classifier(args)
+    for item in items:
+        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang)
+        record = classify_record(item)
+        if args.format == "text":
+            print(f"{record['title'][:80]}\n  lang={record['lang']} countries={','.join(record['countries'])} "
+                  f"regions={','.join(record['regions'])} topics={','.join(record['topics'])} "
+                  f"actors={','.join(a['id'] for a in record['actors'])}")
+        else:
+            print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
 def cmd_worker(args) -> int:
     config, _ = _load(args)
     from celery.exceptions import SecurityWarning
@@ -132,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     items = sub.add_parser("items", parents=[common], help="fetch now, print normalized items as JSON lines")
     items.add_argument("--source", help="only this source id")
     items.set_defaults(func=cmd_items)
+    classify = sub.add_parser("classify", parents=[common], help="classify items from a feed file, URL or JSON Lines")
+    classify.add_argument("--input", required=True, help="feed file, http(s) URL, or JSON Lines (.jsonl)")
+    classify.add_argument("--format", choices=["json", "text"], default="json")
+    classify.set_defaults(func=cmd_classify)
     return parser
 
 

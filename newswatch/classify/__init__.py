@@ -1,0 +1,1 @@
+"""Classification: language, places, countries, regions, topics and actors of an item."""

@@ -1,0 +1,203 @@
+"""One Aho-Corasick automaton for every dictionary name, and word-bounded hits in a text.
+
+Terms and texts are matched in normalized form (`normalize.py`) through a
+"word view" of the same length, in which every character that is not a letter
+or digit (`str.isalnum`) is a space. Each term is stored as " view " (one
+space either side), and the text's view is padded with a space either side,
+so every match the automaton reports is word-bounded already: «придумали»
+never yields «мали», "Chadian" never yields "chad", and "l'Algérie" yields
+"algerie". Inside a term, punctuation only has to be non-alphanumeric in the
+text too ("guinea-bissau" matches "Guinea Bissau"), and a term's leading or
+trailing punctuation ("u.s.") is added to the hit when the text has it.
+
+Arabic attaches proclitics to the word (و ف ب ل ك, and the article ال with
+them). For Arabic text, the view is matched again with each length of
+proclitic blanked out at the start of Arabic words, so «وباماكو», «بباماكو»,
+«للنيجر» and «والنيجر» find «باماكو», «نيجر» and «النيجر»; the hit records the
+proclitic it skipped.
+
+Among overlapping hits the earliest start wins, then the longest.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from newswatch.classify.normalize import Normalized, normalize_term
+from newswatch.logs import fields
+
+log = logging.getLogger(__name__)
+
+_FORMAT = "newswatch-termindex-1"  # bump when the key view, normalization or pickle layout changes
+_NON_WORD = re.compile(r"[^\w ]")  # "_" is \w but not alphanumeric: replaced separately
+_EDGE = re.compile(r"([\W_]*)(.*?)([\W_]*)", re.DOTALL)
+_ARABIC = "\u0621-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+_HAS_ARABIC = re.compile(f"[{_ARABIC}]")
+PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك",
+              "ال", "وال", "بال", "فال", "كال", "لل", "ولل", "فلل", "وبال")
+# One pattern per proclitic length: at the start of a word, followed by at least two Arabic letters.
+_PROCLITIC_RES = tuple(
+    (size, re.compile(f"(?<!\\w)(?:{'|'.join(p for p in PROCLITICS if len(p) == size)})(?=[{_ARABIC}]{{2}})"))
+    for size in sorted({len(p) for p in PROCLITICS})
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One dictionary term found in a text."""
+
+    start: int  # span in the original text
+    end: int
+    nstart: int  # span in the normalized text
+    nend: int
+    surface: str  # original[start:end]
+    term: str  # the normalized dictionary form that matched
+    payloads: tuple  # everything registered for that term
+    proclitic: str = ""  # Arabic proclitic before the hit ("و", "وب", "بال"), "" otherwise
+
+
+def word_view(text: str) -> str:
+    """`text` with every character that is not a letter or digit replaced by a space (same length)."""
+    if "_" in text:
+        text = text.replace("_", " ")
+    return _NON_WORD.sub(" ", text)
+
+
+class TermIndex:
+    """Every (term, payload) pair in one automaton; `find` returns word-bounded, non-overlapping hits."""
+
+    def __init__(self, terms: Iterable[tuple[str, Any]], *, normalized: bool = False) -> None:
+        """Index (term, payload) pairs; a term's payloads are kept as registered, in order (duplicates too).
+        Terms are normalized with `normalize_term` unless `normalized`; empty terms are skipped."""
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        self._terms: list[str] = []
+        self._payloads: list[list | tuple] = []
+        self._edges: list[tuple[str, str] | None] = []  # (leading, trailing) punctuation of the term
+        self._sizes: list[int] = []  # length of the stored view, without its two spaces
+        ids: dict[str, int] = {}
+        for term, payload in terms:
+            term = term.strip(" ") if normalized else normalize_term(term)
+            lead, core, trail = _EDGE.fullmatch(term).groups()
+            if not core:
+                continue
+            key = word_view(core)
+            tid = ids.get(key)
+            if tid is None:
+                tid = ids[key] = len(self._terms)
+                self._terms.append(term)
+                self._payloads.append([])
+                self._edges.append((lead, trail) if lead or trail else None)
+                self._sizes.append(len(key))
+                self._automaton.add_word(f" {key} ", tid)
+            self._payloads[tid].append(payload)
+        self._payloads = [tuple(p) for p in self._payloads]
+        if self._terms:
+            self._automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def find(self, norm: Normalized) -> list[Hit]:
+        """Leftmost-longest, non-overlapping, word-bounded hits of the index's terms in `norm`."""
+        if not self._terms or not norm.text:
+            return []
+        view = f" {word_view(norm.text)} "
+        candidates = self._matches(view)
+        if not norm.text.isascii() and _HAS_ARABIC.search(norm.text):
+            for size, pattern in _PROCLITIC_RES:
+                stripped, count = pattern.subn(" " * size, view)
+                if count:
+                    candidates |= self._matches(stripped)
+        hits, taken_until = [], -1
+        for nstart, neg_end, tid in sorted(candidates):
+            if nstart >= taken_until:
+                hits.append(self._hit(norm, nstart, -neg_end, tid))
+                taken_until = -neg_end
+        return hits
+
+    def _matches(self, view: str) -> set[tuple[int, int, int]]:
+        """(nstart, -nend, term id) of every match: sorting puts leftmost, then longest, first."""
+        sizes = self._sizes
+        return {(end - sizes[tid] - 1, 1 - end, tid) for end, tid in self._automaton.iter(view)}
+
+    def _hit(self, norm: Normalized, nstart: int, nend: int, tid: int) -> Hit:
+        text = norm.text
+        edges = self._edges[tid]
+        if edges:
+            lead, trail = edges
+            if lead and text.endswith(lead, 0, nstart):
+                nstart -= len(lead)
+            if trail and text.startswith(trail, nend):
+                nend += len(trail)
+        proclitic = ""
+        if nstart and text[nstart - 1].isalnum():
+            word_start = nstart - 1
+            while word_start and text[word_start - 1].isalnum():
+                word_start -= 1
+            proclitic = text[word_start:nstart]
+        start, end = norm.span(nstart, nend)
+        return Hit(start, end, nstart, nend, norm.original[start:end], self._terms[tid],
+                   self._payloads[tid], proclitic)
+
+    # --- persistence ------------------------------------------------------------------------
+
+    def save(self, path) -> None:
+        """Pickle the index to `path` atomically (temporary file in the same folder, then rename)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = (_FORMAT, self._automaton, self._terms, self._payloads, self._edges, self._sizes)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path) -> TermIndex:
+        """An index saved by `save`; ValueError when the file is not one (or from another version)."""
+        with open(path, "rb") as src:
+            state = pickle.load(src)
+        if not (isinstance(state, tuple) and len(state) == 6 and state[0] == _FORMAT):
+            raise ValueError(f"{path}: not a term index of format {_FORMAT}")
+        index = cls.__new__(cls)
+        (_, index._automaton, index._terms, index._payloads, index._edges, index._sizes) = state
+        return index
+
+    @staticmethod
+    def cache_path(key_material: bytes, cache_dir: Path) -> Path:
+        return Path(cache_dir) / f"{hashlib.sha256(key_material).hexdigest()}.pkl"
+
+    @classmethod
+    def cached(cls, key_material: bytes, build: Callable[[], Iterable[tuple[str, Any]]], cache_dir: Path,
+               *, normalized: bool = False) -> TermIndex:
+        """Load cache_dir/<sha256(key_material)>.pkl, else build, save and return the index.
+
+        A missing, unreadable, corrupt or outdated cache file is rebuilt; failing
+        to write the cache only logs a warning. Put everything the terms depend on
+        (table files, their versions) in `key_material`.
+        """
+        path = cls.cache_path(key_material, cache_dir)
+        if path.exists():
+            try:
+                return cls.load(path)
+            except Exception as exc:  # noqa: BLE001 - corrupt, truncated, other version: rebuild it
+                log.warning(fields("term_index_cache_unusable", path=path, error=f"{type(exc).__name__}: {exc}"))
+        index = cls(build(), normalized=normalized)
+        try:
+            index.save(path)
+        except Exception as exc:  # noqa: BLE001 - read-only folder, unpicklable payload: works uncached
+            log.warning(fields("term_index_cache_not_written", path=path, error=exc))
+        return index
