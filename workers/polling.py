@@ -1,4 +1,4 @@
-"""One poll of one source: fetch → parse → exact dedup → age → match → dispatch.
+"""One poll of one source: fetch → parse → exact dedup → age → classify → match → dispatch.
 
 Order matters for "nothing lost": alerts are stored and their deliveries
 enqueued before the items are marked seen and the cursor is saved, so a worker
@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from newswatch.classify.stage import ClassifyStage
 from newswatch.dedup import ExactDeduplicator
 from newswatch.logs import fields
 from newswatch.pipeline import AgeFilter, run_stages
@@ -71,7 +72,8 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
         return PollReport(source.id, "not_modified")
     dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
     fresh = run_stages([dedup], result.items)
-    current = run_stages([age], fresh)
+    stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
+    current = run_stages(stages, fresh)
     deliveries = rt.dispatcher.process(rt.matcher.process(current))
     for alert_id, channel in deliveries:
         enqueue_delivery(alert_id, channel)

@@ -1,6 +1,7 @@
 """Everything a worker or scheduler process needs, built once from the config."""
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -8,6 +9,8 @@ from alerts.dispatch import Dispatcher
 from alerts.notifiers import build_notifier
 from alerts.rules.loader import load_rules
 from alerts.rules.matcher import RuleMatcher
+from newswatch.classify.classifier import Classifier
+from newswatch.classify.stage import tables_dir
 from newswatch.config import Config, load_config
 from newswatch.state import State, connect
 from workers.sources import SOURCES
@@ -40,6 +43,20 @@ class Runtime:
             raise RuntimeError("no Redis: set redis_url in the config or run `newswatch run`, "
                                "which starts the embedded Redis")
         return cls(config, url)
+
+    @functools.cached_property
+    def classifier(self):
+        """Built on first use, so only processes that poll pay for it (about 150 MB, 0.5 s from cache)."""
+        c = self.settings.classify
+        if not c.enabled:
+            return None
+        return Classifier.from_config_dir(tables_dir(c.tables, self.config.base_dir),
+                                          cache_dir=self.config.state_dir / "cache",
+                                          min_population=c.min_population, languages=tuple(c.languages))
+
+    @functools.cached_property
+    def source_langs(self) -> dict[str, str | None]:
+        return {src.id: getattr(src, "lang", None) for src in self.settings.sources}
 
     def close(self) -> None:
         self.fetcher.close()

@@ -45,7 +45,7 @@ TRUSTED_ALIAS_CITY = 500_000
 COMMON_WORD_CITIES = frozenset({"nice", "reading", "mobile", "split", "bath", "university", "mission", "independence",
                                 "liberty", "enterprise", "hope", "orange", "sale", "deal", "march", "wedding", "price",
                                 "bend", "laurel", "florence", "victoria", "marion", "aurora", "paradise", "bristol"})
-PERSONISH = frozenset({"jordan", "chad", "georgia", "virginia", "indiana", "washington", "carolina", "montana",
+PERSONISH = frozenset({"jordan", "chad", "чад", "georgia", "virginia", "indiana", "washington", "carolina", "montana",
                        "florence", "victoria", "santiago", "israel", "india", "kenya", "china"})
 PLACE_NOUNS = frozenset({"city", "province", "region", "state", "oblast", "county", "governorate", "district",
                          "airport", "international", "port", "island", "islands", "prefecture", "capital"})
@@ -92,7 +92,8 @@ def _prev_word(text: str, start: int) -> str:
 def part_of_longer_name(text: str, start: int, end: int, surface: str, hit_starts: set[int],
                         title_case: bool, any_prev: bool) -> bool:
     """Rule 2: "Jordan Peterson", "Michael Jordan", "Paris Saint-Germain", "African Union"."""
-    if title_case or not surface[:1].isalpha() or not ("A" <= surface[0] <= "Z" or "À" <= surface[0] <= "Þ"):
+    if title_case or not surface[:1].isalpha() or not ("A" <= surface[0] <= "Z" or "À" <= surface[0] <= "Þ"
+                                                        or "А" <= surface[0] <= "Я"):
         return False
     nxt = _next_word(text, end)
     following_at = end + (len(text[end:]) - len(text[end:].lstrip(" \t")))
@@ -145,8 +146,8 @@ class PlaceResolver:
             kinds = {r[0] for r in cand.readings}
             if not kinds or "block" in kinds:
                 continue
-            needs_caps = kinds & {"city", "country", "us-state"} or any(
-                r[0] == "demonym" and r[3] == "en" for r in cand.readings)
+            needs_caps = any(r[2][:1].isupper() for r in cand.readings if r[0] in ("city", "country", "us-state")) \
+                or any(r[0] == "demonym" and r[3] == "en" for r in cand.readings)
             if needs_caps and not _capitalised(cand.surface):
                 continue
             cand.readings = [r for r in cand.readings if self._case_ok(r, cand.surface)]

@@ -1,0 +1,75 @@
+"""Each ambiguity rule of newswatch/classify/places.py on real sentences (tests/data/collected/places.jsonl,
+each row with its source URL), plus the Sahel-specific «Мали» cases."""
+import pytest
+
+from tests.newswatch.classify.conftest import collected
+
+ROWS = collected("places.jsonl")
+
+
+def facts_of(classifier, index):
+    row = ROWS[index]
+    assert row["kind"] == "ambiguity", row
+    return classifier.classify(row["title"] or "", row["text"], declared_lang=row["lang"])
+
+
+@pytest.mark.parametrize("index", [1, 3, 4, 5, 46, 47, 48, 78, 79, 80])
+def test_niger_delta_is_nigeria(classifier, index):
+    facts = facts_of(classifier, index)
+    assert "NG" in facts.mentioned and "NE" not in facts.mentioned, facts.mentioned
+
+
+@pytest.mark.parametrize("index", [6, 8, 50, 76, 77])
+def test_georgia_the_us_state(classifier, index):
+    facts = facts_of(classifier, index)
+    assert "US" in facts.mentioned and "GE" not in facts.mentioned, facts.mentioned
+
+
+def test_georgia_the_country(classifier):
+    facts = classifier.classify("Georgia's ruling party wins disputed election",
+                                "Protesters gathered in Tbilisi after Georgian Dream claimed victory.")
+    assert "GE" in facts.countries and "US" not in facts.mentioned
+
+
+@pytest.mark.parametrize("index", [9, 10, 104])
+def test_chad_as_a_first_name(classifier, index):
+    assert "TD" not in facts_of(classifier, index).mentioned
+
+
+@pytest.mark.parametrize("index", [11, 22])
+def test_jordan_the_river_and_the_person(classifier, index):
+    assert "JO" not in facts_of(classifier, index).mentioned
+
+
+def test_jordan_the_country_with_its_demonym(classifier):
+    assert "JO" in facts_of(classifier, 13).mentioned or "JO" in facts_of(classifier, 12).mentioned
+
+
+def test_reading_and_mobile_with_their_country(classifier):
+    assert "GB" in facts_of(classifier, 15).mentioned
+    mobile = facts_of(classifier, 16)
+    assert "US" in mobile.mentioned and "Mobile" in {c["name"] for c in mobile.cities}
+
+
+def test_word_like_city_names_alone_tag_nothing(classifier):
+    assert facts_of(classifier, 19).mentioned == []          # "Nice ..." the adjective
+    assert "GB" not in facts_of(classifier, 14).mentioned     # "Reading becomes the centre": no country named
+    assert facts_of(classifier, 17).cities == []              # "Mobile Mayor ...": no US context
+
+
+def test_nice_the_city(classifier):
+    assert "FR" in facts_of(classifier, 43).mentioned
+    assert "FR" in facts_of(classifier, 75).mentioned         # Arabic «نيس»
+
+
+@pytest.mark.parametrize("index", [105, 106, 107, 108, 109, 110, 111])
+def test_mali_inside_russian_words_is_not_mali(classifier, index):
+    assert "ML" not in facts_of(classifier, index).mentioned
+
+
+def test_mali_in_russian_is_mali(classifier):
+    rows = [r for r in collected("visits.jsonl") if r["lang"] == "ru" and "Мали" in r["text"]]
+    assert rows
+    for row in rows:
+        facts = classifier.classify(row["title"] or "", row["text"], declared_lang="ru")
+        assert "ML" in facts.mentioned, (row["source"], row["text"][:120])
