@@ -1,12 +1,13 @@
 """Write config/wordlike-city-names.tsv: city names that are also common words.
 
 A city name that is a frequent word in en/fr/de/es/pt/it ("Man", "Can",
-"Union", "Praia", "Summit") — or a GeoNames alternate name that is a known
-word or name of something else ("Hamas" for Hamm) — only tags its city when
-the item also names the city's country (newswatch/classify/places.py rule 5).
+"Union", "Summit") — or an alternate name that is one ("Sale" for Salé,
+Arabic «قوم» "nation" for Qom) — only tags its city when the item also names
+the city's country (newswatch/classify/places.py rule 5).
 Cities of a million people or more are left out: their names are what the
 word means ("Paris", "London"); and a city's own name is not checked in its
-country's own languages, where it is frequent because it is the city ("Mainz").
+country's own languages, where it is frequent because it is the city ("Mainz",
+"Lisboa"). Arabic-script and Cyrillic names are checked against ar/ru/fa/ur.
 
 Frequencies come from the `wordfreq` package (a dev-time tool only, not a
 runtime dependency): `pip install wordfreq && python tools/build_wordlike.py`.
@@ -23,10 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from newswatch.classify.tables import load_cities  # noqa: E402
 
 LANGS = ("en", "fr", "de", "es", "pt", "it")
-ISO3 = {"eng": "en", "fra": "fr", "deu": "de", "spa": "es", "por": "pt", "ita": "it"}
+OTHER_SCRIPT_LANGS = ("ar", "ru", "fa", "ur")   # Arabic-script and Cyrillic names
+OTHER_SCRIPT_ZIPF = 4.3                           # «قوم» (nation) for Qom, «سنه» (year) for Sanandaj
+ISO3 = {"eng": "en", "fra": "fr", "deu": "de", "spa": "es", "por": "pt", "ita": "it", "ara": "ar", "rus": "ru",
+        "fas": "fa", "urd": "ur"}
 COUNTRIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gazetteer" / "mledoze__countries.json"
 PRIMARY_ZIPF = 4.3     # a city's own name must be a really common word
-ALTERNATE_ZIPF = 3.0   # an alternate name only needs to be a known word
+ALTERNATE_ZIPF = 4.0   # an alternate name (only indexed for big cities and capitals) too
 BIG_CITY = 1_000_000
 OUT = Path(__file__).resolve().parents[1] / "config" / "wordlike-city-names.tsv"
 
@@ -37,8 +41,8 @@ def own_languages() -> dict[str, set[str]]:
     return {c["cca2"]: {ISO3[code] for code in (c.get("languages") or {}) if code in ISO3} for c in data}
 
 
-def zipf(word: str, skip: set[str] = frozenset()) -> float:
-    return max(wordfreq.zipf_frequency(word, lang) for lang in LANGS if lang not in skip)
+def zipf(word: str, skip: set[str] = frozenset(), langs: tuple[str, ...] = LANGS) -> float:
+    return max((wordfreq.zipf_frequency(word, lang) for lang in langs if lang not in skip), default=0.0)
 
 
 def main() -> None:
@@ -47,11 +51,15 @@ def main() -> None:
     for city in load_cities(15000):
         if city.population >= BIG_CITY:
             continue
+        skip = own.get(city.country, set())  # a city's names are frequent in its own languages
         for name in city.names:
-            if not name.isascii() or " " in name:
+            if " " in name:
+                continue
+            if not name.isascii():
+                if zipf(name.lower(), skip, OTHER_SCRIPT_LANGS) >= OTHER_SCRIPT_ZIPF:
+                    rows.add((city.geonameid, name))
                 continue
             primary = name == city.name
-            skip = own.get(city.country, set()) if primary else set()
             if zipf(name.lower(), skip) >= (PRIMARY_ZIPF if primary else ALTERNATE_ZIPF):
                 rows.add((city.geonameid, name))
     header = ("# City names that are also common words: they tag their city only when the item names its\n"

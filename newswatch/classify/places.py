@@ -27,8 +27,9 @@ The rules, each applied on purpose (see README "Classification"):
 7. Country names the tables mark `ambiguous` (config/countries.yaml): "case-sensitive"
    ones match only in their own case ("US" not "us"; «Мали» not «мали»); the others
    (Chad, Jordan, Niger, Turkey, Arabic «مالي» "financial") count only when the item
-   names the country another way too (a city, a demonym, an unambiguous name) or
-   names one of its listed officials.
+   names the country another way too (a city, a demonym, an unambiguous name),
+   names one of its listed officials, or names a neighbour (same UN M49 region:
+   "Niger, Mali and Burkina Faso", "Israel and Jordan").
 6. A city name shared by several countries (Tripoli, Hyderabad, Alexandria)
    goes to the country otherwise named in the item, else to the largest city.
 """
@@ -214,6 +215,20 @@ class PlaceResolver:
         entry = reading[2]
         return surface.isupper() if entry.isupper() else surface[:1].isupper()
 
+    def _has_clue(self, code: str, named: set[str]) -> bool:
+        """Named another way, or a neighbour is named: "Niger, Mali and Burkina Faso",
+        "Israel and Jordan" (same UN M49 intermediate region or subregion)."""
+        if code in named:
+            return True
+        area = self._area(code)
+        return bool(area) and any(self._area(other) == area for other in named if other != code)
+
+    def _area(self, code: str) -> str | None:
+        country = self.tables.countries.get(code)
+        if country is None:
+            return None
+        return country.m49.get("intermediate") or country.m49.get("subregion")
+
     def needs_clue(self, reading: tuple) -> bool:
         reason = self._reason(reading)
         return bool(reason) and not reason.startswith(("case-sensitive", "capital"))
@@ -260,7 +275,8 @@ class PlaceResolver:
                                 cand.sentence, "US", {"us_state": r[1]})]
         seen, out = set(), []
         for kind, code, entry, _lang in readings:
-            if code in seen or (kind == "country" and self.needs_clue((kind, code, entry, _lang)) and code not in named):
+            if code in seen or (kind == "country" and self.needs_clue((kind, code, entry, _lang))
+                                and not self._has_clue(code, named)):
                 continue
             seen.add(code)
             out.append(Mention(kind, code, cand.field, cand.start, cand.end, cand.surface, entry, cand.sentence, code))

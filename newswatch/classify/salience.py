@@ -15,13 +15,13 @@ from collections import defaultdict
 
 from newswatch.classify.model import Mention
 
-KIND_WEIGHT = {"country": 1.0, "demonym": 0.7, "city": 1.0, "institution": 0.8}
-TITLE_WEIGHT = 3.0
+KIND_WEIGHT = {"country": 1.0, "demonym": 0.7, "city": 0.6, "institution": 0.8}  # a city is often a venue
+TITLE_WEIGHT = 2.0
 LEAD_CHARS = 300
 LEAD_WEIGHT = 2.0
-DATELINE_BONUS = 3.0
+DATELINE_BONUS = 1.0
 ABOUT_FLOOR = 1.5
-ABOUT_SHARE = 0.3
+ABOUT_SHARE = 0.4
 _DATELINE_END = re.compile(r"^[\s,]*(?:\([^)]{1,40}\))?\s*(?:[-–—:]|,\s*\w+)")
 
 

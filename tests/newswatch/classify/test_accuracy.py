@@ -5,8 +5,9 @@ Prints precision/recall/F1 of `countries` against the labels' `about`, and of
 the salience thresholds were chosen on the even-numbered lines ("dev"); the odd
 ones ("held") were never inspected while tuning.
 
-Goal (issue 3): F1 of `countries` >= 0.90. Reached so far: about 0.87 (see
-BENCHMARKS.md); the assertion guards that level against regressions.
+Goal (issue 3): F1 of `countries` >= 0.90. Reached so far: 0.885 overall, 0.900 on the
+dev half and 0.869 on the held-out half; the assertions guard that level against
+regressions (the goal itself is not met yet).
 """
 import json
 from collections import defaultdict
@@ -47,8 +48,8 @@ def test_countries_about_f1(classifier):
     report("countries vs about", scores)
     for e in errors[:40]:
         print("  ", e)
-    assert scores["all"][2] >= 0.85, scores["all"]
-    assert scores["held"][2] >= 0.82, scores["held"]
+    assert scores["all"][2] >= 0.87, scores["all"]
+    assert scores["held"][2] >= 0.85, scores["held"]
 
 
 def test_mentioned_f1(classifier):
