@@ -22,6 +22,8 @@ class Evidence:
     start: int           # character offsets in that field
     end: int
     entry: str | None = None  # the table entry or phrase that matched
+    sentence: int | None = None  # sentence index in that field
+    detail: str = ""          # human words for the explanation: "Bamako (capital, ML, sahel)"
 
 
 @dataclass(slots=True)
@@ -47,9 +49,18 @@ class Alert:
         return list(seen)
 
     def explanation(self) -> str:
-        """One line saying why the rule fired."""
-        parts = [f"{ev.kind}: {ev.matched!s} ({ev.field})" for ev in self.evidence]
-        return " · ".join(parts) if parts else "matched"
+        """One line saying why the rule fired:
+        "actor: Sergey Lavrov (RU official) · place: Bamako (capital, ML, sahel) · topic: visit — same sentence"."""
+        parts, seen, suffix = [], set(), ""
+        for ev in self.evidence:
+            if ev.kind == "near":
+                suffix = f" — {ev.detail}"
+                continue
+            text = f"{ev.kind}: {ev.detail or ev.matched}"
+            if text not in seen:
+                seen.add(text)
+                parts.append(text)
+        return (" · ".join(parts) if parts else "matched") + suffix
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -26,7 +26,6 @@ class Runtime:
         self.redis_url = redis_url
         self.state = State(connect(redis_url), s.key_prefix)
         self.rules = load_rules(config)
-        self.matcher = RuleMatcher(self.rules)
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
         self.sources = {src.id: SOURCES[src.type](src, self.fetcher, config.base_dir) for src in s.sources}
@@ -53,6 +52,11 @@ class Runtime:
         return Classifier.from_config_dir(tables_dir(c.tables, self.config.base_dir),
                                           cache_dir=self.config.state_dir / "cache",
                                           min_population=c.min_population, languages=tuple(c.languages))
+
+    @functools.cached_property
+    def matcher(self) -> RuleMatcher:
+        """Compiled on first use (workers); place and region conditions use the classifier's tables."""
+        return RuleMatcher(self.rules, tables=self.classifier.tables if self.classifier is not None else None)
 
     @functools.cached_property
     def source_langs(self) -> dict[str, str | None]:

@@ -62,7 +62,7 @@ class Classifier:
                 sent = sentence_index(spans, hit.start)
                 readings = [p for p in hit.payloads if p[0] in PLACE_KINDS]
                 if readings:
-                    places.append(Candidate(field, hit.start, hit.end, hit.surface, sent, readings))
+                    places.append(Candidate(field, hit.start, hit.end, hit.surface, sent, readings, hit.proclitic))
                 for p in hit.payloads:
                     row = (field, hit.start, hit.end, hit.surface, sent, p)
                     if p[0] == "actor":

@@ -28,8 +28,9 @@ The rules, each applied on purpose (see README "Classification"):
    ones match only in their own case ("US" not "us"; «Мали» not «мали»); the others
    (Chad, Jordan, Niger, Turkey, Arabic «مالي» "financial") count only when the item
    names the country another way too (a city, a demonym, an unambiguous name),
-   names one of its listed officials, or names a neighbour (same UN M49 region:
-   "Niger, Mali and Burkina Faso", "Israel and Jordan").
+   names one of its listed officials, names a neighbour (same UN M49 region:
+   "Niger, Mali and Burkina Faso", "Israel and Jordan"), or puts a locative
+   preposition before it ("in Chad", «إلى مالي» "to Mali").
 6. A city name shared by several countries (Tripoli, Hyderabad, Alexandria)
    goes to the country otherwise named in the item, else to the largest city.
 """
@@ -68,6 +69,7 @@ class Candidate:
     surface: str
     sentence: int
     readings: list[tuple]   # payloads (kind, value, entry, lang)
+    proclitic: str = ""     # Arabic proclitic before the name (« ب », « ل » are "in", "to")
 
 
 def is_title_case(text: str) -> bool:
@@ -107,6 +109,17 @@ def part_of_longer_name(text: str, start: int, end: int, surface: str, hit_start
                 and prev.lower() not in NAME_PREFIXES and not _sentence_start(text, prev_at)):
             return True
     return False
+
+
+LOCATIVES = frozenset({"in", "to", "into", "visit", "visited", "visits", "visiting", "au", "à", "a", "en", "vers",
+                       "в", "во", "из", "إلى", "الى", "في", "من"})
+
+
+def _after_locative(text: str, start: int, proclitic: str = "") -> bool:
+    """"in Chad", « au Tchad », «в Чад», «إلى مالي», «لمالي»: a place, whatever else the word means."""
+    if proclitic and proclitic[-1] in "بل":
+        return True
+    return _prev_word(text, start - len(proclitic)).lower() in LOCATIVES
 
 
 def _latin(name: str) -> bool:
@@ -165,6 +178,7 @@ class PlaceResolver:
                     continue
             kept.append(cand)
         self.us_context = self._us_context(kept)
+        self.texts = texts
         return self._mentions(kept, self._named(kept, clues), texts)
 
     def _named(self, kept: list[Candidate], clues: set[str]) -> set[str]:
@@ -276,7 +290,8 @@ class PlaceResolver:
         seen, out = set(), []
         for kind, code, entry, _lang in readings:
             if code in seen or (kind == "country" and self.needs_clue((kind, code, entry, _lang))
-                                and not self._has_clue(code, named)):
+                                and not self._has_clue(code, named)
+                                and not _after_locative(self.texts[cand.field], cand.start, cand.proclitic)):
                 continue
             seen.add(code)
             out.append(Mention(kind, code, cand.field, cand.start, cand.end, cand.surface, entry, cand.sentence, code))

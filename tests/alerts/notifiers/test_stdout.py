@@ -38,8 +38,9 @@ def test_writes_one_json_line_to_sys_stdout(capsys):
     assert record["title"] == "Lavrov lands in Bamako" and record["url"] == "https://example.com/news/42"
     assert record["published"] == "2024-05-01T10:00:00+00:00"
     assert record["evidence"] == [{"clause": "when.all[0].keywords", "kind": "keywords", "matched": "Lavrov",
-                                   "field": "title", "start": 0, "end": 6, "entry": "lavrov"}]
-    assert record["explanation"] == "keywords: Lavrov (title)"
+                                   "field": "title", "start": 0, "end": 6, "entry": "lavrov", "sentence": None,
+                                   "detail": ""}]
+    assert record["explanation"] == "keywords: Lavrov"
 
 
 class RecordingStream(io.StringIO):

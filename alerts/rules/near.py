@@ -1,0 +1,99 @@
+"""`near`: conditions that must hold close together — in one sentence, or within N words.
+
+    near:
+      scope: sentence        # or: within: 12
+      all:
+        - actor: {nationality: RU, role: official}
+        - place: {region: sahel, kind: capital}
+        - topic: visit
+
+This is what tells "Lavrov arrived in Bamako" from "Goïta flew to Moscow; back
+in Bamako…": each child gives every position where it holds, and `near`
+looks for one position of each child in the same field and sentence (or
+window of words).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+from alerts.alert import Evidence
+from newswatch.yamlconf import key_name
+
+MAX_COMBINATIONS = 20_000
+
+
+@dataclass
+class Near:
+    path: str
+    children: list
+    scope: str            # "sentence" or "words"
+    within: int | None
+    positional = True
+
+    @classmethod
+    def parse(cls, value, path, errors, parse_child):
+        if not isinstance(value, dict) or "all" not in value:
+            errors.append((path, "near takes {scope: sentence | within: N, all: [conditions]}"))
+            return None
+        unknown = [k for k in value if k not in ("scope", "within", "all")]
+        if unknown:
+            errors.append((path + (unknown[0],), f"unknown key '{unknown[0]}' (allowed: all, scope, within)"))
+            return None
+        scope, within = value.get("scope"), value.get("within")
+        if (scope is None) == (within is None) or scope not in (None, "sentence") \
+                or (within is not None and (not isinstance(within, int) or within < 1)):
+            errors.append((path, "near needs exactly one of scope: sentence or within: N (a positive number of words)"))
+            return None
+        if not isinstance(value["all"], list) or len(value["all"]) < 2:
+            errors.append((path + ("all",), "near takes a list of at least two conditions"))
+            return None
+        children = [parse_child(c, path + ("all", i), errors) for i, c in enumerate(value["all"])]
+        if None in children:
+            return None
+        for i, child in enumerate(children):
+            if not getattr(child, "positional", False) or not hasattr(child, "positions"):
+                errors.append((path + ("all", i), "inside near only conditions that point at words can be used "
+                                                  "(keywords, regex, country, region, city, place, topic, actor)"))
+                return None
+        return cls(key_name(path), children, "sentence" if scope else "words", within)
+
+    def positions(self, ctx) -> list[Evidence]:
+        found = self._first_combination(ctx)
+        if found is None:
+            return []
+        detail = "same sentence" if self.scope == "sentence" else f"within {self.within} words"
+        first = min(found, key=lambda e: e.start)
+        return found + [Evidence(self.path, "near", detail, first.field, first.start, max(e.end for e in found),
+                                 None, first.sentence, detail)]
+
+    def _first_combination(self, ctx) -> list[Evidence] | None:
+        per_child = [child.positions(ctx) for child in self.children]
+        if not all(per_child):
+            return None
+        if self.scope == "sentence":
+            keys = set.intersection(*[{(e.field, e.sentence) for e in ev} for ev in per_child])
+            if not keys:
+                return None
+            key = min(keys, key=lambda k: (k[0] != "title", k[1]))
+            return [next(e for e in ev if (e.field, e.sentence) == key) for ev in per_child]
+        tried = 0
+        for combo in product(*per_child):
+            tried += 1
+            if tried > MAX_COMBINATIONS:
+                return None
+            if len({e.field for e in combo}) != 1:
+                continue
+            words = [ctx.word_index(e.field, e.start) for e in combo]
+            if max(words) - min(words) <= self.within:
+                return list(combo)
+        return None
+
+    def test(self, ctx):
+        return self.positions(ctx) or None
+
+    def explain(self, ctx) -> list[str]:
+        missing = [c.path for c in self.children if not c.positions(ctx)]
+        if missing:
+            return [f"{p}: did not hold anywhere" for p in missing]
+        return [f"{self.path}: each part holds, but never {'in one sentence' if self.scope == 'sentence' else f'within {self.within} words'}"]
