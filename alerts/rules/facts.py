@@ -17,7 +17,7 @@ from newswatch.yamlconf import key_name
 PLACE_KINDS = ("country", "demonym", "city", "institution")
 ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
 MODALITIES = ("happened", "planned")
-NOT_HAPPENED = {"planned", "cancelled", "denied"}
+NOT_HAPPENED = {"planned", "cancelled", "denied", "remote"}
 
 
 def _codes(value) -> list[str] | None:

@@ -288,6 +288,8 @@ class PlaceResolver:
                 return [Mention("country", "US", cand.field, cand.start, cand.end, cand.surface, r[2],
                                 cand.sentence, "US", {"us_state": r[1]})]
         seen, out = set(), []
+        if self.us_context and not georgia_country and any(r[1] == "GE" for r in by_kind.get("country", [])):
+            readings = [("country", "US", r[2], r[3]) if r[1] == "GE" else r for r in readings]  # « Géorgie » the state
         for kind, code, entry, _lang in readings:
             if code in seen or (kind == "country" and self.needs_clue((kind, code, entry, _lang))
                                 and not self._has_clue(code, named)

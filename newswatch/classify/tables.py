@@ -26,7 +26,7 @@ import yaml
 from newswatch.yamlconf import ConfigError, ConfigIssue, LineMap, _walk_nodes, load_yaml
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de")
-ROLES = ("official", "head-of-state", "military", "militia", "un-official")
+ROLES = ("official", "head-of-state", "diplomat", "military", "militia", "un-official")
 TABLE_FILES = ("countries.yaml", "regions.yaml", "actors.yaml", "topics.yaml")
 FORMAT_VERSION = b"tables-1"  # bump when what the loader builds from the files changes
 
