@@ -72,16 +72,23 @@ def _redis_url(config: Config, stack: ExitStack) -> str:
     return embedded.start().url
 
 
+def _start(config: Config, stack: ExitStack) -> tuple[Runtime, WorkerProcess]:
+    """Redis (embedded if none is configured), the Celery app, the runtime and a worker child;
+    each registered on `stack` so they stop in reverse order on every exit path."""
+    url = _redis_url(config, stack)
+    configure(url, config.settings.key_prefix)
+    rt = Runtime(config, url)
+    stack.callback(rt.close)
+    worker = WorkerProcess(config, url)
+    worker.start()
+    stack.callback(worker.stop)
+    return rt, worker
+
+
 def run_daemon(config: Config) -> int:
     stop = _stop_event()
     with ExitStack() as stack:
-        url = _redis_url(config, stack)
-        configure(url, config.settings.key_prefix)
-        rt = Runtime(config, url)
-        stack.callback(rt.close)
-        worker = WorkerProcess(config, url)
-        worker.start()
-        stack.callback(worker.stop)
+        rt, worker = _start(config, stack)
         scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery)
         scheduler.start()
         stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains
@@ -102,13 +109,7 @@ def run_once(config: Config, timeout: float) -> int:
     """One pass over every enabled source, wait for the deliveries, exit."""
     stop = _stop_event()
     with ExitStack() as stack:
-        url = _redis_url(config, stack)
-        configure(url, config.settings.key_prefix)
-        rt = Runtime(config, url)
-        stack.callback(rt.close)
-        worker = WorkerProcess(config, url)
-        worker.start()
-        stack.callback(worker.stop)
+        rt, worker = _start(config, stack)
         run_id = uuid.uuid4().hex
         sources = [s.id for s in config.settings.sources if s.enabled]
         sweep_open_deliveries(rt, enqueue_delivery)  # left over from an earlier run
