@@ -1,10 +1,29 @@
-"""Matches become alerts: one per (rule, story), stored once, a delivery opened per channel."""
+"""Matches become alerts: route, realert, store once, open a delivery per channel.
+
+Realert: a rule alerts at most once per story within its `realert` window
+(default 6h), whichever feed the story comes from. The first copy that matches
+opens the window (`<p>:realert:<rule>:<story>`, expiring after `realert`, its
+value the alert id); a later copy of the story inside the window is suppressed
+(`alert_suppressed reason=realert`) and only its source is recorded on the story
+(`<p>:story:<story>:sources`, "also reported by"). After the window the next
+copy makes a new alert.
+
+Identity and idempotency: an alert id is derived from (rule, story, item) —
+exactly the old (rule, story) id when the story is the item itself — so a
+window's alert and the one after it have different ids, and re-processing the
+*same* item (a worker died mid-poll and the poll is repeated, even after the
+window) finds its own alert and creates nothing. The window, the alert record
+and its delivery records are written in one Lua step (`State.open_alert`), so
+there is no moment when one exists without the other, and two workers racing
+with two copies of a story get exactly one alert.
+"""
 from __future__ import annotations
 
 import logging
 
 from alerts.alert import Alert, alert_id
 from alerts.rules.matcher import Match
+from newswatch.item import Item
 from newswatch.logs import fields
 from newswatch.state import State
 
@@ -12,18 +31,27 @@ log = logging.getLogger(__name__)
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
+def story_of(item: Item) -> str:
+    """The story an item belongs to: set by story (near-duplicate) dedup, else the item itself."""
+    return item.extra.get("story_id") or item.id
+
+
+def match_alert_id(rule_id: str, story_id: str, item_id: str) -> str:
+    """One id per (rule, story, item); equal to `alert_id(rule, story)` when the story is the item."""
+    return alert_id(rule_id, story_id if story_id == item_id else f"{story_id}\x00{item_id}")
+
+
 def build_alert(match: Match) -> Alert:
     item, rule = match.item, match.rule
-    story = item.extra.get("story_id") or item.id
     summary = item.text if len(item.text) <= 400 else item.text[:397].rsplit(" ", 1)[0] + "…"
-    return Alert(id=alert_id(rule.id, story), rule_id=rule.id, rule_title=rule.title, severity=rule.severity,
-                 item_id=item.id, source_id=item.source_id, title=item.title, url=item.url,
-                 published=item.published.isoformat() if item.published else None,
+    return Alert(id=match_alert_id(rule.id, story_of(item), item.id), rule_id=rule.id, rule_title=rule.title,
+                 severity=rule.severity, item_id=item.id, source_id=item.source_id, title=item.title,
+                 url=item.url, published=item.published.isoformat() if item.published else None,
                  summary=summary, evidence=match.evidence, channels=list(rule.notify))
 
 
 class Dispatcher:
-    """Route matches to channels (severity floor), store new alerts, return deliveries to enqueue."""
+    """Route matches to channels (severity floor), apply realert, store new alerts, return deliveries."""
 
     def __init__(self, state: State, channel_min_severity: dict[str, str], redeliver_after: float):
         self.state = state
@@ -38,12 +66,19 @@ class Dispatcher:
         deliveries = []
         for match in matches:
             alert = build_alert(match)
-            channels = self.route(alert)
-            alert.channels = channels
-            if not self.state.create_alert(alert.id, alert.to_dict(), channels, self.redeliver_after):
+            alert.channels = channels = self.route(alert)
+            story = story_of(match.item)
+            status, holder = self.state.open_alert(alert.id, alert.to_dict(), channels, self.redeliver_after,
+                                                   rule_id=alert.rule_id, story_id=story,
+                                                   realert=match.rule.realert, source_id=alert.source_id)
+            if status == "exists":
                 log.info(fields("alert_exists", rule_id=alert.rule_id, item_id=alert.item_id, alert_id=alert.id))
                 continue
-            log.info(fields("alert_created", rule_id=alert.rule_id, item_id=alert.item_id,
+            if status == "suppressed":
+                log.info(fields("alert_suppressed", reason="realert", rule_id=alert.rule_id, story_id=story,
+                                item_id=alert.item_id, source_id=alert.source_id, alert_id=holder))
+                continue
+            log.info(fields("alert_created", rule_id=alert.rule_id, item_id=alert.item_id, story_id=story,
                             alert_id=alert.id, channels=",".join(channels)))
             deliveries.extend((alert.id, c) for c in channels)
         return deliveries

@@ -2,7 +2,8 @@
 
 seen fingerprints (TTL) · per-source cursors (ETag, Last-Modified) · source
 health · the alert log · per-(alert, channel) delivery records with an index
-of the open ones · locks and the scheduler lease.
+of the open ones · realert windows per (rule, story) and the sources that
+reported a story · locks and the scheduler lease.
 """
 from __future__ import annotations
 
@@ -15,6 +16,36 @@ import redis
 OPEN = ("pending", "sending", "retrying")
 DONE = ("sent", "failed")
 ALERT_TTL = 90 * 86400  # alert records and their delivery log are kept this long
+STORY_SOURCES_TTL = 7 * 86400  # a story's "reported by" set lives this long (or the realert) after its last copy
+
+# One atomic step for "this item matched this rule": record the source on the story, then
+# - the alert already exists (this very item made it: a re-poll)  -> 'exists'
+# - the rule's realert window for the story is open (another copy) -> 'suppressed', the window's alert id
+# - else open the window (if realert > 0), store the alert, open its deliveries -> 'created'
+# KEYS: alert, realert, alerts index, open deliveries, story sources, delivery:<alert>:<channel>...
+# ARGV: alert id, payload, alert ttl s, realert ms (0: no window), now, due, source id, story ttl s, channels...
+_OPEN_ALERT = """
+if ARGV[7] ~= '' then
+  redis.call('sadd', KEYS[5], ARGV[7])
+  redis.call('expire', KEYS[5], ARGV[8])
+end
+if redis.call('exists', KEYS[1]) == 1 then return {'exists', ARGV[1]} end
+local window = tonumber(ARGV[4])
+if window > 0 then
+  local holder = redis.call('get', KEYS[2])
+  if holder then return {'suppressed', holder} end
+  redis.call('set', KEYS[2], ARGV[1], 'PX', window)
+end
+redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('zadd', KEYS[3], ARGV[5], ARGV[1])
+for i = 9, #ARGV do
+  local delivery = KEYS[i - 3]
+  redis.call('hset', delivery, 'status', 'pending', 'attempts', 0, 'created_at', ARGV[5], 'updated_at', ARGV[5])
+  redis.call('expire', delivery, ARGV[3])
+  redis.call('zadd', KEYS[4], ARGV[6], ARGV[1] .. '|' .. ARGV[i])
+end
+return {'created', ARGV[1]}
+"""
 
 
 def connect(url: str) -> redis.Redis:
@@ -102,6 +133,30 @@ class State:
             pipe.zadd(self.key("deliveries", "open"), {f"{alert_id}|{channel}": now + redeliver_after})
         pipe.execute()
         return True
+
+    def open_alert(self, alert_id: str, payload: dict, channels: list[str], redeliver_after: float, *,
+                   rule_id: str, story_id: str, realert: float, source_id: str = "") -> tuple[str, str]:
+        """Store a new alert unless it exists or the rule's realert window for the story is open; one
+        atomic step (Lua), so concurrent workers and re-polls agree. Returns (status, alert id):
+        ('created', alert_id) · ('exists', alert_id) · ('suppressed', id of the window's alert).
+        The source is added to the story's "reported by" set in every case."""
+        now = time.time()
+        keys = [self.key("alert", alert_id), self.key("realert", rule_id, story_id), self.key("alerts"),
+                self.key("deliveries", "open"), self.key("story", story_id, "sources"),
+                *[self.key("delivery", alert_id, c) for c in channels]]
+        window_ms = max(1, int(realert * 1000)) if realert > 0 else 0
+        args = [alert_id, json.dumps(payload), ALERT_TTL, window_ms, repr(now), repr(now + redeliver_after),
+                source_id, max(STORY_SOURCES_TTL, int(realert) + 1), *channels]
+        status, which = self.r.eval(_OPEN_ALERT, len(keys), *keys, *args)
+        return status, which
+
+    def realert_holder(self, rule_id: str, story_id: str) -> str | None:
+        """The alert that opened the rule's realert window on the story, while it is open."""
+        return self.r.get(self.key("realert", rule_id, story_id))
+
+    def story_sources(self, story_id: str) -> set[str]:
+        """Sources whose copy of the story matched a rule ("also reported by")."""
+        return self.r.smembers(self.key("story", story_id, "sources"))
 
     def alert(self, alert_id: str) -> dict | None:
         raw = self.r.get(self.key("alert", alert_id))

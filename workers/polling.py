@@ -3,7 +3,7 @@
 Order matters for "nothing lost": alerts are stored and their deliveries
 enqueued before the items are marked seen and the cursor is saved, so a worker
 that dies anywhere in between only causes a re-poll, and alert creation is
-idempotent (one alert id per (rule, story)).
+idempotent (an item that already made an alert finds it; see alerts.dispatch).
 """
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> P
     if source is None:
         log.error(fields("poll_unknown_source", source_id=source_id))
         return PollReport(source_id, "skipped", "unknown source")
+    rt.check_rules()  # hot reload: starts following the rule files in this process, even if polls get 304s
     health = rt.state.health(source_id)
     if not force and float(health.get("next_poll_at") or 0) > time.time():
         log.info(fields("poll_skipped", source_id=source_id, reason="backing_off",
@@ -74,7 +75,9 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     fresh = run_stages([dedup], result.items)
     stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
     current = run_stages(stages, fresh)
-    deliveries = rt.dispatcher.process(rt.matcher.process(current))
+    rt.check_rules()             # again after the fetch: throttled (every few s), never blocks
+    matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
+    deliveries = rt.dispatcher.process(matcher.process(current))
     for alert_id, channel in deliveries:
         enqueue_delivery(alert_id, channel)
     dedup.commit(fresh)

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from alerts.dispatch import Dispatcher
 from alerts.notifiers import build_notifier
-from alerts.rules.loader import load_rules
+from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from newswatch.classify.classifier import Classifier
 from newswatch.classify.stage import tables_dir
 from newswatch.config import Config, load_config
+from newswatch.logs import fields
 from newswatch.state import State, connect
+from workers.rules_reload import LiveRules
 from workers.sources import SOURCES
 from workers.sources.http_fetch import USER_AGENT, HttpFetcher
 
@@ -25,7 +27,7 @@ class Runtime:
         self.settings = s = config.settings
         self.redis_url = redis_url
         self.state = State(connect(redis_url), s.key_prefix)
-        self.rules = load_rules(config)
+        self.live_rules = LiveRules(config, self._compile_matcher)  # rules hot-reload (workers.rules_reload)
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
         self.sources = {src.id: SOURCES[src.type](src, self.fetcher, config.base_dir) for src in s.sources}
@@ -53,16 +55,38 @@ class Runtime:
                                           cache_dir=self.config.state_dir / "cache",
                                           min_population=c.min_population, languages=tuple(c.languages))
 
-    @functools.cached_property
+    @property
+    def rules(self) -> list[Rule]:
+        """The rules in force (they change when the rule files do, see `check_rules`)."""
+        return self.live_rules.current.rules
+
+    @property
     def matcher(self) -> RuleMatcher:
-        """Compiled on first use (workers); place and region conditions use the classifier's tables."""
-        return RuleMatcher(self.rules, tables=self.classifier.tables if self.classifier is not None else None)
+        """The compiled rules in force: compiled on first use (workers), replaced whole on reload.
+        Take one reference per batch of items: `matcher = rt.matcher`."""
+        return self.live_rules.matcher()
+
+    def _compile_matcher(self, rules: list[Rule]) -> RuleMatcher:
+        """Place and region conditions use the classifier's tables."""
+        return RuleMatcher(rules, tables=self.classifier.tables if self.classifier is not None else None)
+
+    def check_rules(self) -> bool:
+        """Called by processes that match (by every poll, and again before its matching): reload the rules
+        if their files changed (at most every few seconds), and from the first call on keep following
+        them from a background thread, so a change is logged even while no poll runs."""
+        try:
+            self.live_rules.watch()
+            return self.live_rules.check()
+        except Exception as exc:  # noqa: BLE001 — a poll never fails because the rule files could not be read
+            log.warning(fields("rules_check_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
+            return False
 
     @functools.cached_property
     def source_langs(self) -> dict[str, str | None]:
         return {src.id: getattr(src, "lang", None) for src in self.settings.sources}
 
     def close(self) -> None:
+        self.live_rules.close()
         self.fetcher.close()
         self.state.r.close()
 

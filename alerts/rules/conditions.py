@@ -79,6 +79,10 @@ class Keywords:
                                     hit.payloads[0], ctx.sentence_of(field_name, hit.start), hit.payloads[0]))
         return out or None
 
+    def positions(self, ctx: MatchContext) -> list[Evidence]:
+        """Every place a phrase stands (what `near` combines)."""
+        return self.test(ctx) or []
+
 
 @dataclass
 class Regex:
@@ -102,6 +106,9 @@ class Regex:
                         ctx.sentence_of(f, m.start()), m.group(0))
                for f in ("title", "text") for m in self.pattern.finditer(ctx.text(f))]
         return out or None
+
+    def positions(self, ctx):
+        return self.test(ctx) or []
 
 
 @dataclass
@@ -147,7 +154,7 @@ class PublishedWithin:
         try:
             return cls(key_name(path), parse_duration(value))
         except ValueError:
-            errors.append((path, f"bad duration {value!r} (allowed: e.g. 30m, 6h, 2d)"))
+            errors.append((path, "bad duration (allowed: a number with a unit, e.g. 30m, 6h, 2d)"))
             return None
 
     def test(self, ctx):

@@ -35,7 +35,7 @@ class Classifier:
     def __init__(self, tables: Tables, *, languages=DEFAULT_LANGUAGES, cache_dir: Path | None = None,
                  wordlike: set[tuple[str, str]] | None = None, min_population: int = 15000):
         self.tables = tables
-        self.index = build_index(tables, cache_dir, min_population)
+        self.index = build_index(tables, cache_dir, min_population, wordlike or set())
         self.places = PlaceResolver(tables, wordlike)
         self.detector = LanguageDetector(languages)
         self.actors = {a.id: a for a in tables.actors}

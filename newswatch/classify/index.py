@@ -15,12 +15,12 @@ from typing import Iterator
 
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.morphology import variants
-from newswatch.classify.places import TRUSTED_ALIAS_CITY, _latin
+from newswatch.classify.places import SMALL_CITY, TRUSTED_ALIAS_CITY, _latin
 from newswatch.classify.tables import City, Tables, load_cities
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v2"
+INDEX_VERSION = b"index-v3"
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).
@@ -49,7 +49,7 @@ def _script_is_cyrillic(text: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in text)
 
 
-def iter_terms(tables: Tables) -> Iterator[tuple[str, tuple]]:
+def iter_terms(tables: Tables, wordlike: set[tuple[str, str]] = frozenset()) -> Iterator[tuple[str, tuple]]:
     for code, country in tables.countries.items():
         for lang, names in country.names.items():
             for name in names:
@@ -65,6 +65,9 @@ def iter_terms(tables: Tables) -> Iterator[tuple[str, tuple]]:
         for name in city.names:
             if name != city.name and not trusted_aliases and _latin(name):
                 continue  # places.py rule 5: small cities' Latin alternate names are not trusted
+            if city.population < SMALL_CITY and not city.capital and (
+                    (str(city.geonameid), name.lower()) in wordlike or len(name) <= 2):
+                continue  # "To" (Tô, BF), "Of" (TR): would be found everywhere and never kept
             forms = variants(name, "ru", "name") if inflect and _script_is_cyrillic(name) else {name}
             for form in forms:
                 yield form, ("city", str(city.geonameid), name, "")
@@ -117,15 +120,17 @@ def _compact(cities) -> list[City]:
     return [City(c.geonameid, c.name, c.country, c.population, c.capital, ()) for c in cities]
 
 
-def build_index(tables: Tables, cache_dir: Path | None, min_population: int) -> TermIndex:
+def build_index(tables: Tables, cache_dir: Path | None, min_population: int,
+                wordlike: set[tuple[str, str]] = frozenset()) -> TermIndex:
     """The automaton, from the cache when it is there. Leaves `tables.cities` compact (no names):
     on a cache hit the 200,000 city names are never loaded at all."""
     started = time.perf_counter()
     if cache_dir is None:
         tables.cities = tables.cities or load_cities(min_population)
-        index = TermIndex(iter_terms(tables))
+        index = TermIndex(iter_terms(tables, wordlike))
     else:
-        key = hashlib.sha256(INDEX_VERSION + tables.digest()).digest()
+        key = hashlib.sha256(INDEX_VERSION + tables.digest()
+                             + repr(sorted(wordlike)).encode()).digest()
         cities_path = Path(cache_dir) / f"cities-{key.hex()[:32]}.pkl"
         index = None
         if cities_path.exists() and TermIndex.cache_path(key, Path(cache_dir)).exists():
@@ -137,7 +142,7 @@ def build_index(tables: Tables, cache_dir: Path | None, min_population: int) -> 
                 index = None
         if index is None:
             tables.cities = load_cities(min_population)
-            index = TermIndex.cached(key, lambda: iter_terms(tables), Path(cache_dir))
+            index = TermIndex.cached(key, lambda: iter_terms(tables, wordlike), Path(cache_dir))
             _write_atomic(cities_path, pickle.dumps(_compact(tables.cities)))
     tables.cities = _compact(tables.cities)
     log.info(fields("classifier_index_ready", ms=f"{(time.perf_counter() - started) * 1000:.0f}"))

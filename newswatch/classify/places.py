@@ -56,7 +56,6 @@ NAME_PREFIXES = frozenset({"north", "south", "east", "west", "northern", "southe
                            "from", "to", "at", "near", "outside", "capital", "city"})
 GEORGIA_COUNTRY_CONTEXT = ("tbilisi", "caucasus", "abkhazia", "south ossetia", "georgian dream", "kobakhidze")
 _NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
-_PREV_WORD = re.compile(r"([^\s]+)[ \t]+$")
 
 
 @dataclass
@@ -88,8 +87,17 @@ def _next_word(text: str, end: int) -> str:
 
 
 def _prev_word(text: str, start: int) -> str:
-    m = _PREV_WORD.search(text, 0, start)
-    return m.group(1) if m else ""
+    """The word before `start` when only spaces or tabs separate them (a backward scan: a regex
+    search from the start of the text would make this quadratic in the text's length)."""
+    end = start
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    if end == start:
+        return ""
+    begin = end
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:end]
 
 
 def part_of_longer_name(text: str, start: int, end: int, surface: str, hit_starts: set[int],

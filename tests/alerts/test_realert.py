@@ -1,0 +1,146 @@
+"""Realert per (rule, story), against the real Redis: one alert per story within the window, whatever
+feed it comes from; a new alert after it; a re-processed item never alerts twice."""
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+
+from alerts.alert import alert_id
+from alerts.dispatch import Dispatcher
+from alerts.rules.loader import Rule
+from alerts.rules.matcher import Match
+from newswatch.item import Item
+
+STORY = "story-lavrov-bamako"
+
+
+def rule(realert: float = 3600.0, rule_id: str = "lavrov-bamako", notify=("desk", "log")) -> Rule:
+    return Rule(id=rule_id, title="Russian official visits a Sahel capital", description="", severity="high",
+                enabled=True, when=None, notify=list(notify), realert=realert, file="rules.yaml", line=1)
+
+
+def copy(source_id: str, guid: str, story: str | None = STORY) -> Item:
+    item = Item(source_id=source_id, title="Lavrov arrives in Bamako", text="Sergey Lavrov landed in Bamako.",
+                url=f"https://{source_id}.example/{guid}", guid=guid,
+                published=datetime.now(timezone.utc)).finish()
+    if story:
+        item.extra["story_id"] = story
+    return item
+
+
+def dispatcher(state) -> Dispatcher:
+    return Dispatcher(state, {"desk": "info", "log": "info"}, redeliver_after=300)
+
+
+def alerts(state) -> list[dict]:
+    return [state.alert(a) for a in state.recent_alerts()]
+
+
+def test_same_story_from_two_sources_inside_the_window_alerts_once(state, caplog):
+    d, r = dispatcher(state), rule()
+    first, second = copy("wire-a", "a-1"), copy("wire-b", "b-77")
+    assert first.id != second.id
+    deliveries = d.process([Match(r, first, [])])
+    assert sorted(c for _, c in deliveries) == ["desk", "log"]
+    (created,) = {a for a, _ in deliveries}
+    with caplog.at_level(logging.INFO, logger="alerts.dispatch"):
+        assert d.process([Match(r, second, [])]) == []
+    assert [a["item_id"] for a in alerts(state)] == [first.id]
+    assert state.story_sources(STORY) == {"wire-a", "wire-b"}      # "also reported by wire-b"
+    assert state.realert_holder(r.id, STORY) == created
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.getMessage().startswith("alert_suppressed")]
+    assert "reason=realert" in line and f"rule_id={r.id}" in line and f"story_id={STORY}" in line
+    assert f"alert_id={created}" in line and "source_id=wire-b" in line
+    # the window is the rule's realert, in seconds
+    assert 3590 < state.r.ttl(state.key("realert", r.id, STORY)) <= 3600
+
+
+def test_after_the_window_a_later_copy_is_a_new_alert(state):
+    d, r = dispatcher(state), rule(realert=1.0)
+    first_deliveries = d.process([Match(r, copy("wire-a", "a-1"), [])])
+    assert d.process([Match(r, copy("wire-b", "b-1"), [])]) == []
+    time.sleep(1.2)
+    later = copy("wire-c", "c-1")
+    deliveries = d.process([Match(r, later, [])])
+    assert len(deliveries) == 2
+    assert {a for a, _ in deliveries}.isdisjoint({a for a, _ in first_deliveries})
+    assert sorted(a["source_id"] for a in alerts(state)) == ["wire-a", "wire-c"]
+    assert state.realert_holder(r.id, STORY) == deliveries[0][0]          # the new window is the new alert's
+    assert state.story_sources(STORY) == {"wire-a", "wire-b", "wire-c"}
+    # ... and its window suppresses the next copy again
+    assert d.process([Match(r, copy("wire-b", "b-2"), [])]) == []
+    assert len(alerts(state)) == 2
+
+
+def test_reprocessing_the_same_item_never_alerts_twice(state, caplog):
+    d, r = dispatcher(state), rule(realert=1.0)
+    item = copy("wire-a", "a-1")
+    first = d.process([Match(r, item, [])])
+    assert len(first) == 2
+    with caplog.at_level(logging.INFO, logger="alerts.dispatch"):
+        assert d.process([Match(r, item, [])]) == []                   # the poll is repeated at once
+    assert any(rec.getMessage().startswith("alert_exists") for rec in caplog.records)
+    assert not any(rec.getMessage().startswith("alert_suppressed") for rec in caplog.records)
+    time.sleep(1.2)                                                     # ... or after the window
+    assert d.process([Match(r, item, [])]) == []
+    assert len(alerts(state)) == 1
+    assert state.realert_holder(r.id, STORY) is None                    # a re-poll does not reopen it
+    assert {rec.get("status") for rec in (state.delivery(first[0][0], c) for c in ("desk", "log"))} == {"pending"}
+
+
+def test_windows_are_per_rule_and_per_story(state):
+    d = dispatcher(state)
+    a, b = rule(rule_id="rule-a"), rule(rule_id="rule-b")
+    one = copy("wire-a", "a-1")
+    other_story = copy("wire-a", "a-2", story="story-other")
+    deliveries = d.process([Match(a, one, []), Match(b, one, []), Match(a, other_story, [])])
+    assert len({alert for alert, _ in deliveries}) == 3
+    assert d.process([Match(a, copy("wire-b", "b-1"), []), Match(b, copy("wire-b", "b-1"), [])]) == []
+    assert len(alerts(state)) == 3
+
+
+def test_realert_zero_alerts_on_every_copy_but_each_item_once(state):
+    d, r = dispatcher(state), rule(realert=0)
+    assert len(d.process([Match(r, copy("wire-a", "a-1"), [])])) == 2
+    assert len(d.process([Match(r, copy("wire-b", "b-1"), [])])) == 2
+    assert d.process([Match(r, copy("wire-b", "b-1"), [])]) == []
+    assert len(alerts(state)) == 2
+    assert state.realert_holder(r.id, STORY) is None
+
+
+def test_two_copies_in_one_batch(state):
+    d, r = dispatcher(state), rule()
+    deliveries = d.process([Match(r, copy("wire-a", "a-1"), []), Match(r, copy("wire-b", "b-1"), [])])
+    assert len({a for a, _ in deliveries}) == 1
+    assert state.story_sources(STORY) == {"wire-a", "wire-b"}
+
+
+def test_workers_racing_with_copies_of_one_story_make_one_alert(state):
+    d, r = dispatcher(state), rule()
+    items = [copy(f"wire-{n}", f"g-{n}") for n in range(12)]
+    results: list = []
+    barrier = threading.Barrier(len(items))
+
+    def work(item):
+        barrier.wait()
+        results.append(d.process([Match(r, item, [])]))
+
+    threads = [threading.Thread(target=work, args=(item,)) for item in items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sum(1 for res in results if res) == 1
+    assert len(alerts(state)) == 1
+    assert len(state.story_sources(STORY)) == 12
+
+
+def test_an_item_without_a_story_keeps_its_old_alert_id(state):
+    """Story = item: the id is the (rule, story) hash alerts had before realert, so an upgrade in the
+    middle of a repeated poll still finds the alert made before it."""
+    d, r = dispatcher(state), rule()
+    item = copy("wire-a", "a-1", story=None)
+    (alert, _), _ = d.process([Match(r, item, [])])
+    assert alert == alert_id(r.id, item.id)
+    assert state.alert(alert)["item_id"] == item.id
+    assert state.story_sources(item.id) == {"wire-a"}
