@@ -107,6 +107,32 @@ def cmd_classify(args) -> int:
     return 0
 
 
+def cmd_test_rule(args) -> int:
+    """Run the rules over a feed file, URL or JSON Lines; say what matched and why. No state, no delivery.
+    Exit 0 whether or not anything matched, 1 on invalid rules (raised as ConfigError), 2 on bad input."""
+    from workers.rule_dry_run import load_rule_set, report
+    _, rules, files = load_rule_set(args.config, args.rule_files)
+    if args.schema_only:
+        print(f"ok: {len(rules)} rules in {len(files)} files")
+        return 0
+    if not args.input:
+        print("newswatch test-rule: --input is required (unless --schema-only)", file=sys.stderr)
+        return 2
+    from alerts.rules.matcher import RuleMatcher
+    from workers.sources.inputs import InputError, read_items
+    try:
+        items = read_items(args.input)
+    except InputError as exc:
+        print(f"newswatch test-rule: {exc}", file=sys.stderr)
+        return 2
+    classifier = _classifier(args)
+    matcher = RuleMatcher(rules, tables=classifier.tables)
+    for item in items:
+        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang)
+        print(report(item, matcher, args.format, args.explain))
+    return 0
+
+
 def cmd_worker(args) -> int:
     config, _ = _load(args)
     from celery.exceptions import SecurityWarning
@@ -185,6 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--input", required=True, help="feed file, http(s) URL, or JSON Lines (.jsonl)")
     classify.add_argument("--format", choices=["json", "text"], default="json")
     classify.set_defaults(func=cmd_classify)
+    test_rule = sub.add_parser("test-rule", parents=[common],
+                               help="run rules over a feed file, URL or JSON Lines: what matched and why")
+    test_rule.add_argument("rule_files", nargs="*", metavar="RULE_FILE",
+                           help="rule files to test (default: the config's rules; channels still checked)")
+    test_rule.add_argument("--input", help="feed file, http(s) URL, or JSON Lines (.jsonl)")
+    test_rule.add_argument("--format", choices=["json", "text"], default="json")
+    test_rule.add_argument("--explain", action="store_true", help="also list the rules that did not match, and why")
+    test_rule.add_argument("--schema-only", action="store_true", help="only validate the rule files")
+    test_rule.set_defaults(func=cmd_test_rule)
     return parser
 
 

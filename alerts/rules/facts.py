@@ -37,6 +37,16 @@ def _mapping(value, path, errors, allowed: tuple[str, ...]) -> dict | None:
     return value
 
 
+def _field(spec: dict, key: str, path, errors) -> list[str] | None:
+    """spec[key] as a list of strings (None when absent); a malformed value is an error, never ignored."""
+    if key not in spec:
+        return None
+    codes = _codes(spec[key])
+    if codes is None:
+        errors.append((path + (key,), f"{key} must be a string or a non-empty list of strings"))
+    return codes
+
+
 def _evidence(path: str, kind: str, m: Mention, detail: str) -> Evidence:
     return Evidence(path, kind, m.text, m.field, m.start, m.end, m.entry, m.sentence, detail)
 
@@ -59,12 +69,19 @@ class Country:
 
     @classmethod
     def parse(cls, value, path, errors):
+        before = len(errors)
         spec = _mapping(value, path, errors, ("code", "mentioned"))
+        if len(errors) > before:
+            return None
         codes = _codes(spec.get("code") if spec is not None else value)
         if codes is None:
             errors.append((path, "country is an ISO code, a list of them, or {code: ..., mentioned: true}"))
             return None
-        return cls(key_name(path), [c.upper() for c in codes], bool(spec and spec.get("mentioned")))
+        mentioned = spec.get("mentioned", False) if spec else False
+        if not isinstance(mentioned, bool):
+            errors.append((path + ("mentioned",), "mentioned must be true or false"))
+            return None
+        return cls(key_name(path), [c.upper() for c in codes], mentioned)
 
     def positions(self, ctx):
         return [_evidence(self.path, "country", m, _place_detail(m, ctx, self.tables))
@@ -118,8 +135,14 @@ class Place:
     def parse(cls, value, path, errors, label: str = "place"):
         if isinstance(value, (str, list)) and label == "city":
             names = _codes(value)
-            return cls(key_name(path), None, None, "city", [n.casefold() for n in names], "city") if names else None
+            if names is None:
+                errors.append((path, "city is a name, a list of names, or a mapping of name, country, region, kind"))
+                return None
+            return cls(key_name(path), None, None, "city", [n.casefold() for n in names], "city")
+        before = len(errors)
         spec = _mapping(value, path, errors, ("region", "country", "kind", "name"))
+        if len(errors) > before:
+            return None
         if not spec:
             errors.append((path, f"{label} is a mapping of region, country, kind (capital | city | country)"
                                  + (", name" if label == "city" else "")))
@@ -128,11 +151,13 @@ class Place:
         if kind not in (None, "capital", "city", "country"):
             errors.append((path + ("kind",), f"unknown kind {kind!r} (allowed: capital, city, country)"))
             return None
-        countries = _codes(spec["country"]) if "country" in spec else None
-        names = _codes(spec["name"]) if "name" in spec else None
+        countries, names = _field(spec, "country", path, errors), _field(spec, "name", path, errors)
+        regions = _field(spec, "region", path, errors)
+        if len(errors) > before:
+            return None
         place = cls(key_name(path), {c.upper() for c in countries} if countries else None, None, kind,
                     [n.casefold() for n in names] if names else None, label)
-        place.regions = _codes(spec["region"]) if "region" in spec else None
+        place.regions = regions
         return place
 
     regions: list[str] | None = None
@@ -172,7 +197,10 @@ class Topic:
 
     @classmethod
     def parse(cls, value, path, errors):
+        before = len(errors)
         spec = _mapping(value, path, errors, ("name", "modality"))
+        if len(errors) > before:
+            return None
         names = _codes(spec.get("name") if spec is not None else value)
         if names is None:
             errors.append((path, "topic is a topic name (e.g. visit, diplomacy/visit) or {name: ..., modality: ...}"))
@@ -200,6 +228,17 @@ class Topic:
     def test(self, ctx):
         return self.positions(ctx) or None
 
+    def why_not(self, ctx) -> str | None:
+        """When the topic is named but never with the modality asked for: say so (`test-rule --explain`)."""
+        named = [m for m in ctx.mentions("topic") if self._named(m.value)]
+        if not self.modality or not named:
+            return None
+        words = ", ".join(dict.fromkeys(m.text for m in named))
+        return f"{'/'.join(self.names)} is named ({words}), but never as {self.modality} in its sentence"
+
+    def explain(self, ctx) -> list[str]:
+        return [f"{self.path}: {self.why_not(ctx) or 'did not hold'}"]
+
 
 @dataclass
 class Actor:
@@ -211,16 +250,22 @@ class Actor:
 
     @classmethod
     def parse(cls, value, path, errors):
-        spec = _mapping(value, path, errors, ("name", "nationality", "role"))
-        if isinstance(value, str):
-            spec = {"name": value}
+        before = len(errors)
+        spec = {"name": value} if isinstance(value, str) else _mapping(value, path, errors,
+                                                                       ("name", "nationality", "role"))
+        if len(errors) > before:
+            return None
         if not spec:
             errors.append((path, "actor is a name or a mapping of name, nationality, role"))
             return None
-        names = _codes(spec["name"]) if "name" in spec else None
-        nats = _codes(spec["nationality"]) if "nationality" in spec else None
+        names, nats = _field(spec, "name", path, errors), _field(spec, "nationality", path, errors)
+        role = spec.get("role")
+        if role is not None and not (isinstance(role, str) and role.strip()):
+            errors.append((path + ("role",), "role must be a role name (e.g. official, head-of-state, military)"))
+        if len(errors) > before:
+            return None
         return cls(key_name(path), [n.casefold() for n in names] if names else None,
-                   {n.upper() for n in nats} if nats else None, spec.get("role"))
+                   {n.upper() for n in nats} if nats else None, role)
 
     def _accepts(self, m: Mention) -> bool:
         if self.nationality and m.country not in self.nationality:

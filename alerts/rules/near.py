@@ -42,8 +42,10 @@ class Near:
             return None
         scope, within = value.get("scope"), value.get("within")
         if (scope is None) == (within is None) or scope not in (None, "sentence") \
-                or (within is not None and (not isinstance(within, int) or within < 1)):
-            errors.append((path, "near needs exactly one of scope: sentence or within: N (a positive number of words)"))
+                or (within is not None and (type(within) is not int or within < 1)):
+            both = ", not both" if scope is not None and within is not None else ""
+            errors.append((path, "near needs exactly one of scope: sentence or within: N "
+                                 f"(a positive number of words){both}"))
             return None
         if not isinstance(value["all"], list) or len(value["all"]) < 2:
             errors.append((path + ("all",), "near takes a list of at least two conditions"))
@@ -53,8 +55,10 @@ class Near:
             return None
         for i, child in enumerate(children):
             if not getattr(child, "positional", False) or not hasattr(child, "positions"):
-                errors.append((path + ("all", i), "inside near only conditions that point at words can be used "
-                                                  "(keywords, regex, country, region, city, place, topic, actor)"))
+                kind = next(iter(value["all"][i]))
+                errors.append((path + ("all", i), f"'{kind}' cannot be used inside near: only conditions that point "
+                                                  "at words can (keywords, regex, country, region, city, place, "
+                                                  "topic, actor, near, and any of them)"))
                 return None
         return cls(key_name(path), children, "sentence" if scope else "words", within)
 
@@ -93,7 +97,8 @@ class Near:
         return self.positions(ctx) or None
 
     def explain(self, ctx) -> list[str]:
-        missing = [c.path for c in self.children if not c.positions(ctx)]
+        missing = [c for c in self.children if not c.positions(ctx)]
         if missing:
-            return [f"{p}: did not hold anywhere" for p in missing]
+            return [f"{c.path}: {(c.why_not(ctx) if hasattr(c, 'why_not') else None) or 'did not hold anywhere'}"
+                    for c in missing]
         return [f"{self.path}: each part holds, but never {'in one sentence' if self.scope == 'sentence' else f'within {self.within} words'}"]

@@ -1,0 +1,97 @@
+"""docs/rule.schema.json: the shipped rule files validate, broken rules do not, and it knows every condition kind."""
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from alerts.rules.conditions import CONDITIONS, GROUPS, parse_condition
+
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMA = json.loads((ROOT / "docs" / "rule.schema.json").read_text(encoding="utf-8"))
+VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+RULE_FILES = sorted((ROOT / "config" / "rules").glob("*.yaml")) + [ROOT / "config" / "demo" / "rules.yaml"]
+
+
+def rule(when, **fields) -> list:
+    return [{"id": "r1", "title": "A rule", "when": when, "notify": ["out"], **fields}]
+
+
+def loader_errors(when) -> list:
+    errors: list = []
+    parse_condition(when, ("when",), errors)
+    return errors
+
+
+def test_the_schema_is_valid_draft_2020_12():
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=[p.name for p in RULE_FILES])
+def test_shipped_rule_files_validate(path):
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in VALIDATOR.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    assert errors == []
+
+
+def test_every_condition_kind_is_in_the_schema():
+    defs = SCHEMA["$defs"]
+    assert set(defs["condition"]["properties"]) == set(GROUPS) | set(CONDITIONS)
+    # inside `near`: what the loader calls positional (all but lang, source, published_within), plus `any`
+    assert set(defs["positional_condition"]["properties"]) == \
+        set(CONDITIONS) - {"lang", "source", "published_within"} | {"any"}
+
+
+VALID = [
+    {"keywords": "Bamako"},
+    {"country": {"code": ["ML", "NE"], "mentioned": True}},
+    {"city": {"name": "Bamako", "country": "ML", "region": "sahel", "kind": "capital"}},
+    {"topic": {"name": "visit", "modality": "planned"}},
+    {"actor": {"name": ["Lavrov"], "nationality": "RU", "role": "official"}},
+    {"all": [{"lang": ["fr", "ar"]}, {"source": "tass"}, {"published_within": "1h30m"}, {"region": "sahel"}]},
+    {"near": {"within": 12, "all": [{"keywords": "Lavrov"}, {"regex": r"Bamak\w+"},
+                                    {"any": [{"place": {"kind": "country"}}, {"actor": "Putin"}]}]}},
+]
+
+INVALID = {
+    "unknown kind": {"countri": "ML"},
+    "two kinds in one mapping": {"keywords": "Bamako", "country": "ML"},
+    "empty keywords": {"keywords": []},
+    "unknown topic modality": {"topic": {"name": "visit", "modality": "rumoured"}},
+    "unknown place kind": {"place": {"region": "sahel", "kind": "town"}},
+    "actor mapping with an unknown key": {"actor": {"name": "Lavrov", "rank": "minister"}},
+    "near without a scope": {"near": {"all": [{"keywords": "Lavrov"}, {"city": "Bamako"}]}},
+    "near with scope and within": {"near": {"scope": "sentence", "within": 5,
+                                            "all": [{"keywords": "Lavrov"}, {"city": "Bamako"}]}},
+    "lang inside near": {"near": {"scope": "sentence", "all": [{"keywords": "Lavrov"}, {"lang": "fr"}]}},
+    "near with one condition": {"near": {"scope": "sentence", "all": [{"keywords": "Lavrov"}]}},
+    "within is not a number of words": {"near": {"within": 0, "all": [{"keywords": "a"}, {"keywords": "b"}]}},
+    "bad regex": {"regex": "Bamak(o"},
+    "bad duration": {"published_within": "soon"},
+    # the loader used to accept these silently: a nationality that filtered nothing, a rule that vanished
+    "nationality is not a code": {"actor": {"nationality": 5}},
+    "empty city name": {"city": ""},
+    "within: true": {"near": {"within": True, "all": [{"keywords": "a"}, {"keywords": "b"}]}},
+    "country code not a string": {"place": {"country": 5, "kind": "capital"}},
+}
+
+
+@pytest.mark.parametrize("when", VALID, ids=[next(iter(w)) for w in VALID])
+def test_valid_conditions_pass_schema_and_loader(when):
+    assert list(VALIDATOR.iter_errors(rule(when))) == []
+    assert loader_errors(when) == []
+
+
+@pytest.mark.parametrize("name", list(INVALID))
+def test_invalid_conditions_fail_schema_and_loader(name):
+    when = INVALID[name]
+    assert list(VALIDATOR.iter_errors(rule(when))), f"the schema accepts {name}"
+    assert len(loader_errors(when)) == 1, f"the loader should give exactly one error for {name}"
+
+
+@pytest.mark.parametrize("fields", [{"severity": "urgent"}, {"notfy": ["out"]}, {"realert": "soon"},
+                                    {"id": "has space"}, {"notify": []}])
+def test_invalid_rule_fields_fail(fields):
+    assert list(VALIDATOR.iter_errors(rule({"keywords": "Bamako"}, **fields)))

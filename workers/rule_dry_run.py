@@ -1,0 +1,70 @@
+"""What `newswatch test-rule` prints: per item, which rules matched and why (and, asked, which did not).
+
+One JSON line per item:
+
+    {"id": ..., "url": ..., "title": ...,
+     "matches": [{"rule": "<rule id>", "evidence": [{"clause", "kind", "matched", "field", "start", "end",
+                                                    "entry", "sentence", "detail"}, ...]}],
+     "near_misses": [{"rule": "<rule id>", "failed": ["<clause>: <why>", ...]}]}   # only with --explain
+
+or, with `--format text`, the title and per match the rule id and the alert's own explanation.
+Nothing here sends or stores anything.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from alerts.alert import Alert
+from alerts.rules.loader import Rule, load_rules, rule_files
+from alerts.rules.matcher import Match, RuleMatcher
+from newswatch.config import Config, load_config
+from newswatch.item import Item
+
+
+def load_rule_set(config_file: str | None, files: list[str]) -> tuple[Config, list[Rule], list[Path]]:
+    """The config, its rules (or those of `files`, still checked against its channels) and the files read.
+    Raises ConfigError listing every problem."""
+    config = load_config(config_file)
+    paths = [Path(f) for f in files] if files else None
+    rules = load_rules(config, files=paths)
+    if paths is None:
+        paths = [path for path, problem in rule_files(config) if problem is None]
+    return config, rules, paths
+
+
+def explanation(match: Match) -> str:
+    """The one line an alert for this match would give (Alert.explanation): what held, and where."""
+    rule, item = match.rule, match.item
+    return Alert(id="", rule_id=rule.id, rule_title=rule.title, severity=rule.severity, item_id=item.id,
+                 source_id=item.source_id, title=item.title, url=item.url, published=None, summary="",
+                 evidence=match.evidence).explanation()
+
+
+def match_record(item: Item, matches: list[Match], near_misses: list[dict] | None = None) -> dict:
+    record = {"id": item.guid or item.id, "url": item.url, "title": item.title,
+              "matches": [{"rule": m.rule.id, "evidence": [asdict(e) for e in m.evidence]} for m in matches]}
+    if near_misses is not None:
+        record["near_misses"] = near_misses
+    return record
+
+
+def text_summary(item: Item, matches: list[Match], near_misses: list[dict] | None = None) -> str:
+    lines = [item.title or "(no title)"]
+    if item.url:
+        lines.append(f"  {item.url}")
+    lines += [f"  MATCH {m.rule.id} ({m.rule.severity}): {explanation(m)}" for m in matches] or ["  no rule matched"]
+    for miss in near_misses or ():
+        lines.append(f"  no match {miss['rule']}:")
+        lines += [f"    - {clause}" for clause in miss["failed"]]
+    return "\n".join(lines)
+
+
+def report(item: Item, matcher: RuleMatcher, fmt: str = "json", explain: bool = False) -> str:
+    """Match one classified item against every rule; the JSON line or text block to print."""
+    matches = matcher.match(item)
+    near_misses = matcher.explain(item) if explain else None
+    if fmt == "text":
+        return text_summary(item, matches, near_misses)
+    return json.dumps(match_record(item, matches, near_misses), ensure_ascii=False)
