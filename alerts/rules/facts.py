@@ -20,6 +20,14 @@ MODALITIES = ("happened", "planned")
 NOT_HAPPENED = {"planned", "cancelled", "denied", "remote"}
 
 
+ORIGIN_WORDS = frozenset({"from", "из"})   # "his colleague from Mali" names no destination
+
+
+def _after_origin(text: str, start: int) -> bool:
+    words = text[max(0, start - 12):start].split()
+    return bool(words) and words[-1].lower() in ORIGIN_WORDS
+
+
 def _codes(value) -> list[str] | None:
     items = [value] if isinstance(value, str) else value
     if isinstance(items, list) and items and all(isinstance(v, str) and v.strip() for v in items):
@@ -120,7 +128,9 @@ class Region:
 
 @dataclass
 class Place:
-    """A city or country mention, narrowed by region, country and kind (capital | city | country)."""
+    """A city or country mention, narrowed by region, country and kind (capital | city | country).
+    A country right after "from" / «из» ("his colleague from Mali") is where someone comes from,
+    not a place anything happens in: skipped."""
 
     path: str
     countries: set | None
@@ -178,7 +188,8 @@ class Place:
 
     def positions(self, ctx):
         return [_evidence(self.path, self.label, m, _place_detail(m, ctx, self.tables))
-                for m in ctx.mentions("city", "country", "demonym") if self._accepts(m)]
+                for m in ctx.mentions("city", "country", "demonym")
+                if self._accepts(m) and not (m.kind == "country" and _after_origin(ctx.text(m.field), m.start))]
 
     def test(self, ctx):
         return self.positions(ctx) or None

@@ -20,7 +20,7 @@ from newswatch.classify.tables import City, Tables, load_cities
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v3"
+INDEX_VERSION = b"index-v4"
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).
@@ -85,7 +85,8 @@ def iter_terms(tables: Tables, wordlike: set[tuple[str, str]] = frozenset()) -> 
     for kind, by_lang in tables.modality.items():
         for lang, terms in by_lang.items():
             for term in terms:
-                yield term, ("modality", kind, term, lang)
+                for form in variants(term, lang, "phrase" if " " in term else "noun"):
+                    yield form, ("modality", kind, term, lang)   # «приглашением посетить» too
     for code, state in _us_states().items():
         yield state, ("us-state", code, state, "en")
     for phrase, (kind, value) in OVERRIDES:
