@@ -290,7 +290,8 @@ class Actor:
 
     def positions(self, ctx):
         out = []
-        for m in ctx.mentions("actor", "role"):
+        named_first = sorted(ctx.mentions("actor", "role"), key=lambda m: m.kind != "actor")  # "Sergei Lavrov" over
+        for m in named_first:                                                                 # "Russian Foreign Minister"
             if self._accepts(m):
                 who = m.extra.get("name", m.text) if m.kind == "actor" else m.text
                 out.append(_evidence(self.path, "actor", m, f"{who} ({m.country} {m.extra.get('role')})"))

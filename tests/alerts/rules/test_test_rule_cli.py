@@ -90,8 +90,8 @@ def test_json_lines_named_rule_file_and_text_format(config, tmp_path):
     assert text.returncode == 0, text.stderr
     blocks = text.stdout.split("\n" + lines[1]["title"])[0]
     assert lines[0]["title"] in blocks
-    # the headline "Russian Foreign Minister Lavrov Arrives in Mali" holds all three parts
-    assert (f"  MATCH {VISIT} (high): actor: Russian Foreign Minister (RU official) · place: Mali (ML) · "
+    # the headline "Russian Foreign Minister Lavrov Arrives in Mali" holds all three parts (named actor first)
+    assert (f"  MATCH {VISIT} (high): actor: Sergey Lavrov (RU official) · place: Mali (ML) · "
             "topic: visit, happened (Arrives) — same sentence\n") in text.stdout
     assert "  no rule matched" in text.stdout                  # Goïta in Moscow
 
