@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -18,6 +19,8 @@ class MatchContext:
     keyword_hits: dict | None = None      # keyword condition id -> [Evidence], filled by RuleMatcher
     source_tags: frozenset = frozenset()
     _words: dict = field(default_factory=dict)
+    _starts: dict = field(default_factory=dict)
+    _mentions: dict = field(default_factory=dict)
 
     @property
     def facts(self) -> Facts:
@@ -27,13 +30,12 @@ class MatchContext:
         return self.item.title if field_name == "title" else self.item.text
 
     def sentence_of(self, field_name: str, pos: int) -> int:
-        spans = self.facts.sentences.get(field_name) or [(0, len(self.text(field_name)))]
-        for index, (start, end) in enumerate(spans):
-            if start <= pos < end or (index == len(spans) - 1 and pos >= start):
-                return index
-            if pos < start:
-                return max(0, index - 1)
-        return 0
+        """Index of the last sentence starting at or before `pos` (0 before the first)."""
+        starts = self._starts.get(field_name)
+        if starts is None:
+            spans = self.facts.sentences.get(field_name) or [(0, len(self.text(field_name)))]
+            starts = self._starts[field_name] = [start for start, _ in spans]
+        return max(0, bisect_right(starts, pos) - 1)
 
     def word_index(self, field_name: str, pos: int) -> int:
         """How many words of the field start before `pos` (for `near: {within: N}`)."""
@@ -51,4 +53,7 @@ class MatchContext:
         return lo
 
     def mentions(self, *kinds: str) -> list[Mention]:
-        return [m for m in self.facts.evidence if m.kind in kinds]
+        found = self._mentions.get(kinds)
+        if found is None:
+            found = self._mentions[kinds] = [m for m in self.facts.evidence if m.kind in kinds]
+        return found

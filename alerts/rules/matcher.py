@@ -24,7 +24,10 @@ from newswatch.classify.normalize import normalize
 from newswatch.item import Item
 
 log = logging.getLogger(__name__)
-SELECTIVITY = {"kw": 0, "actor": 1, "nat": 1, "topic": 2, "country": 3, "source": 3, "region": 4, "kind": 5, "lang": 6}
+# How rare an atom kind is on an item (lower: rarer): 250 countries, ~14 nationalities of actors,
+# 44 regions (broad ones like "europe"), 15 topics, "an actor of any kind", any city, a language.
+SELECTIVITY = {"kw": 0, "source": 1, "country": 1, "nat": 2, "region": 3, "topic": 4, "actor": 5, "kind": 5,
+               "lang": 6}
 
 
 @dataclass(slots=True)
@@ -73,6 +76,18 @@ def requirement(node) -> frozenset | None:
     return None
 
 
+def clauses(node) -> list[frozenset]:
+    """Every atom set an item must meet for `node` to hold (one per conjunct of all / near)."""
+    if isinstance(node, Near) or (isinstance(node, Group) and node.op == "all"):
+        return [c for child in node.children for c in clauses(child)]
+    req = requirement(node)
+    return [req] if req is not None else []
+
+
+def rarity(req: frozenset) -> tuple:
+    return (min(SELECTIVITY[a[0]] for a in req), len(req))
+
+
 class RuleMatcher:
     def __init__(self, rules: list[Rule], tables=None):
         self.rules = [r for r in rules if r.enabled]
@@ -85,12 +100,14 @@ class RuleMatcher:
         self.keyword_index = TermIndex(terms) if terms else None
         self.by_atom: dict[tuple, list[int]] = defaultdict(list)
         self.always: list[int] = []
+        self.checks: list[list[frozenset]] = []
         for index, rule in enumerate(self.rules):
-            req = requirement(rule.when)
-            if req is None:
+            reqs = sorted(set(clauses(rule.when)), key=rarity)
+            if not reqs:
                 self.always.append(index)
-            for atom in req or ():
+            for atom in reqs[0] if reqs else ():
                 self.by_atom[atom].append(index)
+            self.checks.append(reqs[1:])
 
     def _bind(self, node, rule: Rule) -> None:
         if isinstance(node, Keywords):
@@ -117,11 +134,19 @@ class RuleMatcher:
         ctx = MatchContext(item, keyword_hits={}, source_tags=frozenset(source_tags))
         if self.keyword_index is not None:
             for field_name in ("title", "text"):
-                for hit in self.keyword_index.find(normalize(ctx.text(field_name))):
-                    for kw_id, phrase in set(hit.payloads):
+                # Leftmost-longest per keywords condition, as its own automaton would choose: one
+                # condition's "Sergei Lavrov" must not hide another's "Lavrov".
+                taken: dict[int, int] = {}
+                for hit in self.keyword_index.find_all(normalize(ctx.text(field_name))):
+                    sentence = None
+                    for kw_id, phrase in dict.fromkeys(hit.payloads):
+                        if hit.nstart < taken.get(kw_id, -1):
+                            continue
+                        taken[kw_id] = hit.nend
+                        if sentence is None:
+                            sentence = ctx.sentence_of(field_name, hit.start)
                         ctx.keyword_hits.setdefault(kw_id, []).append(Evidence(
-                            "", "keywords", hit.surface, field_name, hit.start, hit.end, phrase,
-                            ctx.sentence_of(field_name, hit.start)))
+                            "", "keywords", hit.surface, field_name, hit.start, hit.end, phrase, sentence))
         return ctx
 
     def atoms(self, ctx: MatchContext) -> set:
@@ -138,17 +163,19 @@ class RuleMatcher:
                 atoms.add(("region", m.value))
             elif m.kind == "city":
                 atoms.add(("kind", "city"))
-            if m.country and self.tables is not None and m.kind in ("country", "demonym", "city"):
+            if m.country and self.tables is not None and m.kind in ("country", "demonym", "city", "institution"):
                 atoms |= {("region", r) for r in self.tables.regions_of(m.country)}
         lang = ctx.item.lang or facts.lang
         atoms |= {("lang", lang), ("source", ctx.item.source_id)} | {("source", t) for t in ctx.source_tags}
         return atoms
 
     def candidates(self, ctx: MatchContext) -> list[int]:
+        atoms = self.atoms(ctx)
         chosen = set(self.always)
-        for atom in self.atoms(ctx):
+        for atom in atoms:
             chosen.update(self.by_atom.get(atom, ()))
-        return sorted(chosen)
+        checks = self.checks
+        return sorted(i for i in chosen if all(not req.isdisjoint(atoms) for req in checks[i]))
 
     def match(self, item: Item, source_tags=frozenset()) -> list[Match]:
         ctx = self.context(item, source_tags)

@@ -15,7 +15,6 @@ window of words).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import product
 
 from alerts.alert import Evidence
 from newswatch.yamlconf import key_name
@@ -81,16 +80,22 @@ class Near:
                 return None
             key = min(keys, key=lambda k: (k[0] != "title", k[1]))
             return [next(e for e in ev if (e.field, e.sentence) == key) for ev in per_child]
-        tried = 0
-        for combo in product(*per_child):
-            tried += 1
-            if tried > MAX_COMBINATIONS:
-                return None
-            if len({e.field for e in combo}) != 1:
-                continue
-            words = [ctx.word_index(e.field, e.start) for e in combo]
-            if max(words) - min(words) <= self.within:
-                return list(combo)
+        return self._window(ctx, per_child)
+
+    def _window(self, ctx, per_child) -> list[Evidence] | None:
+        """The first window of at most `within` words holding a position of every child, per field
+        (title first): one sliding pass over all positions sorted by word index."""
+        k = len(per_child)
+        for field_name in ("title", "text"):
+            points = sorted((ctx.word_index(field_name, e.start), i, n, e)
+                            for i, ev in enumerate(per_child) for n, e in enumerate(ev) if e.field == field_name)
+            last: dict[int, tuple] = {}
+            for word, i, _, e in points:
+                last[i] = (word, e)
+                if len(last) == k:
+                    low = min(w for w, _ in last.values())
+                    if word - low <= self.within:
+                        return [last[j][1] for j in range(k)]
         return None
 
     def test(self, ctx):

@@ -125,6 +125,20 @@ class TermIndex:
                 taken_until = -neg_end
         return hits
 
+    def find_all(self, norm: Normalized) -> list[Hit]:
+        """Every word-bounded hit, overlapping ones too, leftmost then longest first (for callers
+        that share one automaton between independent term sets and choose among hits per set)."""
+        if not self._terms or not norm.text:
+            return []
+        view = f" {word_view(norm.text)} "
+        candidates = self._matches(view)
+        if not norm.text.isascii() and _HAS_ARABIC.search(norm.text):
+            for size, pattern in _PROCLITIC_RES:
+                stripped, count = pattern.subn(" " * size, view)
+                if count:
+                    candidates |= self._matches(stripped)
+        return [self._hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in sorted(candidates)]
+
     def _matches(self, view: str) -> set[tuple[int, int, int]]:
         """(nstart, -nend, term id) of every match: sorting puts leftmost, then longest, first."""
         sizes = self._sizes
