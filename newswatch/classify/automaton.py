@@ -109,17 +109,8 @@ class TermIndex:
 
     def find(self, norm: Normalized) -> list[Hit]:
         """Leftmost-longest, non-overlapping, word-bounded hits of the index's terms in `norm`."""
-        if not self._terms or not norm.text:
-            return []
-        view = f" {word_view(norm.text)} "
-        candidates = self._matches(view)
-        if not norm.text.isascii() and _HAS_ARABIC.search(norm.text):
-            for size, pattern in _PROCLITIC_RES:
-                stripped, count = pattern.subn(" " * size, view)
-                if count:
-                    candidates |= self._matches(stripped)
         hits, taken_until = [], -1
-        for nstart, neg_end, tid in sorted(candidates):
+        for nstart, neg_end, tid in self._candidates(norm):
             if nstart >= taken_until:
                 hits.append(self._hit(norm, nstart, -neg_end, tid))
                 taken_until = -neg_end
@@ -128,6 +119,10 @@ class TermIndex:
     def find_all(self, norm: Normalized) -> list[Hit]:
         """Every word-bounded hit, overlapping ones too, leftmost then longest first (for callers
         that share one automaton between independent term sets and choose among hits per set)."""
+        return [self._hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in self._candidates(norm)]
+
+    def _candidates(self, norm: Normalized) -> list[tuple[int, int, int]]:
+        """Sorted (nstart, -nend, term id) of every match, with Arabic proclitics blanked out too."""
         if not self._terms or not norm.text:
             return []
         view = f" {word_view(norm.text)} "
@@ -137,7 +132,7 @@ class TermIndex:
                 stripped, count = pattern.subn(" " * size, view)
                 if count:
                     candidates |= self._matches(stripped)
-        return [self._hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in sorted(candidates)]
+        return sorted(candidates)
 
     def _matches(self, view: str) -> set[tuple[int, int, int]]:
         """(nstart, -nend, term id) of every match: sorting puts leftmost, then longest, first."""
