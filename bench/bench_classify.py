@@ -39,7 +39,6 @@ import json
 import os
 import pstats
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -311,13 +310,7 @@ def one_worker(label: str, redis_url: str, feed: Path, state_dir: Path, classify
         result["worker_cpu_s"] = benchlib.own_cpu_seconds([worker.pid])
         result["extra_processes"] = benchlib.descendants(worker.pid)
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        benchlib.stop_process(worker)
         result["exit_code"] = worker.returncode
         out.close()
         err.close()

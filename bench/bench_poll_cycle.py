@@ -186,13 +186,7 @@ def one_variant(server, routes, primed: set[int], concurrency: int | None, redis
                       alerts=client.zcard(state.key("alerts")))
         return result
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        benchlib.stop_process(worker)
         out.close()
         err.close()
         benchlib.delete_prefix(client, prefix)

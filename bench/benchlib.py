@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import signal
 import subprocess
 import sys
 import uuid
@@ -252,3 +253,14 @@ def own_cpu_seconds(pids: list[int]) -> float:
         except OSError:
             pass
     return total
+
+
+def stop_process(proc, timeout: float = 60.0) -> None:
+    """SIGTERM (a worker's warm shutdown), then SIGKILL after `timeout`."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -86,13 +86,20 @@ def classify_record(item) -> dict:
                          for m in facts.evidence]}
 
 
-def cmd_classify(args) -> int:
-    """Classify a feed file, URL or JSON Lines; print one JSON object per item. No state, no delivery."""
+def _read_input(args, command: str):
+    """The items of --input (feed file, URL or JSON Lines), or None after printing why not."""
     from workers.sources.inputs import InputError, read_items
     try:
-        items = read_items(args.input)
+        return read_items(args.input)
     except InputError as exc:
-        print(f"newswatch classify: {exc}", file=sys.stderr)
+        print(f"newswatch {command}: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_classify(args) -> int:
+    """Classify a feed file, URL or JSON Lines; print one JSON object per item. No state, no delivery."""
+    items = _read_input(args, "classify")
+    if items is None:
         return 2
     classifier = _classifier(args)
     for item in items:
@@ -119,11 +126,8 @@ def cmd_test_rule(args) -> int:
         print("newswatch test-rule: --input is required (unless --schema-only)", file=sys.stderr)
         return 2
     from alerts.rules.matcher import RuleMatcher
-    from workers.sources.inputs import InputError, read_items
-    try:
-        items = read_items(args.input)
-    except InputError as exc:
-        print(f"newswatch test-rule: {exc}", file=sys.stderr)
+    items = _read_input(args, "test-rule")
+    if items is None:
         return 2
     classifier = _classifier(args)
     matcher = RuleMatcher(rules, tables=classifier.tables)

@@ -75,7 +75,6 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     fresh = run_stages([dedup], result.items)
     stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
     current = run_stages(stages, fresh)
-    rt.check_rules()             # again after the fetch: throttled (every few s), never blocks
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     deliveries = rt.dispatcher.process(matcher.process(current))
     for alert_id, channel in deliveries:

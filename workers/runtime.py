@@ -71,7 +71,7 @@ class Runtime:
         return RuleMatcher(rules, tables=self.classifier.tables if self.classifier is not None else None)
 
     def check_rules(self) -> bool:
-        """Called by processes that match (by every poll, and again before its matching): reload the rules
+        """Called by processes that match (at the start of every poll): reload the rules
         if their files changed (at most every few seconds), and from the first call on keep following
         them from a background thread, so a change is logged even while no poll runs."""
         try:
