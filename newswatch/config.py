@@ -71,8 +71,85 @@ class RssSourceConfig(StrictModel):
         return self
 
 
-SourceConfig = Annotated[Union[RssSourceConfig], Field(discriminator="type")]
-SOURCE_TYPES = ("rss",)
+TELEGRAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+def telegram_channel_name(value: str) -> str:
+    """`@name`, `name`, `t.me/name`, `https://t.me/name` or `https://t.me/s/name` → `name`."""
+    text = value.strip()
+    text = re.sub(r"^(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?", "", text)
+    text = text.lstrip("@").split("?")[0].strip("/")
+    if not TELEGRAM_NAME.match(text):
+        raise ValueError(f"not a public Telegram channel name: {value!r} "
+                         "(give @name, t.me/name or https://t.me/name; names are 4-32 letters, digits, _)")
+    return text
+
+
+def _secret_or_env(model, field: str, env_var: str) -> None:
+    """Fill a secret from `<field>_file` or, when neither is given, from the environment."""
+    file_value = getattr(model, f"{field}_file")
+    if getattr(model, field) is not None and file_value is not None:
+        raise ValueError(f"give '{field}' or '{field}_file', not both")
+    if file_value is not None:
+        object.__setattr__(model, field, SecretStr(_read_secret_file(file_value, f"{field}_file")))
+    elif getattr(model, field) is None and os.environ.get(env_var):
+        object.__setattr__(model, field, SecretStr(os.environ[env_var]))
+
+
+class TelegramSourceConfig(StrictModel):
+    id: Id
+    type: Literal["telegram"]
+    channel: str                     # @name, t.me/name or https://t.me/name; stored as the bare name
+    mode: Literal["web", "mtproto"] = "web"
+    interval: Duration = 120.0
+    base_url: str = "https://t.me"   # web mode: other hosts for mirrors and tests
+    enabled: bool = True
+    lang: str | None = None
+    tags: list[str] = []
+    timeout: Duration | None = None
+    max_pages: int = Field(10, ge=1, le=1000)  # web mode: pages read back to the cursor in one poll
+    # mtproto mode: from here, from `*_file`, or from TELEGRAM_API_ID / TELEGRAM_API_HASH / TELEGRAM_SESSION
+    api_id: int | None = None
+    api_hash: SecretStr | None = None
+    api_hash_file: str | None = None
+    session: SecretStr | None = None
+    session_file: str | None = None
+    live: bool = False               # mtproto: keep a listener open instead of polling
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        return telegram_channel_name(value)
+
+    @model_validator(mode="after")
+    def _mode(self) -> "TelegramSourceConfig":
+        if self.interval < 1:
+            raise ValueError("interval must be at least 1s")
+        if not re.match(r"^https?://", self.base_url):
+            raise ValueError("base_url must start with http:// or https://")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if self.mode == "web":
+            if self.live:
+                raise ValueError("live: true needs mode: mtproto")
+            return self
+        _secret_or_env(self, "api_hash", "TELEGRAM_API_HASH")
+        _secret_or_env(self, "session", "TELEGRAM_SESSION")
+        if self.api_id is None and os.environ.get("TELEGRAM_API_ID"):
+            try:
+                object.__setattr__(self, "api_id", int(os.environ["TELEGRAM_API_ID"]))
+            except ValueError:
+                raise ValueError("TELEGRAM_API_ID must be a number") from None
+        missing = [name for name, env in (("api_id", "TELEGRAM_API_ID"), ("api_hash", "TELEGRAM_API_HASH"),
+                                          ("session", "TELEGRAM_SESSION")) if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"mode: mtproto needs {', '.join(missing)} (set them here, as *_file, or in the "
+                             "environment as TELEGRAM_API_ID / TELEGRAM_API_HASH / TELEGRAM_SESSION; "
+                             "`newswatch telegram login` creates the session string)")
+        return self
+
+
+SourceConfig = Annotated[Union[RssSourceConfig, TelegramSourceConfig], Field(discriminator="type")]
+SOURCE_TYPES = ("rss", "telegram")
 
 
 # --- channels --------------------------------------------------------------
