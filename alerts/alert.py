@@ -41,6 +41,11 @@ class Alert:
     evidence: list[Evidence] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    story_id: str | None = None
+    countries: list[str] = field(default_factory=list)   # what the item is about (classifier), for tags
+    regions: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    reported_by: list[str] = field(default_factory=list)  # other sources of the story, filled in at send time
 
     def matched_words(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -69,4 +74,5 @@ class Alert:
     def from_dict(cls, data: dict) -> "Alert":
         data = dict(data)
         data["evidence"] = [Evidence(**e) for e in data.get("evidence", [])]
-        return cls(**data)
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})  # a newer writer's extra keys are ignored

@@ -44,10 +44,13 @@ def match_alert_id(rule_id: str, story_id: str, item_id: str) -> str:
 def build_alert(match: Match) -> Alert:
     item, rule = match.item, match.rule
     summary = item.text if len(item.text) <= 400 else item.text[:397].rsplit(" ", 1)[0] + "…"
+    facts = item.facts
     return Alert(id=match_alert_id(rule.id, story_of(item), item.id), rule_id=rule.id, rule_title=rule.title,
                  severity=rule.severity, item_id=item.id, source_id=item.source_id, title=item.title,
                  url=item.url, published=item.published.isoformat() if item.published else None,
-                 summary=summary, evidence=match.evidence, channels=list(rule.notify))
+                 summary=summary, evidence=match.evidence, channels=list(rule.notify), story_id=story_of(item),
+                 countries=list(facts.countries) if facts else [], regions=list(facts.regions) if facts else [],
+                 topics=list(facts.topics) if facts else [])
 
 
 class Dispatcher:

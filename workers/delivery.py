@@ -63,6 +63,8 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
     state = rt.state
     attempt = state.count_attempt(alert.id, channel_id)
     state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after)
+    if alert.story_id:  # copies of the story seen since the alert was created: "also reported by"
+        alert.reported_by = sorted(state.story_sources(alert.story_id) - {alert.source_id})
     try:
         rt.notifiers[channel_id].send(alert)
     except DeliveryError as exc:

@@ -31,6 +31,11 @@ def alert_record(channel_id: str, alert: Alert) -> dict:
         "title": alert.title,
         "url": alert.url,
         "published": alert.published,
+        "story_id": alert.story_id,
+        "countries": alert.countries,
+        "regions": alert.regions,
+        "topics": alert.topics,
+        "reported_by": alert.reported_by,
         "evidence": [asdict(ev) for ev in alert.evidence],
         "explanation": alert.explanation(),
     }
