@@ -14,7 +14,8 @@ from typing import Iterable
 import redis
 
 OPEN = ("pending", "sending", "retrying")
-DONE = ("sent", "failed")
+DONE = ("sent", "failed", "silenced")
+DELIVERY_LOG_MAX = 50  # attempts kept per (alert, channel)
 ALERT_TTL = 90 * 86400  # alert records and their delivery log are kept this long
 STORY_SOURCES_TTL = 7 * 86400  # a story's "reported by" set lives this long (or the realert) after its last copy
 
@@ -42,6 +43,8 @@ for i = 9, #ARGV do
   local delivery = KEYS[i - 3]
   redis.call('hset', delivery, 'status', 'pending', 'attempts', 0, 'created_at', ARGV[5], 'updated_at', ARGV[5])
   redis.call('expire', delivery, ARGV[3])
+  redis.call('rpush', delivery .. ':log', cjson.encode({at = tonumber(ARGV[5]), status = 'pending'}))
+  redis.call('expire', delivery .. ':log', ARGV[3])
   redis.call('zadd', KEYS[4], ARGV[6], ARGV[1] .. '|' .. ARGV[i])
 end
 return {'created', ARGV[1]}
@@ -173,11 +176,28 @@ class State:
         pipe = self.r.pipeline()
         pipe.hset(self.key("delivery", alert_id, channel),
                   mapping={"status": status, "updated_at": now, **{k: str(v) for k, v in info.items()}})
+        log_key = self.key("delivery", alert_id, channel, "log")
+        entry = {"at": now, "status": status, **{k: str(v) for k, v in info.items() if v not in ("", None)}}
+        pipe.rpush(log_key, json.dumps(entry))
+        pipe.ltrim(log_key, -DELIVERY_LOG_MAX, -1)
+        pipe.expire(log_key, ALERT_TTL)
         if status in DONE:
             pipe.zrem(self.key("deliveries", "open"), member)
         elif due_in is not None:
             pipe.zadd(self.key("deliveries", "open"), {member: now + due_in})
         pipe.execute()
+
+    def delivery_log(self, alert_id: str, channel: str) -> list[dict]:
+        """Every status change of one delivery, oldest first (the last DELIVERY_LOG_MAX)."""
+        return [json.loads(e) for e in self.r.lrange(self.key("delivery", alert_id, channel, "log"), 0, -1)]
+
+    def reopen_delivery(self, alert_id: str, channel: str) -> bool:
+        """Make a finished delivery pending again (an operator's retry). False if the alert is gone."""
+        if not self.r.exists(self.key("alert", alert_id)):
+            return False
+        self.r.hset(self.key("delivery", alert_id, channel), mapping={"attempts": 0})
+        self.update_delivery(alert_id, channel, "pending", due_in=0, retried_by="operator")
+        return True
 
     def count_attempt(self, alert_id: str, channel: str) -> int:
         return self.r.hincrby(self.key("delivery", alert_id, channel), "attempts", 1)

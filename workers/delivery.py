@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from alerts.alert import Alert
 from alerts.notifiers import DeliveryError, send_timeout
+from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.state import DONE
 
@@ -21,7 +22,7 @@ log = logging.getLogger("workers.deliver")
 
 @dataclass
 class DeliveryOutcome:
-    status: str                  # sent | failed | retry | done | busy | missing
+    status: str                  # sent | failed | silenced | retry | done | busy | missing
     retry_in: float | None = None
     reason: str = ""
 
@@ -51,7 +52,14 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     try:
         if state.delivery(alert_id, channel_id).get("status") in DONE:  # finished while we waited
             return DeliveryOutcome("done")
-        return _send(rt, Alert.from_dict(payload), channel_id, d)
+        alert = Alert.from_dict(payload)
+        silence = Silences(state).silencing(alert.rule_id, channel_id)
+        if silence is not None:
+            state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
+            log.info(fields("delivery_silenced", alert_id=alert_id, rule_id=alert.rule_id, channel_id=channel_id,
+                            silence_id=silence.id))
+            return DeliveryOutcome("silenced", reason=f"silence {silence.id}")
+        return _send(rt, alert, channel_id, d)
     finally:
         try:
             lock.release()
