@@ -227,6 +227,12 @@ class ClassifyConfig(StrictModel):
     languages: list[str] = ["en", "fr", "ar", "ru", "es", "pt", "de"]
 
 
+class StatusConfig(StrictModel):
+    """`/metrics` and `/healthz` of `run`, `worker` and `scheduler` (off unless a port is given)."""
+    host: str = "127.0.0.1"
+    port: int | None = Field(None, ge=0, le=65535)
+
+
 class Settings(StrictModel):
     redis_url: str | None = None
     key_prefix: str = Field("nw", pattern=r"^[A-Za-z0-9_.:-]{1,32}$")
@@ -238,6 +244,7 @@ class Settings(StrictModel):
     delivery: DeliveryConfig = DeliveryConfig()
     worker: WorkerConfig = WorkerConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    status: StatusConfig = StatusConfig()
     sources: list[SourceConfig] = []
     channels: list[ChannelConfig] = []
     rules: list[str] = ["rules/*.yaml"]

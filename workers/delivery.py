@@ -15,6 +15,7 @@ from alerts.alert import Alert
 from alerts.notifiers import DeliveryError, send_timeout
 from alerts.silences import Silences
 from newswatch.logs import fields
+from newswatch.metrics import Metrics
 from newswatch.state import DONE
 
 log = logging.getLogger("workers.deliver")
@@ -58,8 +59,11 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
             state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
             log.info(fields("delivery_silenced", alert_id=alert_id, rule_id=alert.rule_id, channel_id=channel_id,
                             silence_id=silence.id))
-            return DeliveryOutcome("silenced", reason=f"silence {silence.id}")
-        return _send(rt, alert, channel_id, d)
+            outcome = DeliveryOutcome("silenced", reason=f"silence {silence.id}")
+        else:
+            outcome = _send(rt, alert, channel_id, d)
+        Metrics(state).count("deliveries", channel=channel_id, outcome=outcome.status)
+        return outcome
     finally:
         try:
             lock.release()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from newswatch.classify.stage import ClassifyStage
 from newswatch.dedup import ExactDeduplicator
 from newswatch.logs import fields
+from newswatch.metrics import Metrics
 from newswatch.pipeline import AgeFilter, run_stages
 from workers.sources.base import SourceError
 
@@ -63,12 +64,17 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     except SourceError as exc:
         info = state.record_failure(source.id, exc.reason, interval=source.config.interval,
                                     backoff_max=s.worker.backoff_max, retry_after=exc.retry_after)
+        metrics = Metrics(state)
+        metrics.add("polls", source_id=source.id, outcome="failed")
+        metrics.add("poll_errors", source_id=source.id)
+        metrics.flush()
         log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
                            consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
         return PollReport(source.id, "failed", exc.reason)
     if result.not_modified:
         state.save_cursor(source.id, **result.cursor)
         state.record_success(source.id, last_status="not_modified")
+        Metrics(state).count("polls", source_id=source.id, outcome="not_modified")
         log.info(fields("poll_not_modified", source_id=source.id))
         return PollReport(source.id, "not_modified")
     dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
@@ -76,7 +82,8 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
-    deliveries = rt.dispatcher.process(matcher.process(current))
+    matches = matcher.process(current)
+    deliveries = rt.dispatcher.process(matches)
     for alert_id, channel in deliveries:
         enqueue_delivery(alert_id, channel)
     dedup.commit(fresh)
@@ -85,8 +92,23 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
                **{f"age.{k}": v for k, v in age.dropped.items()}}
     state.record_success(source.id, last_status="ok", items=len(result.items), new=len(fresh),
                          parser=result.detail.get("parser", ""))
+    _count(Metrics(state), source.id, result.items, fresh, dropped, matches, deliveries)
     log.info(fields("poll_done", source_id=source.id, items=len(result.items), new=len(fresh),
                     too_old=age.dropped.get("too_old", 0), alerts=len(deliveries),
                     parser=result.detail.get("parser"), ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
     return PollReport(source.id, "ok", items=len(result.items), new=len(fresh), deliveries=deliveries,
                       dropped=dropped)
+
+
+def _count(metrics: Metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries) -> None:
+    metrics.add("polls", source_id=source_id, outcome="ok")
+    metrics.add("items_fetched", len(items), source_id=source_id)
+    metrics.add("items_new", len(fresh), source_id=source_id)
+    for where, n in dropped.items():
+        stage, _, reason = where.partition(".")
+        metrics.add("items_dropped", n, stage=stage, reason=reason)
+    for match in matches:
+        metrics.add("rule_matches", rule_id=match.rule.id)
+    for alert_id, channel in deliveries:
+        metrics.add("alerts", channel=channel)
+    metrics.flush()

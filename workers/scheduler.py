@@ -10,10 +10,12 @@ import random
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newswatch.logs import fields
+from newswatch.metrics import Metrics
 from newswatch.state import State
 from workers.delivery import sweep_open_deliveries
 
@@ -82,8 +84,19 @@ class PollScheduler:
                                    misfire_grace_time=max(1, int(src.interval)))
         self.scheduler.add_job(self.lease.refresh, IntervalTrigger(seconds=self.lease.ttl_ms / 3000), id="lease")
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_every), id="sweep")
+        self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         log.info(fields("scheduler_started", sources=len(self.rt.settings.sources), leader=self.lease.held))
+
+    def _on_submitted(self, event) -> None:
+        """Scheduler lag: how late a poll job started against its planned time (a /metrics gauge)."""
+        if not event.job_id.startswith("poll:") or not event.scheduled_run_times or not self.lease.held:
+            return
+        lag = (datetime.now(timezone.utc) - max(event.scheduled_run_times)).total_seconds()
+        try:
+            Metrics(self.rt.state).set_gauge("scheduler_lag_seconds", max(0.0, lag))
+        except Exception as exc:  # noqa: BLE001 — a metric never stops the scheduler
+            log.debug(fields("metric_failed", reason=str(exc)[:200]))
 
     def _poll(self, source_id: str) -> None:
         if not self.lease.held:

@@ -115,4 +115,5 @@ def rdb(redis_url):
 
 
 def deliveries(rdb, prefix: str) -> dict[str, dict]:
-    return {k: rdb.hgetall(k) for k in rdb.scan_iter(f"{prefix}:delivery:*")}
+    """Delivery records (hashes), without their attempt logs (`...:log` lists)."""
+    return {k: rdb.hgetall(k) for k in rdb.scan_iter(f"{prefix}:delivery:*") if not k.endswith(":log")}

@@ -1,0 +1,166 @@
+"""Operator commands that read or change the running service's state in Redis:
+`newswatch alerts [retry ID]`, `newswatch silence add|list|expire`, `newswatch status`.
+
+They connect to `redis_url`, or, with the embedded default, to the Redis of a
+running `newswatch run` (its socket in the state directory).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime, timezone
+
+from newswatch.units import parse_duration
+
+
+def _state(args):
+    from newswatch.config import load_config
+    from newswatch.state import State, connect
+    config = load_config(args.config)
+    url = config.settings.redis_url
+    if not url:
+        from workers.embedded_redis import EmbeddedRedis
+        embedded = EmbeddedRedis(config.state_dir)
+        if not embedded.socket.exists():
+            raise SystemExit(f"newswatch: no redis_url in {config.path} and no running `newswatch run` "
+                             f"(no socket at {embedded.socket})")
+        url = embedded.url
+    return config, State(connect(url), config.settings.key_prefix), url
+
+
+def _when(ts) -> str:
+    return datetime.fromtimestamp(float(ts), timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ") if ts else "-"
+
+
+def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
+    rows = []
+    for alert_id in state.recent_alerts(since=since, limit=100000):
+        payload = state.alert(alert_id)
+        if payload is None:
+            continue
+        deliveries = {ch: {**state.delivery(alert_id, ch), "log": state.delivery_log(alert_id, ch)}
+                      for ch in payload.get("channels", [])}
+        if status and not any(d.get("status") == status for d in deliveries.values()):
+            continue
+        rows.append({"alert_id": alert_id, "created_at": payload.get("created_at"), "rule": payload["rule_id"],
+                     "severity": payload["severity"], "title": payload["title"], "url": payload.get("url"),
+                     "source": payload["source_id"], "story_id": payload.get("story_id"),
+                     "deliveries": deliveries})
+    return rows
+
+
+def cmd_alerts(args) -> int:
+    config, state, url = _state(args)
+    if args.action == "retry":
+        return _retry(state, url, args)
+    since = time.time() - parse_duration(args.since) if args.since else 0
+    rows = alert_rows(config, state, since, args.status)
+    for row in rows:
+        if args.format == "json":
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        states = ", ".join(f"{ch}: {d.get('status', '?')}" + (f" ({d['last_error']})" if d.get("last_error") else "")
+                           for ch, d in row["deliveries"].items())
+        print(f"{row['alert_id']}  {row['created_at'][:19]}  {row['severity']:<8} {row['rule']}  "
+              f"{row['title'][:70]}  [{states}]")
+    if args.format != "json":
+        print(f"{len(rows)} alert(s)", file=sys.stderr)
+    return 0
+
+
+def _retry(state, url: str, args) -> int:
+    from workers.celery_app import configure
+    from workers.tasks import enqueue_delivery
+    payload = state.alert(args.alert_id) if args.alert_id else None
+    if payload is None:
+        print(f"newswatch: no alert {args.alert_id!r} (see `newswatch alerts`)", file=sys.stderr)
+        return 1
+    channels = [args.channel] if args.channel else [
+        ch for ch in payload["channels"] if state.delivery(args.alert_id, ch).get("status") == "failed"]
+    if not channels:
+        print("newswatch: no failed delivery to retry (give --channel to re-send a sent one)", file=sys.stderr)
+        return 1
+    configure(url, state.prefix)
+    for channel in channels:
+        state.reopen_delivery(args.alert_id, channel)
+        enqueue_delivery(args.alert_id, channel)
+        print(f"re-sending {args.alert_id} to {channel}")
+    return 0
+
+
+def cmd_silence(args) -> int:
+    from alerts.silences import Silences
+    _, state, _ = _state(args)
+    silences = Silences(state)
+    try:
+        if args.action == "add":
+            s = silences.add(args.rule, parse_duration(args.duration), args.reason or "", channel=args.channel)
+            print(f"{s.id}  silences {s.rule}{' on ' + s.channel if s.channel else ''} until {_when(s.ends_at)}")
+        elif args.action == "expire":
+            s = silences.expire(args.id)
+            print(f"{s.id}  expired at {_when(s.ends_at)}")
+        else:
+            now = time.time()
+            for s in (silences.all() if args.all else silences.active()):
+                state_word = "active" if s.active(now) else "expired"
+                print(f"{s.id}  {state_word:<7}  {s.rule}  channel={s.channel or '*'}  "
+                      f"{_when(s.starts_at)} → {_when(s.ends_at)}  {s.reason}")
+    except (ValueError, KeyError) as exc:
+        print(f"newswatch: {exc.args[0]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def status_report(config, state) -> dict:
+    from workers.celery_app import queues
+    sources = {}
+    for src in config.settings.sources:
+        h = state.health(src.id)
+        sources[src.id] = {"type": src.type, "status": h.get("status", "never polled"),
+                           "last_success": h.get("last_success"), "last_error": h.get("last_error"),
+                           "consecutive_failures": int(h.get("consecutive_failures", 0) or 0)}
+    depth = {q: state.r.llen(f"{state.prefix}:celery:{q}") for q in queues(state.prefix)}
+    open_deliveries = state.r.zcard(state.key("deliveries", "open"))
+    return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
+            "scheduler_lease": bool(state.r.exists(state.key("scheduler", "lease")))}
+
+
+def cmd_status(args) -> int:
+    config, state, _ = _state(args)
+    report = status_report(config, state)
+    if args.format == "json":
+        print(json.dumps(report))
+        return 0
+    for sid, h in report["sources"].items():
+        extra = f"  {h['last_error']}" if h["status"] == "failing" else ""
+        print(f"{sid:<24} {h['type']:<9} {h['status']:<13} last ok {_when(h['last_success'])}{extra}")
+    print("queues: " + ", ".join(f"{q}={n}" for q, n in report["queues"].items())
+          + f"; open deliveries: {report['open_deliveries']}; scheduler lease held: {report['scheduler_lease']}")
+    return 0
+
+
+def add_admin_parsers(sub, common) -> None:
+    alerts = sub.add_parser("alerts", parents=[common], help="the alert and delivery log; `alerts retry ID`")
+    alerts.add_argument("action", nargs="?", choices=["list", "retry"], default="list")
+    alerts.add_argument("alert_id", nargs="?", help="with retry: the alert id")
+    alerts.add_argument("--channel", help="with retry: this channel (default: every failed one)")
+    alerts.add_argument("--since", default="24h", help="only alerts newer than this (default 24h; 0 for all)")
+    alerts.add_argument("--status", choices=["pending", "sending", "retrying", "sent", "failed", "silenced"])
+    alerts.add_argument("--format", choices=["text", "json"], default="text")
+    alerts.set_defaults(func=cmd_alerts)
+    silence = sub.add_parser("silence", parents=[common], help="hold back a rule's alerts for a while")
+    ssub = silence.add_subparsers(dest="action", required=True)
+    add = ssub.add_parser("add", parents=[common], help="silence RULE_ID (or a glob) --for 4h --reason ...")
+    add.add_argument("rule", metavar="RULE_ID")
+    add.add_argument("--for", dest="duration", required=True, help="how long, e.g. 30m, 4h, 2d")
+    add.add_argument("--reason", required=True)
+    add.add_argument("--channel", help="only on this channel")
+    lst = ssub.add_parser("list", parents=[common], help="active silences (--all: also the recently ended)")
+    lst.add_argument("--all", action="store_true")
+    exp = ssub.add_parser("expire", parents=[common], help="end a silence now")
+    exp.add_argument("id")
+    silence.set_defaults(func=cmd_silence)
+    status = sub.add_parser("status", parents=[common], help="source health, queue depth, open deliveries")
+    status.add_argument("--format", choices=["text", "json"], default="text")
+    status.set_defaults(func=cmd_status)
