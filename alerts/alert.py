@@ -46,6 +46,7 @@ class Alert:
     regions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     reported_by: list[str] = field(default_factory=list)  # other sources of the story, filled in at send time
+    digest_of: list[dict] = field(default_factory=list)   # a digest: the alerts it sends together (alerts.digest)
 
     def matched_words(self) -> list[str]:
         seen: dict[str, None] = {}

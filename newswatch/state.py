@@ -14,7 +14,8 @@ from typing import Iterable
 import redis
 
 OPEN = ("pending", "sending", "retrying")
-DONE = ("sent", "failed", "silenced")
+DONE = ("sent", "failed", "silenced", "digested")
+SETTLED = DONE + ("held",)  # held: waiting in a channel's digest (alerts.digest), out of the open index
 DELIVERY_LOG_MAX = 50  # attempts kept per (alert, channel)
 ALERT_TTL = 90 * 86400  # alert records and their delivery log are kept this long
 STORY_SOURCES_TTL = 7 * 86400  # a story's "reported by" set lives this long (or the realert) after its last copy
@@ -181,7 +182,7 @@ class State:
         pipe.rpush(log_key, json.dumps(entry))
         pipe.ltrim(log_key, -DELIVERY_LOG_MAX, -1)
         pipe.expire(log_key, ALERT_TTL)
-        if status in DONE:
+        if status in SETTLED:
             pipe.zrem(self.key("deliveries", "open"), member)
         elif due_in is not None:
             pipe.zadd(self.key("deliveries", "open"), {member: now + due_in})

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 
 from newswatch.config import Config
 from newswatch.logs import fields
-from newswatch.state import DONE
+from newswatch.state import SETTLED
 from workers.celery_app import configure
 from workers.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
@@ -124,12 +124,12 @@ def _wait_for_run(rt, run_id: str, sources: set[str], worker: WorkerProcess, sto
     while True:
         done, deliveries = state.run_progress(run_id)
         statuses = [state.delivery(a, c).get("status", "missing") for a, c in deliveries]
-        if done >= sources and all(s in DONE for s in statuses):
+        if done >= sources and all(s in SETTLED for s in statuses):
             break
         if stop.is_set() or time.monotonic() > deadline or not worker.alive():
             why = "interrupted" if stop.is_set() else "timed out" if worker.alive() else "worker died"
             log.error(fields("run_incomplete", reason=why, sources_done=len(done & sources),
-                             sources=len(sources), deliveries_open=sum(s not in DONE for s in statuses)))
+                             sources=len(sources), deliveries_open=sum(s not in SETTLED for s in statuses)))
             return 1
         time.sleep(0.1)
     failed = [h for h in (state.health(s) for s in sources) if h.get("status") == "failing"]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 
+from alerts import digest, ratelimit
 from alerts.alert import Alert
 from alerts.notifiers import DeliveryError, send_timeout
 from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
-from newswatch.state import DONE
+from newswatch.state import SETTLED
 
 log = logging.getLogger("workers.deliver")
 
@@ -37,7 +39,7 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     state, d = rt.state, rt.settings.delivery
     record = state.delivery(alert_id, channel_id)
-    if record.get("status") in DONE:
+    if record.get("status") in SETTLED:
         return DeliveryOutcome("done")
     payload = state.alert(alert_id)
     channel = rt.channels.get(channel_id)
@@ -51,7 +53,7 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     if not lock.acquire():
         return DeliveryOutcome("busy")
     try:
-        if state.delivery(alert_id, channel_id).get("status") in DONE:  # finished while we waited
+        if state.delivery(alert_id, channel_id).get("status") in SETTLED:  # finished while we waited
             return DeliveryOutcome("done")
         alert = Alert.from_dict(payload)
         silence = Silences(state).silencing(alert.rule_id, channel_id)
@@ -61,7 +63,7 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
                             silence_id=silence.id))
             outcome = DeliveryOutcome("silenced", reason=f"silence {silence.id}")
         else:
-            outcome = _send(rt, alert, channel_id, d)
+            outcome = _hold_throttle_or_send(rt, alert, channel, d)
         Metrics(state).count("deliveries", channel=channel_id, outcome=outcome.status)
         return outcome
     finally:
@@ -69,6 +71,22 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
             lock.release()
         except Exception:
             pass
+
+
+def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
+    """A digest channel (or one in quiet hours) holds the alert; a rate limit may ask to wait."""
+    state = rt.state
+    if not alert.digest_of and digest.holds(channel, time.time()):
+        digest.hold(state, alert.id, channel.id)
+        log.info(fields("delivery_held", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel.id))
+        return DeliveryOutcome("held")
+    wait = ratelimit.acquire(state, channel.id, ratelimit.limits(channel))
+    if wait > 0:
+        state.update_delivery(alert.id, channel.id, "retrying", due_in=wait + d.redeliver_after,
+                              last_error="rate limited", next_attempt_in=f"{wait:.1f}")
+        log.info(fields("delivery_throttled", alert_id=alert.id, channel_id=channel.id, wait=f"{wait:.2f}s"))
+        return DeliveryOutcome("retry", retry_in=wait, reason="rate limited")
+    return _send(rt, alert, channel.id, d)
 
 
 def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:

@@ -14,6 +14,7 @@ from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from alerts.digest import flush_due
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.state import State
@@ -110,6 +111,8 @@ class PollScheduler:
         if not self.lease.held:
             return
         try:
+            flush_due(self.rt.state, self.rt.channels, self.rt.settings.delivery.redeliver_after,
+                      self.enqueue_delivery)
             sweep_open_deliveries(self.rt, self.enqueue_delivery)
         except Exception as exc:
             log.warning(fields("sweep_failed", reason=str(exc)[:200]))

@@ -1,0 +1,148 @@
+"""Digests and quiet hours: a channel's alerts held back, then sent together as one message.
+
+A channel with `digest: 30m` holds each alert when its delivery comes up; a
+channel with `quiet_hours` holds them while the quiet hours last. Held alerts
+wait in `<p>:digest:<channel>` (a sorted set, score = when held). The scheduler
+calls `flush_due` on every sweep: a channel's held alerts become one digest alert
+once the oldest has waited the digest period (or, with quiet hours only, once
+the quiet hours are over, and never during them).
+
+The flush is one optimistic transaction (WATCH the held set): the digest alert,
+its delivery, and every member's delivery marked `digested` commit together or
+not at all, so a member is never in two digests and never lost. The digest then
+goes through the normal delivery path (retries, rate limit, delivery log). Its
+`digest_of` lists the members, so every notifier can render it; its summary is a
+plain list for the ones that only know title and summary.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, time as dtime
+from zoneinfo import ZoneInfo
+
+import redis
+
+from alerts.alert import Alert
+from newswatch.state import ALERT_TTL, State
+
+SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: dtime
+    end: dtime
+    tz: str = "UTC"
+
+    def active(self, now: float) -> bool:
+        local = datetime.fromtimestamp(now, ZoneInfo(self.tz)).time()
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end     # over midnight: 22:00–07:00
+
+
+def holds(channel_cfg, now: float) -> bool:
+    """Whether this channel's alerts wait for a digest right now."""
+    quiet = quiet_hours(channel_cfg)
+    return bool(getattr(channel_cfg, "digest", None)) or (quiet is not None and quiet.active(now))
+
+
+def quiet_hours(channel_cfg) -> QuietHours | None:
+    q = getattr(channel_cfg, "quiet_hours", None)
+    return None if q is None else QuietHours(q.start, q.end, q.timezone)
+
+
+def hold(state: State, alert_id: str, channel: str, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    pipe = state.r.pipeline()
+    pipe.zadd(state.key("digest", channel), {alert_id: now}, nx=True)
+    pipe.sadd(state.key("digest", "channels"), channel)
+    pipe.execute()
+    state.update_delivery(alert_id, channel, "held")   # out of the open index: the held set is the truth
+
+
+def held(state: State, channel: str) -> list[tuple[str, float]]:
+    return state.r.zrange(state.key("digest", channel), 0, -1, withscores=True)
+
+
+def _due(channel_cfg, members: list[tuple[str, float]], now: float) -> bool:
+    if not members:
+        return False
+    quiet = quiet_hours(channel_cfg)
+    if quiet is not None and quiet.active(now):
+        return False
+    period = getattr(channel_cfg, "digest", None)
+    return not period or members[0][1] + period <= now
+
+
+def digest_alert(channel: str, members: list[dict], now: float) -> Alert:
+    ids = sorted(m["id"] for m in members)
+    digest_id = "digest-" + hashlib.blake2b("\x00".join([channel, *ids]).encode(), digest_size=10).hexdigest()
+    members = sorted(members, key=lambda m: m.get("created_at", ""))
+    worst = max((m["severity"] for m in members), key=SEVERITY_ORDER.index)
+    rules = list(dict.fromkeys(m["rule_title"] for m in members))
+    lines = [f"• [{m['severity']}] {m['title']}" + (f" — {m['url']}" if m.get("url") else "") for m in members]
+    return Alert(id=digest_id, rule_id="digest", rule_title=f"Digest: {len(members)} alerts", severity=worst,
+                 item_id="", source_id="", title=f"{len(members)} alerts: " + "; ".join(rules)[:200], url=None,
+                 published=None, summary="\n".join(lines), channels=[channel],
+                 created_at=datetime.fromtimestamp(now).astimezone().isoformat(),
+                 digest_of=[{k: m.get(k) for k in ("id", "rule_id", "rule_title", "severity", "title", "url",
+                                                    "published", "source_id")}
+                            | {"explanation": Alert.from_dict(m).explanation()} for m in members])
+
+
+def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float | None = None) -> str | None:
+    """Turn the channel's held alerts into one digest alert if due. Returns the digest id, or None."""
+    now = time.time() if now is None else now
+    key, channel = state.key("digest", channel_cfg.id), channel_cfg.id
+    with state.r.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                members = pipe.zrange(key, 0, -1, withscores=True)
+                if not _due(channel_cfg, members, now):
+                    pipe.unwatch()
+                    return None
+                payloads = [p for p in (state.alert(a) for a, _ in members) if p is not None]
+                alert = digest_alert(channel, payloads, now)
+                pipe.multi()
+                _commit(state, pipe, alert, [a for a, _ in members], channel, redeliver_after, now)
+                pipe.execute()
+                return alert.id
+            except redis.WatchError:
+                continue
+
+
+def _commit(state: State, pipe, alert: Alert, member_ids: list[str], channel: str, redeliver_after: float,
+            now: float) -> None:
+    delivery = state.key("delivery", alert.id, channel)
+    pipe.set(state.key("alert", alert.id), json.dumps(alert.to_dict()), ex=ALERT_TTL)
+    pipe.zadd(state.key("alerts"), {alert.id: now})
+    pipe.hset(delivery, mapping={"status": "pending", "attempts": 0, "created_at": now, "updated_at": now})
+    pipe.expire(delivery, ALERT_TTL)
+    pipe.rpush(delivery + ":log", json.dumps({"at": now, "status": "pending", "digest_of": len(member_ids)}))
+    pipe.expire(delivery + ":log", ALERT_TTL)
+    pipe.zadd(state.key("deliveries", "open"), {f"{alert.id}|{channel}": now})
+    pipe.zrem(state.key("digest", channel), *member_ids)
+    for member in member_ids:
+        mkey = state.key("delivery", member, channel)
+        pipe.hset(mkey, mapping={"status": "digested", "digest_id": alert.id, "updated_at": now})
+        pipe.rpush(mkey + ":log", json.dumps({"at": now, "status": "digested", "digest_id": alert.id}))
+
+
+def flush_due(state: State, channels: dict, redeliver_after: float, enqueue_delivery,
+              now: float | None = None) -> list[str]:
+    """Flush every channel whose digest is due; enqueue each digest's delivery."""
+    done = []
+    for channel_id in state.r.smembers(state.key("digest", "channels")):
+        cfg = channels.get(channel_id)
+        if cfg is None:
+            continue
+        digest_id = flush_channel(state, cfg, redeliver_after, now)
+        if digest_id:
+            enqueue_delivery(digest_id, channel_id)
+            done.append(digest_id)
+    return done
