@@ -19,7 +19,9 @@ Response options:
   content_length            announce this Content-Length instead of the real one
                             (shorter bodies then end with a closed connection)
 A route is a Response or a callable RecordedRequest -> Response. Paths match
-with their query string first, then without it; unknown paths get a 404.
+with their query string first, then without it; unknown paths get a 404. A
+callable route reads the query from `request.query` ({"before": "70998"}), so
+one route can serve every `?before=` / `?after=` page of a path.
 `LocalHTTPServer(tls=True)` serves HTTPS with a trustme certificate for
 127.0.0.1 and localhost; `ca_file` is the PEM of the CA that signed it.
 """
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 FEED_LAST_MODIFIED = formatdate(1769947200, usegmt=True)   # Sun, 01 Feb 2026 12:00:00 GMT
 
@@ -46,6 +49,11 @@ class RecordedRequest:
     path: str                 # as sent, with the query string
     headers: dict[str, str]   # lower-cased names
     body: bytes
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query string's parameters (the last value of a repeated one)."""
+        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
 
 @dataclass
