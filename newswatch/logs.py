@@ -25,5 +25,5 @@ def setup_logging(level: str = "info") -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "celery", "kombu", "apscheduler", "amqp", "mail.log"):
+    for noisy in ("httpx", "httpcore", "celery", "kombu", "apscheduler", "amqp", "mail.log", "telethon"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

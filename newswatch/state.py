@@ -112,8 +112,8 @@ class State:
         key = self.key("health", source_id)
         failures = self.r.hincrby(key, "consecutive_failures", 1)
         delay = min(interval * (2 ** (failures - 1)), backoff_max)
-        if retry_after is not None:
-            delay = max(retry_after, min(delay, backoff_max))
+        if retry_after is not None:  # the server said how long (Retry-After, Telegram's flood wait): exactly that
+            delay = retry_after
         now = time.time()
         info = {"status": "failing", "last_error": reason, "last_error_at": now,
                 "next_poll_at": now + delay, "backoff": delay}

@@ -13,6 +13,7 @@ from newswatch.config import load_config
 from newswatch.logs import setup_logging
 from newswatch.units import parse_duration
 from newswatch.yamlconf import ConfigError
+from workers.admin_cli import add_admin_parsers
 
 log = logging.getLogger("workers.cli")
 
@@ -151,13 +152,17 @@ def cmd_worker(args) -> int:
     warnings.filterwarnings("ignore", category=SecurityWarning)  # root in containers; we accept JSON only
     # Celery prints its shutdown chatter to sys.__stdout__; stdout belongs to the stdout channel's JSON lines.
     sys.__stdout__ = sys.__stderr__
-    set_runtime(Runtime(config, url))
+    rt = Runtime(config, url)
+    set_runtime(rt)
+    status = _status_server(rt, args)
     import workers.tasks  # noqa: F401  (registers the tasks)
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
                         queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
                         without_mingle=True, without_heartbeat=True,
                         loglevel=(args.log_level or config.settings.log_level).upper())
     worker.start()
+    if status is not None:
+        status.stop()
     return worker.exitcode or 0
 
 
@@ -172,14 +177,27 @@ def cmd_scheduler(args) -> int:
         print("newswatch scheduler needs redis_url in the config", file=sys.stderr)
         return 2
     configure(url, config.settings.key_prefix)
-    scheduler = PollScheduler(Runtime(config, url), enqueue_poll, enqueue_delivery)
+    rt = Runtime(config, url)
+    status = _status_server(rt, args)
+    scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     scheduler.start()
     stop.wait()
     scheduler.stop()
+    if status is not None:
+        status.stop()
     return 0
+
+
+def _status_server(rt, args):
+    """/metrics and /healthz when `status.port` (or --status-port) is set; --no-status: never."""
+    from workers.status_server import start_status_server
+    if args.no_status:
+        return None
+    port = args.status_port if args.status_port is not None else rt.settings.status.port
+    return start_status_server(rt, rt.settings.status.host, port)
 
 
 def cmd_run(args) -> int:
@@ -188,6 +206,11 @@ def cmd_run(args) -> int:
     if args.once:
         return run_once(config, parse_duration(args.timeout))
     return run_daemon(config)
+
+
+def cmd_telegram_login(args) -> int:
+    from workers.telegram_login import cmd_login
+    return cmd_login(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                              ("scheduler", cmd_scheduler, "the scheduler (one active per Redis)")):
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("--redis-url", help="overrides redis_url from the config")
+        p.add_argument("--status-port", type=int, help="serve /metrics and /healthz here (overrides status.port)")
+        p.add_argument("--no-status", action="store_true", help="serve no /metrics or /healthz")
         p.set_defaults(func=func)
         if name == "worker":
             p.add_argument("--concurrency", type=int, help="threads (default: worker.concurrency)")
@@ -224,6 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     test_rule.add_argument("--explain", action="store_true", help="also list the rules that did not match, and why")
     test_rule.add_argument("--schema-only", action="store_true", help="only validate the rule files")
     test_rule.set_defaults(func=cmd_test_rule)
+    add_admin_parsers(sub, common)
+    telegram = sub.add_parser("telegram", help="Telegram account tools (mode: mtproto sources)")
+    telegram_sub = telegram.add_subparsers(dest="telegram_command", required=True)
+    tg_login = telegram_sub.add_parser("login", help="log in interactively and print the session string once")
+    tg_login.add_argument("--api-id", type=int, help="api_id from my.telegram.org (default: $TELEGRAM_API_ID)")
+    tg_login.add_argument("--api-hash-env", default="TELEGRAM_API_HASH", metavar="VAR",
+                          help="environment variable holding api_hash (default: TELEGRAM_API_HASH; "
+                               "asked for, unechoed, when unset)")
+    tg_login.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    tg_login.set_defaults(func=cmd_telegram_login)
     return parser
 
 

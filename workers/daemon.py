@@ -19,6 +19,7 @@ from workers.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
+from workers.status_server import start_status_server
 from workers.tasks import enqueue_delivery, enqueue_poll
 
 log = logging.getLogger("workers.run")
@@ -28,7 +29,8 @@ class WorkerProcess:
     """A `newswatch worker` child in its own process group; dies with us (PDEATHSIG)."""
 
     def __init__(self, config: Config, redis_url: str):
-        self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url]
+        self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url,
+                     "--no-status"]  # the parent serves /metrics and /healthz
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -89,6 +91,9 @@ def run_daemon(config: Config) -> int:
     stop = _stop_event()
     with ExitStack() as stack:
         rt, worker = _start(config, stack)
+        status = start_status_server(rt, config.settings.status.host, config.settings.status.port)
+        if status is not None:
+            stack.callback(status.stop)
         scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery)
         scheduler.start()
         stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains

@@ -117,3 +117,37 @@ def rdb(redis_url):
 def deliveries(rdb, prefix: str) -> dict[str, dict]:
     """Delivery records (hashes), without their attempt logs (`...:log` lists)."""
     return {k: rdb.hgetall(k) for k in rdb.scan_iter(f"{prefix}:delivery:*") if not k.endswith(":log")}
+
+
+TELEGRAM_CHANNEL = "The_International_Affairs"   # the channel the seed post came from (its last line)
+_TG_FIXTURES = ROOT / "tests" / "fixtures" / "telegram"
+
+
+def telegram_page_with_seed(shared_data: Path, post_id: int = 4242, published: datetime | None = None) -> bytes:
+    """A t.me/s/<channel> page (the real capture `full.html` as the template) whose only post is the seed
+    post, verbatim, dated `published` (now by default)."""
+    import copy
+    from lxml import etree
+    doc = etree.fromstring((_TG_FIXTURES / "full.html").read_bytes(), etree.HTMLParser(encoding="utf-8"))
+    [history] = doc.xpath("//section[contains(@class, 'tgme_channel_history')]")
+    wraps = history.xpath("./div[contains(@class, 'tgme_widget_message_wrap')]")
+    [template] = [w for w in wraps if w.xpath(".//@data-post")[0].endswith("/70990")]  # a text-only post
+    for wrap in wraps:
+        history.remove(wrap)
+    wrap = copy.deepcopy(template)
+    [message] = wrap.xpath(".//div[@data-post]")
+    message.set("data-post", f"{TELEGRAM_CHANNEL}/{post_id}")
+    [text] = wrap.xpath(".//div[contains(@class, 'tgme_widget_message_text')]")
+    for child in list(text):
+        text.remove(child)
+    lines = (shared_data / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
+    text.text = lines[0]
+    for line in lines[1:]:
+        br = etree.SubElement(text, "br")
+        br.tail = line
+    for time_el in wrap.xpath(".//time[@datetime]"):
+        time_el.set("datetime", (published or datetime.now(timezone.utc)).isoformat(timespec="seconds"))
+    for link in wrap.xpath(".//a[contains(@href, 'topwar_official/70990')]"):
+        link.set("href", f"https://t.me/{TELEGRAM_CHANNEL}/{post_id}")
+    history.append(wrap)
+    return etree.tostring(doc, method="html", encoding="utf-8", doctype="<!DOCTYPE html>")

@@ -34,6 +34,8 @@ def test_failure_backoff_grows_and_is_capped(state):
     health = state.health("s")
     assert health["status"] == "failing" and health["last_error"] == "boom" and health["consecutive_failures"] == "5"
     assert state.record_failure("s", "429", interval=60, backoff_max=300, retry_after=1000)["backoff"] == 1000
+    # a server that says "wait 7 s" (Retry-After, Telegram flood wait) is waited exactly that, not the back-off
+    assert state.record_failure("s", "flood", interval=60, backoff_max=300, retry_after=7)["backoff"] == 7
     state.record_success("s")
     assert state.health("s")["consecutive_failures"] == "0" and state.health("s")["status"] == "ok"
 
