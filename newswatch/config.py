@@ -196,8 +196,259 @@ class StdoutChannelConfig(StrictModel):
     min_severity: Literal["info", "low", "medium", "high", "critical"] = "info"
 
 
-ChannelConfig = Annotated[Union[EmailChannelConfig, StdoutChannelConfig], Field(discriminator="type")]
-CHANNEL_TYPES = ("email", "stdout")
+Severity = Literal["info", "low", "medium", "high", "critical"]
+# What a channel template may use: the context of alerts.templating.alert_context, plus `link`
+# (tests/alerts/test_templating.py keeps the two lists equal).
+TEMPLATE_VARIABLES = frozenset({
+    "alert", "alert_id", "channel_id", "title", "url", "source", "published", "published_iso", "severity",
+    "severity_label", "severity_icon", "rule_id", "rule_title", "explanation", "summary", "matched", "countries",
+    "regions", "topics", "tags", "reported_by", "digest", "link"})
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_RESERVED_HEADERS = ("content-type", "content-length", "host", "x-newswatch-")
+
+
+def _http_url(value: str, key: str) -> str:
+    """Checks an http(s) URL; the message never repeats it (webhook URLs are credentials)."""
+    if not re.match(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$", value or "", re.IGNORECASE):
+        raise ValueError(f"{key} must be an http:// or https:// URL")
+    return value
+
+
+def _secret_url(value: SecretStr, key: str) -> SecretStr:
+    _http_url(value.get_secret_value().strip(), "the URL in " + key if key.endswith("_file") else key)
+    return value
+
+
+def _bot_token_format(value: SecretStr, key: str) -> SecretStr:
+    if not re.fullmatch(r"\d{3,}:[A-Za-z0-9_-]{20,}", value.get_secret_value().strip()):
+        what = "this" if key == "bot_token" else "the token in bot_token_file"
+        raise ValueError(f"{what} does not look like a Telegram bot token "
+                         "(digits, ':', then letters, digits, '-' or '_', as @BotFather gives it)")
+    return value
+
+
+def _one_secret(model, name: str, hint: str = "", required: bool = True) -> SecretStr | None:
+    """`name` from itself or from `<name>_file`; an empty one (an empty ${VAR}) is an error."""
+    file_value = getattr(model, f"{name}_file")
+    if getattr(model, name) is not None and file_value is not None:
+        raise ValueError(f"give '{name}' or '{name}_file', not both")
+    if file_value is not None:
+        object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file")))
+    value = getattr(model, name)
+    if value is None and required:
+        raise ValueError(f"missing '{name}' (give '{name}' or '{name}_file'{hint})")
+    if value is not None and not value.get_secret_value().strip():
+        raise ValueError(f"'{name}' is empty")
+    if value is not None:
+        object.__setattr__(model, name, SecretStr(value.get_secret_value().strip()))
+    return getattr(model, name)
+
+
+class ChatChannelBase(StrictModel):
+    """What every chat/HTTP channel has: a severity floor, a timeout for the whole send, a template."""
+    id: Id
+    min_severity: Severity = "info"
+    timeout: Duration = 10.0
+    template: str | None = None    # a Jinja2 file (relative to the config file) instead of the default
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not 0 < value <= 300:
+            raise ValueError("timeout must be more than 0s and at most 5m")
+        return value
+
+
+class TelegramChannelConfig(ChatChannelBase):
+    type: Literal["telegram"]
+    bot_token: SecretStr | None = None      # from @BotFather; usually ${TELEGRAM_BOT_TOKEN}
+    bot_token_file: str | None = None
+    chat_id: int | str                      # a number (-100… for groups/channels) or @channelname
+    api_url: str = "https://api.telegram.org"
+    thread_id: int | None = None            # a forum topic of the group
+    link_preview: bool = True
+
+    @field_validator("chat_id", mode="before")
+    @classmethod
+    def _chat_id(cls, value: Any) -> int | str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,31}", value.strip()):
+            return value.strip()
+        raise ValueError("chat_id must be a number (e.g. -1001234567890) or a public @channelname")
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return _http_url(value, "api_url").rstrip("/")
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is None else _bot_token_format(value, "bot_token")
+
+    @model_validator(mode="after")
+    def _token(self) -> "TelegramChannelConfig":
+        from_file = self.bot_token_file is not None and self.bot_token is None
+        token = _one_secret(self, "bot_token", hint=", e.g. bot_token: ${TELEGRAM_BOT_TOKEN}")
+        if from_file:
+            _bot_token_format(token, "bot_token_file")
+        return self
+
+
+class SlackChannelConfig(ChatChannelBase):
+    type: Literal["slack"]
+    webhook_url: SecretStr | None = None    # https://hooks.slack.com/services/T…/B…/…
+    webhook_url_file: str | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is None else _secret_url(value, "webhook_url")
+
+    @model_validator(mode="after")
+    def _url(self) -> "SlackChannelConfig":
+        from_file = self.webhook_url_file is not None and self.webhook_url is None
+        url = _one_secret(self, "webhook_url", hint=", e.g. webhook_url: ${SLACK_WEBHOOK_URL}")
+        if from_file:
+            _secret_url(url, "webhook_url_file")
+        return self
+
+
+class DiscordChannelConfig(ChatChannelBase):
+    type: Literal["discord"]
+    webhook_url: SecretStr | None = None    # https://discord.com/api/webhooks/<id>/<token>
+    webhook_url_file: str | None = None
+    username: str | None = Field(None, min_length=1, max_length=80)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is None else _secret_url(value, "webhook_url")
+
+    @model_validator(mode="after")
+    def _url(self) -> "DiscordChannelConfig":
+        from_file = self.webhook_url_file is not None and self.webhook_url is None
+        url = _one_secret(self, "webhook_url", hint=", e.g. webhook_url: ${DISCORD_WEBHOOK_URL}")
+        if from_file:
+            _secret_url(url, "webhook_url_file")
+        return self
+
+
+class WebhookChannelConfig(ChatChannelBase):
+    type: Literal["webhook"]
+    url: str
+    secret: SecretStr | None = None         # signs each body: X-Newswatch-Signature: sha256=<hmac>
+    secret_file: str | None = None
+    headers: dict[str, SecretStr] = {}      # e.g. Authorization: "Bearer ${TOKEN}"; values never shown
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _http_url(value, "url")
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name, header in value.items():
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"header name {name!r} is not a valid HTTP header name")
+            if name.lower().startswith(_RESERVED_HEADERS):
+                raise ValueError(f"header {name!r} is set by newswatch and cannot be given here")
+            if any(c in header.get_secret_value() for c in "\r\n\x00"):
+                raise ValueError(f"header {name!r}: the value must be one line")
+        return value
+
+    @model_validator(mode="after")
+    def _secret(self) -> "WebhookChannelConfig":
+        _one_secret(self, "secret", required=False)
+        return self
+
+
+class AppriseChannelConfig(ChatChannelBase):
+    type: Literal["apprise"]
+    url: SecretStr | None = None            # any Apprise URL, e.g. ntfys://…, mmost://…; holds credentials
+    url_file: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _apprise_url(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = value is not None and apprise_url_problem(value.get_secret_value().strip())
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _url(self) -> "AppriseChannelConfig":
+        from_file = self.url_file is not None and self.url is None
+        url = _one_secret(self, "url", hint=", e.g. url: ${APPRISE_URL}")
+        problem = from_file and apprise_url_problem(url.get_secret_value())
+        if problem:
+            raise ValueError(f"url_file: {problem}")
+        return self
+
+
+def apprise_url_problem(url: str) -> str | None:
+    """Why Apprise cannot use `url`, or None. Apprise logs a URL it cannot parse: silenced here."""
+    import logging
+
+    import apprise
+
+    if "://" not in url:
+        return "not an Apprise URL (expected scheme://..., e.g. ntfy://topic)"
+    logger = logging.getLogger("apprise")
+    drop = logging.Filter("\x00never")
+    logger.addFilter(drop)
+    try:
+        usable = apprise.Apprise().add(url)
+    finally:
+        logger.removeFilter(drop)
+    if not usable:
+        return (f"Apprise cannot use this URL (scheme {url.split('://', 1)[0]!r}; "
+                "check it against the Apprise wiki's page for that service)")
+    return None
+
+
+def _template_problem(path: Path) -> str | None:
+    import jinja2
+    from jinja2 import meta
+
+    if not path.is_file():
+        return "not found (paths are relative to the config file's folder)"
+    try:
+        ast = jinja2.Environment().parse(path.read_text(encoding="utf-8"))
+    except jinja2.TemplateSyntaxError as exc:
+        return f"syntax error at line {exc.lineno}: {exc.message}"
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read it ({type(exc).__name__})"
+    unknown = sorted(meta.find_undeclared_variables(ast) - TEMPLATE_VARIABLES)
+    if unknown:
+        return f"unknown variable {unknown[0]!r} (known: {', '.join(sorted(TEMPLATE_VARIABLES))})"
+    return None
+
+
+def channel_template_issues(channels: list, lines: LineMap, base_dir: Path) -> list[ConfigIssue]:
+    """Each channel's `template:` resolved against the config file's folder (stored resolved), present, parsable."""
+    issues = []
+    for index, channel in enumerate(channels):
+        template = getattr(channel, "template", None)
+        if not template:
+            continue
+        path = (base_dir / os.path.expanduser(template)).resolve()
+        problem = _template_problem(path)
+        if problem:
+            issues.append(lines.issue(("channels", index, "template"), f"template {template!r}: {problem}"))
+        else:
+            object.__setattr__(channel, "template", str(path))
+    return issues
+
+
+ChannelConfig = Annotated[Union[EmailChannelConfig, StdoutChannelConfig, TelegramChannelConfig, SlackChannelConfig,
+                                DiscordChannelConfig, WebhookChannelConfig, AppriseChannelConfig],
+                          Field(discriminator="type")]
+CHANNEL_TYPES = ("email", "stdout", "telegram", "slack", "discord", "webhook", "apprise")
 
 
 # --- the whole file ----------------------------------------------------------
@@ -227,6 +478,13 @@ class ClassifyConfig(StrictModel):
     languages: list[str] = ["en", "fr", "ar", "ru", "es", "pt", "de"]
 
 
+class StoriesConfig(StrictModel):
+    """Story (near-duplicate) dedup: copies of one story from any source share a story id."""
+    enabled: bool = True
+    window: Duration = 72 * 3600.0       # how long a story's fingerprints are remembered
+    threshold: float = Field(0.3, gt=0, le=1)  # share of the shorter copy's sketch that must agree (newswatch/stories.py)
+
+
 class StatusConfig(StrictModel):
     """`/metrics` and `/healthz` of `run`, `worker` and `scheduler` (off unless a port is given)."""
     host: str = "127.0.0.1"
@@ -245,6 +503,7 @@ class Settings(StrictModel):
     worker: WorkerConfig = WorkerConfig()
     classify: ClassifyConfig = ClassifyConfig()
     status: StatusConfig = StatusConfig()
+    stories: StoriesConfig = StoriesConfig()
     sources: list[SourceConfig] = []
     channels: list[ChannelConfig] = []
     rules: list[str] = ["rules/*.yaml"]
@@ -361,6 +620,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         if getattr(src, "path", None) and not (path.parent / src.path).exists():
             issues.append(lines.issue(("sources", index, "path"), f"feed file {src.path!r} not found "
                                                                   f"(paths are relative to {path.parent or '.'})"))
+    issues += channel_template_issues(settings.channels, lines, path.parent)
     if issues:
         raise ConfigError(issues)
     return Config(path.resolve(), settings, lines)

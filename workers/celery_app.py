@@ -7,6 +7,7 @@ app = Celery("newswatch", include=["workers.tasks"])
 
 POLL_TASK = "newswatch.poll_source"
 DELIVER_TASK = "newswatch.deliver"
+INGEST_TASK = "newswatch.ingest_items"  # items a live listener received, through the same pipeline
 
 
 def broker_url(redis_url: str) -> str:
@@ -38,7 +39,7 @@ def configure(redis_url: str, prefix: str) -> Celery:
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
-        task_routes={POLL_TASK: {"queue": poll_q}, DELIVER_TASK: {"queue": deliver_q}},
+        task_routes={POLL_TASK: {"queue": poll_q}, INGEST_TASK: {"queue": poll_q}, DELIVER_TASK: {"queue": deliver_q}},
         task_default_queue=f"{prefix}.default",
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,

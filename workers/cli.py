@@ -171,7 +171,7 @@ def cmd_scheduler(args) -> int:
     from workers.celery_app import configure
     from workers.runtime import Runtime
     from workers.scheduler import PollScheduler
-    from workers.tasks import enqueue_delivery, enqueue_poll
+    from workers.tasks import enqueue_delivery, enqueue_ingest, enqueue_poll
     url = args.redis_url or config.settings.redis_url
     if not url:
         print("newswatch scheduler needs redis_url in the config", file=sys.stderr)
@@ -179,7 +179,7 @@ def cmd_scheduler(args) -> int:
     configure(url, config.settings.key_prefix)
     rt = Runtime(config, url)
     status = _status_server(rt, args)
-    scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery)
+    scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery, enqueue_ingest=enqueue_ingest)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

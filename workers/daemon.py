@@ -20,7 +20,7 @@ from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
-from workers.tasks import enqueue_delivery, enqueue_poll
+from workers.tasks import enqueue_delivery, enqueue_ingest, enqueue_poll
 
 log = logging.getLogger("workers.run")
 
@@ -94,7 +94,7 @@ def run_daemon(config: Config) -> int:
         status = start_status_server(rt, config.settings.status.host, config.settings.status.port)
         if status is not None:
             stack.callback(status.stop)
-        scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery)
+        scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery, enqueue_ingest=enqueue_ingest)
         scheduler.start()
         stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains
         restarts = 0

@@ -1,4 +1,4 @@
-"""One poll of one source: fetch → parse → exact dedup → age → classify → match → dispatch.
+"""One poll of one source: fetch → parse → exact dedup → age → story dedup → classify → match → dispatch.
 
 Order matters for "nothing lost": alerts are stored and their deliveries
 enqueued before the items are marked seen and the cursor is saved, so a worker
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from newswatch.classify.stage import ClassifyStage
 from newswatch.dedup import ExactDeduplicator
+from newswatch.stories import StoryDeduplicator
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.pipeline import AgeFilter, run_stages
@@ -57,6 +58,24 @@ def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> P
             pass
 
 
+def ingest_once(rt, source_id: str, items: list, cursor: dict, enqueue_delivery) -> PollReport:
+    """Items a live listener received: the pipeline of a poll, under the same per-source lock."""
+    if source_id not in rt.sources:
+        log.error(fields("ingest_unknown_source", source_id=source_id))
+        return PollReport(source_id, "skipped", "unknown source")
+    rt.check_rules()
+    lock = rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60)
+    if not lock.acquire():
+        return PollReport(source_id, "skipped", "another worker is polling it")
+    try:
+        return process_items(rt, source_id, items, cursor, enqueue_delivery, parser="live")
+    finally:
+        try:
+            lock.release()
+        except Exception:
+            pass
+
+
 def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     s, state, started = rt.settings, rt.state, time.perf_counter()
     try:
@@ -77,9 +96,20 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
         Metrics(state).count("polls", source_id=source.id, outcome="not_modified")
         log.info(fields("poll_not_modified", source_id=source.id))
         return PollReport(source.id, "not_modified")
+    return process_items(rt, source.id, result.items, result.cursor, enqueue_delivery,
+                         parser=result.detail.get("parser", ""), started=started)
+
+
+def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_delivery, *, parser: str = "",
+                  started: float | None = None) -> PollReport:
+    """The pipeline after the fetch, for a poll or a live listener's batch. The cursor is saved last."""
+    s, state = rt.settings, rt.state
+    started = time.perf_counter() if started is None else started
     dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
-    fresh = run_stages([dedup], result.items)
-    stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
+    stories = StoryDeduplicator(state, s.stories.window, s.stories.threshold) if s.stories.enabled else None
+    fresh = run_stages([dedup], items)
+    stages = [age] + ([stories] if stories else []) + (
+        [ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)
@@ -87,21 +117,23 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     for alert_id, channel in deliveries:
         enqueue_delivery(alert_id, channel)
     dedup.commit(fresh)
-    state.save_cursor(source.id, **result.cursor)
+    if stories:
+        stories.commit(current)
+    state.save_cursor(source_id, **cursor)
     dropped = {**{f"exact_dedup.{k}": v for k, v in dedup.dropped.items()},
                **{f"age.{k}": v for k, v in age.dropped.items()}}
-    state.record_success(source.id, last_status="ok", items=len(result.items), new=len(fresh),
-                         parser=result.detail.get("parser", ""))
-    _count(Metrics(state), source.id, result.items, fresh, dropped, matches, deliveries)
-    log.info(fields("poll_done", source_id=source.id, items=len(result.items), new=len(fresh),
-                    too_old=age.dropped.get("too_old", 0), alerts=len(deliveries),
-                    parser=result.detail.get("parser"), ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
-    return PollReport(source.id, "ok", items=len(result.items), new=len(fresh), deliveries=deliveries,
-                      dropped=dropped)
+    merged = (stories.hits["near_duplicate"] + stories.hits["same_url"]) if stories else 0
+    state.record_success(source_id, last_status="ok", items=len(items), new=len(fresh), parser=parser)
+    _count(Metrics(state), source_id, items, fresh, dropped, matches, deliveries, merged)
+    log.info(fields("poll_done", source_id=source_id, items=len(items), new=len(fresh),
+                    too_old=age.dropped.get("too_old", 0), same_story=merged, alerts=len(deliveries),
+                    parser=parser or None, ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
+    return PollReport(source_id, "ok", items=len(items), new=len(fresh), deliveries=deliveries, dropped=dropped)
 
 
-def _count(metrics: Metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries) -> None:
+def _count(metrics: Metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:
     metrics.add("polls", source_id=source_id, outcome="ok")
+    metrics.add("stories_merged", merged, source_id=source_id)
     metrics.add("items_fetched", len(items), source_id=source_id)
     metrics.add("items_new", len(fresh), source_id=source_id)
     for where, n in dropped.items():

@@ -64,10 +64,13 @@ class SchedulerLease:
 
 class PollScheduler:
     def __init__(self, rt, enqueue_poll, enqueue_delivery, *, lease_ttl: float = 30.0,
-                 sweep_every: float | None = None):
+                 sweep_every: float | None = None, enqueue_ingest=None, listener_factory=None):
         self.rt = rt
         self.enqueue_poll = enqueue_poll
         self.enqueue_delivery = enqueue_delivery
+        self.enqueue_ingest = enqueue_ingest
+        self.listener_factory = listener_factory or _telegram_listener
+        self.listeners: dict[str, object] = {}  # live sources: one listener each, only in the lease holder
         self.lease = SchedulerLease(rt.state, lease_ttl)
         self.sweep_every = sweep_every or max(1.0, min(30.0, rt.settings.delivery.redeliver_after / 4))
         self.scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
@@ -77,17 +80,54 @@ class PollScheduler:
         self.lease.refresh()
         now = datetime.now(timezone.utc)
         for src in self.rt.settings.sources:
-            if not src.enabled:
+            if not src.enabled or self._is_live(src):
                 continue
             first = now + timedelta(seconds=random.uniform(0, min(src.interval, 10) * 0.2))
             self.scheduler.add_job(self._poll, IntervalTrigger(seconds=src.interval, jitter=min(src.interval * 0.1, 30)),
                                    args=[src.id], id=f"poll:{src.id}", next_run_time=first,
                                    misfire_grace_time=max(1, int(src.interval)))
-        self.scheduler.add_job(self.lease.refresh, IntervalTrigger(seconds=self.lease.ttl_ms / 3000), id="lease")
+        self.scheduler.add_job(self._refresh, IntervalTrigger(seconds=self.lease.ttl_ms / 3000), id="lease")
+        self._manage_listeners()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_every), id="sweep")
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         log.info(fields("scheduler_started", sources=len(self.rt.settings.sources), leader=self.lease.held))
+
+    def _is_live(self, src) -> bool:
+        return bool(getattr(src, "live", False)) and self.enqueue_ingest is not None
+
+    def _refresh(self) -> None:
+        self.lease.refresh()
+        self._manage_listeners()
+
+    def _manage_listeners(self) -> None:
+        """Live sources listen in the lease holder only: started when it gets the lease, stopped when it
+        loses it (the new holder starts its own, catching up from the saved cursor)."""
+        live = [s for s in self.rt.settings.sources if s.enabled and self._is_live(s)]
+        for src in live:
+            if self.lease.held and src.id not in self.listeners:
+                listener = self.listener_factory(src, self.rt.state.cursor(src.id).get("last_id"),
+                                                 self._ingest_for(src.id), self._failed_for(src))
+                listener.start()
+                self.listeners[src.id] = listener
+                log.info(fields("listener_started", source_id=src.id))
+            elif not self.lease.held and src.id in self.listeners:
+                self.listeners.pop(src.id).stop(timeout=10)
+                log.info(fields("listener_stopped", source_id=src.id, reason="lease lost"))
+
+    def _ingest_for(self, source_id: str):
+        def on_items(items, cursor) -> None:
+            self.enqueue_ingest(source_id, items, cursor)
+        return on_items
+
+    def _failed_for(self, src):
+        def on_error(err) -> None:
+            reason = getattr(err, "reason", None) or str(err)
+            self.rt.state.record_failure(src.id, reason[:300], interval=src.interval,
+                                         backoff_max=self.rt.settings.worker.backoff_max,
+                                         retry_after=getattr(err, "retry_after", None))
+            log.error(fields("listener_failed", source_id=src.id, reason=reason[:300]))
+        return on_error
 
     def _on_submitted(self, event) -> None:
         """Scheduler lag: how late a poll job started against its planned time (a /metrics gauge)."""
@@ -113,13 +153,32 @@ class PollScheduler:
         try:
             flush_due(self.rt.state, self.rt.channels, self.rt.settings.delivery.redeliver_after,
                       self.enqueue_delivery)
+        except Exception as exc:
+            log.warning(fields("digest_flush_failed", reason=str(exc)[:200]))
+        try:
             sweep_open_deliveries(self.rt, self.enqueue_delivery)
         except Exception as exc:
             log.warning(fields("sweep_failed", reason=str(exc)[:200]))
 
     def stop(self) -> None:
+        for listener in self.listeners.values():
+            listener.stop(timeout=10)
+        self.listeners.clear()
         try:
             self.scheduler.shutdown(wait=False)
         except Exception:
             pass
         self.lease.release()
+
+
+def _telegram_listener(src, last_id, on_items, on_error):
+    """A live MTProto listener whose batches go to `on_items(items, cursor)` (the ingest task)."""
+    from workers.sources.telegram_live import TelegramListener
+    holder: list = []
+
+    def handed(items) -> None:
+        on_items(items, holder[0].cursor)
+
+    listener = TelegramListener(src, handed, last_id=last_id, on_error=on_error)
+    holder.append(listener)
+    return listener

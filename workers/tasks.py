@@ -1,9 +1,10 @@
 """The Celery tasks: thin wrappers over workers.polling and workers.delivery."""
 from __future__ import annotations
 
-from workers.celery_app import DELIVER_TASK, POLL_TASK, app
+from newswatch.item import Item
+from workers.celery_app import DELIVER_TASK, INGEST_TASK, POLL_TASK, app
 from workers.delivery import deliver_once
-from workers.polling import poll_once
+from workers.polling import ingest_once, poll_once
 from workers.runtime import runtime
 
 
@@ -13,6 +14,10 @@ def enqueue_delivery(alert_id: str, channel_id: str) -> None:
 
 def enqueue_poll(source_id: str, run_id: str | None = None, force: bool = False) -> None:
     poll_source.apply_async((source_id,), {"run_id": run_id, "force": force})
+
+
+def enqueue_ingest(source_id: str, items: list[Item], cursor: dict) -> None:
+    ingest_items.apply_async((source_id, [item.to_dict() for item in items], cursor))
 
 
 @app.task(name=POLL_TASK, acks_late=True)
@@ -33,3 +38,11 @@ def deliver(self, alert_id: str, channel_id: str) -> str:
     if outcome.status == "retry":
         raise self.retry(countdown=outcome.retry_in, max_retries=None)
     return outcome.status
+
+
+@app.task(name=INGEST_TASK, bind=True, acks_late=True, max_retries=None)
+def ingest_items(self, source_id: str, items: list[dict], cursor: dict) -> str:
+    report = ingest_once(runtime(), source_id, [Item.from_dict(d) for d in items], cursor, enqueue_delivery)
+    if report.status == "skipped" and report.reason == "another worker is polling it":
+        raise self.retry(countdown=2, max_retries=None)
+    return report.status

@@ -25,7 +25,7 @@ def test_scheduler_enqueues_each_source_and_sweeps(state):
                     {"id": "off", "type": "rss", "url": "http://127.0.0.1:9/c", "interval": "1s", "enabled": False}],
         "delivery": {"redeliver_after": "1s"}})
     state.create_alert("al", {"id": "al"}, ["out"], redeliver_after=0)
-    rt = SimpleNamespace(settings=settings, state=state)
+    rt = SimpleNamespace(settings=settings, state=state, channels={})
     polls, sends = [], []
     first = PollScheduler(rt, polls.append, lambda a, c: sends.append((a, c)), lease_ttl=3, sweep_every=0.5)
     standby = PollScheduler(rt, polls.append, lambda a, c: sends.append((a, c)), lease_ttl=3, sweep_every=0.5)
