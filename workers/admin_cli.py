@@ -46,8 +46,17 @@ def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
         rows.append({"alert_id": alert_id, "created_at": payload.get("created_at"), "rule": payload["rule_id"],
                      "severity": payload["severity"], "title": payload["title"], "url": payload.get("url"),
                      "source": payload["source_id"], "story_id": payload.get("story_id"),
-                     "deliveries": deliveries})
+                     "reported_by": _reported_by(state, payload), "deliveries": deliveries})
     return rows
+
+
+def _reported_by(state, payload: dict) -> list[dict]:
+    """The story's other copies: source and link of each ("also reported by")."""
+    from newswatch.stories import story_reports
+    if not payload.get("story_id"):
+        return []
+    return [{"source_id": r["source_id"], "url": r.get("url")} for r in story_reports(state, payload["story_id"])
+            if r.get("item_id") != payload.get("item_id")]
 
 
 def cmd_alerts(args) -> int:
@@ -64,6 +73,9 @@ def cmd_alerts(args) -> int:
                            for ch, d in row["deliveries"].items())
         print(f"{row['alert_id']}  {row['created_at'][:19]}  {row['severity']:<8} {row['rule']}  "
               f"{row['title'][:70]}  [{states}]")
+        if row["reported_by"]:
+            print("    also reported by: " + ", ".join(f"{r['source_id']} {r['url'] or ''}".strip()
+                                                      for r in row["reported_by"]))
     if args.format != "json":
         print(f"{len(rows)} alert(s)", file=sys.stderr)
     return 0

@@ -18,6 +18,7 @@ from alerts.notifiers import DeliveryError, send_timeout
 from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
+from newswatch.stories import story_reports
 from newswatch.state import SETTLED
 
 log = logging.getLogger("workers.deliver")
@@ -94,7 +95,9 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
     attempt = state.count_attempt(alert.id, channel_id)
     state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after)
     if alert.story_id:  # copies of the story seen since the alert was created: "also reported by"
-        alert.reported_by = sorted(state.story_sources(alert.story_id) - {alert.source_id})
+        others = [r["source_id"] for r in story_reports(state, alert.story_id)] + sorted(
+            state.story_sources(alert.story_id))
+        alert.reported_by = [s for s in dict.fromkeys(others) if s != alert.source_id]
     try:
         rt.notifiers[channel_id].send(alert)
     except DeliveryError as exc:

@@ -123,9 +123,10 @@ TELEGRAM_CHANNEL = "The_International_Affairs"   # the channel the seed post cam
 _TG_FIXTURES = ROOT / "tests" / "fixtures" / "telegram"
 
 
-def telegram_page_with_seed(shared_data: Path, post_id: int = 4242, published: datetime | None = None) -> bytes:
+def telegram_page_with_seed(shared_data: Path, post_id: int = 4242, published: datetime | None = None,
+                            with_post: bool = True) -> bytes:
     """A t.me/s/<channel> page (the real capture `full.html` as the template) whose only post is the seed
-    post, verbatim, dated `published` (now by default)."""
+    post, verbatim, dated `published` (now by default); `with_post=False`: the channel before it."""
     import copy
     from lxml import etree
     doc = etree.fromstring((_TG_FIXTURES / "full.html").read_bytes(), etree.HTMLParser(encoding="utf-8"))
@@ -149,5 +150,6 @@ def telegram_page_with_seed(shared_data: Path, post_id: int = 4242, published: d
         time_el.set("datetime", (published or datetime.now(timezone.utc)).isoformat(timespec="seconds"))
     for link in wrap.xpath(".//a[contains(@href, 'topwar_official/70990')]"):
         link.set("href", f"https://t.me/{TELEGRAM_CHANNEL}/{post_id}")
-    history.append(wrap)
+    if with_post:
+        history.append(wrap)
     return etree.tostring(doc, method="html", encoding="utf-8", doctype="<!DOCTYPE html>")
