@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError,
@@ -154,7 +156,56 @@ SOURCE_TYPES = ("rss", "telegram")
 
 # --- channels --------------------------------------------------------------
 
-class EmailChannelConfig(StrictModel):
+class QuietHoursConfig(StrictModel):
+    start: dt_time                   # "22:00"
+    end: dt_time                     # "07:00" (before start: the quiet hours run over midnight)
+    timezone: str = "UTC"            # an IANA zone, e.g. Europe/Paris
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as UTC, Europe/Paris)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _span(self) -> "QuietHoursConfig":
+        if self.start == self.end:
+            raise ValueError("quiet_hours start and end are equal: give a real span such as 22:00 to 07:00")
+        return self
+
+
+class RateLimitConfig(StrictModel):
+    count: int = Field(ge=1)         # at most this many messages ...
+    per: Duration                    # ... in any window this long
+
+    @field_validator("per")
+    @classmethod
+    def _per(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("per must be more than 0s")
+        return value
+
+
+class ChannelOptions(StrictModel):
+    """What every channel type has: which alerts it takes and when it sends them (alerts.digest,
+    alerts.ratelimit)."""
+    min_severity: Literal["info", "low", "medium", "high", "critical"] = "info"
+    digest: Duration | None = None   # e.g. 30m: alerts batched into one message per period
+    quiet_hours: QuietHoursConfig | None = None  # alerts held, then sent as one digest when they end
+    rate_limit: list[RateLimitConfig] | None = None  # e.g. [{count: 20, per: 1m}]
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            return None              # digest: 0 / off: send each alert at once
+        return value
+
+
+class EmailChannelConfig(ChannelOptions):
     id: Id
     type: Literal["email"]
     host: str
@@ -167,7 +218,6 @@ class EmailChannelConfig(StrictModel):
     to: list[str] = Field(min_length=1)
     timeout: Duration = 30.0
     ca_file: str | None = None
-    min_severity: Literal["info", "low", "medium", "high", "critical"] = "info"
 
     @field_validator("to")
     @classmethod
@@ -190,10 +240,9 @@ class EmailChannelConfig(StrictModel):
         return self
 
 
-class StdoutChannelConfig(StrictModel):
+class StdoutChannelConfig(ChannelOptions):
     id: Id
     type: Literal["stdout"]
-    min_severity: Literal["info", "low", "medium", "high", "critical"] = "info"
 
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
@@ -214,12 +263,19 @@ def _http_url(value: str, key: str) -> str:
     return value
 
 
+def _not_empty(value: SecretStr, key: str) -> None:
+    if not value.get_secret_value().strip():
+        raise ValueError(f"{key} is empty (an environment variable set to nothing?)")
+
+
 def _secret_url(value: SecretStr, key: str) -> SecretStr:
+    _not_empty(value, key)
     _http_url(value.get_secret_value().strip(), "the URL in " + key if key.endswith("_file") else key)
     return value
 
 
 def _bot_token_format(value: SecretStr, key: str) -> SecretStr:
+    _not_empty(value, key)
     if not re.fullmatch(r"\d{3,}:[A-Za-z0-9_-]{20,}", value.get_secret_value().strip()):
         what = "this" if key == "bot_token" else "the token in bot_token_file"
         raise ValueError(f"{what} does not look like a Telegram bot token "
@@ -244,10 +300,9 @@ def _one_secret(model, name: str, hint: str = "", required: bool = True) -> Secr
     return getattr(model, name)
 
 
-class ChatChannelBase(StrictModel):
+class ChatChannelBase(ChannelOptions):
     """What every chat/HTTP channel has: a severity floor, a timeout for the whole send, a template."""
     id: Id
-    min_severity: Severity = "info"
     timeout: Duration = 10.0
     template: str | None = None    # a Jinja2 file (relative to the config file) instead of the default
 
@@ -288,6 +343,15 @@ class TelegramChannelConfig(ChatChannelBase):
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is None else _bot_token_format(value, "bot_token")
+
+    @model_validator(mode="after")
+    def _default_rate_limit(self) -> "TelegramChannelConfig":
+        """Telegram's own limits: about 1 message/s in one chat, 20/min in a group or channel."""
+        if self.rate_limit is None:
+            group = isinstance(self.chat_id, str) or self.chat_id < 0
+            limits = [RateLimitConfig(count=1, per=1.0)] + ([RateLimitConfig(count=20, per=60.0)] if group else [])
+            object.__setattr__(self, "rate_limit", limits)
+        return self
 
     @model_validator(mode="after")
     def _token(self) -> "TelegramChannelConfig":
@@ -375,6 +439,8 @@ class AppriseChannelConfig(ChatChannelBase):
     @field_validator("url")
     @classmethod
     def _apprise_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _not_empty(value, "url")
         problem = value is not None and apprise_url_problem(value.get_secret_value().strip())
         if problem:
             raise ValueError(problem)

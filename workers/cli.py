@@ -29,6 +29,11 @@ def _load(args):
 def cmd_check(args) -> int:
     config, rules = _load(args)
     s = config.settings
+    from alerts.notifiers import check_channel
+    problems = [problem for ch in s.channels for problem in check_channel(ch)]
+    if problems:
+        print("newswatch: invalid configuration:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
     print(f"ok: {config.path}: {len(s.sources)} sources, {len(s.channels)} channels, {len(rules)} rules")
     return 0
 

@@ -120,6 +120,7 @@ class FeedRoute:
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 10              # idle keep-alive connections end after this
+    disable_nagle_algorithm = True  # answer at once (no 40 ms delayed-ACK stall on keep-alive)
     server: "_Server"
 
     def log_message(self, format: str, *args: object) -> None:
