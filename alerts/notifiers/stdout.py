@@ -36,6 +36,7 @@ def alert_record(channel_id: str, alert: Alert) -> dict:
         "regions": alert.regions,
         "topics": alert.topics,
         "reported_by": alert.reported_by,
+        "digest_of": alert.digest_of,
         "evidence": [asdict(ev) for ev in alert.evidence],
         "explanation": alert.explanation(),
     }

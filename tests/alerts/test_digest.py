@@ -113,3 +113,29 @@ def test_rate_limit_one_per_second_and_twenty_per_minute(state):
     assert ratelimit.acquire(state, "chat", windows, now=T0 + 60.0) == 0
     assert ratelimit.acquire(state, "other-chat", windows, now=T0 + 60.0) == 0   # per channel
     assert ratelimit.acquire(state, "chat", [], now=T0) == 0
+
+
+def test_through_the_delivery_path_with_a_configured_channel(state, capsys):
+    """A real channel config (`digest: 30m`) through `deliver_once`: held, flushed, sent as one message."""
+    import json
+    from newswatch.config import DeliveryConfig, StdoutChannelConfig
+    from alerts.notifiers import build_notifier
+    from workers.delivery import deliver_once
+
+    cfg = StdoutChannelConfig(id="desk", type="stdout", digest="30m")
+    rt = SimpleNamespace(state=state, settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"desk": cfg},
+                         notifiers={"desk": build_notifier(cfg)})
+    ids = stored(state, 2)
+    assert [deliver_once(rt, a, "desk").status for a in ids] == ["held", "held"]
+    assert deliver_once(rt, ids[0], "desk").status == "done"          # a re-run changes nothing
+    assert capsys.readouterr().out == ""
+    queued = []
+    now = float(state.delivery(ids[1], "desk")["updated_at"])
+    assert digest.flush_due(state, rt.channels, 300, lambda *a: queued.append(a), now=now + 1799) == []
+    [digest_id] = digest.flush_due(state, rt.channels, 300, lambda *a: queued.append(a), now=now + 3600)
+    assert deliver_once(rt, digest_id, "desk").status == "sent"
+    [line] = capsys.readouterr().out.splitlines()
+    record = json.loads(line)
+    assert record["alert_id"] == digest_id and record["title"].startswith("2 alerts")
+    assert [m["id"] for m in record["digest_of"]] == ids
+    assert [e["status"] for e in state.delivery_log(ids[0], "desk")] == ["pending", "held", "digested"]

@@ -11,7 +11,7 @@ from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.stdout import StdoutNotifier
 
 KEYS = {"channel", "alert_id", "rule", "rule_title", "severity", "item_id", "source", "title", "url",
-        "published", "evidence", "explanation", "story_id", "countries", "regions", "topics", "reported_by"}
+        "published", "evidence", "explanation", "story_id", "countries", "regions", "topics", "reported_by", "digest_of"}
 
 
 def make_alert(**overrides) -> Alert:
