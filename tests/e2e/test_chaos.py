@@ -103,3 +103,101 @@ def test_redis_restarted_mid_stream_every_alert_once(tmp_path, procs, own_redis,
         assert run.terminate() == 0
         log = run.stderr()
         assert "enqueue_failed source_id=stream" in log and "Connection to broker lost" in log  # it really was down
+
+
+def dump_key(rdb, key: str):
+    """Any Redis value as JSON-able data (the whole state is grepped for secrets)."""
+    kind = rdb.type(key)
+    return {"hash": rdb.hgetall, "list": lambda k: rdb.lrange(k, 0, -1), "string": rdb.get,
+            "set": lambda k: sorted(rdb.smembers(k)), "zset": lambda k: rdb.zrange(k, 0, -1)}.get(
+        kind, lambda k: kind)(key)
+
+
+BOT_TOKEN = "7654321098:AAF-canaryBotTokenSecret_0123456789ab"
+SMTP_PASSWORD = "canary-smtp-pa55word"
+
+
+def test_chat_apis_throttle_and_fail_then_each_gets_one_message_and_no_secret_leaks(
+        tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
+    """Telegram answers 429 (retry after 2 s) then 200; Slack answers 500 three times then 200; the
+    SMTP server is down. Exactly one message per chat channel, and the bot token, the Slack webhook
+    URL and the SMTP password appear nowhere: logs, errors, delivery records and log, alerts, /metrics."""
+    import json as json_module
+    import socket as socket_module
+    import urllib.request
+
+    from tests.e2e.conftest import feed_with_seed
+    from tests.support.chat_apis import SlackWebhook, TelegramBotAPI
+
+    with socket_module.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    with socket_module.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        status_port = s.getsockname()[1]
+    with LocalHTTPServer() as http, TelegramBotAPI(BOT_TOKEN) as tg, SlackWebhook() as slack:
+        http.feed("/world.xml", feed_with_seed(shared_data))
+        tg.script(TelegramBotAPI.too_many_requests(2))
+        slack.script(*[SlackWebhook.error(500, "internal_error")] * 3)
+        rules = [{"id": "lavrov-bamako", "title": "Russian official visits a Sahel capital", "severity": "high",
+                  "when": {"all": [{"keywords": ["Lavrov"]}, {"keywords": ["Bamako"]}]},
+                  "notify": ["desk-tg", "desk-slack", "desk-email"]}]
+        cfg = write_config(tmp_path, {
+            "redis_url": redis_url, "key_prefix": key_prefix, "classify": {"enabled": False},
+            "status": {"port": status_port},
+            "sources": [{"id": "world", "type": "rss", "url": http.url("/world.xml"), "interval": "1m"}],
+            "channels": [
+                {"id": "desk-tg", "type": "telegram", "bot_token": "${TG_TOKEN}", "chat_id": -1001234567890,
+                 "api_url": tg.base_url, "timeout": "5s"},
+                {"id": "desk-slack", "type": "slack", "webhook_url": "${SLACK_URL}", "timeout": "5s"},
+                {"id": "desk-email", "type": "email", "host": "127.0.0.1", "port": closed_port, "security": "none",
+                 "username": "alerts", "password": "${SMTP_PW}", "from": "a@newswatch.test",
+                 "to": ["desk@newswatch.test"], "timeout": "2s"}],
+            "delivery": {"retry_backoff": "1s", "retry_backoff_max": "2s", "redeliver_after": "4s"}}, rules)
+        env = {"TG_TOKEN": BOT_TOKEN, "SLACK_URL": slack.url(), "SMTP_PW": SMTP_PASSWORD}
+        run = procs("run", "-c", str(cfg), "--log-level", "debug", env=env)
+        wait_until(lambda: tg.accepted and slack.accepted, 60, "one message in each chat", procs=[run])
+        time.sleep(6)                                    # longer than redeliver_after: no second message
+        assert len(tg.accepted) == 1 and len(slack.accepted) == 1
+        assert len(tg.requests) == 2 and len(slack.requests) == 4        # 429 + 200; 500 ×3 + 200
+        assert "Lavrov" in tg.accepted[0]["text"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{status_port}/metrics", timeout=5) as resp:
+            metrics = resp.read().decode()
+        assert 'newswatch_deliveries_total{channel="desk-slack",outcome="retry"} 3' in metrics
+        assert 'newswatch_deliveries_total{channel="desk-tg",outcome="sent"} 1' in metrics
+        records = {k: dump_key(rdb, k) for k in rdb.scan_iter(f"{key_prefix}:*") if ":celery:" not in k}
+        assert any("desk-email" in k and "refused" in json_module.dumps(v).lower() for k, v in records.items())
+        assert run.terminate() == 0
+        everything = "\n".join([run.stderr(), run.stdout(), metrics, json_module.dumps(records)])
+        for secret in (BOT_TOKEN, BOT_TOKEN.split(":")[1], slack.url(), SlackWebhook.path, SMTP_PASSWORD):
+            assert secret not in everything, f"a secret leaked: {secret[:6]}…"
+
+
+def test_smtp_down_for_two_minutes_then_exactly_one_email(tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
+    from tests.e2e.conftest import deliveries, feed_with_seed
+    probe = LocalSMTPServer().start()                    # learn a free port, then take the server down
+    port = probe.port
+    probe.stop()
+    with LocalHTTPServer() as http:
+        http.feed("/world.xml", feed_with_seed(shared_data))
+        cfg = write_config(tmp_path, {
+            "redis_url": redis_url, "key_prefix": key_prefix, "classify": {"enabled": False},
+            "sources": [{"id": "world", "type": "rss", "url": http.url("/world.xml"), "interval": "1m"}],
+            "channels": [{"id": "desk-email", "type": "email", "host": "127.0.0.1", "port": port,
+                          "security": "none", "from": "a@newswatch.test", "to": ["desk@newswatch.test"],
+                          "timeout": "2s"}],
+            "delivery": {"retry_backoff": "2s", "retry_backoff_max": "10s", "redeliver_after": "15s"}})
+        run = procs("run", "-c", str(cfg))
+        down_until = time.monotonic() + 120
+        wait_until(lambda: any(d.get("status") == "retrying" for d in deliveries(rdb, key_prefix).values()), 40,
+                   "the first failed attempt", procs=[run])
+        time.sleep(max(0.0, down_until - time.monotonic()))
+        (record,) = deliveries(rdb, key_prefix).values()
+        assert record["status"] == "retrying" and int(record["attempts"]) >= 8   # kept trying all along
+        with LocalSMTPServer(port=port) as smtp:
+            wait_until(lambda: smtp.messages, 30, "the alert once SMTP is back", procs=[run])
+            time.sleep(16)                               # past redeliver_after: nothing else arrives
+            assert len(smtp.messages) == 1
+        (record,) = deliveries(rdb, key_prefix).values()
+        assert record["status"] == "sent"
+        assert run.terminate() == 0
