@@ -186,7 +186,8 @@ def test_smtp_down_for_two_minutes_then_exactly_one_email(tmp_path, procs, redis
             "channels": [{"id": "desk-email", "type": "email", "host": "127.0.0.1", "port": port,
                           "security": "none", "from": "a@newswatch.test", "to": ["desk@newswatch.test"],
                           "timeout": "2s"}],
-            "delivery": {"retry_backoff": "2s", "retry_backoff_max": "10s", "redeliver_after": "15s"}})
+            "delivery": {"retry_backoff": "2s", "retry_backoff_max": "10s", "redeliver_after": "15s",
+                         "max_retries": 100}})
         run = procs("run", "-c", str(cfg))
         down_until = time.monotonic() + 120
         wait_until(lambda: any(d.get("status") == "retrying" for d in deliveries(rdb, key_prefix).values()), 40,
