@@ -3,12 +3,18 @@
 Items are only marked seen after their alerts are stored (`commit`), so a
 worker that dies mid-poll loses nothing: the next poll sees the items again and
 alert creation is idempotent.
+
+Near-duplicates (the same story from another source, reworded, cut or re-headlined) are
+the next stage, `StoryDeduplicator`, in newswatch/stories.py; it is re-exported here.
 """
 from __future__ import annotations
 
 from newswatch.item import Item
 from newswatch.pipeline import Stage
 from newswatch.state import State
+from newswatch.stories import StoryDeduplicator, story_reports
+
+__all__ = ["ExactDeduplicator", "StoryDeduplicator", "story_reports"]
 
 
 class ExactDeduplicator(Stage):

@@ -1,4 +1,4 @@
-"""One poll of one source: fetch → parse → exact dedup → age → story dedup → classify → match → dispatch.
+"""One poll of one source: fetch → parse → exact dedup → story dedup → age → classify → match → dispatch.
 
 Order matters for "nothing lost": alerts are stored and their deliveries
 enqueued before the items are marked seen and the cursor is saved, so a worker
@@ -12,8 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from newswatch.classify.stage import ClassifyStage
-from newswatch.dedup import ExactDeduplicator
-from newswatch.stories import StoryDeduplicator
+from newswatch.dedup import ExactDeduplicator, StoryDeduplicator
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.pipeline import AgeFilter, run_stages
@@ -107,9 +106,8 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     started = time.perf_counter() if started is None else started
     dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
     stories = StoryDeduplicator(state, s.stories.window, s.stories.threshold) if s.stories.enabled else None
-    fresh = run_stages([dedup], items)
-    stages = [age] + ([stories] if stories else []) + (
-        [ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
+    fresh = run_stages([dedup] + ([stories] if stories else []), items)  # every new copy joins its story
+    stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)
@@ -117,8 +115,6 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     for alert_id, channel in deliveries:
         enqueue_delivery(alert_id, channel)
     dedup.commit(fresh)
-    if stories:
-        stories.commit(current)
     state.save_cursor(source_id, **cursor)
     dropped = {**{f"exact_dedup.{k}": v for k, v in dedup.dropped.items()},
                **{f"age.{k}": v for k, v in age.dropped.items()}}
