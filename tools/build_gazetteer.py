@@ -9,10 +9,10 @@ Run by hand from the repository root; the output is committed:
 Sources (attribution is repeated in the generated file's header):
 
 * mledoze/countries `countries.json` (ODbL 1.0): names, official names, translations
-  (ara, fra, rus, spa, por, deu), altSpellings, capital, English/French demonyms.
+  (ara, fra, rus, spa, por, deu, urd), altSpellings, capital, English/French demonyms.
 * mitmedialab/CLIFF `wikipedia-demonyms.tsv` (Apache-2.0): English demonyms.
-* pycountry's bundled iso-codes translations (LGPL-2.1): country names in fr/ar/ru/es/pt/de.
-* Written here by hand: UN M49 regions, Arabic and Russian demonym adjectives, es/pt/de
+* pycountry's bundled iso-codes translations (LGPL-2.1): country names in fr/ar/ru/es/pt/de/ur.
+* Written here by hand: UN M49 regions, Arabic and Russian demonym adjectives, es/pt/de/ur
   demonyms for the countries most in the news, colloquial names and abbreviations,
   known-bad source names, and the ambiguity notes.
 
@@ -43,9 +43,9 @@ MLEDOZE = GAZETTEER / "mledoze__countries.json"
 CLIFF = GAZETTEER / "cliff__wikipedia-demonyms.tsv"
 OUTPUT = ROOT / "config" / "countries.yaml"
 
-LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de")
-MLEDOZE_LANGS = {"fra": "fr", "ara": "ar", "rus": "ru", "spa": "es", "por": "pt", "deu": "de"}
-PYCOUNTRY_LANGS = ("fr", "ar", "ru", "es", "pt", "de")
+LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
+MLEDOZE_LANGS = {"fra": "fr", "ara": "ar", "rus": "ru", "spa": "es", "por": "pt", "deu": "de", "urd": "ur"}
+PYCOUNTRY_LANGS = ("fr", "ar", "ru", "es", "pt", "de", "ur")
 
 # --------------------------------------------------------------------------------------
 # UN M49 (unstats.un.org/unsd/methodology/m49): region -> subregion -> [intermediate ->]
@@ -220,6 +220,20 @@ DEMONYMS_ES_PT_DE = {
     "TG": ("togolés", "togolês", "togoisch"),
 }
 
+# Urdu demonyms (nisba adjectives, "a|b" gives two) for the countries most in Urdu news. Not
+# «چینی» (Chinese, also "sugar") nor «ترکی» (Turkish, also the country's name).
+DEMONYMS_UR = {
+    "PK": "پاکستانی", "US": "امریکی", "IN": "بھارتی|ہندوستانی|انڈین", "AF": "افغان|افغانی",
+    "IR": "ایرانی", "SA": "سعودی", "RU": "روسی", "GB": "برطانوی", "IL": "اسرائیلی",
+    "BD": "بنگلہ دیشی", "JP": "جاپانی", "FR": "فرانسیسی", "DE": "جرمن", "UA": "یوکرینی",
+    "PS": "فلسطینی", "QA": "قطری", "AE": "اماراتی", "EG": "مصری", "IQ": "عراقی",
+    "KP": "شمالی کوریائی", "KR": "جنوبی کوریائی", "LK": "سری لنکن", "NP": "نیپالی",
+    "MM": "برمی", "CA": "کینیڈین", "AU": "آسٹریلوی", "IT": "اطالوی",
+}
+
+# English adjectives the sources lack ("Antarctic ice", "the Antarctic Treaty").
+EN_DEMONYMS_EXTRA = {"AQ": ("Antarctic",)}
+
 # French demonyms the source gets wrong (it gives a feminine or a joined pair).
 FR_DEMONYM_FIX = {"AG": ["antiguais", "barbudien"], "PM": ["saint-pierrais", "miquelonnais"], "MP": []}
 
@@ -233,13 +247,13 @@ EXTRA_NAMES = {
                   "أمريكا", "أميركا"],
            "ru": ["США", "Соединённые Штаты", "Соединенные Штаты", "Америка"],
            "es": ["EE. UU.", "EE.UU.", "EEUU", "Estados Unidos"], "pt": ["EUA", "Estados Unidos"],
-           "de": ["USA", "Vereinigte Staaten"]},
+           "de": ["USA", "Vereinigte Staaten"], "ur": ["امریکہ", "امریکا"]},
     "GB": {"en": ["UK", "U.K.", "Britain", "Great Britain", "Northern Ireland", "England",
                   "Scotland", "Wales"],
            "fr": ["Royaume-Uni", "Grande-Bretagne", "Irlande du Nord", "Angleterre", "Écosse",
                   "Pays de Galles"],
            "ar": ["بريطانيا", "المملكة المتحدة", "بريطانيا العظمى", "أيرلندا الشمالية", "إنجلترا",
-                  "اسكتلندا"],
+                  "اسكتلندا"], "ur": ["برطانیہ"],
            "ru": ["Великобритания", "Британия", "Соединённое Королевство", "Соединенное Королевство",
                   "Северная Ирландия", "Англия", "Шотландия", "Уэльс"],
            "es": ["Gran Bretaña"], "pt": ["Grã-Bretanha"], "de": ["Großbritannien", "Grossbritannien"]},
@@ -277,12 +291,13 @@ EXTRA_NAMES = {
            "ar": ["الأراضي الفلسطينية", "الضفة الغربية", "قطاع غزة"],
            "ru": ["Палестинские территории", "Западный берег", "Сектор Газа"]},
     "TR": {"en": ["Türkiye", "Turkiye", "Turkey"], "ar": ["تركيا"]},
+    "IN": {"ur": ["انڈیا", "ہندوستان"]},
     "NL": {"en": ["Holland"], "ru": ["Голландия"], "ar": ["هولندا"]},
     "BY": {"fr": ["Bélarus"], "ar": ["بيلاروس", "روسيا البيضاء"], "ru": ["Белоруссия"]},
     "MD": {"fr": ["Moldova"], "ar": ["مولدوفا"], "ru": ["Молдова"]},
     "KG": {"ar": ["قيرغيزستان", "قرغيزستان"], "ru": ["Кыргызстан", "Киргизстан"]},
     "TM": {"ru": ["Туркмения"]},
-    "MM": {"en": ["Burma"], "fr": ["Myanmar"], "ar": ["بورما"], "ru": ["Бирма"]},
+    "MM": {"en": ["Burma"], "fr": ["Myanmar"], "ar": ["بورما"], "ru": ["Бирма"], "pt": ["Mianmar", "Birmânia"]},
     "SZ": {"en": ["Swaziland"], "ru": ["Свазиленд"]},
     "CV": {"en": ["Cabo Verde"], "fr": ["Cap-Vert"]},
     "TL": {"en": ["East Timor"]},
@@ -337,7 +352,7 @@ OWNER = {
     "Congo": "CG", "Конго": "CG", "الكونغو": "CG", "Kongo": "CG", "Saint-Martin": "MF",
     "Virgin Islands": None, "Виргинские острова": None, "غويانا": "GY",
     "Virgin Islanders": None, "Republic of China": "TW", "Guinea": "GN", "American": "US",
-    "Guiana": "GY", "São Martinho": "MF",
+    "Guiana": "GY", "São Martinho": "MF", "گیانا": "GY",
 }
 _OWNER = {name.casefold(): code for name, code in OWNER.items()}
 
@@ -440,7 +455,7 @@ _TRANSLIT = re.compile("[āīūēōġḥṣṭẓḍŏŭʻʿʾ‘’\u0304\u0323
 def clean(name: str, lang: str, proper: bool = True) -> str | None:
     """Normalise one source name; None if it is unusable. `proper`: a name, not an adjective."""
     name = unicodedata.normalize("NFC", " ".join(name.split()))
-    if lang == "ar":
+    if lang in ("ar", "ur"):
         name = _TASHKEEL.sub("", name)
     if lang == "ru":
         name = unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).replace("\u0301", ""))
@@ -452,7 +467,7 @@ def clean(name: str, lang: str, proper: bool = True) -> str | None:
         name = re.sub(r"^[Tt]he ", "", name)
     if not name or any(c in name for c in "(),،[]0123456789") or _IPA.search(name):
         return None
-    if lang in ("ar", "ru") and _LATIN.search(name):
+    if lang in ("ar", "ru", "ur") and _LATIN.search(name):
         return None  # an untranslated fallback
     if proper and lang == "ru" and not name[0].isupper():
         return None
@@ -577,6 +592,16 @@ def build() -> dict[str, dict]:
             "demonyms": NameSets(proper=False),
             "ambiguous": dict(AMBIGUOUS.get(code, {})),
         }
+    add_demonyms(table, countries)
+    resolve_collisions(table)
+    mark_capital_names(table)
+    share_ambiguity(table)
+    check(table)
+    return table
+
+
+def add_demonyms(table: dict[str, dict], countries: list[dict]) -> None:
+    """Demonyms per language: English and French from the sources (CLIFF too), the rest by hand."""
     en_index = {n.casefold(): code for code, e in table.items() for n in e["names"].lists["en"]}
     cliff = cliff_demonyms(en_index)
     for c in countries:
@@ -596,10 +621,26 @@ def build() -> dict[str, dict]:
         for lang, text in zip(("es", "pt", "de"), DEMONYMS_ES_PT_DE.get(code, ("", "", ""))):
             for d in filter(None, text.split("|")):
                 dem.add(lang, d)
-    resolve_collisions(table)
-    mark_capital_names(table)
-    check(table)
-    return table
+        for d in filter(None, DEMONYMS_UR.get(code, "").split("|")):
+            dem.add("ur", d)
+        for d in EN_DEMONYMS_EXTRA.get(code, ()):
+            dem.add("en", d)
+
+
+def share_ambiguity(table: dict[str, dict]) -> None:
+    """A name the matcher cannot tell from an ambiguous one (Urdu «مالی» normalizes to Arabic «مالي»,
+    "financial") is ambiguous for the same reason: the matcher reads the reason per written name."""
+    sys.path.insert(0, str(ROOT))
+    from newswatch.classify.normalize import normalize_term
+
+    for e in table.values():
+        reasons = {normalize_term(n): why for n, why in e["ambiguous"].items()}
+        for kind in ("names", "demonyms"):
+            for lst in e[kind].lists.values():
+                for n in lst:
+                    why = reasons.get(normalize_term(n))
+                    if why and n not in e["ambiguous"]:
+                        e["ambiguous"][n] = why
 
 
 def resolve_collisions(table: dict[str, dict]) -> None:
@@ -681,15 +722,15 @@ HEADER = """\
 #   mledoze/countries countries.json (commit 5e9f370), ODbL 1.0: names, translations,
 #     altSpellings, capitals, English/French demonyms.
 #   mitmedialab/CLIFF wikipedia-demonyms.tsv (commit 52ec5b9), Apache-2.0: English demonyms.
-#   pycountry {pycountry} bundled iso-codes translations, LGPL-2.1: names in fr/ar/ru/es/pt/de.
-#   Hand-written in the script: UN M49 regions, ar/ru (and some es/pt/de) demonyms,
+#   pycountry {pycountry} bundled iso-codes translations, LGPL-2.1: names in fr/ar/ru/es/pt/de/ur.
+#   Hand-written in the script: UN M49 regions, ar/ru (and some es/pt/de/ur) demonyms,
 #     colloquial names and abbreviations, ambiguity notes.
 #
 # Per country (ISO 3166-1 alpha-2 key; XK for Kosovo):
 #   name, capital      display name and capital (English)
 #   m49                UN M49 region / subregion / intermediate region; each becomes a region
 #                      slug (africa, sub-saharan-africa, western-africa) in regions_of()
-#   names, demonyms    per language (en fr ar ru es pt de); BASE forms: demonyms are
+#   names, demonyms    per language (en fr ar ru es pt de ur); BASE forms: demonyms are
 #                      masculine singular adjectives (российский, russe, روسي); the matcher adds
 #                      inflections, Arabic proclitics and the article. A name belongs to at most
 #                      one country per language.

@@ -33,7 +33,7 @@ from typing import Any
 
 import ahocorasick
 
-from newswatch.classify.normalize import Normalized, normalize_term
+from newswatch.classify.normalize import Normalized, OffsetMap, normalize_term
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,14 @@ class Hit:
     proclitic: str = ""  # Arabic proclitic before the hit ("و", "وب", "بال"), "" otherwise
 
 
+# ASCII text is translated as bytes: `bytes.translate` costs about a tenth of `str.translate`.
+_ASCII_VIEW = bytes(i if chr(i).isalnum() else 32 for i in range(256))
+
+
 def word_view(text: str) -> str:
     """`text` with every character that is not a letter or digit replaced by a space (same length)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_VIEW).decode("ascii")
     if "_" in text:
         text = text.replace("_", " ")
     return _NON_WORD.sub(" ", text)
@@ -109,37 +115,64 @@ class TermIndex:
 
     def find(self, norm: Normalized) -> list[Hit]:
         """Leftmost-longest, non-overlapping, word-bounded hits of the index's terms in `norm`."""
-        hits, taken_until = [], -1
+        return [self.hit(norm, nstart, nend, tid) for nstart, nend, tid in self.find_spans(norm)]
+
+    def find_spans(self, norm: Normalized) -> list[tuple[int, int, int]]:
+        """What `find` returns, as bare (nstart, nend, term id) in the normalized text: for callers
+        that drop most hits by their term before building a `Hit` (see `hit`, `payloads`)."""
+        spans, taken_until = [], -1
         for nstart, neg_end, tid in self._candidates(norm):
             if nstart >= taken_until:
-                hits.append(self._hit(norm, nstart, -neg_end, tid))
                 taken_until = -neg_end
-        return hits
+                spans.append((nstart, taken_until, tid))
+        return spans
+
+    def payloads(self, tid: int) -> tuple:
+        return self._payloads[tid]
+
+    def term(self, tid: int) -> str:
+        return self._terms[tid]
+
+    def has_edges(self, tid: int) -> bool:
+        """Whether the term has leading or trailing punctuation ("u.s."), which `locate` may add."""
+        return self._edges[tid] is not None
 
     def find_all(self, norm: Normalized) -> list[Hit]:
         """Every word-bounded hit, overlapping ones too, leftmost then longest first (for callers
         that share one automaton between independent term sets and choose among hits per set)."""
-        return [self._hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in self._candidates(norm)]
+        return [self.hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in self._candidates(norm)]
 
     def _candidates(self, norm: Normalized) -> list[tuple[int, int, int]]:
         """Sorted (nstart, -nend, term id) of every match, with Arabic proclitics blanked out too."""
         if not self._terms or not norm.text:
             return []
         view = f" {word_view(norm.text)} "
-        candidates = self._matches(view)
+        sizes = self._sizes
+        # Each (end, term) comes once from one scan; only the proclitic scans below repeat some.
+        candidates = [(end - sizes[tid] - 1, 1 - end, tid) for end, tid in self._automaton.iter(view)]
         if not norm.text.isascii() and _HAS_ARABIC.search(norm.text):
+            found = set(candidates)
             for size, pattern in _PROCLITIC_RES:
                 stripped, count = pattern.subn(" " * size, view)
                 if count:
-                    candidates |= self._matches(stripped)
-        return sorted(candidates)
+                    found |= self._matches(stripped)
+            candidates = list(found)
+        candidates.sort()
+        return candidates
 
     def _matches(self, view: str) -> set[tuple[int, int, int]]:
         """(nstart, -nend, term id) of every match: sorting puts leftmost, then longest, first."""
         sizes = self._sizes
         return {(end - sizes[tid] - 1, 1 - end, tid) for end, tid in self._automaton.iter(view)}
 
-    def _hit(self, norm: Normalized, nstart: int, nend: int, tid: int) -> Hit:
+    def hit(self, norm: Normalized, nstart: int, nend: int, tid: int) -> Hit:
+        """The `Hit` of term `tid` at normalized [nstart, nend) (one of `find_spans`)."""
+        start, end, nstart, nend, proclitic = self.locate(norm, nstart, nend, tid)
+        return Hit(start, end, nstart, nend, norm.original[start:end], self._terms[tid],
+                   self._payloads[tid], proclitic)
+
+    def locate(self, norm: Normalized, nstart: int, nend: int, tid: int) -> tuple[int, int, int, int, str]:
+        """(start, end, nstart, nend, proclitic) of the `Hit` that `hit` would build, without building it."""
         text = norm.text
         edges = self._edges[tid]
         if edges:
@@ -154,9 +187,11 @@ class TermIndex:
             while word_start and text[word_start - 1].isalnum():
                 word_start -= 1
             proclitic = text[word_start:nstart]
-        start, end = norm.span(nstart, nend)
-        return Hit(start, end, nstart, nend, norm.original[start:end], self._terms[tid],
-                   self._payloads[tid], proclitic)
+        offsets = norm.offsets
+        if type(offsets) is range:  # nothing moved: the normalized span is the original one
+            return nstart, nend, nstart, nend, proclitic
+        start, end = offsets.span(nstart, nend) if type(offsets) is OffsetMap else norm.span(nstart, nend)
+        return start, end, nstart, nend, proclitic
 
     # --- persistence ------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """The classifier: language, places, countries, regions, topics and actors, with evidence."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from operator import attrgetter
 from pathlib import Path
 
 from newswatch.classify import salience
@@ -9,8 +11,10 @@ from newswatch.classify.language import DEFAULT_LANGUAGES, LanguageDetector
 from newswatch.classify.model import Facts, Mention
 from newswatch.classify.normalize import normalize
 from newswatch.classify.people import actor_summary, named_actor_mentions, role_mentions
+from newswatch.classify.place_rules import capitalised
 from newswatch.classify.places import Candidate, PlaceResolver
-from newswatch.classify.sentences import sentence_index, sentence_spans
+from newswatch.classify.readings import TermBook
+from newswatch.classify.sentences import sentence_spans
 from newswatch.classify.tables import Tables, load_tables
 
 WORDLIKE_FILE = "wordlike-city-names.tsv"
@@ -28,18 +32,17 @@ def load_wordlike(path: Path) -> set[tuple[str, str]]:
     return out
 
 
-PLACE_KINDS = frozenset({"country", "demonym", "city", "region", "institution", "us-state", "block"})
-
-
 class Classifier:
     def __init__(self, tables: Tables, *, languages=DEFAULT_LANGUAGES, cache_dir: Path | None = None,
                  wordlike: set[tuple[str, str]] | None = None, min_population: int = 15000):
         self.tables = tables
         self.index = build_index(tables, cache_dir, min_population, wordlike or set())
-        self.places = PlaceResolver(tables, wordlike)
+        self.terms = TermBook(self.index, tables, {str(c.geonameid): c for c in tables.cities})
+        self.places = PlaceResolver(tables, wordlike, self.terms)
         self.detector = LanguageDetector(languages)
         self.actors = {a.id: a for a in tables.actors}
         self.roles_for_titles = (tables.role_patterns or {}).get("roles_for_titles", {})
+        self._topic_paths = {t.path: _with_parents(t.path) for t in tables.topics}
 
     @classmethod
     def from_config_dir(cls, config_dir: Path, *, cache_dir: Path | None = None, min_population: int = 15000,
@@ -51,37 +54,65 @@ class Classifier:
     def classify(self, title: str, text: str, *, declared_lang: str | None = None,
                  fallback_lang: str | None = None) -> Facts:
         texts = {"title": title or "", "text": text or ""}
-        lang, how = self.detector.detect(f"{texts['title']}\n{texts['text']}", declared=declared_lang,
-                                         fallback=fallback_lang)
+        head = f"{texts['title']}\n{texts['text'][:self.detector.sample_chars]}"  # all detect reads
+        lang, how = self.detector.detect(head, declared=declared_lang, fallback=fallback_lang)
         facts = Facts(lang=lang, lang_how=how)
-        places, people, titles, others = [], [], [], []
+        found = _Found()
         for field, body in texts.items():
             spans = sentence_spans(body) if field == "text" else [(0, len(body))]
             facts.sentences[field] = spans
-            for hit in self.index.find(normalize(body)):
-                sent = sentence_index(spans, hit.start)
-                readings = [p for p in hit.payloads if p[0] in PLACE_KINDS]
-                if readings:
-                    places.append(Candidate(field, hit.start, hit.end, hit.surface, sent, readings, hit.proclitic))
-                for p in hit.payloads:
-                    row = (field, hit.start, hit.end, hit.surface, sent, p)
-                    if p[0] == "actor":
-                        people.append(row)
-                    elif p[0] == "title":
-                        titles.append(row)
-                    elif p[0] in ("topic", "modality"):
-                        others.append(Mention(p[0], p[1], field, hit.start, hit.end, hit.surface, p[2], sent))
-        clues = {self.actors[row[5][1]].nationality for row in people}
-        place_mentions = self.places.resolve(places, texts, clues)
+            self._scan(field, body, spans, found)
+        clues = {self.actors[row[5][1]].nationality for row in found.people}
+        place_mentions = self.places.resolve(found.places, texts, found.starts, clues)
         nationals = [m for m in place_mentions if m.kind in ("country", "demonym")]
-        actor_mentions = named_actor_mentions(people, self.actors) + role_mentions(
-            titles, nationals, texts, self.roles_for_titles)
-        self._summarise(facts, place_mentions, actor_mentions, others, texts)
+        actor_mentions = named_actor_mentions(found.people, self.actors) + role_mentions(
+            found.titles, nationals, texts, self.roles_for_titles)
+        self._summarise(facts, place_mentions, actor_mentions, found.others, texts)
         return facts
+
+    def _scan(self, field: str, body: str, spans: list[tuple[int, int]], found: "_Found") -> None:
+        """Every dictionary hit of one field, sorted by what it can be: place candidates (less those
+        its term alone rules out), named officials, titles, topics and modality cues."""
+        index, terms = self.index, self.terms
+        norm = normalize(body)
+        hits = index.find_spans(norm)
+        if not hits:
+            found.starts[field] = set()
+            return
+        known, locate, ntext = terms.known, index.locate, norm.text
+        same_offsets = type(norm.offsets) is range  # nothing moved in normalization
+        sentence_starts = [start for start, _ in spans]
+        one_sentence = len(spans) == 1 and spans[0][0] == 0
+        starts = found.starts[field] = set()
+        places, people, titles, others = found.places, found.people, found.titles, found.others
+        for nstart, nend, tid in hits:
+            info = known.get(tid) or terms.get(tid)
+            if same_offsets and not info.edged and not (nstart and ntext[nstart - 1].isalnum()):
+                start, end, proclitic = nstart, nend, ""  # what locate() gives in this case
+            else:
+                start, end, _, _, proclitic = locate(norm, nstart, nend, tid)
+            surface = body[start:end]
+            if one_sentence:
+                sent = 0
+            else:
+                sent = bisect_right(sentence_starts, start) - 1
+                if sent < 0:
+                    sent = 0 if sentence_starts else -1  # as sentences.sentence_index
+            if info.has_places:
+                starts.add(start)
+                if info.places is not None and (not info.needs_caps or capitalised(surface)):
+                    places.append(Candidate(field, start, end, surface, sent, info, info.places, proclitic))
+            if info.more:
+                for p in info.people:
+                    people.append((field, start, end, surface, sent, p))
+                for p in info.titles:
+                    titles.append((field, start, end, surface, sent, p))
+                for p in info.others:
+                    others.append(Mention(p[0], p[1], field, start, end, surface, p[2], sent))
 
     def _summarise(self, facts: Facts, places: list[Mention], actors: list[Mention], others: list[Mention],
                    texts: dict[str, str]) -> None:
-        facts.salience = salience.score(places, texts)
+        facts.salience = salience.score(places, texts, facts.lang)
         facts.countries = salience.about(facts.salience)
         facts.mentioned = salience.mentioned(places)
         cities: dict[str, dict] = {}
@@ -101,9 +132,31 @@ class Classifier:
         topics: dict[str, None] = {}
         for m in others:
             if m.kind == "topic":
-                parts = m.value.split("/")
-                for i in range(1, len(parts) + 1):
-                    topics.setdefault("/".join(parts[:i]), None)
+                topics.update(self._topic_paths.get(m.value) or _with_parents(m.value))
         facts.topics = list(topics)
         facts.actors = actor_summary(actors)
-        facts.evidence = sorted(places + actors + others, key=lambda m: (m.field != "title", m.start))
+        mentions = places + actors + others  # title first, then text, each by start (a stable sort)
+        facts.evidence = sorted((m for m in mentions if m.field == "title"), key=_START) + sorted(
+            (m for m in mentions if m.field != "title"), key=_START)
+
+
+_START = attrgetter("start")
+
+
+def _with_parents(path: str) -> dict[str, None]:
+    """"diplomacy/visit" -> {"diplomacy", "diplomacy/visit"} (ordered)."""
+    parts = path.split("/")
+    return dict.fromkeys("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+
+
+class _Found:
+    """The hits of one item, by what they can be (see `Classifier._scan`)."""
+
+    __slots__ = ("places", "people", "titles", "others", "starts")
+
+    def __init__(self) -> None:
+        self.places: list[Candidate] = []
+        self.people: list[tuple] = []   # (field, start, end, surface, sentence, payload)
+        self.titles: list[tuple] = []
+        self.others: list[Mention] = []
+        self.starts: dict[str, set[int]] = {}   # field -> where its place hits start (rule 2)

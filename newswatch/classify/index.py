@@ -9,13 +9,15 @@ import hashlib
 import logging
 import os
 import pickle
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
 
 from newswatch.classify.automaton import TermIndex
+from newswatch.classify.build import build_in_child
 from newswatch.classify.morphology import variants
-from newswatch.classify.places import SMALL_CITY, TRUSTED_ALIAS_CITY, _latin
+from newswatch.classify.place_rules import SMALL_CITY, TRUSTED_ALIAS_CITY, latin
 from newswatch.classify.tables import City, Tables, load_cities
 from newswatch.logs import fields
 
@@ -63,7 +65,7 @@ def iter_terms(tables: Tables, wordlike: set[tuple[str, str]] = frozenset()) -> 
         inflect = city.capital or city.population >= RU_INFLECT_CITY_POP
         trusted_aliases = city.capital or city.population >= TRUSTED_ALIAS_CITY
         for name in city.names:
-            if name != city.name and not trusted_aliases and _latin(name):
+            if name != city.name and not trusted_aliases and latin(name):
                 continue  # places.py rule 5: small cities' Latin alternate names are not trusted
             if city.population < SMALL_CITY and not city.capital and (
                     (str(city.geonameid), name.lower()) in wordlike or len(name) <= 2):
@@ -123,38 +125,66 @@ def _compact(cities) -> list[City]:
 
 def build_index(tables: Tables, cache_dir: Path | None, min_population: int,
                 wordlike: set[tuple[str, str]] = frozenset()) -> TermIndex:
-    """The automaton, from the cache when it is there. Leaves `tables.cities` compact (no names):
-    on a cache hit the 200,000 city names are never loaded at all."""
+    """The automaton, from the cache when it is there; on a miss the cache is written by a child
+    process (build.py) and then loaded. Leaves `tables.cities` compact (no names): the 200,000
+    city names never enter this process unless the child fails and it builds them itself."""
     started = time.perf_counter()
     if cache_dir is None:
         tables.cities = tables.cities or load_cities(min_population)
         index = TermIndex(iter_terms(tables, wordlike))
     else:
-        key = hashlib.sha256(INDEX_VERSION + tables.digest()
-                             + repr(sorted(wordlike)).encode()).digest()
-        cities_path = Path(cache_dir) / f"cities-{key.hex()[:32]}.pkl"
-        index = None
-        if cities_path.exists() and TermIndex.cache_path(key, Path(cache_dir)).exists():
-            try:
-                tables.cities = pickle.loads(cities_path.read_bytes())
-                index = TermIndex.load(TermIndex.cache_path(key, Path(cache_dir)))
-            except Exception as exc:  # corrupt or outdated: rebuild
-                log.warning(fields("classifier_cache_unusable", path=cities_path, error=type(exc).__name__))
-                index = None
-        if index is None:
-            tables.cities = load_cities(min_population)
-            index = TermIndex.cached(key, lambda: iter_terms(tables, wordlike), Path(cache_dir))
-            _write_atomic(cities_path, pickle.dumps(_compact(tables.cities)))
+        index = _load_cache(tables, Path(cache_dir), wordlike)
+        if index is None and build_in_child(tables, Path(cache_dir), min_population, wordlike):
+            index = _load_cache(tables, Path(cache_dir), wordlike)
+        if index is None:  # no child, or no cache it could write: build here
+            log.warning(fields("classifier_index_built_in_process", cache_dir=cache_dir))
+            index = write_cache(tables, Path(cache_dir), min_population, wordlike)
     tables.cities = _compact(tables.cities)
     log.info(fields("classifier_index_ready", ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
     return index
 
 
+def _cache_paths(tables: Tables, cache_dir: Path, wordlike) -> tuple[bytes, Path, Path]:
+    key = hashlib.sha256(INDEX_VERSION + tables.digest() + repr(sorted(wordlike)).encode()).digest()
+    return key, TermIndex.cache_path(key, cache_dir), cache_dir / f"cities-{key.hex()[:32]}.pkl"
+
+
+def _load_cache(tables: Tables, cache_dir: Path, wordlike) -> TermIndex | None:
+    """The cached index (and the compact cities into `tables`), or None when missing or unusable."""
+    _, index_path, cities_path = _cache_paths(tables, cache_dir, wordlike)
+    if not (cities_path.exists() and index_path.exists()):
+        return None
+    try:
+        cities = pickle.loads(cities_path.read_bytes())
+        index = TermIndex.load(index_path)
+    except Exception as exc:  # noqa: BLE001 - corrupt or outdated: rebuild
+        log.warning(fields("classifier_cache_unusable", path=cities_path, error=type(exc).__name__))
+        return None
+    tables.cities = cities
+    return index
+
+
+def write_cache(tables: Tables, cache_dir: Path, min_population: int, wordlike) -> TermIndex:
+    """Build the index from the full city list, write both cache files, return the index."""
+    key, _, cities_path = _cache_paths(tables, cache_dir, wordlike)
+    tables.cities = load_cities(min_population)
+    index = TermIndex.cached(key, lambda: iter_terms(tables, wordlike), cache_dir)
+    _write_atomic(cities_path, pickle.dumps(_compact(tables.cities)))
+    return index
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file of its own in the same folder, then rename: two processes
+    writing the same cache at once each rename a whole file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         log.warning(fields("classifier_cache_not_written", path=path, error=exc.strerror))

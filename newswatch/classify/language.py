@@ -30,6 +30,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from newswatch.classify.normalize import ascii_folds, asciified
+
 DEFAULT_LANGUAGES = ("en", "fr", "ar", "ru", "es", "pt", "de")
 
 _SCRIPT_OF = {
@@ -41,6 +43,7 @@ _SCRIPT_OF = {
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ARABIC = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f]")
 _OTHER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f]")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _SCRIPT_MIN_LETTERS = 10  # below this, no script is "clear"
 _SCRIPT_MIN_SHARE = 0.6
 
@@ -68,6 +71,10 @@ def _alpha3_to_alpha2(code: str) -> str | None:
 def text_script(text: str) -> tuple[str | None, int]:
     """(script, letters) of `text`: "latin", "cyrillic" or "arabic" when most letters are in it,
     "other" when few are in any of the three (Chinese, Greek, Hebrew), None when mixed or too short."""
+    plain = text if text.isascii() else asciified(text, _latin_equivalents())
+    if plain is not None:  # only ASCII, or characters that count as it does ("é", "’"): all Latin
+        letters = len(plain.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+        return ("latin" if letters >= _SCRIPT_MIN_LETTERS else None), letters
     letters = sum(map(str.isalpha, text))
     if letters < _SCRIPT_MIN_LETTERS:
         return None, letters
@@ -76,6 +83,15 @@ def text_script(text: str) -> tuple[str | None, int]:
     counts["latin"] = letters - sum(counts.values())
     script = max(counts, key=counts.__getitem__)
     return (script if counts[script] >= _SCRIPT_MIN_SHARE * letters else None), letters
+
+
+@lru_cache(maxsize=1)
+def _latin_equivalents() -> dict[str, str]:
+    """Non-ASCII characters `text_script` may count as their ASCII fold: a letter for a letter of
+    the Latin script ("é" -> "e"), a non-letter for a non-letter of no script ("’" -> "'")."""
+    return {char: folded for char, folded in ascii_folds().items()
+            if char.isalpha() == folded.isalpha()
+            and not (_CYRILLIC.match(char) or _ARABIC.match(char) or _OTHER.match(char))}
 
 
 @lru_cache(maxsize=8)

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
+
+from newswatch.classify.offsets import Normalized, OffsetMap  # noqa: F401 (part of this module's API)
 
 _APOSTROPHES = "\u2018\u2019\u201a\u201b\u02b9\u02bb\u02bc\u02bd`\u00b4\u2032\u2035\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\u2033\u2036\u301d\u301e\uff02"
@@ -44,6 +43,11 @@ _DROPPED = frozenset(map(chr, (*range(0x064B, 0x0660), 0x0670, 0x0640)))  # tash
 # The Basic Multilingual Plane less CJK, Yi, Hangul, surrogates and private use: nothing to fold there.
 _SCANNED = (*range(0x3400), *range(0x4DC0, 0x4E00), *range(0xA4D0, 0xAC00), *range(0xF900, 0x10000))
 _SPACE_RUN = re.compile(" {2,}")
+# What the rules below do to ASCII: white space other than " " becomes " ", "`" becomes "'" (and
+# `str.lower`); test_normalize checks this table against the per-character rules.
+_MAX_ASCIIFIED = 16  # distinct non-ASCII characters `asciified` replaces before it gives up
+_ASCII_FOLD = bytes(32 if chr(i) in "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f" else 39 if chr(i) == "`" else i
+                    for i in range(256))  # a `bytes.translate` table (ASCII texts are translated as bytes)
 
 
 @cache  # cleared once the tables are built
@@ -113,6 +117,10 @@ class _Tables:
                 self.one_to_one[char] = folded
                 one_to_one.append(cp)
         _fold_once.cache_clear()
+        # Characters that fold to one ASCII character ("’" -> "'", "é" -> "e", no-break space -> " "):
+        # replaced up front, they leave an ASCII text for the fast road (`asciified`).
+        self.to_ascii = {char: folded for char, folded in self.fold.items()
+                         if len(folded) == 1 and folded.isascii() and not char.isascii()}
         special.remove(0x20)
         self.special_re = re.compile(f"[{_char_class(special)}\U00010000-\U0010ffff]")  # no "+": slower
         self.one_to_one_re = re.compile(f"[{_char_class(one_to_one)}]")
@@ -136,60 +144,6 @@ def _tables() -> _Tables:
     global _TABLES
     _TABLES = _TABLES or _Tables()
     return _TABLES
-
-
-class OffsetMap(Sequence):
-    """Normalized index -> original index, stored as segments (read-only, indexable like a list).
-
-    Segment k starts at normalized index `out[k]`; its characters map to
-    `src[k] + (i - out[k]) * step[k]` (step 1: copied text, step 0: one
-    original character). The last entry is the length of the original.
-    """
-
-    __slots__ = ("_end", "_len", "_out", "_src", "_step")
-
-    def __init__(self, out: list[int], src: list[int], step: list[int], length: int, end: int) -> None:
-        self._out, self._src, self._step, self._len, self._end = out, src, step, length, end
-
-    def __len__(self) -> int:
-        return self._len
-
-    def __getitem__(self, index):
-        try:
-            if 0 <= index < self._len - 1:
-                k = bisect_right(self._out, index) - 1
-                return self._src[k] + (index - self._out[k]) * self._step[k]
-        except TypeError:
-            if isinstance(index, slice):
-                return [self[i] for i in range(*index.indices(self._len))]
-            raise
-        if index < 0 and index >= -self._len:
-            return self[index + self._len]
-        if index == self._len - 1:
-            return self._end
-        raise IndexError("offset index out of range")
-
-    def __repr__(self) -> str:
-        return f"OffsetMap({list(self)!r})"
-
-
-@dataclass(frozen=True, slots=True)
-class Normalized:
-    """Normalized text and, for each of its characters, where it came from in `original`."""
-
-    text: str
-    offsets: Sequence[int]  # len(text) + 1 entries; the last is len(original)
-    original: str
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The original [start, end) that normalized [start, end) came from."""
-        if not 0 <= start <= end <= len(self.text):
-            raise ValueError(f"span [{start}, {end}) outside normalized text of length {len(self.text)}")
-        first = self.offsets[start]
-        if end == start:
-            return first, first
-        last, stop = self.offsets[end - 1], self.offsets[end]
-        return first, (stop if stop > last else last + 1)  # a span ending inside "ß" -> "ss" keeps the "ß"
 
 
 def _fold_chars(text: str, tables: _Tables) -> tuple[str, list[int]]:
@@ -269,9 +223,55 @@ def _normalize_slow(text: str, tables: _Tables) -> Normalized:
     return Normalized(folded, local, text)
 
 
+def asciified(text: str, to_ascii: dict[str, str]) -> str | None:
+    """`text` with each non-ASCII character replaced by the one ASCII character it folds to, when
+    every one of them does (news in English: "’", "“", "—", "é", no-break spaces); else None."""
+    for _ in range(_MAX_ASCIIFIED):
+        try:
+            text.encode("ascii")  # finds the first non-ASCII character at C speed
+            return text
+        except UnicodeEncodeError as exc:
+            char = text[exc.start]
+            if char not in to_ascii:
+                return None
+            text = text.replace(char, to_ascii[char])
+    return text if text.isascii() else None
+
+
+def _normalize_ascii(text: str, original: str) -> Normalized:
+    """The rules for an ASCII `text` (or one `asciified` from `original`, character for character):
+    white space becomes " ", runs of it collapse to their first character, "`" becomes "'"."""
+    folded = text.encode("ascii").translate(_ASCII_FOLD).lower().decode("ascii")
+    if "  " not in folded:  # no run of white space: every character stays where it was
+        return Normalized(folded, range(len(folded) + 1), original)
+    pieces, out, src = [], [0], [0]
+    n, prev, at = len(folded), 0, folded.find("  ")
+    while at != -1:
+        stop = at + 2
+        while stop < n and folded[stop] == " ":
+            stop += 1
+        pieces.append(folded[prev:at + 1])  # the run's first space stays, mapped to itself
+        out.append(out[-1] + at + 1 - prev)
+        src.append(stop)
+        prev, at = stop, folded.find("  ", stop)
+    pieces.append(folded[prev:])
+    folded = "".join(pieces)
+    return Normalized(folded, OffsetMap(out, src, [1] * len(out), len(folded) + 1, n), original)
+
+
+def ascii_folds() -> dict[str, str]:
+    """Each non-ASCII character of the Basic Multilingual Plane that folds to one ASCII character."""
+    return (_TABLES or _tables()).to_ascii
+
+
 def normalize(text: str) -> Normalized:
     """Normalize `text` for matching; see the module docstring for the rules."""
+    if text.isascii():  # most news text: white space and "`" are all there is to fold
+        return _normalize_ascii(text, text)
     tables = _TABLES or _tables()
+    replaced = asciified(text, tables.to_ascii)
+    if replaced is not None:
+        return _normalize_ascii(replaced, text)
     if "\u0306" in text:  # a decomposed "й" needs its base letter: take the slow road
         return _normalize_slow(text, tables)
     runs = _special_runs(text, tables)

@@ -9,6 +9,7 @@ the title implies (default `official`).
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from newswatch.classify.model import Mention
 
@@ -30,13 +31,16 @@ def role_mentions(titles: list[tuple], nationals: list[Mention], texts: dict[str
                   roles_for_titles: dict[str, str]) -> list[Mention]:
     """Pair each title hit with the nearest demonym/country mention in its sentence."""
     out = []
+    if not titles or not nationals:
+        return out
+    by_sentence: dict[tuple[str, int], list[Mention]] = {}
+    for m in nationals:
+        by_sentence.setdefault((m.field, m.sentence), []).append(m)
     for field, start, end, surface, sentence, (_, title, _entry, _lang) in titles:
         best, best_gap = None, None
-        for m in nationals:
-            if m.field != field or m.sentence != sentence:
-                continue
+        for m in by_sentence.get((field, sentence), ()):
             lo, hi = (m.end, start) if m.end <= start else (end, m.start) if m.start >= end else (start, start)
-            gap = len(_WORD.findall(texts[field][lo:hi]))
+            gap = len(list(islice(_WORD.finditer(texts[field], lo, hi), MAX_GAP_WORDS + 1)))  # 5 means "too far"
             if gap <= MAX_GAP_WORDS and (best_gap is None or gap < best_gap):
                 best, best_gap = m, gap
         if best is None:

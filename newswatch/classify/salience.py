@@ -22,6 +22,7 @@ LEAD_WEIGHT = 2.0
 DATELINE_BONUS = 1.0
 ABOUT_FLOOR = 1.5
 ABOUT_SHARE = 0.4
+_ADJECTIVE_USE = re.compile(r"(?:-|[ \t]+)[a-z]")  # a hyphen or spaces, then a lowercase (English) word
 _DATELINE_END = re.compile(r"^[\s,]*(?:\([^)]{1,40}\))?\s*(?:[-–—:]|,\s*\w+)")
 
 
@@ -30,18 +31,31 @@ def _is_dateline(m: Mention, text: str) -> bool:
     return m.field == "text" and m.start <= 3 and bool(_DATELINE_END.match(text, m.end)) and m.start < 40
 
 
-def score(mentions: list[Mention], texts: dict[str, str]) -> dict[str, float]:
+def _adjectival_abbreviation(m: Mention, text: str) -> bool:
+    """"a U.S. citizen", "US-brokered talks", "UK ministers": an abbreviated country name before a
+    lowercase English word is most often the country's adjective ("American", "British"), and
+    weighs like one. English items only: «EUA acusa» is Portuguese for "the US accuses"."""
+    return (m.text[:1].isupper() and m.text.replace(".", "").isupper()
+            and _ADJECTIVE_USE.match(text, m.end) is not None)
+
+
+def score(mentions: list[Mention], texts: dict[str, str], lang: str | None = None) -> dict[str, float]:
     scores: dict[str, float] = defaultdict(float)
+    english = lang == "en"
+    text = texts.get("text", "")
     for m in mentions:
-        if m.country is None or m.kind not in KIND_WEIGHT:
+        w = KIND_WEIGHT.get(m.kind)
+        if w is None or m.country is None:
             continue
-        w = KIND_WEIGHT[m.kind]
+        if english and m.kind == "country" and _adjectival_abbreviation(m, texts.get(m.field, "")):
+            w = KIND_WEIGHT["demonym"]
         if m.field == "title":
             w *= TITLE_WEIGHT
-        elif m.start < LEAD_CHARS:
-            w *= LEAD_WEIGHT
-        if _is_dateline(m, texts.get("text", "")):
-            w += DATELINE_BONUS
+        else:
+            if m.start < LEAD_CHARS:
+                w *= LEAD_WEIGHT
+            if m.start <= 3 and _is_dateline(m, text):
+                w += DATELINE_BONUS
         scores[m.country] += w
     return dict(scores)
 

@@ -23,60 +23,106 @@ _ABBREVIATIONS = frozenset("""
     mme mlle mm mgr me av apr env cf ste
     г гг т тт д др пр ул им ок тыс млн млрд руб долл см стр ст чел проф акад обл пос кв рис тел
 """.split())
+_LONGEST = max(map(len, _ABBREVIATIONS))
 _TERMINATORS = ".!?\u2026\u061f\u06d4"
 _END = re.compile(f"[{_TERMINATORS}](?:[{_TERMINATORS}]*[\"'\u00bb\u201d\u2019)\\]]*(?=\\s)"
                   r"|(?<=[a-z\u0430-\u044f\u0451]{2}\.)(?=[A-Z\u0410-\u042f\u0401][a-z\u0430-\u044f\u0451]))")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
 _OPENERS = "\"'(«“‘[¿¡"
 _CLOSERS = "\"'»”’)]"
-_LINE_BREAK = re.compile("\n")
+_AFTER_ANY_END = float("inf")  # (pos, inf) sorts after every span starting at pos
+_NEXT_CHARACTER = re.compile(f"[ \t{re.escape(_OPENERS)}]*(.)", re.DOTALL)
+_TOKEN_WINDOW = 48  # characters looked at before a "." for the word it ends
+
+
+def _token_before(text: str, dot: int) -> str:
+    """The run of non-white-space characters that ends at `dot`."""
+    window = text[max(0, dot - _TOKEN_WINDOW):dot]
+    if not window or window[-1].isspace():
+        return ""
+    token = window.rsplit(None, 1)[-1]
+    if len(token) == len(window) and dot > _TOKEN_WINDOW:  # longer than the window: walk back
+        start = dot - len(window)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        token = text[start:dot]
+    return token
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the "." at `dot` ends an abbreviation or an initial rather than a sentence."""
-    start = dot
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    token = text[start:dot].lstrip(_OPENERS)
+    if dot > _LONGEST and text[dot - _LONGEST - 1:dot].isalpha():
+        return False  # a word longer than any abbreviation, with no dot in its end: "agreement."
+    token = _token_before(text, dot).lstrip(_OPENERS)
     if len(token) == 1 and token.isupper():
         return True  # an initial: "J. Smith", «С. Лавров»
     token = token.casefold()
-    return token in _ABBREVIATIONS or _DOTTED.fullmatch(token) is not None
+    return token in _ABBREVIATIONS or ("." in token and _DOTTED.fullmatch(token) is not None)
 
 
 def _next_word_is_lowercase(text: str, pos: int) -> bool:
-    while pos < len(text) and (text[pos] in " \t" or text[pos] in _OPENERS):
-        pos += 1
-    return pos < len(text) and text[pos].islower()
+    """Whether the first character after `pos`, past spaces, tabs and opening quotes, is lowercase."""
+    match = _NEXT_CHARACTER.match(text, pos)
+    return match is not None and match.group(1).islower()
+
+
+def _terminators(text: str) -> list[int]:
+    """Positions of the terminator characters, in order (literal searches: much cheaper than a
+    regular expression that tests a character class at every position)."""
+    found: list[int] = []
+    present = [ch for ch in _TERMINATORS if ch in text]
+    for ch in present:
+        find, at = text.find, text.find(ch)
+        while at != -1:
+            found.append(at)
+            at = find(ch, at + 1)
+    if len(present) > 1:
+        found.sort()
+    return found
 
 
 def _sentence_ends(text: str) -> list[int]:
-    """Positions just after each sentence end inside a line."""
+    """Positions just after each sentence end inside a line (what `_END.finditer` would match,
+    tried only where a terminator is)."""
     ends = []
-    for match in _END.finditer(text):
-        if match.group().rstrip(_CLOSERS) == ".":
-            if match.end() < len(text) and not text[match.end()].isspace():
-                ends.append(match.end())  # glued: "Bamako.Announced"
-                continue
-            if _is_abbreviation(text, match.start()):
-                continue
-        if _next_word_is_lowercase(text, match.end()):
+    n, taken_until, match_at = len(text), 0, _END.match
+    for at in _terminators(text):
+        if at < taken_until:
+            continue  # inside the previous match ("...", "?!")
+        match = match_at(text, at)
+        if match is None:
             continue
-        ends.append(match.end())
+        end = taken_until = match.end()
+        dot = match.group().rstrip(_CLOSERS) == "."
+        if dot and end < n and not text[end].isspace():
+            ends.append(end)  # glued: "Bamako.Announced"
+        elif not _next_word_is_lowercase(text, end) and not (dot and _is_abbreviation(text, at)):
+            ends.append(end)
     return ends
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of each sentence of `text`, without surrounding white space, in order."""
-    cuts = sorted({*_sentence_ends(text), *(m.start() for m in _LINE_BREAK.finditer(text)), len(text)})
-    spans, start = [], 0
-    for cut in cuts:
-        piece = text[start:cut]
-        stripped = piece.strip()
-        if stripped:
-            first = start + len(piece) - len(piece.lstrip())
-            spans.append((first, first + len(stripped)))
-        start = cut
+    ends = _sentence_ends(text)
+    ends.append(len(text) + 1)  # a sentinel past every line
+    spans: list[tuple[int, int]] = []
+    k, pos = 0, 0
+    for line in text.split("\n"):  # a line break always ends a sentence
+        line_end = pos + len(line)
+        start = pos
+        while start < line_end:
+            stop = ends[k] if ends[k] <= line_end else line_end
+            if stop == ends[k]:
+                k += 1
+            piece = text[start:stop]
+            stripped = piece.strip()
+            if stripped:  # everything before the first character of `stripped` is white space
+                first = start + piece.find(stripped[0])
+                spans.append((first, first + len(stripped)))
+            start = stop
+        while ends[k] <= line_end:  # ends at the line's end (before its "\n")
+            k += 1
+        pos = line_end + 1
     return spans
 
 
@@ -84,4 +130,4 @@ def sentence_index(spans: list[tuple[int, int]], pos: int) -> int:
     """Index of the sentence containing `pos` (or the last one starting before it); -1 without sentences."""
     if not spans:
         return -1
-    return max(bisect_right(spans, pos, key=lambda span: span[0]) - 1, 0)
+    return max(bisect_right(spans, (pos, _AFTER_ANY_END)) - 1, 0)

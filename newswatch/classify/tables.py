@@ -26,7 +26,7 @@ import yaml
 from newswatch.classify.cities import City, load_cities  # noqa: F401 (City is part of the Tables model)
 from newswatch.yamlconf import ConfigError, ConfigIssue, LineMap, _walk_nodes, load_yaml
 
-LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de")
+LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
 ROLES = ("official", "head-of-state", "diplomat", "military", "militia", "un-official")
 TABLE_FILES = ("countries.yaml", "regions.yaml", "actors.yaml", "topics.yaml")
 FORMAT_VERSION = b"tables-1"  # bump when what the loader builds from the files changes

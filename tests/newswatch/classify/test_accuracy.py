@@ -5,9 +5,13 @@ Prints precision/recall/F1 of `countries` against the labels' `about`, and of
 the salience thresholds were chosen on the even-numbered lines ("dev"); the odd
 ones ("held") were never inspected while tuning.
 
-Goal (issue 3): F1 of `countries` >= 0.90. Reached so far: 0.885 overall, 0.900 on the
-dev half and 0.869 on the held-out half; the assertions guard that level against
-regressions (the goal itself is not met yet).
+Goal (issue 3): F1 of `countries` >= 0.90. Reached: 0.906 overall, 0.922 on the dev half
+and 0.890 on the held-out half (2026-11-28: Urdu country names and demonyms, institution
+names that are also city names no longer name the city's country, "South/North/Central
+American" are regions, English abbreviations used as adjectives weigh like demonyms,
+ambiguous demonyms need corroboration like ambiguous names); the
+assertions guard that level, with a small margin, against regressions. `mentioned` vs
+`mentioned`: 0.967.
 """
 import json
 from collections import defaultdict
@@ -48,11 +52,11 @@ def test_countries_about_f1(classifier):
     report("countries vs about", scores)
     for e in errors[:40]:
         print("  ", e)
-    assert scores["all"][2] >= 0.87, scores["all"]
-    assert scores["held"][2] >= 0.85, scores["held"]
+    assert scores["all"][2] >= 0.90, scores["all"]
+    assert scores["held"][2] >= 0.88, scores["held"]
 
 
 def test_mentioned_f1(classifier):
     scores, _ = evaluate(classifier, "mentioned", "mentioned")
     report("mentioned vs mentioned", scores)
-    assert scores["all"][2] >= 0.90, scores["all"]
+    assert scores["all"][2] >= 0.95, scores["all"]

@@ -124,3 +124,30 @@ def test_text_script():
 def test_unconfigured_declared_language_on_short_text(detector):
     assert detector.detect("Roma, oggi", declared="it") == ("it", "declared")
     assert detector.detect("Roma, oggi", declared="ru") == ("ru", "declared")  # too short to contradict
+
+
+def _text_script_reference(text: str) -> tuple[str | None, int]:
+    """text_script's rule, character by character (the fast road must agree with it)."""
+    from newswatch.classify import language
+    letters = sum(map(str.isalpha, text))
+    if letters < language._SCRIPT_MIN_LETTERS:
+        return None, letters
+    counts = {"cyrillic": len(language._CYRILLIC.findall(text)), "arabic": len(language._ARABIC.findall(text)),
+              "other": len(language._OTHER.findall(text))}
+    counts["latin"] = letters - sum(counts.values())
+    script = max(counts, key=counts.__getitem__)
+    return (script if counts[script] >= language._SCRIPT_MIN_SHARE * letters else None), letters
+
+
+def test_text_script_fast_road_agrees_with_the_reference():
+    import random
+    rng = random.Random(20261128)
+    # ASCII, Latin letters with accents, curly quotes and dashes (the fast road), and what must
+    # leave it: letters of other scripts, "ª" and "Ａ" (letters outside the Latin ranges), "²".
+    pool = list("aZé ßﬁİΣ’—“\n\t\u00a0ªµºＡ٪ـбЖبت1²½") + list("abc Mali ") * 3
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert text_script(text) == _text_script_reference(text), repr(text)
+    for text in ("Lavrov arrived in Bamako on Monday — “a historic visit”, officials said.",
+                 "Лавров прибыл в Бамако", "وصل لافروف إلى باماكو", "Café ’s résumé naïve façade élan"):
+        assert text_script(text) == _text_script_reference(text)

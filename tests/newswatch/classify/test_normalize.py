@@ -105,7 +105,39 @@ def test_fast_path_equals_the_character_by_character_reference():
         fast, slow = normalize(text), _normalize_slow(text, tables)
         assert fast.text == slow.text, repr(text)
         assert list(fast.offsets) == list(slow.offsets), repr(text)
+        for start in range(len(fast.text)):
+            for end in range(start + 1, len(fast.text) + 1):  # the map's own span = the reference's
+                if isinstance(fast.offsets, OffsetMap):
+                    assert fast.offsets.span(start, end) == slow.span(start, end), (repr(text), start, end)
         assert "  " not in fast.text
+
+
+def test_ascii_fast_path_equals_the_character_by_character_reference():
+    rng = random.Random(20261128)
+    tables = _tables()
+    pool = [chr(i) for i in range(128)] + list("  abc Mali") * 8  # every ASCII character, words, spaces
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        fast, slow = normalize(text), _normalize_slow(text, tables)
+        assert fast.text == slow.text, repr(text)
+        assert list(fast.offsets) == list(slow.offsets), repr(text)
+
+
+def test_asciified_fast_path_equals_the_character_by_character_reference():
+    """Text whose only non-ASCII characters fold to one ASCII character each (English news:
+    curly quotes, dashes, accents, no-break and thin spaces) takes `_asciified`; some take the
+    general road (ligature, ellipsis, soft hyphen)."""
+    rng = random.Random(20261129)
+    tables = _tables()
+    pool = list("’“”—–‘éÉ\u00a0\u2009İ\u212aﬁ…\u00ad`\n\t") + list("  abc Mali") * 6
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        fast, slow = normalize(text), _normalize_slow(text, tables)
+        assert fast.text == slow.text, repr(text)
+        assert list(fast.offsets) == list(slow.offsets), repr(text)
+        for start in range(len(fast.text)):
+            end = min(start + 3, len(fast.text))
+            assert fast.span(start, end) == slow.span(start, end), (repr(text), start, end)
 
 
 @pytest.mark.parametrize("term", ["Bamako", "N’Djaména", "Straße", "Лавров", "Ёлка", "بَامَاكُو",

@@ -1,0 +1,100 @@
+"""The word lists and the text tests behind the place rules of `places.py` (rules 1, 2, 5 and 7).
+
+Every test here looks at a few characters around one hit: none scans the text
+from its start, so a rule costs the same wherever the hit is.
+"""
+from __future__ import annotations
+
+import re
+
+SMALL_CITY = 100_000
+TRUSTED_ALIAS_CITY = 500_000
+COMMON_WORD_CITIES = frozenset({"nice", "reading", "mobile", "split", "bath", "university", "mission", "independence",
+                                "liberty", "enterprise", "hope", "orange", "sale", "deal", "march", "wedding", "price",
+                                "bend", "laurel", "florence", "victoria", "marion", "aurora", "paradise", "bristol"})
+PERSONISH = frozenset({"jordan", "chad", "чад", "georgia", "virginia", "indiana", "washington", "carolina", "montana",
+                       "florence", "victoria", "santiago", "israel", "india", "kenya", "china"})
+PLACE_NOUNS = frozenset({"city", "province", "region", "state", "oblast", "county", "governorate", "district",
+                         "airport", "international", "port", "island", "islands", "prefecture", "capital"})
+NAME_PREFIXES = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                           "central", "greater", "old", "new", "downtown", "upper", "lower", "occupied", "in",
+                           "from", "to", "at", "near", "outside", "capital", "city"})
+GEORGIA_COUNTRY_CONTEXT = ("tbilisi", "caucasus", "abkhazia", "south ossetia", "georgian dream", "kobakhidze")
+LOCATIVES = frozenset({"in", "to", "into", "visit", "visited", "visits", "visiting", "au", "à", "a", "en", "vers",
+                       "в", "во", "из", "إلى", "الى", "في", "من"})
+_NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
+_SENTENCE_OPENERS = ".!?:;\"'“”«»—–-(\n"
+
+
+def is_title_case(text: str) -> bool:
+    words = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.7
+
+
+def capitalised(surface: str) -> bool:
+    """Rule 1: the first letter is a capital, or a letter of a script without case, or no letter."""
+    first = surface[0]
+    return not first.isalpha() or not (first.isupper() or first.islower()) or first.isupper()
+
+
+def next_word(text: str, end: int) -> str:
+    m = _NEXT_WORD.match(text, end)
+    return m.group(1) if m else ""
+
+
+def prev_word(text: str, start: int) -> str:
+    """The word before `start` when only spaces or tabs separate them (a backward scan: a regex
+    search from the start of the text would make this quadratic in the text's length)."""
+    end = start
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    if end == start:
+        return ""
+    begin = end
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:end]
+
+
+def sentence_start(text: str, at: int) -> bool:
+    """Nothing but white space before `at`, or a sentence's (or a quote's) opening punctuation."""
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at == 0 or text[at - 1] in _SENTENCE_OPENERS
+
+
+def part_of_longer_name(text: str, start: int, end: int, surface: str, hit_starts: set[int],
+                        title_case: bool, any_prev: bool) -> bool:
+    """Rule 2: "Jordan Peterson", "Michael Jordan", "Paris Saint-Germain", "African Union"."""
+    if title_case or not surface[:1].isalpha() or not ("A" <= surface[0] <= "Z" or "À" <= surface[0] <= "Þ"
+                                                        or "А" <= surface[0] <= "Я"):
+        return False
+    nxt = next_word(text, end)
+    following_at = end
+    while following_at < len(text) and text[following_at] in " \t":
+        following_at += 1
+    if nxt[:1].isupper() and nxt.rstrip(".,;:!?'’s").lower() not in PLACE_NOUNS and following_at not in hit_starts:
+        return True
+    if any_prev or surface.lower() in PERSONISH:
+        prev = prev_word(text, start)
+        prev_at = start - len(prev) - 1
+        if (prev[:1].isupper() and prev[-1:].isalpha() and prev_at not in hit_starts and prev_at > 0
+                and prev.lower() not in NAME_PREFIXES and not sentence_start(text, prev_at)):
+            return True
+    return False
+
+
+def after_locative(text: str, start: int, proclitic: str = "") -> bool:
+    """"in Chad", « au Tchad », «в Чад», «إلى مالي», «لمالي»: a place, whatever else the word means."""
+    if proclitic and proclitic[-1] in "بل":
+        return True
+    return prev_word(text, start - len(proclitic)).lower() in LOCATIVES
+
+
+def latin(name: str) -> bool:
+    return all(ch < "\u0250" for ch in name if ch.isalpha())
+
+
+def in_domain_name(text: str, end: int) -> bool:
+    """"Boston.com", "Japantoday.com": a site's name, not the place."""
+    return text[end:end + 1] == "." and text[end + 1:end + 2].isalpha() and text[end + 1:end + 2].islower()
