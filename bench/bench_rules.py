@@ -17,26 +17,32 @@ For each rule count, the script pins itself to CPU 0 and keeps the best of `--ro
 passes over all items (the indexed loop after one warm-up pass; the naive loop right after
 it; the fully naive loop after every keywords condition has built its own automaton):
 
-    indexed      RuleMatcher.match(item): one keyword automaton + the atom -> rules index
-    naive        ctx = matcher.context(item) (keyword hits shared), then
-                 rule.when.test(ctx) for every rule: no prefilter index
-    fully naive  ctx = MatchContext(item) (keyword_hits=None): every Keywords condition
-                 runs its own automaton. From 1,000 rules on it runs on every 10th item
-                 only, and at 10,000 rules for one pass (a full pass takes minutes).
+    indexed      RuleMatcher.match(item): one keyword automaton, the atom index, and the
+                 per-item memo of condition answers (matcher.context(item), memo on)
+    naive        ctx = matcher.context(item, memo=False): keyword hits shared (one
+                 automaton pass), no memo, no index; then ctx.test(rule.when) for every
+                 rule, each condition computed afresh for every rule that holds it
+    naive+memo   the same with memo=True (what the index adds on top of the memo);
+                 from 1,000 rules on, one pass
+    fully naive  ctx = MatchContext(item) (no shared keyword hits, no memo): every
+                 Keywords condition runs its own automaton. From 1,000 rules on it runs
+                 on every 10th item only, and at 10,000 rules for one pass.
 
-The indexed and the naive loop must find the same (rule, item) pairs (asserted). The
-fully naive loop should find them too; the script prints any pairs that differ. At the
-largest size it then takes one indexed pass apart: context, index and `test` per rule
-shape. Last, the 10,000 rules are written to a temporary YAML file, then loaded and
-compiled (parse_rule_file + RuleMatcher), best of 3. Goals: indexed cost(10k)/cost(10)
-<= 3x, indexed >= 20x faster than naive at 10k, load + compile of 10k rules <= 5 s.
-The whole run takes about 5 minutes; most of it is the naive loops at 10,000 rules.
+All loops must find the same (rule, item) pairs (asserted; the fully naive loop on its
+items). At the largest size it then takes one indexed pass apart: context, atoms and
+index, `test` per rule shape, and the cyclic GC's share. Last, the 10,000 rules are
+written to a temporary YAML file, then loaded and compiled (parse_rule_file +
+RuleMatcher, with the phrase-inflection cache emptied first), best of 3. Goals: indexed
+cost(10k)/cost(10) <= 3x, indexed >= 20x faster than naive at 10k, load + compile of 10k
+rules <= 5 s. The whole run takes 10-15 minutes on a busy 2-core machine; most of it is
+the naive loops at 10,000 rules.
 """
 from __future__ import annotations
 
 import argparse
 import collections
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -54,7 +60,9 @@ import yaml
 from alerts.rules.conditions import parse_condition
 from alerts.rules.context import MatchContext
 from alerts.rules.loader import Rule, parse_rule_file
-from alerts.rules.matcher import RuleMatcher, requirement
+from alerts.rules.index import clauses
+from alerts.rules.keywords import phrase_forms
+from alerts.rules.matcher import RuleMatcher
 from newswatch.classify.classifier import Classifier
 from newswatch.yamlconf import load_yaml
 from workers.sources.feed_parse import parse_feed
@@ -213,12 +221,12 @@ def run_indexed(matcher: RuleMatcher, items) -> set:
     return {(m.rule.id, i) for i, item in enumerate(items) for m in matcher.match(item)}
 
 
-def run_naive(matcher: RuleMatcher, items) -> set:
+def run_naive(matcher: RuleMatcher, items, memo: bool = False) -> set:
     found = set()
     for i, item in enumerate(items):
-        ctx = matcher.context(item)
+        ctx = matcher.context(item, memo=memo)
         for rule in matcher.rules:
-            if rule.when.test(ctx) is not None:
+            if ctx.test(rule.when) is not None:
                 found.add((rule.id, i))
     return found
 
@@ -226,9 +234,9 @@ def run_naive(matcher: RuleMatcher, items) -> set:
 def run_full_naive(matcher: RuleMatcher, items) -> set:
     found = set()
     for i, item in enumerate(items):
-        ctx = MatchContext(item)   # keyword_hits=None: each Keywords condition finds its own phrases
+        ctx = MatchContext(item)   # no shared hits, no memo: each Keywords condition runs its own automaton
         for rule in matcher.rules:
-            if rule.when.test(ctx) is not None:
+            if ctx.test(rule.when) is not None:
                 found.add((rule.id, i))
     return found
 
@@ -248,22 +256,46 @@ def candidate_stats(matcher: RuleMatcher, items) -> float:
     return sum(len(matcher.candidates(matcher.context(item))) for item in items) / len(items)
 
 
-def chosen_kind(matcher: RuleMatcher) -> collections.Counter:
-    """Per rule, the atom kind its index entry is under."""
-    out: collections.Counter = collections.Counter()
+def index_shape(matcher: RuleMatcher) -> tuple[collections.Counter, collections.Counter]:
+    """Rules by their number of atom sets, and atom sets by their kinds of atom."""
+    sets, kinds = collections.Counter(), collections.Counter()
+    memo: dict = {}
     for rule in matcher.rules:
-        req = requirement(rule.when)
-        out[min(a[0] for a in req) if req else "always"] += 1
-    return out
+        reqs = set(clauses(rule.when, memo=memo))
+        sets[len(reqs)] += 1
+        kinds.update("/".join(sorted({a[0] for a in req})) for req in reqs)
+    return sets, kinds
+
+
+class GcMeter:
+    """Collections of the cyclic GC while it is attached, and the time they took."""
+
+    def __init__(self):
+        self.runs, self.seconds, self._start = collections.Counter(), collections.Counter(), 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.runs[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.perf_counter() - self._start
+
+    def __enter__(self):
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self)
 
 
 def breakdown(matcher: RuleMatcher, items) -> None:
-    """One indexed pass taken apart: context (keyword automaton), candidates (index), and
-    `test` per rule shape, in us per item."""
+    """One indexed pass taken apart: context (text normalized, keyword automaton), atoms and
+    index, and `test` per rule shape, in us per item; and the cyclic GC's share of a pass."""
     clock = time.perf_counter
     parts = collections.Counter()
     tested, spent, hits = collections.Counter(), collections.Counter(), collections.Counter()
     shape_of = {i: rule.id.split("-", 2)[2] for i, rule in enumerate(matcher.rules)}
+    answers = 0
     for item in items:
         t0 = clock()
         ctx = matcher.context(item)
@@ -274,14 +306,23 @@ def breakdown(matcher: RuleMatcher, items) -> None:
         parts["candidates"] += t2 - t1
         for index in candidates:
             t3 = clock()
-            held = matcher.rules[index].when.test(ctx) is not None
+            held = ctx.test(matcher.rules[index].when) is not None
             spent[shape_of[index]] += clock() - t3
             tested[shape_of[index]] += 1
             hits[shape_of[index]] += held
+        answers += len(ctx._tested) + len(ctx._positions)
     n = len(items)
-    print(f"  context (keyword automaton, keyword evidence) {parts['context'] / n * 1e6:7.0f} us   "
+    print(f"  context (normalize, keyword automaton) {parts['context'] / n * 1e6:7.0f} us   "
           f"candidates (atoms, index) {parts['candidates'] / n * 1e6:5.0f} us   "
-          f"test {sum(spent.values()) / n * 1e6:6.0f} us   (one pass, timer overhead included)")
+          f"test {sum(spent.values()) / n * 1e6:6.0f} us   (one pass, timer overhead included); "
+          f"{answers / n:.0f} distinct condition answers per item")
+    with GcMeter() as meter:
+        start = time.perf_counter()
+        run_indexed(matcher, items)
+        took = time.perf_counter() - start
+    print("  cyclic GC during one indexed pass: " + ", ".join(
+        f"gen{g} {meter.runs[g]} runs {meter.seconds[g] * 1e3:.0f} ms" for g in sorted(meter.runs))
+        + f" = {sum(meter.seconds.values()) / took:.0%} of the pass ({len(gc.get_objects()):,} objects tracked)")
     rules = collections.Counter(shape_of.values())
     for shape, seconds in spent.most_common():
         print(f"    {shape:<15} {rules[shape]:5,} rules  tested {tested[shape] / n:6.1f} per item  "
@@ -308,6 +349,7 @@ def load_compile(raw: list[dict], tables, rounds: int = 3) -> tuple[list[dict[st
         path = Path(tmp) / "generated.yaml"
         path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
         for _ in range(rounds):
+            phrase_forms.cache_clear()   # a cold start: no inflections cached from the loops above
             t0 = time.perf_counter()
             rules, issues = parse_rule_file(path)
             t1 = time.perf_counter()
@@ -328,13 +370,17 @@ def measure(n: int, raw: list[dict], tables, items, args) -> dict:
     nv_best, nv_med, nv_found = best_of(args.rounds, lambda: run_naive(matcher, items), warm=False)
     assert idx_found == nv_found, (f"{n} rules: indexed and naive differ: only indexed "
                                    f"{sorted(idx_found - nv_found)[:5]}, only naive {sorted(nv_found - idx_found)[:5]}")
+    memo_rounds = args.rounds if n < 1000 else 1
+    nm_best, _, nm_found = best_of(memo_rounds, lambda: run_naive(matcher, items, memo=True), warm=False)
+    assert nm_found == idx_found, f"{n} rules: naive with memo differs from indexed"
     r = {"idx": idx_best / len(items), "idx_med": idx_med / len(items), "naive": nv_best / len(items),
-         "naive_med": nv_med / len(items), "matches": len(idx_found), "items_hit": len({i for _, i in idx_found}),
-         "cands": candidate_stats(matcher, items), "matcher": matcher, "full": float("nan"),
-         "full_med": float("nan"), "full_diff": (set(), set())}
+         "naive_med": nv_med / len(items), "naive_memo": nm_best / len(items), "matches": len(idx_found),
+         "items_hit": len({i for _, i in idx_found}), "cands": candidate_stats(matcher, items), "matcher": matcher,
+         "full": float("nan"), "full_med": float("nan")}
     print(f"  {n:6,} rules: indexed {r['idx'] * 1e6:9.1f} us [{r['idx_med'] * 1e6:.1f}]   "
-          f"naive {r['naive'] * 1e6:10.1f} us [{r['naive_med'] * 1e6:.1f}]")
-    print(f"                matches {r['matches']:,} on {r['items_hit']} items (indexed = naive: yes); "
+          f"naive {r['naive'] * 1e6:10.1f} us [{r['naive_med'] * 1e6:.1f}]   "
+          f"naive+memo {r['naive_memo'] * 1e6:10.1f} us ({memo_rounds} pass{'es' if memo_rounds > 1 else ''})")
+    print(f"                matches {r['matches']:,} on {r['items_hit']} items (indexed = naive = naive+memo: yes); "
           f"candidate rules tested per item {r['cands']:,.1f} of {n:,}")
     if args.no_full_naive:
         return r
@@ -346,12 +392,24 @@ def measure(n: int, raw: list[dict], tables, items, args) -> dict:
     fn_best, fn_med, fn_found = best_of(rounds, lambda: run_full_naive(matcher, sample), warm=False)
     fn_found = {(rule_id, i * every) for rule_id, i in fn_found}
     idx_sample = {(rule_id, i) for rule_id, i in idx_found if i % every == 0}
-    r.update(full=fn_best / len(sample), full_med=fn_med / len(sample),
-             full_diff=(idx_sample - fn_found, fn_found - idx_sample))
+    assert idx_sample == fn_found, (f"{n} rules: indexed and fully naive differ: only indexed "
+                                    f"{sorted(idx_sample - fn_found)[:5]}, only fully naive {sorted(fn_found - idx_sample)[:5]}")
+    r.update(full=fn_best / len(sample), full_med=fn_med / len(sample))
     subset = "" if every == 1 else f" (every {every}th item: {len(sample)}; {rounds} pass{'es' if rounds > 1 else ''})"
     print(f"                fully naive {r['full'] * 1e6:,.1f} us [{r['full_med'] * 1e6:,.1f}]{subset}; "
-          f"same pairs as indexed? {len(r['full_diff'][0])} only indexed, {len(r['full_diff'][1])} only fully naive")
+          f"same pairs as indexed: yes ({len(fn_found):,})")
     return r
+
+
+def where_time_goes(matcher: RuleMatcher, items, big: int) -> None:
+    """The index's shape, then one indexed pass taken apart (`breakdown`)."""
+    print(f"\nwhere the time goes at {big:,} rules:")
+    sets, kinds = index_shape(matcher)
+    print("  index: rules by number of atom sets " + ", ".join(f"{k}: {v:,}" for k, v in sorted(sets.items()))
+          + "; atom sets by kind " + ", ".join(f"{k} {v:,}" for k, v in kinds.most_common(8)))
+    print(f"  {matcher.conditions:,} distinct condition nodes after interning; {len(matcher.keywords):,} keywords "
+          f"conditions, {len(matcher.keyword_index or ()):,} automaton terms")
+    breakdown(matcher, items)
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -372,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     print(benchlib.machine_header("bench_rules"))
     print(f"pinned   CPU {sorted(os.sched_getaffinity(0))}")
     quiet = benchlib.wait_quiet()
-    print(f"load     machine {quiet:.0%} busy just before the start (waited up to 60 s for < 25%)")
+    print(f"load     machine {quiet:.0%} busy just before the start (waited up to 60 s for < 25%); "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     with tempfile.TemporaryDirectory(prefix="bench-rules-cache-") as tmp:
         t0 = time.perf_counter()
@@ -408,15 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"indexed throughput at {big:,} rules: {1 / results[big]['idx']:,.0f} items/s on one core")
 
     matcher = results[big]["matcher"]
-    print(f"\nwhere the time goes at {big:,} rules:")
-    print(f"  index: rules filed under a keyword {chosen_kind(matcher)['kw']:,}, "
-          + ", ".join(f"{k} {v:,}" for k, v in chosen_kind(matcher).most_common() if k != "kw")
-          + f"; {len(matcher.keywords):,} keywords conditions, {len(matcher.keyword_index or ()):,} automaton terms")
-    breakdown(matcher, items)
-    diffs = results[big]["full_diff"]
-    for label, pairs in (("only indexed", diffs[0]), ("only fully naive", diffs[1])):
-        for rule_id, i in sorted(pairs)[:3]:
-            print(f"  {label}: {rule_id} on item {i} ({items[i].title[:70]!r})")
+    where_time_goes(matcher, items, big)
 
     loads, yaml_matcher = load_compile(raw[:big], tables)
     best_load = min(loads, key=lambda x: x["total"])
@@ -428,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     same = run_indexed(yaml_matcher, items) == run_indexed(matcher, items)
     print(f"rules loaded from the YAML file find the same matches as the generated ones: {'yes' if same else 'NO'}")
     assert same
+    print(f"load     load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     if args.profile:
         print(f"\ncProfile, one indexed pass at {big:,} rules (tottime):")

@@ -9,29 +9,17 @@ actors, topics) give evidence with field, offsets and sentence, which is what
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from alerts.alert import Evidence
-from alerts.rules.context import MatchContext
-from alerts.rules.facts import Actor, Country, Place, Region, Topic, parse_city
+from alerts.rules.facts import Country, Place, Region, parse_city
+from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
-from newswatch.classify.automaton import TermIndex
-from newswatch.classify.morphology import variants
-from newswatch.classify.normalize import normalize
+from alerts.rules.topic_actor import Actor, Topic
 from newswatch.units import parse_duration
 from newswatch.yamlconf import key_name
 
 GROUPS = ("all", "any", "none")
-
-
-def phrase_forms(phrase: str) -> set[str]:
-    """The phrase and its inflections in the language its script suggests (ru, ar; else en and fr)."""
-    kind = "phrase" if " " in phrase.strip() else "name"
-    if any("\u0400" <= c <= "\u04ff" for c in phrase):
-        return variants(phrase, "ru", kind)
-    if any("\u0600" <= c <= "\u06ff" for c in phrase):
-        return variants(phrase, "ar", kind)
-    return variants(phrase, "en", kind) | variants(phrase, "fr", kind)
 
 
 def _strings(value, path, errors, what: str) -> list[str] | None:
@@ -40,48 +28,6 @@ def _strings(value, path, errors, what: str) -> list[str] | None:
         errors.append((path, f"{what} must be a string or a non-empty list of strings"))
         return None
     return items
-
-
-@dataclass
-class Keywords:
-    """Any of the phrases, matched like the classifier matches names: normalized, inflected,
-    Arabic proclitics allowed, on Unicode word boundaries, in the title or text."""
-
-    path: str
-    phrases: list[str]
-    id: int = -1                       # set by RuleMatcher, which finds every rule's keywords in one pass
-    _index: TermIndex | None = field(default=None, repr=False)
-
-    positional = True
-
-    @classmethod
-    def parse(cls, value, path: tuple, errors: list) -> "Keywords | None":
-        phrases = _strings(value, path, errors, "keywords")
-        if phrases is None:
-            errors[-1] = (path, "keywords must be a phrase or a non-empty list of phrases")
-            return None
-        return cls(key_name(path), phrases)
-
-    def terms(self) -> list[tuple[str, str]]:
-        return [(form, phrase) for phrase in self.phrases for form in phrase_forms(phrase)]
-
-    def test(self, ctx: MatchContext) -> list[Evidence] | None:
-        if ctx.keyword_hits is not None and self.id >= 0:
-            found = ctx.keyword_hits.get(self.id)
-            return [Evidence(self.path, "keywords", e.matched, e.field, e.start, e.end, e.entry, e.sentence,
-                             e.entry or "") for e in found] if found else None
-        if self._index is None:
-            self._index = TermIndex(self.terms())
-        out = []
-        for field_name in ("title", "text"):
-            for hit in self._index.find(normalize(ctx.text(field_name))):
-                out.append(Evidence(self.path, "keywords", hit.surface, field_name, hit.start, hit.end,
-                                    hit.payloads[0], ctx.sentence_of(field_name, hit.start), hit.payloads[0]))
-        return out or None
-
-    def positions(self, ctx: MatchContext) -> list[Evidence]:
-        """Every place a phrase stands (what `near` combines)."""
-        return self.test(ctx) or []
 
 
 @dataclass
@@ -108,7 +54,7 @@ class Regex:
         return out or None
 
     def positions(self, ctx):
-        return self.test(ctx) or []
+        return ctx.test(self) or []
 
 
 @dataclass
@@ -177,21 +123,28 @@ class Group:
         return self.op == "any" and all(getattr(c, "positional", False) for c in self.children)
 
     def positions(self, ctx) -> list[Evidence]:
-        return [e for c in self.children for e in c.positions(ctx)] if self.positional else []
+        return [e for c in self.children for e in ctx.positions(c)] if self.positional else []
 
     def test(self, ctx):
         if self.op == "none":
-            return None if any(c.test(ctx) is not None for c in self.children) else []
-        evidence: list[Evidence] = []
-        held = 0
-        for child in self.children:
-            result = child.test(ctx)
-            if result is None:
-                if self.op == "all":
+            for child in self.children:
+                if ctx.test(child) is not None:
                     return None
-                continue
-            held += 1
-            evidence.extend(result)
+            return []
+        if self.op == "all":
+            evidence: list[Evidence] = []
+            for child in self.children:
+                result = ctx.test(child)
+                if result is None:
+                    return None
+                evidence += result
+            return evidence
+        evidence, held = [], False     # any: every child that holds gives its evidence
+        for child in self.children:
+            result = ctx.test(child)
+            if result is not None:
+                held = True
+                evidence += result
         return evidence if held else None
 
     def explain(self, ctx) -> list[str]:

@@ -1,11 +1,24 @@
-"""What conditions look at: the item, its facts, and per-item work done once for all rules."""
+"""What conditions look at: the item, its facts, and per-item work done once for all rules.
+
+`RuleMatcher.context` turns on two per-item memos (`memo=True`); a bare `MatchContext(item)`
+has neither, and every condition computes its answer afresh:
+
+- by condition node (`test`, `positions`): the matcher interns its conditions at compile time,
+  so every rule whose tree holds the same condition (same parameters, same clause path) shares
+  one node object, and one answer per item serves all of them;
+- by condition parameters (`accepted`): the mentions a fact condition accepts, whatever its
+  clause path (`topic: visit` at `when.all[1]` and inside a `near` look at the same mentions).
+
+Memoized answers are shared between rules: callers must not change the lists they get.
+"""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from alerts.rules.topic_actor import topic_names
 from newswatch.classify.model import Facts, Mention
 from newswatch.item import Item
 
@@ -16,11 +29,21 @@ _WORD = re.compile(r"\w+")
 class MatchContext:
     item: Item
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    keyword_hits: dict | None = None      # keyword condition id -> [Evidence], filled by RuleMatcher
+    keywords: object | None = None       # alerts.rules.keywords.KeywordHits, set by RuleMatcher.context
     source_tags: frozenset = frozenset()
+    memo: bool = False
     _words: dict = field(default_factory=dict)
     _starts: dict = field(default_factory=dict)
     _mentions: dict = field(default_factory=dict)
+    _derived: dict = field(default_factory=dict)     # per-item views of the facts, built on first use
+    _tested: dict | None = None
+    _positions: dict | None = None
+    _accepted: dict | None = None
+    _cues: dict | None = None
+
+    def __post_init__(self) -> None:
+        if self.memo:
+            self._tested, self._positions, self._accepted = {}, {}, {}
 
     @property
     def facts(self) -> Facts:
@@ -28,6 +51,42 @@ class MatchContext:
 
     def text(self, field_name: str) -> str:
         return self.item.title if field_name == "title" else self.item.text
+
+    # --- condition answers, memoized per item when `memo` ---------------------------------------
+
+    def test(self, node):
+        """`node.test(self)`, computed once per item and node."""
+        memo = self._tested
+        if memo is None:
+            return node.test(self)
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        found = memo[key] = node.test(self)
+        return found
+
+    def positions(self, node) -> list:
+        """`node.positions(self)`, computed once per item and node."""
+        memo = self._positions
+        if memo is None:
+            return node.positions(self)
+        found = memo.get(id(node))
+        if found is None:
+            found = memo[id(node)] = node.positions(self)
+        return found
+
+    def accepted(self, condition) -> list[Mention]:
+        """The mentions a fact condition accepts (`condition.accepts_in(self)`), once per item and
+        per distinct `condition.key` (its parameters without its clause path)."""
+        memo = self._accepted
+        if memo is None:
+            return condition.accepts_in(self)
+        found = memo.get(condition.key)
+        if found is None:
+            found = memo[condition.key] = condition.accepts_in(self)
+        return found
+
+    # --- the text ------------------------------------------------------------------------------
 
     def sentence_of(self, field_name: str, pos: int) -> int:
         """Index of the last sentence starting at or before `pos` (0 before the first)."""
@@ -41,19 +100,69 @@ class MatchContext:
         """How many words of the field start before `pos` (for `near: {within: N}`)."""
         starts = self._words.get(field_name)
         if starts is None:
-            starts = [m.start() for m in _WORD.finditer(self.text(field_name))]
-            self._words[field_name] = starts
-        lo, hi = 0, len(starts)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if starts[mid] < pos:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+            starts = self._words[field_name] = [m.start() for m in _WORD.finditer(self.text(field_name))]
+        return bisect_left(starts, pos)
+
+    # --- the facts -----------------------------------------------------------------------------
 
     def mentions(self, *kinds: str) -> list[Mention]:
         found = self._mentions.get(kinds)
         if found is None:
             found = self._mentions[kinds] = [m for m in self.facts.evidence if m.kind in kinds]
         return found
+
+    def of_countries(self, kinds: tuple, countries) -> list[Mention]:
+        """`mentions(*kinds)` whose country is in `countries` (a set), in their order: looked up by
+        country, so a region of 50 countries costs what the item's few countries cost."""
+        key = ("by country", kinds)
+        groups = self._derived.get(key)
+        if groups is None:
+            groups = self._derived[key] = {}
+            for i, m in enumerate(self.mentions(*kinds)):
+                groups.setdefault(m.country, []).append(i)
+        hit = [group for country, group in groups.items() if country in countries]
+        if not hit:
+            return []
+        mentions = self.mentions(*kinds)
+        if len(hit) == 1:
+            return [mentions[i] for i in hit[0]]
+        return [mentions[i] for i in sorted([i for group in hit for i in group])]
+
+    def people(self, nationality: str | None = None) -> list[tuple]:
+        """(mention, role, value casefolded, name casefolded) of every actor mention, then every
+        role mention ("Sergei Lavrov" before "Russian Foreign Minister"); of one nationality if given."""
+        everyone = self._derived.get("people")
+        if everyone is None:
+            everyone = self._derived["people"] = [
+                (m, m.extra.get("role"), m.value.casefold(), m.extra.get("name", m.text).casefold())
+                for m in self.mentions("actor") + self.mentions("role")]
+            by_country: dict = {}
+            for person in everyone:
+                by_country.setdefault(person[0].country, []).append(person)
+            self._derived["people by country"] = by_country
+        return everyone if nationality is None else self._derived["people by country"].get(nationality, [])
+
+    def may_name(self, name: str) -> bool:
+        """False when no actor or role mention can be named `name` (not an id, nor part of a name):
+        a test in C that spares most `actor: <name>` conditions their scan of `people()`."""
+        names = self._derived.get("people names")
+        if names is None:
+            people = self.people()
+            names = self._derived["people names"] = ({p[2] for p in people}, "\n".join(p[3] for p in people))
+        return name in names[0] or name in names[1]
+
+    def topic_names(self, value: str) -> frozenset:
+        """Every name a `topic` condition may use for this topic path (`topic_names`, once per item)."""
+        names = self._derived.get(("topic names", value))
+        if names is None:
+            names = self._derived[("topic names", value)] = frozenset(topic_names(value))
+        return names
+
+    def cues(self, field_name: str, sentence: int) -> frozenset:
+        """The modality cues ("planned", "denied", ...) found in one sentence."""
+        if self._cues is None:
+            by_sentence: dict = {}
+            for cue in self.mentions("modality"):
+                by_sentence.setdefault((cue.field, cue.sentence), set()).add(cue.value)
+            self._cues = {k: frozenset(v) for k, v in by_sentence.items()}
+        return self._cues.get((field_name, sentence), frozenset())

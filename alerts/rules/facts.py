@@ -1,23 +1,26 @@
-"""Conditions on what the classifier found: country, region, city, place, topic, actor.
+"""Conditions on where things happen: country, region, city, place (topic and actor: topic_actor.py).
 
 Each has `positions(ctx)`: every mention that satisfies it, with field, offsets
 and sentence (what `near` combines), and `test(ctx)`: the item-level meaning
 (`country: ML` = the item is *about* Mali; `{code: ML, mentioned: true}` = Mali
-is named at all).
+is named at all). The mentions a condition accepts come from `accepts_in(ctx)`,
+which `ctx.accepted` memoizes per item under the condition's `key` (its parameters).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from alerts.alert import Evidence
-from alerts.rules.context import MatchContext
 from newswatch.classify.model import Mention
 from newswatch.yamlconf import key_name
 
+if TYPE_CHECKING:
+    from alerts.rules.context import MatchContext
+
 PLACE_KINDS = ("country", "demonym", "city", "institution")
-ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
-MODALITIES = ("happened", "planned")
-NOT_HAPPENED = {"planned", "cancelled", "denied", "remote"}
+PLACE_MENTIONS = ("city", "country", "demonym")   # what `place` and `city` look at
 
 
 ORIGIN_WORDS = frozenset({"from", "из"})   # "his colleague from Mali" names no destination
@@ -91,13 +94,23 @@ class Country:
             return None
         return cls(key_name(path), [c.upper() for c in codes], mentioned)
 
+    @cached_property
+    def code_set(self) -> frozenset:
+        return frozenset(self.codes)
+
+    @cached_property
+    def key(self) -> tuple:
+        return ("country", self.code_set)
+
+    def accepts_in(self, ctx) -> list[Mention]:
+        return ctx.of_countries(PLACE_KINDS, self.code_set)
+
     def positions(self, ctx):
-        return [_evidence(self.path, "country", m, _place_detail(m, ctx, self.tables))
-                for m in ctx.mentions(*PLACE_KINDS) if m.country in self.codes]
+        return [_evidence(self.path, "country", m, _place_detail(m, ctx, self.tables)) for m in ctx.accepted(self)]
 
     def test(self, ctx):
         pool = ctx.facts.mentioned if self.mentioned else ctx.facts.countries
-        return (self.positions(ctx) or None) if any(c in pool for c in self.codes) else None
+        return (ctx.positions(self) or None) if not self.code_set.isdisjoint(pool) else None
 
 
 @dataclass
@@ -115,15 +128,27 @@ class Region:
             return None
         return cls(key_name(path), slugs, set())
 
+    @cached_property
+    def slug_set(self) -> frozenset:
+        return frozenset(self.slugs)
+
+    @cached_property
+    def key(self) -> tuple:
+        return ("region", self.slug_set)
+
+    def accepts_in(self, ctx) -> list[Mention]:
+        """The region named ("the Sahel"), then places in it."""
+        named = [m for m in ctx.mentions("region") if m.value in self.slugs]
+        return named + ctx.of_countries(PLACE_KINDS, self.members) if named else ctx.of_countries(PLACE_KINDS,
+                                                                                                  self.members)
+
     def positions(self, ctx):
-        out = [_evidence(self.path, "region", m, f"{m.text} ({m.value})")
-               for m in ctx.mentions("region") if m.value in self.slugs]
-        out += [_evidence(self.path, "region", m, f"{m.text} ({m.country}, {'/'.join(self.slugs)})")
-                for m in ctx.mentions(*PLACE_KINDS) if m.country in self.members]
-        return out
+        slugs = "/".join(self.slugs)
+        return [_evidence(self.path, "region", m, f"{m.text} ({m.value})" if m.kind == "region"
+                          else f"{m.text} ({m.country}, {slugs})") for m in ctx.accepted(self)]
 
     def test(self, ctx):
-        return (self.positions(ctx) or None) if any(s in ctx.facts.regions for s in self.slugs) else None
+        return (ctx.positions(self) or None) if not self.slug_set.isdisjoint(ctx.facts.regions) else None
 
 
 @dataclass
@@ -173,132 +198,43 @@ class Place:
     regions: list[str] | None = None
 
     def _accepts(self, m: Mention) -> bool:
+        """Kind and name (the country and region are looked up first, in `accepts_in`)."""
         if self.kind in ("capital", "city") and m.kind != "city":
             return False
         if self.kind == "capital" and not m.extra.get("capital"):
             return False
         if self.kind == "country" and m.kind != "country":   # "in Mali", not "Malian"
             return False
-        if self.names and m.extra.get("name", m.text).casefold() not in self.names \
-                and m.text.casefold() not in self.names:
-            return False
-        if self.countries and m.country not in self.countries:
-            return False
-        return not (self.region_members is not None and m.country not in self.region_members)
+        return not (self.names and m.extra.get("name", m.text).casefold() not in self.names
+                    and m.text.casefold() not in self.names)
 
-    def positions(self, ctx):
-        return [_evidence(self.path, self.label, m, _place_detail(m, ctx, self.tables))
-                for m in ctx.mentions("city", "country", "demonym")
+    def _countries(self) -> set | None:
+        """The countries a place must be in (None: any)."""
+        allowed = self.countries
+        if self.region_members is not None:
+            allowed = allowed & self.region_members if allowed else self.region_members
+        return allowed
+
+    @cached_property
+    def key(self) -> tuple:
+        return ("place", self.kind, frozenset(self.countries or ()) if self.countries else None,
+                tuple(self.regions) if self.regions else None, tuple(self.names) if self.names else None)
+
+    def accepts_in(self, ctx) -> list[Mention]:
+        allowed = self._countries()
+        pool = ctx.mentions(*PLACE_MENTIONS) if allowed is None else ctx.of_countries(PLACE_MENTIONS, allowed)
+        return [m for m in pool
                 if self._accepts(m) and not (m.kind == "country" and _after_origin(ctx.text(m.field), m.start))]
 
+    def positions(self, ctx):
+        return [_evidence(self.path, self.label, m, _place_detail(m, ctx, self.tables)) for m in ctx.accepted(self)]
+
     def test(self, ctx):
-        return self.positions(ctx) or None
+        return ctx.positions(self) or None
 
 
 def parse_city(value, path, errors):
     return Place.parse(value, path, errors, label="city")
 
 
-@dataclass
-class Topic:
-    path: str
-    names: list[str]
-    modality: str | None
-    positional = True
-
-    @classmethod
-    def parse(cls, value, path, errors):
-        before = len(errors)
-        spec = _mapping(value, path, errors, ("name", "modality"))
-        if len(errors) > before:
-            return None
-        names = _codes(spec.get("name") if spec is not None else value)
-        if names is None:
-            errors.append((path, "topic is a topic name (e.g. visit, diplomacy/visit) or {name: ..., modality: ...}"))
-            return None
-        modality = spec.get("modality") if spec else None
-        if modality not in (None,) + MODALITIES:
-            errors.append((path + ("modality",), f"unknown modality {modality!r} (allowed: happened, planned)"))
-            return None
-        return cls(key_name(path), names, modality)
-
-    def _named(self, value: str) -> bool:
-        return any(value == n or value.endswith("/" + n) or value.startswith(n + "/") for n in self.names)
-
-    def _modality_ok(self, m: Mention, ctx: MatchContext) -> bool:
-        if self.modality is None:
-            return True
-        cues = {c.value for c in ctx.mentions("modality") if c.field == m.field and c.sentence == m.sentence}
-        return bool(cues & {"planned"}) if self.modality == "planned" else not cues & NOT_HAPPENED
-
-    def positions(self, ctx):
-        suffix = f", {self.modality}" if self.modality else ""
-        return [_evidence(self.path, "topic", m, f"{m.value.split('/')[-1]}{suffix} ({m.text})")
-                for m in ctx.mentions("topic") if self._named(m.value) and self._modality_ok(m, ctx)]
-
-    def test(self, ctx):
-        return self.positions(ctx) or None
-
-    def why_not(self, ctx) -> str | None:
-        """When the topic is named but never with the modality asked for: say so (`test-rule --explain`)."""
-        named = [m for m in ctx.mentions("topic") if self._named(m.value)]
-        if not self.modality or not named:
-            return None
-        words = ", ".join(dict.fromkeys(m.text for m in named))
-        return f"{'/'.join(self.names)} is named ({words}), but never as {self.modality} in its sentence"
-
-    def explain(self, ctx) -> list[str]:
-        return [f"{self.path}: {self.why_not(ctx) or 'did not hold'}"]
-
-
-@dataclass
-class Actor:
-    path: str
-    names: list[str] | None
-    nationality: set | None
-    role: str | None
-    positional = True
-
-    @classmethod
-    def parse(cls, value, path, errors):
-        before = len(errors)
-        spec = {"name": value} if isinstance(value, str) else _mapping(value, path, errors,
-                                                                       ("name", "nationality", "role"))
-        if len(errors) > before:
-            return None
-        if not spec:
-            errors.append((path, "actor is a name or a mapping of name, nationality, role"))
-            return None
-        names, nats = _field(spec, "name", path, errors), _field(spec, "nationality", path, errors)
-        role = spec.get("role")
-        if role is not None and not (isinstance(role, str) and role.strip()):
-            errors.append((path + ("role",), "role must be a role name (e.g. official, head-of-state, military)"))
-        if len(errors) > before:
-            return None
-        return cls(key_name(path), [n.casefold() for n in names] if names else None,
-                   {n.upper() for n in nats} if nats else None, role)
-
-    def _accepts(self, m: Mention) -> bool:
-        if self.nationality and m.country not in self.nationality:
-            return False
-        if self.role and m.extra.get("role") not in ROLE_FAMILY.get(self.role, {self.role}):
-            return False
-        if self.names:
-            name = m.extra.get("name", m.text).casefold()
-            return m.value.casefold() in self.names or name in self.names or any(n in name for n in self.names)
-        return True
-
-    def positions(self, ctx):
-        out = []
-        named_first = sorted(ctx.mentions("actor", "role"), key=lambda m: m.kind != "actor")  # "Sergei Lavrov" over
-        for m in named_first:                                                                 # "Russian Foreign Minister"
-            if self._accepts(m):
-                who = m.extra.get("name", m.text) if m.kind == "actor" else m.text
-                out.append(_evidence(self.path, "actor", m, f"{who} ({m.country} {m.extra.get('role')})"))
-        return out
-
-    def test(self, ctx):
-        return self.positions(ctx) or None
-
-
-FACT_CONDITIONS = {"country": Country, "region": Region, "place": Place, "topic": Topic, "actor": Actor}
+FACT_CONDITIONS = {"country": Country, "region": Region, "place": Place}

@@ -1,33 +1,40 @@
 """Match items against every enabled rule at once. Matching never sends.
 
 `RuleMatcher` compiles all rules at load into one structure (the way Lucene
-Monitor and the Elasticsearch percolator do): every keyword phrase of every
-rule goes into one automaton, found in one pass per item; and an index maps
-the cheap facts a rule cannot match without (a keyword, a country, a region, a
-topic, an actor's nationality, a language, a source) to the rules that need
-them. An item is checked only against the rules its facts could satisfy.
+Monitor and the Elasticsearch percolator do):
+
+- identical conditions are interned: every rule whose tree holds the same condition
+  (same kind, parameters and clause path) shares one node, so the per-item memo of
+  `MatchContext` answers it once for all of them;
+- every keyword phrase of every rule goes into one automaton, run once per item;
+- an index (index.py) holds every atom set each rule needs (a keyword term, a country,
+  a capital in a region, a topic with its modality, an actor's nationality and role, a
+  language, a source). An item is tested only against the rules whose every set it meets.
+
+Per item the fixed work (normalizing the text, the automaton pass, the item's atoms) does
+not grow with the number of rules; what grows is one dict look-up per atom, a few big-int
+operations, and `test` on the candidates, most of which match.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections import defaultdict
+import re
 from dataclasses import dataclass
 
 from alerts.alert import Evidence
-from alerts.rules.conditions import Group, Keywords, Lang, Source
 from alerts.rules.context import MatchContext
-from alerts.rules.facts import Actor, Country, Place, Region, Topic
-from alerts.rules.loader import Rule
-from alerts.rules.near import Near
+from alerts.rules.facts import Country, Place, Region
+from alerts.rules.index import RuleIndex, clauses, item_atoms, rarity, requirement
+from alerts.rules.keywords import KeywordHits, Keywords
+from alerts.rules.loader import Rule, gc_paused
 from newswatch.classify.automaton import TermIndex
-from newswatch.classify.normalize import normalize
 from newswatch.item import Item
 
+__all__ = ["Match", "RuleMatcher", "clauses", "requirement", "walk"]   # requirement: kept importable from here
 log = logging.getLogger(__name__)
-# How rare an atom kind is on an item (lower: rarer): 250 countries, ~14 nationalities of actors,
-# 44 regions (broad ones like "europe"), 15 topics, "an actor of any kind", any city, a language.
-SELECTIVITY = {"kw": 0, "source": 1, "country": 1, "nat": 2, "region": 3, "topic": 4, "actor": 5, "kind": 5,
-               "lang": 6}
+# What a matcher binds into a node: not part of what the condition says.
+BOUND_FIELDS = frozenset({"children", "id", "_index", "_bound", "members", "region_members"})
 
 
 @dataclass(slots=True)
@@ -43,71 +50,62 @@ def walk(node):
         yield from walk(child)
 
 
-def requirement(node) -> frozenset | None:
-    """Atoms of which an item must have at least one for `node` to hold (None: no such set)."""
-    if isinstance(node, Keywords):
-        return frozenset({("kw", node.id)})
-    if isinstance(node, Country):
-        return frozenset(("country", c) for c in node.codes)
-    if isinstance(node, Region):
-        return frozenset(("region", s) for s in node.slugs)
-    if isinstance(node, Place):
-        if node.countries:
-            return frozenset(("country", c) for c in node.countries)
-        if node.regions:
-            return frozenset(("region", s) for s in node.regions)
-        return frozenset({("kind", "city")}) if node.kind in ("city", "capital") else None
-    if isinstance(node, Topic):
-        return frozenset(("topic", n) for n in node.names)
-    if isinstance(node, Actor):
-        return frozenset(("nat", n) for n in node.nationality) if node.nationality else frozenset({("actor", "*")})
-    if isinstance(node, Lang):
-        return frozenset(("lang", x) for x in node.langs)
-    if isinstance(node, Source):
-        return frozenset(("source", x) for x in node.ids)
-    if isinstance(node, (Group, Near)):
-        op = getattr(node, "op", "all")
-        reqs = [requirement(c) for c in node.children]
-        if op == "all":
-            known = [r for r in reqs if r is not None]
-            return min(known, key=lambda r: (min(SELECTIVITY[a[0]] for a in r), len(r))) if known else None
-        if op == "any" and all(r is not None for r in reqs):
-            return frozenset().union(*reqs)
-    return None
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def clauses(node) -> list[frozenset]:
-    """Every atom set an item must meet for `node` to hold (one per conjunct of all / near)."""
-    if isinstance(node, Near) or (isinstance(node, Group) and node.op == "all"):
-        return [c for child in node.children for c in clauses(child)]
-    req = requirement(node)
-    return [req] if req is not None else []
+def _frozen(value):
+    kind = type(value)
+    if kind is list:                     # condition parameters are flat: lists and sets of strings
+        return tuple(value)
+    if kind is set:
+        return frozenset(value)
+    if kind is re.Pattern:
+        return ("re", value.pattern, value.flags)
+    return value
 
 
-def rarity(req: frozenset) -> tuple:
-    return (min(SELECTIVITY[a[0]] for a in req), len(req))
+def node_key(node) -> tuple:
+    """What a (canonical-children) condition node says, path included: equal keys, equal answers."""
+    names = _NAMES.get(type(node))
+    if names is None:
+        names = _NAMES[type(node)] = tuple(f.name for f in dataclasses.fields(node) if f.name not in BOUND_FIELDS)
+    own = tuple([_frozen(getattr(node, name)) for name in names])
+    return (type(node), own, tuple([id(c) for c in node.children]) if hasattr(node, "children") else ())
+
+
+def intern(node, table: dict):
+    """The canonical node for `node` (children first); `table` maps node_key -> canonical node."""
+    if hasattr(node, "children"):
+        node.children = [intern(child, table) for child in node.children]
+    return table.setdefault(node_key(node), node)
 
 
 class RuleMatcher:
     def __init__(self, rules: list[Rule], tables=None):
+        with gc_paused():
+            self._compile(rules, tables)
+
+    def _compile(self, rules: list[Rule], tables) -> None:
         self.rules = [r for r in rules if r.enabled]
         self.tables = tables
         self.keywords: list[Keywords] = []
+        canonical: dict = {}
+        for rule in self.rules:
+            rule.when = intern(rule.when, canonical)
+        self.conditions = len(canonical)   # distinct condition nodes
+        seen: set[int] = set()
         for rule in self.rules:
             for node in walk(rule.when):
-                self._bind(node, rule)
-        terms = [(form, (kw.id, phrase)) for kw in self.keywords for form, phrase in kw.terms()]
-        self.keyword_index = TermIndex(terms) if terms else None
-        self.by_atom: dict[tuple, list[int]] = defaultdict(list)
-        self.always: list[int] = []
-        self.checks: list[list[frozenset]] = []
-        for index, rule in enumerate(self.rules):
-            reqs = sorted(set(clauses(rule.when)), key=rarity)
-            if not reqs:
-                self.always.append(index)
-            for atom in reqs[0] if reqs else ():
-                self.by_atom[atom].append(index)
-            self.checks.append(reqs[1:])
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    self._bind(node, rule)
+        self.keyword_index = self._keyword_index()
+        memo: dict = {}
+        ranks: dict = {}
+        order = lambda req: ranks.get(req) or ranks.setdefault(req, rarity(req))  # noqa: E731
+        rule_clauses = [sorted(set(clauses(rule.when, memo=memo)), key=order) for rule in self.rules]
+        self.index = RuleIndex(rule_clauses)
+        self.atom_kinds = frozenset(atom[0] for reqs in rule_clauses for req in reqs for atom in req)
 
     def _bind(self, node, rule: Rule) -> None:
         if isinstance(node, Keywords):
@@ -130,61 +128,41 @@ class RuleMatcher:
             members |= set(region.countries)
         return members
 
-    def context(self, item: Item, source_tags=frozenset()) -> MatchContext:
-        ctx = MatchContext(item, keyword_hits={}, source_tags=frozenset(source_tags))
-        if self.keyword_index is not None:
-            for field_name in ("title", "text"):
-                # Leftmost-longest per keywords condition, as its own automaton would choose: one
-                # condition's "Sergei Lavrov" must not hide another's "Lavrov".
-                taken: dict[int, int] = {}
-                for hit in self.keyword_index.find_all(normalize(ctx.text(field_name))):
-                    sentence = None
-                    for kw_id, phrase in dict.fromkeys(hit.payloads):
-                        if hit.nstart < taken.get(kw_id, -1):
-                            continue
-                        taken[kw_id] = hit.nend
-                        if sentence is None:
-                            sentence = ctx.sentence_of(field_name, hit.start)
-                        ctx.keyword_hits.setdefault(kw_id, []).append(Evidence(
-                            "", "keywords", hit.surface, field_name, hit.start, hit.end, phrase, sentence))
-        return ctx
+    def _keyword_index(self) -> TermIndex | None:
+        """One automaton for every phrase of every keywords condition; binds each to its term ids."""
+        terms = [(form, (kw.id, phrase)) for kw in self.keywords for form, phrase in kw.terms()]
+        if not terms:
+            return None
+        index = TermIndex(terms)
+        phrase_of: list[dict[int, str]] = [{} for _ in self.keywords]
+        for tid in range(len(index)):
+            for kw_id, phrase in index.payloads(tid):
+                phrase_of[kw_id].setdefault(tid, phrase)   # the first phrase of that condition for the term
+        for kw, terms_of in zip(self.keywords, phrase_of):
+            kw.bind(index, terms_of)
+        return index
+
+    def context(self, item: Item, source_tags=frozenset(), memo: bool = True) -> MatchContext:
+        """The item's per-item work, shared by every rule: keyword hits, and (with `memo`) each
+        condition's answer, computed once. `memo=False`: every `test` computes afresh."""
+        hits = KeywordHits(self.keyword_index, item.title, item.text) if self.keyword_index is not None else None
+        return MatchContext(item, keywords=hits, source_tags=frozenset(source_tags), memo=memo)
 
     def atoms(self, ctx: MatchContext) -> set:
-        facts = ctx.facts
-        atoms = {("kw", k) for k in ctx.keyword_hits}
-        atoms |= {("country", c) for c in facts.mentioned} | {("region", r) for r in facts.regions}
-        for m in facts.evidence:
-            if m.kind == "topic":
-                parts = m.value.split("/")
-                atoms |= {("topic", p) for p in parts} | {("topic", m.value)}
-            elif m.kind in ("actor", "role"):
-                atoms |= {("nat", m.country), ("actor", "*")}
-            elif m.kind == "region":
-                atoms.add(("region", m.value))
-            elif m.kind == "city":
-                atoms.add(("kind", "city"))
-            if m.country and self.tables is not None and m.kind in ("country", "demonym", "city", "institution"):
-                atoms |= {("region", r) for r in self.tables.regions_of(m.country)}
-        lang = ctx.item.lang or facts.lang
-        atoms |= {("lang", lang), ("source", ctx.item.source_id)} | {("source", t) for t in ctx.source_tags}
-        return atoms
+        return item_atoms(ctx, ctx.keywords.by_term if ctx.keywords is not None else (), self.atom_kinds)
 
     def candidates(self, ctx: MatchContext) -> list[int]:
-        atoms = self.atoms(ctx)
-        chosen = set(self.always)
-        for atom in atoms:
-            chosen.update(self.by_atom.get(atom, ()))
-        checks = self.checks
-        return sorted(i for i in chosen if all(not req.isdisjoint(atoms) for req in checks[i]))
+        """Indices into `self.rules` (ascending) of the rules the item could satisfy."""
+        return self.index.candidates(self.atoms(ctx))
 
     def match(self, item: Item, source_tags=frozenset()) -> list[Match]:
         ctx = self.context(item, source_tags)
-        matches = []
+        matches, rules, test = [], self.rules, ctx.test
         for index in self.candidates(ctx):
-            rule = self.rules[index]
-            evidence = rule.when.test(ctx)
+            rule = rules[index]
+            evidence = test(rule.when)
             if evidence is not None:
-                matches.append(Match(rule, item, evidence))
+                matches.append(Match(rule, item, list(evidence)))   # answers are shared: a list of its own
         return matches
 
     def explain(self, item: Item, source_tags=frozenset()) -> list[dict]:
@@ -192,7 +170,7 @@ class RuleMatcher:
         ctx = self.context(item, source_tags)
         out = []
         for rule in self.rules:
-            if rule.when.test(ctx) is None:
+            if ctx.test(rule.when) is None:
                 failed = rule.when.explain(ctx) if hasattr(rule.when, "explain") else [f"{rule.when.path}: did not hold"]
                 out.append({"rule": rule.id, "failed": failed})
         return out

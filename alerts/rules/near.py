@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from alerts.alert import Evidence
 from newswatch.yamlconf import key_name
 
-MAX_COMBINATIONS = 20_000
+
+def spots(node, ctx) -> list:
+    """Where a positional condition holds, in the order of its `positions`, as objects with field,
+    sentence and start: for a fact condition its accepted mentions (no evidence built: most `near`
+    tests fail, and evidence is built only for the combination that holds), else its evidence."""
+    if hasattr(node, "accepts_in"):
+        return ctx.accepted(node)
+    if getattr(node, "op", None) == "any":
+        return [s for child in node.children for s in spots(child, ctx)]
+    return ctx.positions(node)
 
 
 @dataclass
@@ -62,36 +71,38 @@ class Near:
         return cls(key_name(path), children, "sentence" if scope else "words", within)
 
     def positions(self, ctx) -> list[Evidence]:
-        found = self._first_combination(ctx)
-        if found is None:
+        chosen = self._first_combination(ctx)
+        if chosen is None:
             return []
+        found = [ctx.positions(child)[n] for child, n in zip(self.children, chosen)]
         detail = "same sentence" if self.scope == "sentence" else f"within {self.within} words"
         first = min(found, key=lambda e: e.start)
         return found + [Evidence(self.path, "near", detail, first.field, first.start, max(e.end for e in found),
                                  None, first.sentence, detail)]
 
-    def _first_combination(self, ctx) -> list[Evidence] | None:
-        per_child = [child.positions(ctx) for child in self.children]
+    def _first_combination(self, ctx) -> list[int] | None:
+        """Per child, the index (into its positions) of the first combination that is close enough."""
+        per_child = [spots(child, ctx) for child in self.children]
         if not all(per_child):
             return None
         if self.scope == "sentence":
-            keys = set.intersection(*[{(e.field, e.sentence) for e in ev} for ev in per_child])
+            keys = set.intersection(*[{(s.field, s.sentence) for s in ev} for ev in per_child])
             if not keys:
                 return None
             key = min(keys, key=lambda k: (k[0] != "title", k[1]))
-            return [next(e for e in ev if (e.field, e.sentence) == key) for ev in per_child]
+            return [next(n for n, s in enumerate(ev) if (s.field, s.sentence) == key) for ev in per_child]
         return self._window(ctx, per_child)
 
-    def _window(self, ctx, per_child) -> list[Evidence] | None:
+    def _window(self, ctx, per_child) -> list[int] | None:
         """The first window of at most `within` words holding a position of every child, per field
         (title first): one sliding pass over all positions sorted by word index."""
         k = len(per_child)
         for field_name in ("title", "text"):
-            points = sorted((ctx.word_index(field_name, e.start), i, n, e)
-                            for i, ev in enumerate(per_child) for n, e in enumerate(ev) if e.field == field_name)
+            points = sorted((ctx.word_index(field_name, s.start), i, n)
+                            for i, ev in enumerate(per_child) for n, s in enumerate(ev) if s.field == field_name)
             last: dict[int, tuple] = {}
-            for word, i, _, e in points:
-                last[i] = (word, e)
+            for word, i, n in points:
+                last[i] = (word, n)
                 if len(last) == k:
                     low = min(w for w, _ in last.values())
                     if word - low <= self.within:
@@ -99,7 +110,7 @@ class Near:
         return None
 
     def test(self, ctx):
-        return self.positions(ctx) or None
+        return ctx.positions(self) or None
 
     def explain(self, ctx) -> list[str]:
         missing = [c for c in self.children if not c.positions(ctx)]

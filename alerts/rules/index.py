@@ -1,0 +1,214 @@
+"""The matcher's prefilter: from an item's atoms (cheap facts) to the rules it could satisfy.
+
+An *atom* is a small tuple: ("t", term id) for a keyword term found, ("about", "ML"),
+("place", "capital", "ML"), ("topic+planned", "visit"), ("actor", "RU", "official"), ...
+`item_atoms` lists an item's atoms; `clauses(node)` lists the atom sets an item must meet, at
+least one atom of each, for `node` to hold. Both sides are written from the conditions' own
+code (`accepts_in`, `test`): an atom set is necessary, never sufficient, so `test` still decides
+and the prefilter only skips rules that cannot hold.
+
+`RuleIndex` checks every such set of every rule at once, the way a percolator does: each
+rule's sets go into numbered slots, and per slot and atom a bitset (a Python int) marks the
+rules whose set in that slot holds the atom. An item's candidates are the AND over slots of
+the OR of its atoms' bitsets: per item, one dict look-up per atom and a few big-int ORs,
+whatever the number of rules.
+"""
+from __future__ import annotations
+
+import sys
+from array import array
+
+from alerts.rules.conditions import Group, Lang, Source
+from alerts.rules.facts import PLACE_KINDS, PLACE_MENTIONS, Country, Place, Region
+from alerts.rules.keywords import Keywords
+from alerts.rules.near import Near
+from alerts.rules.topic_actor import Actor, Topic, modality_holds, role_family, topic_names
+
+# How rare an atom kind is on an item (lower: rarer); orders a rule's sets and picks one set
+# for an `any` branch that has several.
+RANK = {"t": 0, "source": 1, "pname": 1, "about": 2, "place": 2, "actor": 3, "mentioned": 3, "pk": 3,
+        "topic+planned": 3, "rname": 4, "region": 4, "topic+happened": 5, "topic": 5, "lang": 6}
+PLACE_TAG = {None: "*", "city": "city", "capital": "capital", "country": "country"}
+
+
+def rarity(req: frozenset) -> tuple:
+    """Sort key of an atom set: the rarest kind in it, then its size."""
+    kinds = {atom[0] for atom in req}
+    return (min(RANK[kind] for kind in kinds) if kinds else 0, len(req))
+
+
+def clauses(node, positional: bool = False, memo: dict | None = None) -> list[frozenset]:
+    """Every atom set an item must meet for `node` to hold: as `test` says, or as `positions`
+    says when `positional` (inside `near`, where only the positions count). `memo` (a dict the
+    caller keeps while its nodes live) answers each shared node once."""
+    if memo is None:
+        return _clauses(node, positional, {})
+    key = (id(node), positional)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _clauses(node, positional, memo)
+    return found
+
+
+def _clauses(node, positional: bool, memo: dict) -> list[frozenset]:
+    if isinstance(node, Near):
+        return [c for child in node.children for c in clauses(child, True, memo)]
+    if isinstance(node, Group):
+        if node.op == "all" and not positional:
+            return [c for child in node.children for c in clauses(child, False, memo)]
+        if node.op == "any":
+            reqs = [requirement(child, positional, memo) for child in node.children]
+            return [frozenset().union(*reqs)] if all(r is not None for r in reqs) else []
+        return []
+    found = _leaf(node, positional)
+    # Identical sets (a region's 50 countries in 300 rules) become one object: cheaper to index.
+    return [memo.setdefault(("set", req), req) for req in found]
+
+
+def requirement(node, positional: bool = False, memo: dict | None = None) -> frozenset | None:
+    """The rarest of `clauses(node)` (None: the node needs no atom)."""
+    reqs = clauses(node, positional, memo)
+    return min(reqs, key=rarity) if reqs else None
+
+
+def _leaf(node, positional: bool) -> list[frozenset]:
+    if isinstance(node, Keywords):
+        tids = node.term_ids()   # None: not bound to a shared automaton, so no atom to ask for
+        return [frozenset(("t", tid) for tid in tids)] if tids is not None else []
+    if isinstance(node, Country):
+        mentioned = frozenset(("pk", c) for c in node.codes)
+        pool = "mentioned" if node.mentioned else "about"
+        return [mentioned] if positional else [frozenset((pool, c) for c in node.codes), mentioned]
+    if isinstance(node, Region):
+        named = frozenset([("rname", s) for s in node.slugs] + [("pk", c) for c in node.members])
+        return [named] if positional else [frozenset(("region", s) for s in node.slugs), named]
+    if isinstance(node, Place):
+        return _place(node)
+    if isinstance(node, Topic):
+        kind = "topic" if node.modality is None else f"topic+{node.modality}"
+        return [frozenset((kind, n) for n in node.names)]
+    if isinstance(node, Actor):
+        nats, roles = node.nationality or {"*"}, role_family(node.role) or {"*"}
+        return [frozenset(("actor", n, r) for n in nats for r in roles)]
+    if isinstance(node, Lang):
+        return [frozenset(("lang", x) for x in node.langs)]
+    if isinstance(node, Source):
+        return [frozenset(("source", x) for x in node.ids)]
+    return []   # regex, published_within: no atom
+
+
+def _place(node: Place) -> list[frozenset]:
+    tag = PLACE_TAG[node.kind]
+    countries = node.countries
+    if node.region_members is not None:
+        countries = countries & node.region_members if countries else node.region_members
+    out = [frozenset(("place", tag, c) for c in countries) if countries is not None
+           else frozenset({("place", tag, "*")})]
+    if node.names:
+        out.append(frozenset(("pname", n) for n in node.names))
+    return out
+
+
+ALL_KINDS = frozenset(RANK)
+
+
+def item_atoms(ctx, term_ids=(), kinds: frozenset = ALL_KINDS) -> set:
+    """The item's atoms of the given kinds (those some rule asks for); `term_ids`: the keyword
+    terms found in it."""
+    facts, item = ctx.facts, ctx.item
+    atoms = {("t", t) for t in term_ids}
+    for kind, values in (("about", facts.countries), ("mentioned", facts.mentioned), ("region", facts.regions)):
+        if kind in kinds:
+            atoms.update([(kind, v) for v in values])
+    if "pk" in kinds:
+        atoms.update([("pk", m.country) for m in ctx.mentions(*PLACE_KINDS)])
+    if "place" in kinds or "pname" in kinds:
+        for m in ctx.mentions(*PLACE_MENTIONS):
+            _place_atoms(atoms, m)
+    if "rname" in kinds:
+        atoms.update([("rname", m.value) for m in ctx.mentions("region")])
+    if kinds & {"topic", "topic+happened", "topic+planned"}:
+        for m in ctx.mentions("topic"):
+            cues = ctx.cues(m.field, m.sentence)
+            tags = ["topic"] + [f"topic+{x}" for x in ("happened", "planned") if modality_holds(x, cues)]
+            atoms.update([(tag, n) for n in topic_names(m.value) for tag in tags])
+    if "actor" in kinds:
+        for m in ctx.mentions("actor", "role"):
+            role = m.extra.get("role")
+            atoms.update((("actor", m.country, role), ("actor", m.country, "*"), ("actor", "*", role),
+                          ("actor", "*", "*")))
+    atoms.update((("lang", item.lang or facts.lang), ("source", item.source_id)))
+    atoms.update([("source", t) for t in ctx.source_tags])
+    return atoms
+
+
+def _place_atoms(atoms: set, m) -> None:
+    country, tags = m.country, ("*",)
+    if m.kind == "city":
+        tags = ("*", "city", "capital") if m.extra.get("capital") else ("*", "city")
+    elif m.kind == "country":
+        tags = ("*", "country")
+    atoms.update([("place", tag, c) for tag in tags for c in (country, "*")])
+    atoms.update((("pname", m.extra.get("name", m.text).casefold()), ("pname", m.text.casefold())))
+
+
+def _bits(indices: list[int]) -> int:
+    if not indices:
+        return 0
+    out = bytearray((max(indices) >> 3) + 1)
+    for i in indices:
+        out[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(out, "little")
+
+
+class RuleIndex:
+    """Rules by the atom sets they need; `candidates(atoms)`: the rules whose every set is met."""
+
+    def __init__(self, rule_clauses: list[list[frozenset]]):
+        self.size = len(rule_clauses)
+        slots = max((len(c) for c in rule_clauses), default=0)
+        by_set: dict[tuple[int, frozenset], list[int]] = {}     # (slot, atom set) -> rules
+        for index, reqs in enumerate(rule_clauses):
+            for slot, req in enumerate(reqs):
+                by_set.setdefault((slot, req), []).append(index)
+        by_atom: dict[tuple, dict[int, int]] = {}               # atom -> slot -> bitset of rules
+        for (slot, req), rules in by_set.items():
+            bits = _bits(rules)
+            for atom in req:
+                per_slot = by_atom.setdefault(atom, {})
+                per_slot[slot] = per_slot.get(slot, 0) | bits
+        # Per slot, the rules with fewer sets than that: the slot asks nothing of them.
+        self.free = [_bits([i for i, c in enumerate(rule_clauses) if len(c) <= s]) for s in range(slots)]
+        self.table = {atom: tuple(per_slot.items()) for atom, per_slot in by_atom.items()}
+        self.everyone = (1 << self.size) - 1
+        self.nwords = (self.size >> 6) + 1
+
+    def candidates(self, atoms) -> list[int]:
+        """Indices (ascending) of the rules whose every atom set meets `atoms`."""
+        acc = list(self.free)
+        table = self.table
+        for atom in atoms:
+            entry = table.get(atom)
+            if entry is not None:
+                for slot, bits in entry:
+                    acc[slot] |= bits
+        chosen = self.everyone
+        for bits in acc:
+            chosen &= bits
+        return ones(chosen, self.nwords) if chosen else []
+
+
+def ones(bits: int, nwords: int) -> list[int]:
+    """The positions of the 1 bits of `bits` (< 2 ** (64 * nwords)), ascending: a few among
+    thousands, so only the non-zero 64-bit words are looked at bit by bit."""
+    words = array("Q", bits.to_bytes(nwords * 8, "little"))
+    if sys.byteorder == "big":
+        words.byteswap()
+    out: list[int] = []
+    for at in [i for i, w in enumerate(words) if w]:
+        word, base = words[at], at << 6
+        while word:
+            low = word & -word
+            out.append(base + low.bit_length() - 1)
+            word ^= low
+    return out

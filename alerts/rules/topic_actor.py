@@ -1,0 +1,164 @@
+"""Conditions on what happens and who does it: `topic` (with its modality) and `actor`.
+
+Like the place conditions (facts.py), each has `accepts_in(ctx)` (the mentions it accepts,
+memoized per item by `ctx.accepted` under `key`), `positions(ctx)` and `test(ctx)`. The small
+functions `topic_names` and `modality_holds` say which names and modality a topic mention
+satisfies; the matcher's index (index.py) uses the same two, so it cannot disagree with them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from alerts.rules.facts import _codes, _evidence, _field, _mapping
+from newswatch.classify.model import Mention
+from newswatch.yamlconf import key_name
+
+ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
+MODALITIES = ("happened", "planned")
+NOT_HAPPENED = {"planned", "cancelled", "denied", "remote"}
+
+
+def topic_names(value: str) -> set[str]:
+    """Every name a `topic` condition may use for a topic path: "diplomacy/visit" is named by
+    "diplomacy/visit", "visit" and "diplomacy" (whole segments, from either end)."""
+    parts = value.split("/")
+    return {value} | {"/".join(parts[i:]) for i in range(1, len(parts))} | {"/".join(parts[:i])
+                                                                           for i in range(1, len(parts))}
+
+
+def modality_holds(modality: str | None, cues: frozenset) -> bool:
+    """Whether a topic mention whose sentence has these modality cues is of this modality:
+    "planned" needs a planned cue; "happened", none that says it did not (yet) happen."""
+    if modality is None:
+        return True
+    return "planned" in cues if modality == "planned" else not cues & NOT_HAPPENED
+
+
+def role_family(role: str | None) -> set[str] | None:
+    return None if role is None else ROLE_FAMILY.get(role, {role})
+
+
+@dataclass
+class Topic:
+    path: str
+    names: list[str]
+    modality: str | None
+    positional = True
+
+    @classmethod
+    def parse(cls, value, path, errors):
+        before = len(errors)
+        spec = _mapping(value, path, errors, ("name", "modality"))
+        if len(errors) > before:
+            return None
+        names = _codes(spec.get("name") if spec is not None else value)
+        if names is None:
+            errors.append((path, "topic is a topic name (e.g. visit, diplomacy/visit) or {name: ..., modality: ...}"))
+            return None
+        modality = spec.get("modality") if spec else None
+        if modality not in (None,) + MODALITIES:
+            errors.append((path + ("modality",), f"unknown modality {modality!r} (allowed: happened, planned)"))
+            return None
+        return cls(key_name(path), names, modality)
+
+    @cached_property
+    def name_set(self) -> frozenset:
+        return frozenset(self.names)
+
+    @cached_property
+    def key(self) -> tuple:
+        return ("topic", self.name_set, self.modality)
+
+    def _named(self, value: str) -> bool:
+        return any(value == n or value.endswith("/" + n) or value.startswith(n + "/") for n in self.names)
+
+    def accepts_in(self, ctx) -> list[Mention]:
+        names = self.name_set
+        return [m for m in ctx.mentions("topic") if not names.isdisjoint(ctx.topic_names(m.value))
+                and modality_holds(self.modality, ctx.cues(m.field, m.sentence))]
+
+    def positions(self, ctx):
+        suffix = f", {self.modality}" if self.modality else ""
+        return [_evidence(self.path, "topic", m, f"{m.value.split('/')[-1]}{suffix} ({m.text})")
+                for m in ctx.accepted(self)]
+
+    def test(self, ctx):
+        return ctx.positions(self) or None
+
+    def why_not(self, ctx) -> str | None:
+        """When the topic is named but never with the modality asked for: say so (`test-rule --explain`)."""
+        named = [m for m in ctx.mentions("topic") if self._named(m.value)]
+        if not self.modality or not named:
+            return None
+        words = ", ".join(dict.fromkeys(m.text for m in named))
+        return f"{'/'.join(self.names)} is named ({words}), but never as {self.modality} in its sentence"
+
+    def explain(self, ctx) -> list[str]:
+        return [f"{self.path}: {self.why_not(ctx) or 'did not hold'}"]
+
+
+@dataclass
+class Actor:
+    path: str
+    names: list[str] | None
+    nationality: set | None
+    role: str | None
+    positional = True
+
+    @classmethod
+    def parse(cls, value, path, errors):
+        before = len(errors)
+        spec = {"name": value} if isinstance(value, str) else _mapping(value, path, errors,
+                                                                       ("name", "nationality", "role"))
+        if len(errors) > before:
+            return None
+        if not spec:
+            errors.append((path, "actor is a name or a mapping of name, nationality, role"))
+            return None
+        names, nats = _field(spec, "name", path, errors), _field(spec, "nationality", path, errors)
+        role = spec.get("role")
+        if role is not None and not (isinstance(role, str) and role.strip()):
+            errors.append((path + ("role",), "role must be a role name (e.g. official, head-of-state, military)"))
+        if len(errors) > before:
+            return None
+        return cls(key_name(path), [n.casefold() for n in names] if names else None,
+                   {n.upper() for n in nats} if nats else None, role)
+
+    @cached_property
+    def key(self) -> tuple:
+        return ("actor", tuple(self.names) if self.names else None,
+                frozenset(self.nationality) if self.nationality else None, self.role)
+
+    def _accepts(self, m: Mention) -> bool:
+        return bool(self._take([(m, m.extra.get("role"), m.value.casefold(), m.extra.get("name", m.text).casefold())]))
+
+    def _take(self, people: list[tuple]) -> list[Mention]:
+        """The mentions among `people` (`MatchContext.people` rows) of this nationality, role and name."""
+        if self.nationality and len(self.nationality) > 1:
+            people = [p for p in people if p[0].country in self.nationality]
+        if self.role:
+            roles = ROLE_FAMILY.get(self.role, {self.role})
+            people = [p for p in people if p[1] in roles]
+        if self.names:   # a name: the actor's id or name, or part of the name ("lavrov")
+            names = self.names
+            if len(names) == 1:
+                [name] = names
+                people = [p for p in people if p[2] == name or name in p[3]]
+            else:
+                people = [p for p in people if p[2] in names or any(n in p[3] for n in names)]
+        return [p[0] for p in people]
+
+    def accepts_in(self, ctx) -> list[Mention]:
+        nats = self.nationality
+        if self.names and not any(ctx.may_name(n) for n in self.names):
+            return []
+        return self._take(ctx.people(next(iter(nats))) if nats and len(nats) == 1 else ctx.people())
+
+    def positions(self, ctx):
+        return [_evidence(self.path, "actor", m, f"{m.extra.get('name', m.text) if m.kind == 'actor' else m.text} "
+                                                 f"({m.country} {m.extra.get('role')})")
+                for m in ctx.accepted(self)]
+
+    def test(self, ctx):
+        return ctx.positions(self) or None
