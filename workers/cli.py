@@ -161,6 +161,7 @@ def cmd_worker(args) -> int:
     set_runtime(rt)
     status = _status_server(rt, args)
     import workers.tasks  # noqa: F401  (registers the tasks)
+    rt.warm_up()  # classifier and rules ready before the first task (a poll) is taken
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
                         queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
                         without_mingle=True, without_heartbeat=True,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from pathlib import Path
 
 from alerts.dispatch import Dispatcher
@@ -80,6 +81,23 @@ class Runtime:
         except Exception as exc:  # noqa: BLE001 — a poll never fails because the rule files could not be read
             log.warning(fields("rules_check_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
             return False
+
+    def warm_up(self) -> None:
+        """Build (or load) the classifier and compile the rules now, before the worker takes tasks.
+
+        Otherwise the first poll pays for it after its fetch: items published meanwhile wait for
+        the next poll, and a first poll that outlasts the interval makes the scheduler's next one
+        skip (the source is locked), so a fresh start read the feed 20 s apart (BENCHMARKS.md §8).
+        A failure here is logged and left to the first poll, which records it on the source."""
+        started = time.perf_counter()
+        try:
+            classifier = self.classifier
+            matcher = self.matcher
+        except Exception as exc:  # noqa: BLE001 — reported again, per source, by the first poll
+            log.warning(fields("warm_up_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
+            return
+        log.info(fields("warm_up_done", ms=f"{(time.perf_counter() - started) * 1000:.0f}",
+                        classifier="off" if classifier is None else "ready", rules=len(matcher.rules)))
 
     @functools.cached_property
     def source_langs(self) -> dict[str, str | None]:
