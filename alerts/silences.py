@@ -62,12 +62,22 @@ class Silences:
         """Every silence still kept, newest first; ended ones older than a day are removed here."""
         now = time.time() if now is None else now
         found, stale = [], []
-        for sid, raw in self.state.r.hgetall(self.key).items():
+        for raw in self.state.r.hgetall(self.key).values():
             silence = Silence(**json.loads(raw))
             (stale if silence.ends_at + KEEP_EXPIRED < now else found).append(silence)
         if stale:
             self.state.r.hdel(self.key, *[s.id for s in stale])
         return sorted(found, key=lambda s: s.starts_at, reverse=True)
+
+    @staticmethod
+    def silencing_in(raw: dict, rule_id: str, channel_id: str | None, now: float | None = None) -> Silence | None:
+        """`silencing` over the raw hash (HGETALL of `<p>:silences`) a caller read in its own pipeline."""
+        now = time.time() if now is None else now
+        active = [s for s in (Silence(**json.loads(v)) for v in raw.values()) if s.active(now)]
+        for silence in sorted(active, key=lambda s: s.starts_at, reverse=True):
+            if silence.matches(rule_id, channel_id):
+                return silence
+        return None
 
     def active(self, now: float | None = None) -> list[Silence]:
         now = time.time() if now is None else now

@@ -169,12 +169,23 @@ class State:
     def delivery(self, alert_id: str, channel: str) -> dict:
         return self.r.hgetall(self.key("delivery", alert_id, channel))
 
+    def delivery_and_alert(self, alert_id: str, channel: str) -> tuple[dict, dict | None]:
+        """The delivery record and the alert, in one round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(self.key("delivery", alert_id, channel))
+        pipe.get(self.key("alert", alert_id))
+        record, raw = pipe.execute()
+        return record, (json.loads(raw) if raw else None)
+
     def update_delivery(self, alert_id: str, channel: str, status: str, *,
-                        due_in: float | None = None, **info: object) -> None:
-        """Record a delivery's new status. Open ones stay in the index, due again after `due_in` s."""
+                        due_in: float | None = None, count_attempt: bool = False, **info: object) -> int | None:
+        """Record a delivery's new status. Open ones stay in the index, due again after `due_in` s.
+        `count_attempt`: also add one to its attempts, in the same transaction, and return the count."""
         now = time.time()
         member = f"{alert_id}|{channel}"
         pipe = self.r.pipeline()
+        if count_attempt:
+            pipe.hincrby(self.key("delivery", alert_id, channel), "attempts", 1)
         pipe.hset(self.key("delivery", alert_id, channel),
                   mapping={"status": status, "updated_at": now, **{k: str(v) for k, v in info.items()}})
         log_key = self.key("delivery", alert_id, channel, "log")
@@ -186,7 +197,8 @@ class State:
             pipe.zrem(self.key("deliveries", "open"), member)
         elif due_in is not None:
             pipe.zadd(self.key("deliveries", "open"), {member: now + due_in})
-        pipe.execute()
+        replies = pipe.execute()
+        return int(replies[0]) if count_attempt else None
 
     def delivery_log(self, alert_id: str, channel: str) -> list[dict]:
         """Every status change of one delivery, oldest first (the last DELIVERY_LOG_MAX)."""

@@ -373,7 +373,15 @@ class StoryDeduplicator(Stage):
 def story_reports(state: State, story_id: str) -> list[dict]:
     """Every recorded report of the story, first seen first: source_id, url, item_id, title,
     published, seen_at (epoch s). One per (source, url)."""
-    raw = state.r.hvals(state.key("story", story_id, "reports"))
+    return parse_reports(state.r.hvals(reports_key(state, story_id)))
+
+
+def reports_key(state: State, story_id: str) -> str:
+    return state.key("story", story_id, "reports")
+
+
+def parse_reports(raw: list) -> list[dict]:
+    """`story_reports` from the raw hash values (for callers that read them in their own pipeline)."""
     reports = [json.loads(value) for value in raw]
     reports.sort(key=lambda r: (r.get("seen_at", 0), r.get("order", 0)))
     for report in reports:

@@ -18,7 +18,7 @@ from alerts.notifiers import DeliveryError, send_timeout
 from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
-from newswatch.stories import story_reports
+from newswatch.stories import parse_reports, reports_key
 from newswatch.state import SETTLED
 
 log = logging.getLogger("workers.deliver")
@@ -39,10 +39,9 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 
 def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     state, d = rt.state, rt.settings.delivery
-    record = state.delivery(alert_id, channel_id)
+    record, payload = state.delivery_and_alert(alert_id, channel_id)
     if record.get("status") in SETTLED:
         return DeliveryOutcome("done")
-    payload = state.alert(alert_id)
     channel = rt.channels.get(channel_id)
     if payload is None or not record or channel is None:
         reason = "alert expired" if payload is None or not record else "channel no longer configured"
@@ -54,10 +53,14 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     if not lock.acquire():
         return DeliveryOutcome("busy")
     try:
-        if state.delivery(alert_id, channel_id).get("status") in SETTLED:  # finished while we waited
-            return DeliveryOutcome("done")
         alert = Alert.from_dict(payload)
-        silence = Silences(state).silencing(alert.rule_id, channel_id)
+        record, silences, reports, sources = _read_under_lock(state, alert, channel_id)
+        if record.get("status") in SETTLED:  # finished while we waited
+            return DeliveryOutcome("done")
+        if alert.story_id:  # copies of the story seen since the alert was created: "also reported by"
+            others = [r["source_id"] for r in parse_reports(reports)] + sorted(sources)
+            alert.reported_by = [s for s in dict.fromkeys(others) if s != alert.source_id]
+        silence = Silences.silencing_in(silences, alert.rule_id, channel_id)
         if silence is not None:
             state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
             log.info(fields("delivery_silenced", alert_id=alert_id, rule_id=alert.rule_id, channel_id=channel_id,
@@ -72,6 +75,18 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
             lock.release()
         except Exception:
             pass
+
+
+def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, list, set]:
+    """One round trip, once the lock is ours: the record again, the silences, the story's reports."""
+    pipe = state.r.pipeline(transaction=False)
+    pipe.hgetall(state.key("delivery", alert.id, channel_id))
+    pipe.hgetall(Silences(state).key)
+    if alert.story_id:
+        pipe.hvals(reports_key(state, alert.story_id))
+        pipe.smembers(state.key("story", alert.story_id, "sources"))
+    record, silences, *story = pipe.execute()
+    return record, silences, (story[0] if story else []), (story[1] if story else set())
 
 
 def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
@@ -92,12 +107,7 @@ def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
 
 def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
     state = rt.state
-    attempt = state.count_attempt(alert.id, channel_id)
-    state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after)
-    if alert.story_id:  # copies of the story seen since the alert was created: "also reported by"
-        others = [r["source_id"] for r in story_reports(state, alert.story_id)] + sorted(
-            state.story_sources(alert.story_id))
-        alert.reported_by = [s for s in dict.fromkeys(others) if s != alert.source_id]
+    attempt = state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after, count_attempt=True)
     try:
         rt.notifiers[channel_id].send(alert)
     except DeliveryError as exc:

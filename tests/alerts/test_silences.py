@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import yaml
@@ -66,6 +67,21 @@ def test_channel_scoped_silence(state):
     silences.add("sahel-visit", 600, "noisy on chat", channel="other")
     assert silences.silencing("sahel-visit", "out") is None
     assert silences.silencing("sahel-visit", "other") is not None
+
+
+def test_silencing_over_a_raw_read_agrees_with_silencing(state):
+    """The deliver task reads the silences hash in its own pipeline: same answers."""
+    silences = Silences(state)
+    now = time.time()
+    silences.add("sahel-*", 600, "noisy", channel="chat", now=now - 10)
+    ended = silences.add("lavrov-bamako", 60, "was noisy", now=now - 120)
+    raw = state.r.hgetall(silences.key)
+    for rule, channel in [("sahel-visit", "chat"), ("sahel-visit", "mail"), ("lavrov-bamako", "mail"), ("x", None)]:
+        direct, from_raw = silences.silencing(rule, channel, now=now), Silences.silencing_in(raw, rule, channel, now)
+        assert (direct and direct.id) == (from_raw and from_raw.id), (rule, channel)
+    assert Silences.silencing_in(raw, "sahel-visit", "chat", now).rule == "sahel-*"
+    assert Silences.silencing_in(raw, "lavrov-bamako", "mail", now) is None       # ended 60 s ago
+    assert Silences.silencing_in(raw, "lavrov-bamako", "mail", now - 100).id == ended.id
 
 
 def test_silenced_delivery_is_recorded_not_sent(rt, capsys):

@@ -60,3 +60,16 @@ def test_exact_dedup_stage(state):
     stage.commit(fresh)
     again = ExactDeduplicator(state, ttl=60)
     assert again.process(items) == [] and again.dropped["seen"] == 2
+
+
+def test_delivery_and_alert_in_one_read_and_attempts_counted_with_the_status(state):
+    assert state.delivery_and_alert("nope", "a") == ({}, None)
+    state.create_alert("al", {"id": "al", "title": "T"}, ["a"], redeliver_after=0.0)
+    record, alert = state.delivery_and_alert("al", "a")
+    assert record["status"] == "pending" and alert == {"id": "al", "title": "T"}
+    assert state.update_delivery("al", "a", "sending", due_in=30, count_attempt=True) == 1
+    assert state.update_delivery("al", "a", "sending", due_in=30, count_attempt=True) == 2
+    assert state.update_delivery("al", "a", "sent") is None
+    record = state.delivery("al", "a")
+    assert record["attempts"] == "2" and record["status"] == "sent"
+    assert [e["status"] for e in state.delivery_log("al", "a")][-3:] == ["sending", "sending", "sent"]

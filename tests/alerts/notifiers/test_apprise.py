@@ -82,7 +82,7 @@ def test_timeout_bounds_the_send(hook):
 
 
 def test_unparsable_url_is_refused_when_built_without_leaking_it(caplog):
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         with pytest.raises(ValueError) as err:
             AppriseNotifier("ap", url=f"tgram://{PASSWORD}", timeout=5)
     assert "apprise cannot use this URL (scheme 'tgram')" in str(err.value)
@@ -91,7 +91,7 @@ def test_unparsable_url_is_refused_when_built_without_leaking_it(caplog):
 
 def test_secrets_never_in_logs_on_failure(hook, caplog):
     hook.script(Response(status=500, body=f"echo {PASSWORD}".encode()))
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         send_error(AppriseNotifier("ap", url=apprise_url(hook), timeout=5))
     assert PASSWORD not in caplog.text
     assert any(r.name.startswith("apprise") for r in caplog.records)   # apprise did log, redacted

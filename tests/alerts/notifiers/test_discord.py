@@ -122,7 +122,7 @@ def test_retry_resumes_after_the_parts_sent(hook, tmp_path):
 
 
 def test_webhook_token_never_in_logs(hook, caplog, tmp_path):
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         hook.script(DiscordWebhook.unknown_webhook())
         send_error(notifier(hook))
         notifier(hook).send(seed_alert())

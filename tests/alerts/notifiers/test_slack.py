@@ -105,7 +105,7 @@ def test_500_three_times_then_ok(hook):
 
 
 def test_webhook_url_never_in_logs(hook, caplog):
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         notifier(hook).send(seed_alert())
         hook.script(SlackWebhook.error(404, "no_service"))
         send_error(notifier(hook), hook)

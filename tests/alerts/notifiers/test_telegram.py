@@ -183,7 +183,7 @@ def test_retry_after_a_failed_part_sends_only_the_rest(api, tmp_path):
 # --- secrets ---------------------------------------------------------------------
 
 def test_token_never_in_logs(api, caplog):
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         notifier(api).send(seed_alert())
         api.script(TelegramBotAPI.blocked())
         send_error(notifier(api))

@@ -106,7 +106,7 @@ def test_redirect_is_permanent(hook):
 
 def test_secrets_echoed_by_the_receiver_are_redacted(hook, caplog):
     hook.script(Response(status=401, body=f"bad credentials: {BEARER} / {SECRET}".encode()))
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         err = send_error(notifier(hook))
         notifier(hook).send(seed_alert())
     assert "bad credentials: *** / ***" in err.reason
