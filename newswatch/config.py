@@ -155,8 +155,13 @@ def config_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("NEWSWATCH_CONFIG") or DEFAULT_CONFIG)
 
 
-def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
-    """Load and validate the main config file. Raises ConfigError listing every problem."""
+DRY_RUN_SECRET = "unset-in-a-dry-run"
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict | None = None, *, dry_run: bool = False) -> Config:
+    """Load and validate the main config file. Raises ConfigError listing every problem.
+    `dry_run` (classify, test-rule: nothing is sent): an unset `${VAR}` is no error; it reads
+    as DRY_RUN_SECRET, so a channel's password need not be in the environment to try a rule."""
     path = config_path(path)
     data, lines = load_yaml(path)
     if data is None:
@@ -164,7 +169,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if not isinstance(data, dict):
         raise ConfigError([lines.issue((), "the config file must be a mapping of keys to values")])
     issues: list[ConfigIssue] = []
-    data = substitute_env(data, lines, env, issues)
+    data = substitute_env(data, lines, env, issues, missing=DRY_RUN_SECRET if dry_run else None)
     type_issues = _type_issues(data, lines)
     index_map: dict[str, list[int]] = {}
     if type_issues:  # validate the rest without the entries of unknown type, to list every error

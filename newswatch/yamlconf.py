@@ -126,9 +126,10 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
 
 
 def substitute_env(data: Any, lines: LineMap, env: dict | None = None,
-                   issues: list[ConfigIssue] | None = None) -> Any:
+                   issues: list[ConfigIssue] | None = None, missing: str | None = None) -> Any:
     """Replace `${VAR}` / `${VAR:-default}` in every string; a missing VAR is an error naming it.
-    With `issues` given, problems are appended there (and the value left empty) instead of raised."""
+    With `issues` given, problems are appended there (and the value left empty) instead of raised.
+    With `missing` given, a missing VAR becomes that text and is no error (dry runs, which send nothing)."""
     collect = issues is not None
     env = os.environ if env is None else env
     issues = [] if issues is None else issues
@@ -147,6 +148,8 @@ def substitute_env(data: Any, lines: LineMap, env: dict | None = None,
                 return env[name]
             if default is not None:
                 return default
+            if missing is not None:
+                return missing
             issues.append(lines.issue(path, f"environment variable {name} is not set "
                                             f"(set it, or write ${{{name}:-default}})"))
             return ""

@@ -32,6 +32,9 @@ COUNTRIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gazetteer
 PRIMARY_ZIPF = 4.3     # a city's own name must be a really common word
 ALTERNATE_ZIPF = 4.0   # an alternate name (only indexed for big cities and capitals) too
 BIG_CITY = 1_000_000
+# In the city's own languages a name is checked too, against a higher bar, when the town is small:
+# no town of 25,000 makes its name as frequent as «إطار» ("framework", zipf 4.85) for Atar.
+SMALL_CITY, OWN_ZIPF = 200_000, 4.8
 OUT = Path(__file__).resolve().parents[1] / "config" / "wordlike-city-names.tsv"
 
 
@@ -42,7 +45,26 @@ def own_languages() -> dict[str, set[str]]:
 
 
 def zipf(word: str, skip: set[str] = frozenset(), langs: tuple[str, ...] = LANGS) -> float:
-    return max((wordfreq.zipf_frequency(word, lang) for lang in langs if lang not in skip), default=0.0)
+    return max((wordfreq.zipf_frequency(form, lang) for form in spellings(word) for lang in langs
+                if lang not in skip), default=0.0)
+
+
+def spellings(word: str) -> set[str]:
+    """The word and, in Arabic script, the spellings the classifier's normalization makes it equal to
+    (hamza on or under the first alef, final ta marbuta written ه, final alef maqsura / ya): the
+    GeoNames «دوله» (Dhule) and «اطار» (Atar) are the everyday words «دولة» (state) and «إطار»
+    (framework) once normalized, and must be judged by those words' frequency."""
+    forms = {word}
+    if word[:1] == "ا":
+        forms |= {a + word[1:] for a in "أإآ"}
+    for form in list(forms):
+        if form.endswith("ه"):
+            forms.add(form[:-1] + "ة")
+        elif form.endswith("ي"):
+            forms.add(form[:-1] + "ى")
+        elif form.endswith("ى"):
+            forms.add(form[:-1] + "ي")
+    return forms
 
 
 def main() -> None:
@@ -56,7 +78,8 @@ def main() -> None:
             if " " in name:
                 continue
             if not name.isascii():
-                if zipf(name.lower(), skip, OTHER_SCRIPT_LANGS) >= OTHER_SCRIPT_ZIPF:
+                if zipf(name.lower(), skip, OTHER_SCRIPT_LANGS) >= OTHER_SCRIPT_ZIPF or (
+                        city.population < SMALL_CITY and zipf(name.lower(), set(), OTHER_SCRIPT_LANGS) >= OWN_ZIPF):
                     rows.add((city.geonameid, name))
                 continue
             primary = name == city.name

@@ -72,7 +72,7 @@ def _classifier(args):
     from newswatch.config import ClassifyConfig, config_path
     path = config_path(args.config)
     if args.config or path.exists():
-        config = load_config(path)
+        config = load_config(path, dry_run=True)
         settings, base, cache = config.settings.classify, config.base_dir, config.state_dir / "cache"
         setup_logging(args.log_level or config.settings.log_level)
     else:

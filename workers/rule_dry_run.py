@@ -26,7 +26,7 @@ from newswatch.item import Item
 def load_rule_set(config_file: str | None, files: list[str]) -> tuple[Config, list[Rule], list[Path]]:
     """The config, its rules (or those of `files`, still checked against its channels) and the files read.
     Raises ConfigError listing every problem."""
-    config = load_config(config_file)
+    config = load_config(config_file, dry_run=True)   # sends nothing: channel secrets need not be set
     paths = [Path(f) for f in files] if files else None
     rules = load_rules(config, files=paths)
     if paths is None:

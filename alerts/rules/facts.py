@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from alerts.alert import Evidence
+from alerts.rules.affiliation import is_affiliation
 from newswatch.classify.model import Mention
 from newswatch.yamlconf import key_name
 
@@ -29,6 +30,11 @@ ORIGIN_WORDS = frozenset({"from", "из"})   # "his colleague from Mali" names n
 def _after_origin(text: str, start: int) -> bool:
     words = text[max(0, start - 12):start].split()
     return bool(words) and words[-1].lower() in ORIGIN_WORDS
+
+
+def _not_a_venue(text: str, m: Mention) -> bool:
+    """"from Mali" (where someone comes from), "Mali's president" (whose office): no place of events."""
+    return _after_origin(text, m.start) or is_affiliation(text, m.start, m.end)
 
 
 def _codes(value) -> list[str] | None:
@@ -223,8 +229,7 @@ class Place:
     def accepts_in(self, ctx) -> list[Mention]:
         allowed = self._countries()
         pool = ctx.mentions(*PLACE_MENTIONS) if allowed is None else ctx.of_countries(PLACE_MENTIONS, allowed)
-        return [m for m in pool
-                if self._accepts(m) and not (m.kind == "country" and _after_origin(ctx.text(m.field), m.start))]
+        return [m for m in pool if self._accepts(m) and not (m.kind == "country" and _not_a_venue(ctx.text(m.field), m))]
 
     def positions(self, ctx):
         return [_evidence(self.path, self.label, m, _place_detail(m, ctx, self.tables)) for m in ctx.accepted(self)]

@@ -21,7 +21,8 @@ NAME_PREFIXES = frozenset({"north", "south", "east", "west", "northern", "southe
                            "from", "to", "at", "near", "outside", "capital", "city"})
 GEORGIA_COUNTRY_CONTEXT = ("tbilisi", "caucasus", "abkhazia", "south ossetia", "georgian dream", "kobakhidze")
 LOCATIVES = frozenset({"in", "to", "into", "visit", "visited", "visits", "visiting", "au", "à", "a", "en", "vers",
-                       "в", "во", "из", "إلى", "الى", "في", "من"})
+                       "в", "во", "из", "إلى", "الى", "في", "من",
+                       "دولة", "دوله", "جمهورية", "جمهوريه"})   # «دولة مالي»: the state of Mali
 _NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
 _SENTENCE_OPENERS = ".!?:;\"'“”«»—–-(\n"
 

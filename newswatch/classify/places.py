@@ -117,7 +117,7 @@ class PlaceResolver:
         for cand in kept:
             if cand.readings.city_ids and not cand.readings.has_country:
                 country, city = self._city_country(cand.readings, named)
-                if not self._needs_company(city, cand.surface):
+                if not self._needs_company(city, cand.surface, cand.readings):
                     named.add(country)
                     in_sentence[(cand.field, cand.sentence)].add(country)
         return named, in_sentence
@@ -130,11 +130,14 @@ class PlaceResolver:
         best = max(preferred, key=lambda c: (c.capital, c.population))
         return best.country, best
 
-    def _needs_company(self, city, surface: str) -> bool:
+    def _needs_company(self, city, surface: str, readings: Readings) -> bool:
         if not city.capital and city.population < SMALL_CITY:
             return True
-        lowered = surface.lower()
-        return (str(city.geonameid), lowered) in self.wordlike or lowered in COMMON_WORD_CITIES
+        gid, lowered = str(city.geonameid), surface.lower()
+        if (gid, lowered) in self.wordlike or lowered in COMMON_WORD_CITIES:
+            return True
+        # the table's spelling too: the text's «دولة» (state) is GeoNames' «دوله» (Dhule) once normalized
+        return any((gid, r[2].lower()) in self.wordlike for r in readings.by_kind.get("city", ()) if r[1] == gid)
 
     def _case_ok(self, reading: tuple, surface: str) -> bool:
         """Rule 7, first half: case-sensitive names match only in their own case."""
@@ -204,7 +207,7 @@ class PlaceResolver:
         small = not city.capital and city.population < SMALL_CITY
         if small and country not in in_sentence.get((cand.field, cand.sentence), ()):
             return None  # "Kadugli, South Kordofan, Sudan": a small place comes with its country
-        if self._needs_company(city, cand.surface) and country not in named:
+        if self._needs_company(city, cand.surface, cand.readings) and country not in named:
             return None
         return Mention("city", str(city.geonameid), cand.field, cand.start, cand.end, cand.surface, city.name,
                        cand.sentence, country, {"name": city.name, "capital": city.capital,

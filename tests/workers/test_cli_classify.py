@@ -63,3 +63,23 @@ def test_bad_input_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and "line 2: not JSON" in proc.stderr
     missing = run("--input", str(tmp_path / "nope.xml"), "-c", str(ROOT / "config" / "demo.yaml"))
     assert missing.returncode == 2 and "nope.xml" in missing.stderr
+
+
+def test_dry_runs_need_no_channel_secret(tmp_path, shared_data):
+    """The shipped config/newswatch.yaml reads ${SMTP_PASSWORD}: classify and test-rule send nothing,
+    so they run without it; `newswatch check` (which is about running for real) still names it."""
+    import os
+    (tmp_path / "feed.xml").write_bytes(feed_with_seed(shared_data))
+    env = {k: v for k, v in os.environ.items() if k != "SMTP_PASSWORD"}
+    cfg = str(ROOT / "config" / "newswatch.yaml")
+    base = [sys.executable, "-m", "workers.cli"]
+    classify = subprocess.run(base + ["classify", "--input", str(tmp_path / "feed.xml"), "-c", cfg], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=120)
+    assert "ML" in records(classify)[0]["countries"]
+    rule = subprocess.run(base + ["test-rule", "--input", str(tmp_path / "feed.xml"), "-c", cfg, "--format", "json"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert rule.returncode == 0, rule.stderr
+    assert json.loads(rule.stdout.splitlines()[0])["matches"][0]["rule"] == "russian-official-visits-sahel-capital"
+    check = subprocess.run(base + ["check", "-c", cfg], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert check.returncode != 0 and "SMTP_PASSWORD is not set" in check.stderr
+    assert "unset-in-a-dry-run" not in classify.stdout + rule.stdout + classify.stderr + rule.stderr

@@ -96,6 +96,26 @@ def test_place_kind_country_is_the_country_name_not_the_demonym(rules):
     assert rules.match({"place": {"country": "ML", "kind": "country"}}, rules.row(V, LAVROV_TRAVELS)) is None
 
 
+PUTIN_TRAORE_SPB = "Putin–Traoré meeting in St Petersburg referenced (no Ouagadougou in sentence)"
+TIANI_PHONE = "Tiani–Putin phone call, no visit"
+POUTINE_TRAORE_SPB = "Putin meets Traoré in St Petersburg"
+
+
+@pytest.mark.parametrize("note,lang,country", [(PUTIN_TRAORE_SPB, "en", "BF"),   # "Burkina Faso's President"
+                                               (TIANI_PHONE, "en", "NE"),        # "Niger Regime Chief", "head of Niger's"
+                                               (POUTINE_TRAORE_SPB, "fr", "BF")])  # « le Président du Burkina Faso »
+def test_place_skips_a_country_named_as_whose_office_it_is(rules, note, lang, country):
+    row = rules.row(V, note, lang)
+    assert rules.match({"country": {"code": country, "mentioned": True}}, row) is not None   # still mentioned
+    assert rules.match({"place": {"country": country, "kind": "country"}}, row) is None
+
+
+def test_place_keeps_a_country_that_is_where_things_happen(rules):
+    # "... welcomed in Mali's capital" style is a place; so is «الى دولة مالي» ("to the state of Mali")
+    arabic = rules.row(V, "Lavrov arrives in Mali (country named, no capital)", "ar")
+    assert [e.matched for e in rules.match({"place": {"country": "ML", "kind": "country"}}, arabic)] == ["مالي"]
+
+
 def test_topic_and_its_modality(rules):
     arrived, will_visit = rules.row(V, LAVROV_BAMAKO), rules.row(V, LAVROV_WILL_VISIT)
     assert rules.match({"topic": "visit"}, arrived) is not None

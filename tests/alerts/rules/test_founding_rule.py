@@ -30,13 +30,8 @@ ANNOUNCED = "russian-official-visit-announced-sahel"
 LANGS = ("en", "fr", "ar", "ru")
 
 MIN_VISITS_PER_LANG = 5
-MIN_PRECISION = 0.85
-MIN_RECALL = 0.70
-# The founding rule fires on two rows of these look-alike kinds today, both the Putin–Traoré
-# meeting in St Petersburg (en: "Lavrov ... Burkina Faso ... talks"; fr: "Poutine a rencontré ...
-# du Burkina Faso"). A change may lower this count, never raise it.
-HARD_LOOKALIKES = ("lookalike-moscow", "lookalike-western-official", "lookalike-fighting")
-MAX_HARD_LOOKALIKE_HITS = 2
+MIN_RECALL = 0.78          # 0.80 reached (aim 0.85); a change may raise it, never lower it
+MIN_LOOKALIKES = 30
 
 
 @pytest.fixture(scope="module")
@@ -136,16 +131,17 @@ def test_founding_rule_on_collected_visits(fired):
     print(f"  missed visit reports: {len(misses)}")
     for lang in LANGS:
         assert table[lang]["tp"] >= MIN_VISITS_PER_LANG, (lang, table[lang])
-    assert table["all"]["precision"] >= MIN_PRECISION, table["all"]
     assert table["all"]["recall"] >= MIN_RECALL, table["all"]
 
 
-def test_founding_rule_on_hard_lookalikes(fired):
-    wrong = [(r["kind"], r["lang"], r["note"]) for r, ids in fired if r["kind"] in HARD_LOOKALIKES and FOUNDING in ids]
-    print(f"\n{FOUNDING} fires on {len(wrong)} rows of {', '.join(HARD_LOOKALIKES)}:")
-    for kind, lang, note in wrong:
-        print(f"  {kind} [{lang}] {note}")
-    assert len(wrong) <= MAX_HARD_LOOKALIKE_HITS, wrong
+def test_founding_rule_fires_on_no_lookalike_and_no_announced_visit(fired):
+    """Issue 4: "on none of at least 30 real look-alikes": Sahel leaders in Russia, Russian officials
+    elsewhere, Western officials in Bamako, statements and calls, fighting, visits only announced."""
+    negatives = [r for r, _ in fired if r["kind"] != "visit"]
+    assert len([r for r in negatives if r["kind"].startswith("lookalike-")]) >= MIN_LOOKALIKES
+    wrong = [(r["kind"], r["lang"], r["note"]) for r, ids in fired if r["kind"] != "visit" and FOUNDING in ids]
+    print(f"\n{FOUNDING} fires on {len(wrong)} of {len(negatives)} look-alike and announced rows")
+    assert wrong == []
 
 
 def test_announced_rule_on_collected_visits(fired):

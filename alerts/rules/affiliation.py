@@ -1,0 +1,65 @@
+"""A country named as whose someone or something is, not as a place: "Burkina Faso's President",
+"the head of Niger's military regime", "Niger Regime Chief", "President of Mali", « le Président du
+Burkina Faso », «глава МИД Мали», «رئيس مالي».
+
+`place` conditions skip such mentions (like "his colleague from Mali", see facts.py): the sentence
+"Putin met Burkina Faso's President Traoré in St Petersburg" names Burkina Faso, but nothing happens
+there. "Mali's capital", "to Mali", « au Mali », «в Мали», «إلى مالي» stay places.
+
+The office words are the heads of such phrases in en/fr/ru/ar; Russian ones are stems (the noun is
+inflected: главой, президента). Arabic words are compared after unifying alef and ta marbuta.
+"""
+from __future__ import annotations
+
+OFFICES = frozenset("""
+president presidents leader leaders head heads junta regime government minister ministers premier
+prime foreign defence defense interior military army authorities officials official ambassador envoy
+delegation counterpart chief chiefs ruler rulers spokesman spokeswoman spokesperson embassy parliament
+cabinet council security
+président présidente chef chefs dirigeant dirigeants gouvernement ministre ministres junte régime
+armée autorités ambassadeur ambassadrice ambassade délégation homologue état étrangères défense
+intérieur conseil porte-parole
+дел обороны мид
+رئيس زعيم حكومه وزير وزيره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام
+""".split())
+RU_STEMS = ("президент", "глав", "лидер", "правительств", "министр", "премьер", "хунт", "режим", "посл",
+            "делегац", "руководител", "руководств", "арми", "власт", "спикер")
+_ARTICLES = frozenset({"the", "la", "le", "les", "l'", "l’"})
+_OF = frozenset({"of", "du", "de", "des", "d'", "d’"})
+_STRIP = "«»\"“”()[]"
+_AR_PROCLITICS = ("و", "ف")
+
+
+def _norm(word: str) -> str:
+    word = word.strip(_STRIP).lower()
+    for elided in ("l'", "l’", "d'", "d’"):
+        if word.startswith(elided) and len(word) > 2:
+            word = word[2:]
+    if word[:1] in _AR_PROCLITICS and len(word) > 3 and "\u0600" <= word[1:2] <= "\u06ff":
+        word = word[1:]
+    return word.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ة", "ه")
+
+
+def is_office(word: str) -> bool:
+    word = _norm(word)
+    return word in OFFICES or word.startswith(RU_STEMS)
+
+
+def is_affiliation(text: str, start: int, end: int) -> bool:
+    """Whether the country named at text[start:end] says whose an office is (see the module doc)."""
+    after = text[end:end + 40]
+    if after[:2] in ("'s", "’s"):                                   # Niger's military regime
+        following = after[2:].split()[:2]
+        return bool(following) and after[2:3].isspace() and any(is_office(w) for w in following)
+    if after[:1] == " ":                                            # Niger Regime Chief, Mali junta
+        following = after.split()[:1]
+        if following and following[0].isalpha() and is_office(following[0]):
+            return True
+    words = text[max(0, start - 60):start].split()
+    while words and words[-1].lower() in _ARTICLES:
+        words.pop()
+    if words and words[-1].lower() in _OF:                          # President of Mali, Président du Niger
+        words.pop()
+        while words and words[-1].lower() in _ARTICLES:
+            words.pop()
+    return bool(words) and text[start - 1:start].isspace() and is_office(words[-1])
