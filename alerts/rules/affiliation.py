@@ -40,6 +40,20 @@ def _norm(word: str) -> str:
     return word.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ة", "ه")
 
 
+BETWEEN = frozenset({"between", "entre", "между", "بين"})
+LOCATIVE = frozenset({"in", "at", "à", "en", "au", "в", "во", "في"})
+
+
+def is_relation(text: str, start: int) -> bool:
+    """"relations between Moscow and Bamako", « entre Moscou et Bamako », «между Москвой и Бамако»,
+    «بين موسكو ودول القارة»: the two capitals stand for their governments; neither is where anything
+    happens. A locative right before the name ("talks between them in Bamako") keeps it a place."""
+    words = text[max(0, start - 60):start].split()[-3:]
+    if not words or words[-1].lower() in LOCATIVE or not text[start - 1:start].isspace():
+        return False
+    return any(w.lower().strip(_STRIP) in BETWEEN for w in words)
+
+
 def is_office(word: str) -> bool:
     word = _norm(word)
     return word in OFFICES or word.startswith(RU_STEMS)

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from alerts.alert import Evidence
-from alerts.rules.affiliation import is_affiliation
+from alerts.rules.affiliation import is_affiliation, is_relation
 from newswatch.classify.model import Mention
 from newswatch.yamlconf import key_name
 
@@ -33,8 +33,11 @@ def _after_origin(text: str, start: int) -> bool:
 
 
 def _not_a_venue(text: str, m: Mention) -> bool:
-    """"from Mali" (where someone comes from), "Mali's president" (whose office): no place of events."""
-    return _after_origin(text, m.start) or is_affiliation(text, m.start, m.end)
+    """"from Mali" (where someone comes from), "Mali's president" (whose office), "between Moscow and
+    Bamako" (governments): no place of events."""
+    if is_relation(text, m.start):
+        return True
+    return m.kind == "country" and (_after_origin(text, m.start) or is_affiliation(text, m.start, m.end))
 
 
 def _codes(value) -> list[str] | None:
@@ -229,7 +232,7 @@ class Place:
     def accepts_in(self, ctx) -> list[Mention]:
         allowed = self._countries()
         pool = ctx.mentions(*PLACE_MENTIONS) if allowed is None else ctx.of_countries(PLACE_MENTIONS, allowed)
-        return [m for m in pool if self._accepts(m) and not (m.kind == "country" and _not_a_venue(ctx.text(m.field), m))]
+        return [m for m in pool if self._accepts(m) and not _not_a_venue(ctx.text(m.field), m)]
 
     def positions(self, ctx):
         return [_evidence(self.path, self.label, m, _place_detail(m, ctx, self.tables)) for m in ctx.accepted(self)]

@@ -19,6 +19,9 @@ PLACE_NOUNS = frozenset({"city", "province", "region", "state", "oblast", "count
 NAME_PREFIXES = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                            "central", "greater", "old", "new", "downtown", "upper", "lower", "occupied", "in",
                            "from", "to", "at", "near", "outside", "capital", "city"})
+# "a visit to Chad Wednesday", "in Jordan January": capitalized, but never the rest of a name
+CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                     "june july august september october november december".split())
 GEORGIA_COUNTRY_CONTEXT = ("tbilisi", "caucasus", "abkhazia", "south ossetia", "georgian dream", "kobakhidze")
 LOCATIVES = frozenset({"in", "to", "into", "visit", "visited", "visits", "visiting", "au", "à", "a", "en", "vers",
                        "в", "во", "из", "إلى", "الى", "في", "من",
@@ -74,7 +77,9 @@ def part_of_longer_name(text: str, start: int, end: int, surface: str, hit_start
     following_at = end
     while following_at < len(text) and text[following_at] in " \t":
         following_at += 1
-    if nxt[:1].isupper() and nxt.rstrip(".,;:!?'’s").lower() not in PLACE_NOUNS and following_at not in hit_starts:
+    following = nxt.rstrip(".,;:!?'’s").lower()
+    if (nxt[:1].isupper() and following not in PLACE_NOUNS and following not in CALENDAR
+            and following_at not in hit_starts):
         return True
     if any_prev or surface.lower() in PERSONISH:
         prev = prev_word(text, start)

@@ -3,7 +3,7 @@ country named as a place. Phrases are cut from rows of tests/data/collected (sou
 are the minimal pairs that tell the two apart."""
 import pytest
 
-from alerts.rules.affiliation import is_affiliation
+from alerts.rules.affiliation import is_affiliation, is_relation
 
 AFFILIATION = [
     ("Burkina Faso's President Ibrahim Traore", "Burkina Faso"),
@@ -41,3 +41,17 @@ def test_office_of_a_country(text, name):
 def test_country_as_a_place(text, name):
     start = text.index(name)
     assert not is_affiliation(text, start, start + len(name))
+
+
+@pytest.mark.parametrize("text,name,relation", [
+    ("strengthening diplomatic relations between Moscow and Bamako.", "Moscow", True),
+    ("strengthening diplomatic relations between Moscow and Bamako.", "Bamako", True),
+    ("le rapprochement entre Moscou et Ouagadougou", "Ouagadougou", True),
+    ("отношения между Москвой и Бамако", "Бамако", True),
+    ("تعزيز العلاقات بين موسكو ودول القارة", "موسكو", True),    # the Nouakchott row of visits.jsonl
+    ("talks between them in Bamako", "Bamako", False),
+    ("Lavrov arrived in Bamako on Monday", "Bamako", False),
+    ("وصل لافروف إلى نواكشوط", "نواكشوط", False),
+])
+def test_between_two_capitals_is_a_relation(text, name, relation):
+    assert is_relation(text, text.index(name)) is relation

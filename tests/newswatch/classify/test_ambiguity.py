@@ -84,3 +84,12 @@ def test_arabic_everyday_words_that_are_city_names_once_normalized(classifier):
                                 " من اجل بحث توسيع التعاون بين البلدين، وذلك في إطار جولة إفريقية")
     assert {c["name"] for c in facts.cities} == set()
     assert "IN" not in facts.mentioned and {"ML", "MR", "RU"} <= set(facts.mentioned)
+
+
+def test_a_weekday_after_a_country_is_not_a_surname(classifier):
+    # tests/data/collected/visits.jsonl, "Russian delegation led by Lavrov visits Chad": "Chad Wednesday"
+    # is no person named Chad
+    facts = classifier.classify("", "A Russian delegation led by Foreign Minister Sergei Lavrov paid an official "
+                                    "visit to Chad Wednesday to strengthen bilateral friendship and cooperation.")
+    assert "TD" in facts.countries
+    assert "TD" not in classifier.classify("", "Chad Smith said on Wednesday he would run again.").mentioned
