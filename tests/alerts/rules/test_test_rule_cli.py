@@ -112,10 +112,10 @@ def test_explain_names_the_failing_clause(config, tmp_path):
     joined, moscow, us = ({m["rule"]: m["failed"] for m in r["near_misses"]} for r in out)
     assert joined[VISIT] == ["when.all[0].near: each part holds, but never in one sentence"]
     assert joined[ANNOUNCED] == [                                                       # nothing planned
-        "when.near.all[2].topic: visit is named (tour, arrived), but never as planned in its sentence"]
+        "when.all[0].near.all[2].topic: visit is named (tour, arrived), but never as planned in its sentence"]
     assert moscow[VISIT] == ["when.all[1].none[0].near: held, but is under 'none'"]     # the visit is in Moscow
     assert moscow[ANNOUNCED] == [
-        "when.near.all[2].topic: visit is named (arrived, official visit), but never as planned in its sentence"]
+        "when.all[0].near.all[2].topic: visit is named (arrived, official visit), but never as planned in its sentence"]
     assert us[VISIT] == ["when.all[0].near.all[0].actor: did not hold anywhere"]        # a US official
     text = run(config, SAHEL, "--input", path, "--explain", "--format", "text")
     assert f"  no match {VISIT}:\n    - when.all[0].near: each part holds, but never in one sentence" in text.stdout
