@@ -138,6 +138,8 @@ def load_rules(config: Config, files: list[Path] | None = None) -> list[Rule]:
             if channel not in channels:
                 issues.append(rule.issue(("notify", index), f"unknown channel {channel!r} "
                                          f"(allowed: {', '.join(sorted(channels)) or 'no channels defined'})"))
+    if not issues:
+        issues += _region_issues(config, rules)
     if issues:
         raise ConfigError(issues)
     return rules
@@ -153,3 +155,10 @@ def rules_digest(paths: list[Path]) -> str:
         except OSError:
             h.update(b"<missing>")
     return h.hexdigest()
+
+
+def _region_issues(config: Config, rules: list[Rule]) -> list[ConfigIssue]:
+    """Unknown region slugs, against the tables the classifier would use (alerts/rules/regions_check.py)."""
+    from alerts.rules.regions_check import known_regions, unknown_region_issues
+    from newswatch.classify.stage import tables_dir
+    return unknown_region_issues(rules, known_regions(tables_dir(config.settings.classify.tables, config.base_dir)))
