@@ -104,3 +104,23 @@ def latin(name: str) -> bool:
 def in_domain_name(text: str, end: int) -> bool:
     """"Boston.com", "Japantoday.com": a site's name, not the place."""
     return text[end:end + 1] == "." and text[end + 1:end + 2].isalpha() and text[end + 1:end + 2].islower()
+
+
+MONEY_CAPITAL = frozenset("markets market gains flows flight investment investments spending expenditure controls "
+                          "requirements punishment goods stock account injection increase base adequacy ratio".split())
+
+
+def capital_phrase(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """"the Malian capital", « la capitale malienne », «малийской столице», «العاصمة المالية»: a
+    demonym at text[start:end] that names its country's capital. The phrase's span, or None."""
+    nxt = next_word(text, end)
+    if nxt.rstrip(",.;:!?)»\"”").lower() == "capital" or nxt.lower().startswith("столиц"):
+        at = text.index(nxt, end)
+        if nxt.lower() == "capital" and next_word(text, at + len(nxt)).lower().rstrip(",.;:") in MONEY_CAPITAL:
+            return None   # "Malian capital markets"
+        return start, at + len(nxt.rstrip(",.;:!?)»\"”"))
+    prev = prev_word(text, start).lower()
+    if prev == "capitale" or prev.endswith("العاصمة"):
+        return text.rindex(prev_word(text, start), 0, start), end
+    return None
+

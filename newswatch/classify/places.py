@@ -37,6 +37,9 @@ The rules, each applied on purpose (see README "Classification"):
    preposition before it ("in Chad", «إلى مالي» "to Mali").
 6. A city name shared by several countries (Tripoli, Hyderabad, Alexandria)
    goes to the country otherwise named in the item, else to the largest city.
+8. "The Malian capital" (« la capitale malienne », «малийской столице», «العاصمة
+   المالية») names the capital: a city mention of Bamako over the phrase, marked
+   `via: demonym`, whether or not the capital's name follows.
 """
 from __future__ import annotations
 
@@ -45,7 +48,8 @@ from dataclasses import dataclass
 
 from newswatch.classify.model import Mention
 from newswatch.classify.place_rules import (COMMON_WORD_CITIES, GEORGIA_COUNTRY_CONTEXT, PERSONISH, SMALL_CITY,
-                                            after_locative, in_domain_name, is_title_case, part_of_longer_name)
+                                            after_locative, capital_phrase, in_domain_name, is_title_case,
+                                            part_of_longer_name)
 from newswatch.classify.readings import Readings, TermBook, TermInfo
 
 
@@ -71,6 +75,9 @@ class PlaceResolver:
         self.wordlike = wordlike or set()   # (geonameid, lowercase name)
         self._areas = {code: c.m49.get("intermediate") or c.m49.get("subregion")
                        for code, c in tables.countries.items()}
+        self.capitals = {}   # country -> its (largest) capital city
+        for city in sorted((c for c in self.cities.values() if c.capital), key=lambda c: c.population):
+            self.capitals[city.country] = city
 
     def resolve(self, candidates: list[Candidate], texts: dict[str, str], starts: dict[str, set[int]],
                 clues: set[str] = frozenset()) -> list[Mention]:
@@ -178,6 +185,22 @@ class PlaceResolver:
                     country = r[1] if kind == "institution" else None
                     out.append(Mention(kind, r[1], cand.field, cand.start, cand.end, cand.surface, r[2],
                                        cand.sentence, country))
+        return out + self._capitals_by_demonym(out, texts)
+
+    def _capitals_by_demonym(self, mentions: list[Mention], texts: dict[str, str]) -> list[Mention]:
+        """Rule 8: "the Malian capital" (« la capitale malienne », «малийской столице», «العاصمة
+        المالية») names the capital city: a city mention of Bamako over the whole phrase."""
+        out = []
+        for m in mentions:
+            if m.kind != "demonym" or m.country not in self.capitals:
+                continue
+            span = capital_phrase(texts[m.field], m.start, m.end)
+            if span is not None:
+                city = self.capitals[m.country]
+                text = texts[m.field][span[0]:span[1]]
+                out.append(Mention("city", str(city.geonameid), m.field, span[0], span[1], text, city.name,
+                                   m.sentence, m.country, {"name": city.name, "capital": True,
+                                                          "population": city.population, "via": "demonym"}))
         return out
 
     def _country_mentions(self, cand: Candidate, named: set[str], us_georgia: bool,

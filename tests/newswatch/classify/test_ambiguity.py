@@ -93,3 +93,25 @@ def test_a_weekday_after_a_country_is_not_a_surname(classifier):
                                     "visit to Chad Wednesday to strengthen bilateral friendship and cooperation.")
     assert "TD" in facts.countries
     assert "TD" not in classifier.classify("", "Chad Smith said on Wednesday he would run again.").mentioned
+
+
+def _visit_row(note):
+    (row,) = [r for r in collected("visits.jsonl") if r["note"] == note]
+    return row
+
+
+@pytest.mark.parametrize("note,city,phrase", [
+    ("Yevkurov and Ivanov in Ouagadougou (capital implied)", "Ouagadougou", "capitale Burkinabè"),
+    ("US official Phee in Niamey", "Niamey", "Nigerien capital"),
+    ("Lavrov arrives in Bamako (Sputnik)", "Bamako", "Malian capital"),
+])
+def test_a_demonym_capital_names_the_capital(classifier, note, city, phrase):
+    """Rule 8 of places.py on real rows of tests/data/collected/visits.jsonl (sources there)."""
+    row = _visit_row(note)
+    facts = classifier.classify(row["title"] or "", row["text"], declared_lang=row["lang"])
+    assert any(c["name"] == city and c["capital"] for c in facts.cities), facts.cities
+    assert any(e.kind == "city" and e.text == phrase for e in facts.evidence)
+
+
+def test_capital_markets_are_no_capital(classifier):
+    assert classifier.classify("", "Malian capital markets are small and illiquid.").cities == []
