@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts.digest import flush_due
+from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.state import State
@@ -159,6 +160,10 @@ class PollScheduler:
             sweep_open_deliveries(self.rt, self.enqueue_delivery)
         except Exception as exc:
             log.warning(fields("sweep_failed", reason=str(exc)[:200]))
+        try:
+            Silences(self.rt.state).all()   # drops the silences that ended more than a day ago
+        except Exception as exc:
+            log.warning(fields("silences_cleanup_failed", reason=str(exc)[:200]))
 
     def stop(self) -> None:
         for listener in self.listeners.values():

@@ -25,6 +25,9 @@ def test_scheduler_enqueues_each_source_and_sweeps(state):
                     {"id": "off", "type": "rss", "url": "http://127.0.0.1:9/c", "interval": "1s", "enabled": False}],
         "delivery": {"redeliver_after": "1s"}})
     state.create_alert("al", {"id": "al"}, ["out"], redeliver_after=0)
+    from alerts.silences import Silences
+    old = Silences(state).add("r", 60, "ended two days ago", now=time.time() - 2 * 86400)
+    kept = Silences(state).add("r", 60, "ended a minute ago", now=time.time() - 120)
     rt = SimpleNamespace(settings=settings, state=state, channels={})
     polls, sends = [], []
     first = PollScheduler(rt, polls.append, lambda a, c: sends.append((a, c)), lease_ttl=3, sweep_every=0.5)
@@ -41,3 +44,5 @@ def test_scheduler_enqueues_each_source_and_sweeps(state):
     # ~1/s each from the leader only (the standby never enqueues): about 2-3 per source, never 5+
     assert 2 <= polls.count("one") <= 4 and 2 <= polls.count("two") <= 4, polls
     assert ("al", "out") in sends
+    # the sweep drops silences that ended over a day ago (deliveries read the hash without cleaning it)
+    assert set(state.r.hkeys(Silences(state).key)) == {kept.id} and old.id != kept.id
