@@ -158,11 +158,27 @@ class MatchContext:
             names = self._derived[("topic names", value)] = frozenset(topic_names(value))
         return names
 
-    def cues(self, field_name: str, sentence: int) -> frozenset:
-        """The modality cues ("planned", "denied", ...) found in one sentence."""
+    def cues(self, mention) -> frozenset:
+        """The modality cues ("planned", "denied", ...) that bear on a topic mention: those of its
+        sentence, but a bare future marker ("will", « sera », «будет», «سيكون») only within
+        GENERIC_REACH words of it: in "Chad and Russia will cooperate in the areas of development
+        and security, Lavrov told a press conference in N'Djamena" the "will" is not the visit's."""
         if self._cues is None:
             by_sentence: dict = {}
             for cue in self.mentions("modality"):
-                by_sentence.setdefault((cue.field, cue.sentence), set()).add(cue.value)
-            self._cues = {k: frozenset(v) for k, v in by_sentence.items()}
-        return self._cues.get((field_name, sentence), frozenset())
+                by_sentence.setdefault((cue.field, cue.sentence), []).append(cue)
+            self._cues = by_sentence
+        found = self._cues.get((mention.field, mention.sentence))
+        if not found:
+            return frozenset()
+        return frozenset(cue.value for cue in found if cue.entry.casefold() not in GENERIC_CUES
+                         or self._words_between(mention.field, cue, mention) <= GENERIC_REACH)
+
+    def _words_between(self, field_name: str, a, b) -> int:
+        lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+        return len(self.text(field_name)[lo:hi].split()) if lo < hi else 0
+
+
+GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # config/topics.yaml modality.planned
+GENERIC_REACH = 6   # words between such a cue and the topic word it makes planned
+

@@ -129,7 +129,7 @@ def item_atoms(ctx, term_ids=(), kinds: frozenset = ALL_KINDS) -> set:
         atoms.update([("rname", m.value) for m in ctx.mentions("region")])
     if kinds & {"topic", "topic+happened", "topic+planned"}:
         for m in ctx.mentions("topic"):
-            cues = ctx.cues(m.field, m.sentence)
+            cues = ctx.cues(m)
             tags = ["topic"] + [f"topic+{x}" for x in ("happened", "planned") if modality_holds(x, cues)]
             atoms.update([(tag, n) for n in topic_names(m.value) for tag in tags])
     if "actor" in kinds:

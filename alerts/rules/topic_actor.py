@@ -76,7 +76,7 @@ class Topic:
     def accepts_in(self, ctx) -> list[Mention]:
         names = self.name_set
         return [m for m in ctx.mentions("topic") if not names.isdisjoint(ctx.topic_names(m.value))
-                and modality_holds(self.modality, ctx.cues(m.field, m.sentence))]
+                and modality_holds(self.modality, ctx.cues(m))]
 
     def positions(self, ctx):
         suffix = f", {self.modality}" if self.modality else ""

@@ -39,7 +39,7 @@ The rules, each applied on purpose (see README "Classification"):
    goes to the country otherwise named in the item, else to the largest city.
 8. "The Malian capital" (« la capitale malienne », «малийской столице», «العاصمة
    المالية») names the capital: a city mention of Bamako over the phrase, marked
-   `via: demonym`, whether or not the capital's name follows.
+   `via: demonym`, unless the sentence names the capital itself.
 """
 from __future__ import annotations
 
@@ -189,14 +189,18 @@ class PlaceResolver:
 
     def _capitals_by_demonym(self, mentions: list[Mention], texts: dict[str, str]) -> list[Mention]:
         """Rule 8: "the Malian capital" (« la capitale malienne », «малийской столице», «العاصمة
-        المالية») names the capital city: a city mention of Bamako over the whole phrase."""
+        المالية») names the capital city: a city mention of Bamako over the whole phrase, unless the
+        sentence names Bamako itself."""
         out = []
+        named = {(m.value, m.field, m.sentence) for m in mentions if m.kind == "city"}
         for m in mentions:
             if m.kind != "demonym" or m.country not in self.capitals:
                 continue
+            city = self.capitals[m.country]
+            if (str(city.geonameid), m.field, m.sentence) in named:
+                continue   # "the Malian capital Bamako": the name says it already
             span = capital_phrase(texts[m.field], m.start, m.end)
             if span is not None:
-                city = self.capitals[m.country]
                 text = texts[m.field][span[0]:span[1]]
                 out.append(Mention("city", str(city.geonameid), m.field, span[0], span[1], text, city.name,
                                    m.sentence, m.country, {"name": city.name, "capital": True,

@@ -130,6 +130,16 @@ def test_topic_and_its_modality(rules):
     assert why.endswith("but never as planned in its sentence")
 
 
+def test_a_bare_will_far_from_the_visit_does_not_make_it_planned(rules):
+    # "Chad and Russia will cooperate in the areas of development and security, Lavrov told a press
+    # conference in N'Djamena": 11 words between "will" and "press conference"
+    row = rules.row(V, "Lavrov holds press conference in N'Djamena")
+    assert rules.match({"topic": {"name": "visit", "modality": "happened"}}, row) is not None
+    assert rules.match({"topic": {"name": "visit", "modality": "planned"}}, row) is None
+    near = rules.item("", "Lavrov will soon visit Bamako.")          # "will" two words from "visit"
+    assert rules.match({"topic": {"name": "visit", "modality": "planned"}}, near) is not None
+
+
 def test_explain_says_when_a_topic_is_named_without_its_modality(rules):
     """"Lavrov will arrive in Bamako on Monday. It is the first time a Russian foreign minister has officially
     visited ...": planned in the first sentence (a visit term and its cue), not happened there."""

@@ -30,7 +30,7 @@ ANNOUNCED = "russian-official-visit-announced-sahel"
 LANGS = ("en", "fr", "ar", "ru")
 
 MIN_VISITS_PER_LANG = 5
-MIN_RECALL = 0.83          # 0.85 reached (the aim), at precision 1.00; a change may raise it, never lower it
+MIN_RECALL = 0.84          # 0.86 reached (aim 0.85), at precision 1.00; a change may raise it, never lower it
 MIN_LOOKALIKES = 30
 
 
