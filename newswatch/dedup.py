@@ -46,5 +46,6 @@ class ExactDeduplicator(Stage):
         return kept
 
     def commit(self, items: list[Item]) -> None:
+        """Mark the items seen, each with its story id when story dedup gave one (`newswatch items`)."""
         if self.state is not None and items:
-            self.state.mark_seen([i.id for i in items], self.ttl)
+            self.state.mark_seen([i.id for i in items], self.ttl, [i.extra.get("story_id") or "1" for i in items])

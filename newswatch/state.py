@@ -75,11 +75,16 @@ class State:
             pipe.exists(self.key("seen", item_id))
         return [not n for n in pipe.execute()]
 
-    def mark_seen(self, ids: Iterable[str], ttl: float) -> None:
+    def mark_seen(self, ids: Iterable[str], ttl: float, values: Iterable[str] | None = None) -> None:
+        """Remember items for `ttl` s; `values`: what to keep for each (its story id), else "1"."""
         pipe = self.r.pipeline(transaction=False)
-        for item_id in ids:
-            pipe.set(self.key("seen", item_id), 1, ex=max(1, int(ttl)))
+        for item_id, value in zip(ids, values if values is not None else iter(lambda: "1", None)):
+            pipe.set(self.key("seen", item_id), value or "1", ex=max(1, int(ttl)))
         pipe.execute()
+
+    def seen_values(self, ids: list[str]) -> list[str | None]:
+        """For each id, what `mark_seen` kept (a story id, or "1"), None when not seen. One round trip."""
+        return self.r.mget([self.key("seen", item_id) for item_id in ids]) if ids else []
 
     # --- cursors and health --------------------------------------------------
     def cursor(self, source_id: str) -> dict:

@@ -29,6 +29,38 @@ def _state(args):
     return config, State(connect(url), config.settings.key_prefix), url
 
 
+def story_lookup(config):
+    """For `newswatch items`: a function from fetched items to what the running service knows of
+    each ({"seen": bool, "story": {"id", "reports": [...]}}), read from its Redis (`redis_url`, or a
+    running `newswatch run`'s embedded one); None when there is no such Redis. Reads only."""
+    from newswatch.state import State, connect
+    from newswatch.stories import story_reports
+    url = config.settings.redis_url
+    if not url:
+        from workers.embedded_redis import EmbeddedRedis
+        embedded = EmbeddedRedis(config.state_dir)
+        url = embedded.url if embedded.socket.exists() else None
+    if not url:
+        return None
+    state = State(connect(url), config.settings.key_prefix)
+    try:
+        state.r.ping()
+    except Exception:  # noqa: BLE001 — items is a dry run: without the service's Redis it prints the items alone
+        return None
+
+    def lookup(items) -> dict[str, dict]:
+        out = {}
+        for item, value in zip(items, state.seen_values([i.id for i in items])):
+            entry: dict = {"seen": value is not None}
+            if value and value != "1":
+                reports = story_reports(state, value)
+                entry["story"] = {"id": value, "reports": [
+                    {k: r.get(k) for k in ("source_id", "url", "title", "seen_at")} for r in reports]}
+            out[item.id] = entry
+        return out
+    return lookup
+
+
 def _when(ts) -> str:
     return datetime.fromtimestamp(float(ts), timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ") if ts else "-"
 

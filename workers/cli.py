@@ -49,7 +49,8 @@ def cmd_items(args) -> int:
     if not sources:
         print(f"no source with id {args.source!r}", file=sys.stderr)
         return 2
-    failed = 0
+    from workers.admin_cli import story_lookup
+    failed, lookup = 0, story_lookup(config)   # seen / story from the running service's Redis, if any
     with HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                      user_agent=s.http.user_agent or USER_AGENT) as fetcher:
         for src in sources:
@@ -59,8 +60,9 @@ def cmd_items(args) -> int:
                 failed += 1
                 print(f"{src.id}: {exc.reason}", file=sys.stderr)
                 continue
+            known = lookup(result.items) if lookup is not None else {}
             for item in result.items:
-                print(json.dumps(item.to_dict(), ensure_ascii=False))
+                print(json.dumps({**item.to_dict(), **known.get(item.id, {})}, ensure_ascii=False))
     return 1 if failed else 0
 
 

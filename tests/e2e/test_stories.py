@@ -104,3 +104,10 @@ def test_seed_story_from_telegram_and_rss_alerts_once(first, tmp_path, procs, re
         [row] = [json.loads(line) for line in listing.stdout().splitlines()]
         other = "aawsat" if first == "telegram" else "intl-affairs"
         assert [r["source_id"] for r in row["reported_by"]] == [other]
+        # `newswatch items` fetches again and says, per item, whether it was seen and its story's reports
+        for source_id, link in (("intl-affairs", f"https://t.me/{TELEGRAM_CHANNEL}/4242"), ("aawsat", ORIGINAL_URL)):
+            items = procs("items", "-c", str(cfg), "--source", source_id, name=f"items-{source_id}")
+            assert items.proc.wait(60) == 0, items.stderr()
+            [seed] = [i for i in map(json.loads, items.stdout().splitlines()) if (i["url"] or "").startswith(link)]
+            assert seed["seen"] is True and seed["story"]["id"] == alert["story_id"]
+            assert {r["source_id"] for r in seed["story"]["reports"]} == {"intl-affairs", "aawsat"}
