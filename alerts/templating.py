@@ -143,7 +143,8 @@ def _member(m: dict) -> dict:
             "severity": severity, "severity_icon": SEVERITY_ICONS.get(severity, ""),
             "rule_title": one_line(m.get("rule_title")), "rule_id": m.get("rule_id"),
             "source": one_line(m.get("source_id")), "published": _human_time(m.get("published")),
-            "explanation": one_line(m.get("explanation"))}
+            "explanation": one_line(m.get("explanation")),
+            "reported_by": [one_line(s) for s in m.get("reported_by") or []]}   # filled at send time
 
 
 def alert_context(alert: Alert, channel_id: str = "") -> dict:

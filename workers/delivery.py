@@ -54,12 +54,15 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
         return DeliveryOutcome("busy")
     try:
         alert = Alert.from_dict(payload)
-        record, silences, reports, sources = _read_under_lock(state, alert, channel_id)
+        record, silences, stories = _read_under_lock(state, alert, channel_id)
         if record.get("status") in SETTLED:  # finished while we waited
             return DeliveryOutcome("done")
-        if alert.story_id:  # copies of the story seen since the alert was created: "also reported by"
-            others = [r["source_id"] for r in parse_reports(reports)] + sorted(sources)
-            alert.reported_by = [s for s in dict.fromkeys(others) if s != alert.source_id]
+        # copies of the story seen since the alert was created: "also reported by" (a digest: per member)
+        if alert.story_id:
+            alert.reported_by = _reported_by(stories, alert.story_id, alert.source_id)
+        for member in alert.digest_of or []:
+            if member.get("story_id"):
+                member["reported_by"] = _reported_by(stories, member["story_id"], member.get("source_id"))
         silence = Silences.silencing_in(silences, alert.rule_id, channel_id)
         if silence is not None:
             state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
@@ -77,16 +80,25 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
             pass
 
 
-def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, list, set]:
-    """One round trip, once the lock is ours: the record again, the silences, the story's reports."""
+def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, dict]:
+    """One round trip, once the lock is ours: the record again, the silences, and the reports and
+    sources of the alert's story (of each member's story, for a digest)."""
+    story_ids = list(dict.fromkeys([alert.story_id] * bool(alert.story_id)
+                                   + [m["story_id"] for m in alert.digest_of or [] if m.get("story_id")]))
     pipe = state.r.pipeline(transaction=False)
     pipe.hgetall(state.key("delivery", alert.id, channel_id))
     pipe.hgetall(Silences(state).key)
-    if alert.story_id:
-        pipe.hvals(reports_key(state, alert.story_id))
-        pipe.smembers(state.key("story", alert.story_id, "sources"))
-    record, silences, *story = pipe.execute()
-    return record, silences, (story[0] if story else []), (story[1] if story else set())
+    for story_id in story_ids:
+        pipe.hvals(reports_key(state, story_id))
+        pipe.smembers(state.key("story", story_id, "sources"))
+    record, silences, *found = pipe.execute()
+    return record, silences, {sid: (found[2 * i], found[2 * i + 1]) for i, sid in enumerate(story_ids)}
+
+
+def _reported_by(stories: dict, story_id: str, own_source: str | None) -> list[str]:
+    reports, sources = stories.get(story_id, ([], set()))
+    others = [r["source_id"] for r in parse_reports(reports)] + sorted(sources)
+    return [s for s in dict.fromkeys(others) if s != own_source]
 
 
 def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:

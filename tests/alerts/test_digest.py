@@ -139,3 +139,37 @@ def test_through_the_delivery_path_with_a_configured_channel(state, capsys):
     assert record["alert_id"] == digest_id and record["title"].startswith("2 alerts")
     assert [m["id"] for m in record["digest_of"]] == ids
     assert [e["status"] for e in state.delivery_log(ids[0], "desk")] == ["pending", "held", "digested"]
+
+
+def test_a_digest_member_says_which_other_sources_reported_its_story(state, capsys):
+    """#5 "later copies ... shown in later digests": the copy from another source (recorded on the story
+    when its alert was suppressed as a realert) appears under the member, in every template."""
+    import json
+    from newswatch.config import DeliveryConfig, StdoutChannelConfig
+    from alerts.notifiers import build_notifier
+    from alerts.templating import load_template
+    from workers.delivery import deliver_once
+
+    cfg = StdoutChannelConfig(id="desk", type="stdout", digest="30m")
+    rt = SimpleNamespace(state=state, settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"desk": cfg},
+                         notifiers={"desk": build_notifier(cfg)})
+    alert = Alert(id="a0", rule_id="visit", rule_title="Visit", severity="high", item_id="i0", source_id="feed",
+                  title="Lavrov in Bamako", url="https://example.org/0", published=None, summary="",
+                  channels=["desk"], created_at="2026-11-28T12:00:00", story_id="story-1")
+    assert state.open_alert("a0", alert.to_dict(), ["desk"], 300, rule_id="visit", story_id="story-1",
+                            realert=3600, source_id="feed")[0] == "created"
+    copy = Alert.from_dict({**alert.to_dict(), "id": "a1", "source_id": "tg-channel"})
+    assert state.open_alert("a1", copy.to_dict(), ["desk"], 300, rule_id="visit", story_id="story-1",
+                            realert=3600, source_id="tg-channel")[0] == "suppressed"
+    assert deliver_once(rt, "a0", "desk").status == "held"
+    now = float(state.delivery("a0", "desk")["updated_at"])
+    [digest_id] = digest.flush_due(state, rt.channels, 300, lambda *a: None, now=now + 3600)
+    assert deliver_once(rt, digest_id, "desk").status == "sent"
+    record = json.loads(capsys.readouterr().out)
+    [member] = record["digest_of"]
+    assert member["story_id"] == "story-1" and member["reported_by"] == ["tg-channel"]
+    sent = Alert.from_dict(state.alert(digest_id))                    # as stored; the send fills reported_by:
+    sent.digest_of[0]["reported_by"] = member["reported_by"]
+    for kind, line in (("text", "Also reported by: tg-channel"), ("telegram", "<i>Also reported by:</i> tg-channel"),
+                       ("slack", "_Also reported by:_ tg-channel"), ("discord", "*Also reported by:* tg-channel")):
+        assert line in load_template(kind).render(sent), kind
