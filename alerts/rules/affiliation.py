@@ -1,4 +1,4 @@
-"""A country named as whose someone or something is, not as a place: "Burkina Faso's President",
+"""Names that are no venue. A country named as whose someone or something is: "Burkina Faso's President",
 "the head of Niger's military regime", "Niger Regime Chief", "President of Mali", « le Président du
 Burkina Faso », «глава МИД Мали», «رئيس مالي».
 
@@ -8,6 +8,8 @@ there. "Mali's capital", "to Mali", « au Mali », «в Мали», «إلى م�
 
 The office words are the heads of such phrases in en/fr/ru/ar; Russian ones are stems (the noun is
 inflected: главой, президента). Arabic words are compared after unifying alef and ta marbuta.
+
+And a city or country in "relations between Moscow and Bamako" (`is_relation`): governments, no venue.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ _ARTICLES = frozenset({"the", "la", "le", "les", "l'", "l’"})
 _OF = frozenset({"of", "du", "de", "des", "d'", "d’"})
 _STRIP = "«»\"“”()[]"
 _AR_PROCLITICS = ("و", "ف")
+BETWEEN = frozenset({"between", "entre", "между", "بين"})
+LOCATIVE = frozenset({"in", "at", "à", "en", "au", "в", "во", "في"})
 
 
 def _norm(word: str) -> str:
@@ -38,10 +42,6 @@ def _norm(word: str) -> str:
     if word[:1] in _AR_PROCLITICS and len(word) > 3 and "\u0600" <= word[1:2] <= "\u06ff":
         word = word[1:]
     return word.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ة", "ه")
-
-
-BETWEEN = frozenset({"between", "entre", "между", "بين"})
-LOCATIVE = frozenset({"in", "at", "à", "en", "au", "в", "во", "في"})
 
 
 def is_relation(text: str, start: int) -> bool:

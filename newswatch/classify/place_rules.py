@@ -1,4 +1,4 @@
-"""The word lists and the text tests behind the place rules of `places.py` (rules 1, 2, 5 and 7).
+"""The word lists and the text tests behind the place rules of `places.py` (rules 1, 2, 5, 7 and 8).
 
 Every test here looks at a few characters around one hit: none scans the text
 from its start, so a rule costs the same wherever the hit is.
