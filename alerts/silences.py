@@ -94,8 +94,4 @@ class Silences:
 
     def silencing(self, rule_id: str, channel_id: str | None, now: float | None = None) -> Silence | None:
         """The active silence that holds back this rule's alerts on this channel, if any."""
-        now = time.time() if now is None else now
-        for silence in self.active(now):
-            if silence.matches(rule_id, channel_id):
-                return silence
-        return None
+        return self.silencing_in(self.state.r.hgetall(self.key), rule_id, channel_id, now)

@@ -151,7 +151,7 @@ class State:
         The source is added to the story's "reported by" set in every case."""
         now = time.time()
         keys = [self.key("alert", alert_id), self.key("realert", rule_id, story_id), self.key("alerts"),
-                self.key("deliveries", "open"), self.key("story", story_id, "sources"),
+                self.key("deliveries", "open"), self.story_sources_key(story_id),
                 *[self.key("delivery", alert_id, c) for c in channels]]
         window_ms = max(1, int(realert * 1000)) if realert > 0 else 0
         args = [alert_id, json.dumps(payload), ALERT_TTL, window_ms, repr(now), repr(now + redeliver_after),
@@ -165,7 +165,10 @@ class State:
 
     def story_sources(self, story_id: str) -> set[str]:
         """Sources whose copy of the story matched a rule ("also reported by")."""
-        return self.r.smembers(self.key("story", story_id, "sources"))
+        return self.r.smembers(self.story_sources_key(story_id))
+
+    def story_sources_key(self, story_id: str) -> str:
+        return self.key("story", story_id, "sources")
 
     def alert(self, alert_id: str) -> dict | None:
         raw = self.r.get(self.key("alert", alert_id))
@@ -216,9 +219,6 @@ class State:
         self.r.hset(self.key("delivery", alert_id, channel), mapping={"attempts": 0})
         self.update_delivery(alert_id, channel, "pending", due_in=0, retried_by="operator")
         return True
-
-    def count_attempt(self, alert_id: str, channel: str) -> int:
-        return self.r.hincrby(self.key("delivery", alert_id, channel), "attempts", 1)
 
     def overdue_deliveries(self, now: float | None = None, limit: int = 500) -> list[tuple[str, str]]:
         members = self.r.zrangebyscore(self.key("deliveries", "open"), 0, now or time.time(), start=0, num=limit)

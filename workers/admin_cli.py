@@ -14,18 +14,25 @@ from datetime import datetime, timezone
 from newswatch.units import parse_duration
 
 
+def _service_redis(config) -> tuple[str | None, str]:
+    """The running service's Redis: `redis_url`, else the socket of a running `newswatch run`'s
+    embedded one. (None, why) when there is neither."""
+    if config.settings.redis_url:
+        return config.settings.redis_url, ""
+    from workers.embedded_redis import EmbeddedRedis
+    embedded = EmbeddedRedis(config.state_dir)
+    if not embedded.socket.exists():
+        return None, f"no redis_url in {config.path} and no running `newswatch run` (no socket at {embedded.socket})"
+    return embedded.url, ""
+
+
 def _state(args):
     from newswatch.config import load_config
     from newswatch.state import State, connect
     config = load_config(args.config)
-    url = config.settings.redis_url
-    if not url:
-        from workers.embedded_redis import EmbeddedRedis
-        embedded = EmbeddedRedis(config.state_dir)
-        if not embedded.socket.exists():
-            raise SystemExit(f"newswatch: no redis_url in {config.path} and no running `newswatch run` "
-                             f"(no socket at {embedded.socket})")
-        url = embedded.url
+    url, why = _service_redis(config)
+    if url is None:
+        raise SystemExit(f"newswatch: {why}")
     return config, State(connect(url), config.settings.key_prefix), url
 
 
@@ -35,12 +42,8 @@ def story_lookup(config):
     running `newswatch run`'s embedded one); None when there is no such Redis. Reads only."""
     from newswatch.state import State, connect
     from newswatch.stories import story_reports
-    url = config.settings.redis_url
-    if not url:
-        from workers.embedded_redis import EmbeddedRedis
-        embedded = EmbeddedRedis(config.state_dir)
-        url = embedded.url if embedded.socket.exists() else None
-    if not url:
+    url, _ = _service_redis(config)
+    if url is None:
         return None
     state = State(connect(url), config.settings.key_prefix)
     try:

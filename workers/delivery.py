@@ -90,7 +90,7 @@ def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, 
     pipe.hgetall(Silences(state).key)
     for story_id in story_ids:
         pipe.hvals(reports_key(state, story_id))
-        pipe.smembers(state.key("story", story_id, "sources"))
+        pipe.smembers(state.story_sources_key(story_id))
     record, silences, *found = pipe.execute()
     return record, silences, {sid: (found[2 * i], found[2 * i + 1]) for i, sid in enumerate(story_ids)}
 

@@ -2,16 +2,19 @@
 "the head of Niger's military regime", "Niger Regime Chief", "President of Mali", « le Président du
 Burkina Faso », «глава МИД Мали», «رئيس مالي».
 
-`place` conditions skip such mentions (like "his colleague from Mali", see facts.py): the sentence
+`place` conditions skip such mentions, as they skip "his colleague from Mali" (`not_a_venue`): the sentence
 "Putin met Burkina Faso's President Traoré in St Petersburg" names Burkina Faso, but nothing happens
 there. "Mali's capital", "to Mali", « au Mali », «в Мали», «إلى مالي» stay places.
 
 The office words are the heads of such phrases in en/fr/ru/ar; Russian ones are stems (the noun is
-inflected: главой, президента). Arabic words are compared after unifying alef and ta marbuta.
+inflected: главой, президента). Words are compared as the classifier normalizes terms
+(`normalize_term`: case, accents, Arabic alef and ta marbuta).
 
 And a city or country in "relations between Moscow and Bamako" (`is_relation`): governments, no venue.
 """
 from __future__ import annotations
+
+from newswatch.classify.normalize import normalize_term
 
 OFFICES = frozenset("""
 president presidents leader leaders head heads junta regime government minister ministers premier
@@ -24,24 +27,27 @@ intérieur conseil porte-parole
 дел обороны мид
 رئيس زعيم حكومه وزير وزيره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام
 """.split())
+_OFFICES = frozenset(normalize_term(w) for w in OFFICES)   # "président" -> "president", «خارجية» -> «خارجيه»
 RU_STEMS = ("президент", "глав", "лидер", "правительств", "министр", "премьер", "хунт", "режим", "посл",
             "делегац", "руководител", "руководств", "арми", "власт", "спикер")
 _ARTICLES = frozenset({"the", "la", "le", "les", "l'", "l’"})
 _OF = frozenset({"of", "du", "de", "des", "d'", "d’"})
 _STRIP = "«»\"“”()[]"
+ORIGIN_WORDS = frozenset({"from", "из"})   # "his colleague from Mali" names no destination
 _AR_PROCLITICS = ("و", "ف")
 BETWEEN = frozenset({"between", "entre", "между", "بين"})
 LOCATIVE = frozenset({"in", "at", "à", "en", "au", "в", "во", "في"})
 
 
 def _norm(word: str) -> str:
-    word = word.strip(_STRIP).lower()
-    for elided in ("l'", "l’", "d'", "d’"):
-        if word.startswith(elided) and len(word) > 2:
-            word = word[2:]
+    """The word as the classifier normalizes terms (case, accents, Arabic letter forms), without a
+    French elision or an Arabic conjunction in front."""
+    word = normalize_term(word.strip(_STRIP))
+    if word[:2] in ("l'", "d'") and len(word) > 2:
+        word = word[2:]
     if word[:1] in _AR_PROCLITICS and len(word) > 3 and "\u0600" <= word[1:2] <= "\u06ff":
         word = word[1:]
-    return word.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ة", "ه")
+    return word
 
 
 def is_relation(text: str, start: int) -> bool:
@@ -56,7 +62,19 @@ def is_relation(text: str, start: int) -> bool:
 
 def is_office(word: str) -> bool:
     word = _norm(word)
-    return word in OFFICES or word.startswith(RU_STEMS)
+    return word in _OFFICES or word.startswith(RU_STEMS)
+
+
+def not_a_venue(text: str, m) -> bool:
+    """Whether a place mention names no place where anything happens: a capital in "relations between
+    Moscow and Bamako"; a country someone comes from ("his colleague from Mali") or whose office is
+    meant ("Mali's president"). `place` conditions skip such mentions (MatchContext.is_venue)."""
+    if is_relation(text, m.start):
+        return True
+    if m.kind != "country":
+        return False
+    before = text[max(0, m.start - 12):m.start].split()
+    return bool(before) and before[-1].lower() in ORIGIN_WORDS or is_affiliation(text, m.start, m.end)
 
 
 def is_affiliation(text: str, start: int, end: int) -> bool:

@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from alerts.rules.affiliation import not_a_venue
 from alerts.rules.topic_actor import topic_names
 from newswatch.classify.model import Facts, Mention
 from newswatch.item import Item
@@ -40,6 +41,8 @@ class MatchContext:
     _positions: dict | None = None
     _accepted: dict | None = None
     _cues: dict | None = None
+    _cues_of: dict = field(default_factory=dict)     # id(topic mention) -> its cues
+    _venue: dict = field(default_factory=dict)       # id(place mention) -> is_venue
 
     def __post_init__(self) -> None:
         if self.memo:
@@ -158,6 +161,14 @@ class MatchContext:
             names = self._derived[("topic names", value)] = frozenset(topic_names(value))
         return names
 
+    def is_venue(self, mention) -> bool:
+        """Whether a place mention may be where something happens (affiliation.not_a_venue), once
+        per mention and item, whichever `place` conditions ask."""
+        found = self._venue.get(id(mention))
+        if found is None:
+            found = self._venue[id(mention)] = not not_a_venue(self.text(mention.field), mention)
+        return found
+
     def cues(self, mention) -> frozenset:
         """The modality cues ("planned", "denied", ...) that bear on a topic mention: those of its
         sentence, but a bare future marker ("will", « sera », «будет», «سيكون») only within
@@ -168,11 +179,13 @@ class MatchContext:
             for cue in self.mentions("modality"):
                 by_sentence.setdefault((cue.field, cue.sentence), []).append(cue)
             self._cues = by_sentence
-        found = self._cues.get((mention.field, mention.sentence))
-        if not found:
-            return frozenset()
-        return frozenset(cue.value for cue in found if cue.entry.casefold() not in GENERIC_CUES
-                         or self._words_between(mention.field, cue, mention) <= GENERIC_REACH)
+        answer = self._cues_of.get(id(mention))
+        if answer is None:
+            found = self._cues.get((mention.field, mention.sentence), ())
+            answer = self._cues_of[id(mention)] = frozenset(
+                cue.value for cue in found if cue.entry.casefold() not in GENERIC_CUES
+                or self._words_between(mention.field, cue, mention) <= GENERIC_REACH)
+        return answer
 
     def _words_between(self, field_name: str, a, b) -> int:
         lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)

@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from alerts.alert import Evidence
-from alerts.rules.affiliation import is_affiliation, is_relation
 from newswatch.classify.model import Mention
 from newswatch.yamlconf import key_name
 
@@ -22,22 +21,6 @@ if TYPE_CHECKING:
 
 PLACE_KINDS = ("country", "demonym", "city", "institution")
 PLACE_MENTIONS = ("city", "country", "demonym")   # what `place` and `city` look at
-
-
-ORIGIN_WORDS = frozenset({"from", "из"})   # "his colleague from Mali" names no destination
-
-
-def _after_origin(text: str, start: int) -> bool:
-    words = text[max(0, start - 12):start].split()
-    return bool(words) and words[-1].lower() in ORIGIN_WORDS
-
-
-def _not_a_venue(text: str, m: Mention) -> bool:
-    """"from Mali" (where someone comes from), "Mali's president" (whose office), "between Moscow and
-    Bamako" (governments): no place of events."""
-    if is_relation(text, m.start):
-        return True
-    return m.kind == "country" and (_after_origin(text, m.start) or is_affiliation(text, m.start, m.end))
 
 
 def _codes(value) -> list[str] | None:
@@ -55,6 +38,20 @@ def _mapping(value, path, errors, allowed: tuple[str, ...]) -> dict | None:
         errors.append((path + (unknown[0],), f"unknown key '{unknown[0]}' (allowed: {', '.join(allowed)})"))
         return None
     return value
+
+
+def _names_or_spec(value, path, errors, allowed: tuple[str, ...], key: str, message: str):
+    """A condition written as a name, a list of names, or a mapping whose `key` holds them (beside the
+    other `allowed` keys): (the mapping, or {}, and the names), or None with the problem in `errors`."""
+    before = len(errors)
+    spec = _mapping(value, path, errors, allowed)
+    if len(errors) > before:
+        return None
+    names = _codes(spec.get(key) if spec is not None else value)
+    if names is None:
+        errors.append((path, message))
+        return None
+    return spec or {}, names
 
 
 def _field(spec: dict, key: str, path, errors) -> list[str] | None:
@@ -89,15 +86,12 @@ class Country:
 
     @classmethod
     def parse(cls, value, path, errors):
-        before = len(errors)
-        spec = _mapping(value, path, errors, ("code", "mentioned"))
-        if len(errors) > before:
+        parsed = _names_or_spec(value, path, errors, ("code", "mentioned"), "code",
+                                "country is an ISO code, a list of them, or {code: ..., mentioned: true}")
+        if parsed is None:
             return None
-        codes = _codes(spec.get("code") if spec is not None else value)
-        if codes is None:
-            errors.append((path, "country is an ISO code, a list of them, or {code: ..., mentioned: true}"))
-            return None
-        mentioned = spec.get("mentioned", False) if spec else False
+        spec, codes = parsed
+        mentioned = spec.get("mentioned", False)
         if not isinstance(mentioned, bool):
             errors.append((path + ("mentioned",), "mentioned must be true or false"))
             return None
@@ -232,7 +226,7 @@ class Place:
     def accepts_in(self, ctx) -> list[Mention]:
         allowed = self._countries()
         pool = ctx.mentions(*PLACE_MENTIONS) if allowed is None else ctx.of_countries(PLACE_MENTIONS, allowed)
-        return [m for m in pool if self._accepts(m) and not _not_a_venue(ctx.text(m.field), m)]
+        return [m for m in pool if self._accepts(m) and ctx.is_venue(m)]
 
     def positions(self, ctx):
         return [_evidence(self.path, self.label, m, _place_detail(m, ctx, self.tables)) for m in ctx.accepted(self)]

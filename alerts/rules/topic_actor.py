@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from alerts.rules.facts import _codes, _evidence, _field, _mapping
+from alerts.rules.facts import _evidence, _field, _mapping, _names_or_spec
 from newswatch.classify.model import Mention
 from newswatch.yamlconf import key_name
 
@@ -48,15 +48,12 @@ class Topic:
 
     @classmethod
     def parse(cls, value, path, errors):
-        before = len(errors)
-        spec = _mapping(value, path, errors, ("name", "modality"))
-        if len(errors) > before:
+        parsed = _names_or_spec(value, path, errors, ("name", "modality"), "name",
+                                "topic is a topic name (e.g. visit, diplomacy/visit) or {name: ..., modality: ...}")
+        if parsed is None:
             return None
-        names = _codes(spec.get("name") if spec is not None else value)
-        if names is None:
-            errors.append((path, "topic is a topic name (e.g. visit, diplomacy/visit) or {name: ..., modality: ...}"))
-            return None
-        modality = spec.get("modality") if spec else None
+        spec, names = parsed
+        modality = spec.get("modality")
         if modality not in (None,) + MODALITIES:
             errors.append((path + ("modality",), f"unknown modality {modality!r} (allowed: happened, planned)"))
             return None
