@@ -17,7 +17,7 @@ from typing import Iterator
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.build import build_in_child
 from newswatch.classify.morphology import variants
-from newswatch.classify.place_rules import SMALL_CITY, TRUSTED_ALIAS_CITY, latin
+from newswatch.classify.place_rules import TRUSTED_ALIAS_CITY, latin, small_city
 from newswatch.classify.tables import City, Tables, load_cities
 from newswatch.logs import fields
 
@@ -67,7 +67,7 @@ def iter_terms(tables: Tables, wordlike: set[tuple[str, str]] = frozenset()) -> 
         for name in city.names:
             if name != city.name and not trusted_aliases and latin(name):
                 continue  # places.py rule 5: small cities' Latin alternate names are not trusted
-            if city.population < SMALL_CITY and not city.capital and (
+            if small_city(city) and (
                     (str(city.geonameid), name.lower()) in wordlike or len(name) <= 2):
                 continue  # "To" (Tô, BF), "Of" (TR): would be found everywhere and never kept
             forms = variants(name, "ru", "name") if inflect and _script_is_cyrillic(name) else {name}

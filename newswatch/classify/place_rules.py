@@ -30,6 +30,11 @@ _NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
 _SENTENCE_OPENERS = ".!?:;\"'“”«»—–-(\n"
 
 
+def small_city(city) -> bool:
+    """Rule 5: not a capital and under SMALL_CITY people."""
+    return not city.capital and city.population < SMALL_CITY
+
+
 def is_title_case(text: str) -> bool:
     words = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
     return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.7

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from newswatch.classify.model import Mention
 from newswatch.classify.place_rules import (COMMON_WORD_CITIES, GEORGIA_COUNTRY_CONTEXT, PERSONISH, SMALL_CITY,
                                             after_locative, capital_phrase, in_domain_name, is_title_case,
-                                            part_of_longer_name)
+                                            part_of_longer_name, small_city)
 from newswatch.classify.readings import Readings, TermBook, TermInfo
 
 
@@ -138,7 +138,7 @@ class PlaceResolver:
         return best.country, best
 
     def _needs_company(self, city, surface: str, readings: Readings) -> bool:
-        if not city.capital and city.population < SMALL_CITY:
+        if small_city(city):
             return True
         gid, lowered = str(city.geonameid), surface.lower()
         if (gid, lowered) in self.wordlike or lowered in COMMON_WORD_CITIES:
@@ -231,7 +231,7 @@ class PlaceResolver:
 
     def _city_mention(self, cand: Candidate, named: set[str], in_sentence: dict) -> Mention | None:
         country, city = self._city_country(cand.readings, named)
-        small = not city.capital and city.population < SMALL_CITY
+        small = small_city(city)
         if small and country not in in_sentence.get((cand.field, cand.sentence), ()):
             return None  # "Kadugli, South Kordofan, Sudan": a small place comes with its country
         if self._needs_company(city, cand.surface, cand.readings) and country not in named:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from newswatch.classify.place_rules import PERSONISH, SMALL_CITY, TRUSTED_ALIAS_CITY, latin
+from newswatch.classify.place_rules import PERSONISH, TRUSTED_ALIAS_CITY, latin
 
 PLACE_KINDS = frozenset({"country", "demonym", "city", "region", "institution", "us-state", "block"})
 _EDGE = re.compile(r"([\W_]*)(.*?)([\W_]*)", re.DOTALL)
@@ -139,7 +139,3 @@ class TermBook:
     def needs_clue(self, reading: tuple) -> bool:
         reason = self.reason(reading)
         return bool(reason) and not reason.startswith(("case-sensitive", "capital"))
-
-
-def small_city(city) -> bool:
-    return not city.capital and city.population < SMALL_CITY
