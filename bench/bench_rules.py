@@ -17,19 +17,24 @@ For each rule count, the script pins itself to CPU 0 and keeps the best of `--ro
 passes over all items (the indexed loop after one warm-up pass; the naive loop right after
 it; the fully naive loop after every keywords condition has built its own automaton):
 
-    indexed      RuleMatcher.match(item): one keyword automaton, the atom index, and the
-                 per-item memo of condition answers (matcher.context(item), memo on)
+    indexed      RuleMatcher.match(item): one keyword automaton, the atom index (whose
+                 answer is the match for the rules `exact` says it is), and `holds` with the
+                 per-item memo for the others. Decides which rules match; builds no evidence
+    +evidence    the same, then `evidence` of every match (what an alert carries): reported
+                 per item and per match
     naive        ctx = matcher.context(item, memo=False): keyword hits shared (one
-                 automaton pass), no memo, no index; then ctx.test(rule.when) for every
+                 automaton pass), no memo, no index; then ctx.holds(rule.when) for every
                  rule, each condition computed afresh for every rule that holds it
-    naive+memo   the same with memo=True (what the index adds on top of the memo);
-                 from 1,000 rules on, one pass
-    fully naive  ctx = MatchContext(item) (no shared keyword hits, no memo): every
-                 Keywords condition runs its own automaton. From 1,000 rules on it runs
+    naive+memo   ctx.test(rule.when) for every rule with memo=True: evidence for every rule
+                 that holds (checks that `holds` and `test` agree); from 1,000 rules on, one pass
+    fully naive  ctx = MatchContext(item) (no shared keyword hits, no memo), then `test`:
+                 every Keywords condition runs its own automaton. From 1,000 rules on it runs
                  on every 10th item only, and at 10,000 rules for one pass.
 
 All loops must find the same (rule, item) pairs (asserted; the fully naive loop on its
-items). At the largest size it then takes one indexed pass apart: context, atoms and
+items). The 10-rule cost is that of the first 10 rules, as in earlier runs; it is also
+given for each of the first ten blocks of 10 rules (rules 0-99), since one draw of 10 may
+lack whole shapes (the first 10 have no `near` and no `place`, the costliest conditions). At the largest size it then takes one indexed pass apart: context, atoms and
 index, `test` per rule shape, and the cyclic GC's share. Last, the 10,000 rules are
 written to a temporary YAML file, then loaded and compiled (parse_rule_file +
 RuleMatcher, with the phrase-inflection cache emptied first), best of 3. Goals: indexed
@@ -62,7 +67,7 @@ from alerts.rules.context import MatchContext
 from alerts.rules.loader import Rule, parse_rule_file
 from alerts.rules.index import clauses
 from alerts.rules.keywords import phrase_forms
-from alerts.rules.matcher import RuleMatcher
+from alerts.rules.matcher import Match, RuleMatcher
 from newswatch.classify.classifier import Classifier
 from newswatch.yamlconf import load_yaml
 from workers.sources.feed_parse import parse_feed
@@ -221,10 +226,25 @@ def run_indexed(matcher: RuleMatcher, items) -> set:
     return {(m.rule.id, i) for i, item in enumerate(items) for m in matcher.match(item)}
 
 
-def run_naive(matcher: RuleMatcher, items, memo: bool = False) -> set:
+def run_with_evidence(matcher: RuleMatcher, items) -> int:
+    """Match, then build the evidence of every match; the number of evidence pieces."""
+    return sum(len(m.evidence) for item in items for m in matcher.match(item))
+
+
+def run_naive(matcher: RuleMatcher, items) -> set:
     found = set()
     for i, item in enumerate(items):
-        ctx = matcher.context(item, memo=memo)
+        ctx = matcher.context(item, memo=False)
+        for rule in matcher.rules:
+            if ctx.holds(rule.when):
+                found.add((rule.id, i))
+    return found
+
+
+def run_naive_test(matcher: RuleMatcher, items) -> set:
+    found = set()
+    for i, item in enumerate(items):
+        ctx = matcher.context(item, memo=True)
         for rule in matcher.rules:
             if ctx.test(rule.when) is not None:
                 found.add((rule.id, i))
@@ -290,7 +310,8 @@ class GcMeter:
 
 def breakdown(matcher: RuleMatcher, items) -> None:
     """One indexed pass taken apart: context (text normalized, keyword automaton), atoms and
-    index, and `test` per rule shape, in us per item; and the cyclic GC's share of a pass."""
+    index, `holds` per rule shape (for the candidates the index does not decide alone), the
+    Match objects, in us per item; and the cyclic GC's share of a pass."""
     clock = time.perf_counter
     parts = collections.Counter()
     tested, spent, hits = collections.Counter(), collections.Counter(), collections.Counter()
@@ -304,18 +325,27 @@ def breakdown(matcher: RuleMatcher, items) -> None:
         t2 = clock()
         parts["context"] += t1 - t0
         parts["candidates"] += t2 - t1
+        held_ones = []
         for index in candidates:
+            if matcher.exact[index]:
+                held_ones.append(index)
+                continue
             t3 = clock()
-            held = ctx.test(matcher.rules[index].when) is not None
+            held = ctx.holds(matcher.rules[index].when)
             spent[shape_of[index]] += clock() - t3
             tested[shape_of[index]] += 1
             hits[shape_of[index]] += held
-        answers += len(ctx._tested) + len(ctx._positions)
+            if held:
+                held_ones.append(index)
+        t4 = clock()
+        [Match(matcher.rules[index], item, None, ctx) for index in held_ones]
+        parts["objects"] += clock() - t4
+        answers += len(ctx._held) + len(ctx._positions)
     n = len(items)
     print(f"  context (normalize, keyword automaton) {parts['context'] / n * 1e6:7.0f} us   "
           f"candidates (atoms, index) {parts['candidates'] / n * 1e6:5.0f} us   "
-          f"test {sum(spent.values()) / n * 1e6:6.0f} us   (one pass, timer overhead included); "
-          f"{answers / n:.0f} distinct condition answers per item")
+          f"holds {sum(spent.values()) / n * 1e6:6.0f} us   Match objects {parts['objects'] / n * 1e6:4.0f} us   "
+          f"(one pass, timer overhead included); {answers / n:.0f} distinct condition answers per item")
     with GcMeter() as meter:
         start = time.perf_counter()
         run_indexed(matcher, items)
@@ -326,7 +356,7 @@ def breakdown(matcher: RuleMatcher, items) -> None:
     rules = collections.Counter(shape_of.values())
     for shape, seconds in spent.most_common():
         print(f"    {shape:<15} {rules[shape]:5,} rules  tested {tested[shape] / n:6.1f} per item  "
-              f"matched {hits[shape] / n:5.1f}  test {seconds / n * 1e6:6.0f} us per item "
+              f"matched {hits[shape] / n:5.1f}  holds {seconds / n * 1e6:6.0f} us per item "
               f"({seconds / max(1, tested[shape]) * 1e6:5.1f} us per test)")
 
 
@@ -370,18 +400,25 @@ def measure(n: int, raw: list[dict], tables, items, args) -> dict:
     nv_best, nv_med, nv_found = best_of(args.rounds, lambda: run_naive(matcher, items), warm=False)
     assert idx_found == nv_found, (f"{n} rules: indexed and naive differ: only indexed "
                                    f"{sorted(idx_found - nv_found)[:5]}, only naive {sorted(nv_found - idx_found)[:5]}")
+    ev_best, _, pieces = best_of(args.rounds, lambda: run_with_evidence(matcher, items))
     memo_rounds = args.rounds if n < 1000 else 1
-    nm_best, _, nm_found = best_of(memo_rounds, lambda: run_naive(matcher, items, memo=True), warm=False)
-    assert nm_found == idx_found, f"{n} rules: naive with memo differs from indexed"
+    nm_best, _, nm_found = best_of(memo_rounds, lambda: run_naive_test(matcher, items), warm=False)
+    assert nm_found == idx_found, f"{n} rules: naive `test` with memo differs from indexed"
+    matches = len(idx_found)
     r = {"idx": idx_best / len(items), "idx_med": idx_med / len(items), "naive": nv_best / len(items),
-         "naive_med": nv_med / len(items), "naive_memo": nm_best / len(items), "matches": len(idx_found),
-         "items_hit": len({i for _, i in idx_found}), "cands": candidate_stats(matcher, items), "matcher": matcher,
+         "naive_med": nv_med / len(items), "naive_memo": nm_best / len(items), "matches": matches,
+         "ev": ev_best / len(items), "items_hit": len({i for _, i in idx_found}),
+         "cands": candidate_stats(matcher, items), "exact": sum(matcher.exact) / max(1, n), "matcher": matcher,
          "full": float("nan"), "full_med": float("nan")}
+    per_match = (ev_best - idx_best) / matches * 1e6 if matches else float("nan")
     print(f"  {n:6,} rules: indexed {r['idx'] * 1e6:9.1f} us [{r['idx_med'] * 1e6:.1f}]   "
           f"naive {r['naive'] * 1e6:10.1f} us [{r['naive_med'] * 1e6:.1f}]   "
-          f"naive+memo {r['naive_memo'] * 1e6:10.1f} us ({memo_rounds} pass{'es' if memo_rounds > 1 else ''})")
-    print(f"                matches {r['matches']:,} on {r['items_hit']} items (indexed = naive = naive+memo: yes); "
-          f"candidate rules tested per item {r['cands']:,.1f} of {n:,}")
+          f"naive+memo (test) {r['naive_memo'] * 1e6:10.1f} us ({memo_rounds} pass{'es' if memo_rounds > 1 else ''})")
+    print(f"                +evidence of every match {r['ev'] * 1e6:9.1f} us ({per_match:.1f} us per match, "
+          f"{pieces / max(1, matches):.1f} pieces)")
+    print(f"                matches {matches:,} on {r['items_hit']} items ({matches / len(items):.2f} per item; "
+          f"indexed = naive = naive+memo: yes); candidate rules per item {r['cands']:,.1f} of {n:,}, "
+          f"{r['exact']:.0%} of the rules decided by the index alone")
     if args.no_full_naive:
         return r
     every = 1 if n < 1000 else args.full_naive_every
@@ -399,6 +436,22 @@ def measure(n: int, raw: list[dict], tables, items, args) -> dict:
     print(f"                fully naive {r['full'] * 1e6:,.1f} us [{r['full_med'] * 1e6:,.1f}]{subset}; "
           f"same pairs as indexed: yes ({len(fn_found):,})")
     return r
+
+
+def small_blocks(size: int, raw: list[dict], tables, items, rounds: int) -> list[float]:
+    """Indexed cost per item of each of the first ten blocks of `size` rules, alone; printed."""
+    costs, shapes = [], []
+    for b in range(10):
+        block = raw[b * size:(b + 1) * size]
+        matcher = RuleMatcher(to_rules(block), tables=tables)
+        costs.append(best_of(rounds, lambda: run_indexed(matcher, items))[0] / len(items))
+        shapes.append(collections.Counter(r["id"].split("-", 2)[2] for r in block))
+    print(f"\n{size}-rule blocks (rules 0-{10 * size - 1}), indexed us per item: "
+          + "  ".join(f"{c * 1e6:.1f}" for c in costs)
+          + f"   min {min(costs) * 1e6:.1f} median {statistics.median(costs) * 1e6:.1f} max {max(costs) * 1e6:.1f}")
+    print("  blocks with a near rule: " + ", ".join(str(b) for b, s in enumerate(shapes) if s["near"])
+          + "; with a place-topic rule: " + ", ".join(str(b) for b, s in enumerate(shapes) if s["place-topic"]))
+    return costs
 
 
 def where_time_goes(matcher: RuleMatcher, items, big: int) -> None:
@@ -457,11 +510,18 @@ def main(argv: list[str] | None = None) -> int:
     results = {n: measure(n, raw, tables, items, args) for n in sorted(args.sizes)}
 
     small, big = min(results), max(results)
+    blocks = small_blocks(small, raw, tables, items, args.rounds)
     ratio = results[big]["idx"] / results[small]["idx"]
+    ratio_median = results[big]["idx"] / statistics.median(blocks)
+    ratio_ev = results[big]["ev"] / results[small]["ev"]
     speedup = results[big]["naive"] / results[big]["idx"]
     full_speedup = results[big]["full"] / results[big]["idx"]
     print(f"\nindexed cost({big:,}) / cost({small:,}) = {ratio:.2f}x   goal <= {GOAL_RATIO:.0f}x -> "
           f"{'MET' if ratio <= GOAL_RATIO else 'NOT MET'}")
+    print(f"  against the median of the {len(blocks)} blocks of {small} rules: {ratio_median:.2f}x; "
+          f"with the evidence of every match built: {ratio_ev:.2f}x "
+          f"({results[big]['matches'] / len(items):.1f} matches per item at {big:,} rules, "
+          f"{results[small]['matches'] / len(items):.2f} at {small})")
     print(f"speedup vs naive at {big:,} rules = {speedup:.1f}x   goal >= {GOAL_SPEEDUP:.0f}x -> "
           f"{'MET' if speedup >= GOAL_SPEEDUP else 'NOT MET'}   (vs fully naive: {full_speedup:.0f}x)")
     print(f"indexed throughput at {big:,} rules: {1 / results[big]['idx']:,.0f} items/s on one core")

@@ -14,6 +14,8 @@ And a city or country in "relations between Moscow and Bamako" (`is_relation`): 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from newswatch.classify.normalize import normalize_term
 
 OFFICES = frozenset("""
@@ -54,12 +56,17 @@ def is_relation(text: str, start: int) -> bool:
     """"relations between Moscow and Bamako", « entre Moscou et Bamako », «между Москвой и Бамако»,
     «بين موسكو ودول القارة»: the two capitals stand for their governments; neither is where anything
     happens. A locative right before the name ("talks between them in Bamako") keeps it a place."""
-    words = text[max(0, start - 60):start].split()[-3:]
+    window = text[max(0, start - 60):start]
+    lowered = window.lower()
+    if not any(word in lowered for word in BETWEEN):     # the common case, without splitting words
+        return False
+    words = window.split()[-3:]
     if not words or words[-1].lower() in LOCATIVE or not text[start - 1:start].isspace():
         return False
     return any(w.lower().strip(_STRIP) in BETWEEN for w in words)
 
 
+@lru_cache(maxsize=8192)
 def is_office(word: str) -> bool:
     word = _norm(word)
     return word in _OFFICES or word.startswith(RU_STEMS)

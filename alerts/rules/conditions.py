@@ -1,7 +1,9 @@
 """Condition kinds a rule's `when` tree is built of, and the tree itself.
 
-A registry maps each kind name to a class with `parse(value, path, errors)`
-and `test(ctx) -> list[Evidence] | None` (None: did not hold). Conditions
+A registry maps each kind name to a class with `parse(value, path, errors)`,
+`test(ctx) -> list[Evidence] | None` (None: did not hold) and `holds(ctx) -> bool`
+(whether `test` would hold, without building evidence: what matching decides on;
+the evidence is built only for the matches, see `Match.evidence`). Conditions
 that point at words in the text ("positional": keywords, regex, places,
 actors, topics) give evidence with field, offsets and sentence, which is what
 `near` needs. `all` / `any` / `none` nest them.
@@ -53,12 +55,22 @@ class Regex:
                for f in ("title", "text") for m in self.pattern.finditer(ctx.text(f))]
         return out or None
 
+    def holds(self, ctx) -> bool:
+        return any(self.pattern.search(ctx.text(f)) for f in ("title", "text"))
+
     def positions(self, ctx):
         return ctx.test(self) or []
 
 
+class _Cheap:
+    """For conditions whose evidence is one small object: `holds` is `test`."""
+
+    def holds(self, ctx) -> bool:
+        return ctx.test(self) is not None
+
+
 @dataclass
-class Lang:
+class Lang(_Cheap):
     path: str
     langs: list[str]
     positional = False
@@ -74,7 +86,7 @@ class Lang:
 
 
 @dataclass
-class Source:
+class Source(_Cheap):
     path: str
     ids: list[str]
     positional = False
@@ -90,7 +102,7 @@ class Source:
 
 
 @dataclass
-class PublishedWithin:
+class PublishedWithin(_Cheap):
     path: str
     seconds: float
     positional = False
@@ -124,6 +136,18 @@ class Group:
 
     def positions(self, ctx) -> list[Evidence]:
         return [e for c in self.children for e in ctx.positions(c)] if self.positional else []
+
+    def holds(self, ctx) -> bool:
+        holds = ctx.holds
+        if self.op == "all":
+            for child in self.children:
+                if not holds(child):
+                    return False
+            return True
+        for child in self.children:
+            if holds(child):
+                return self.op == "any"
+        return self.op == "none"
 
     def test(self, ctx):
         if self.op == "none":

@@ -3,7 +3,7 @@
 `RuleMatcher.context` turns on two per-item memos (`memo=True`); a bare `MatchContext(item)`
 has neither, and every condition computes its answer afresh:
 
-- by condition node (`test`, `positions`): the matcher interns its conditions at compile time,
+- by condition node (`holds`, `test`, `positions`): the matcher interns its conditions at compile time,
   so every rule whose tree holds the same condition (same parameters, same clause path) shares
   one node object, and one answer per item serves all of them;
 - by condition parameters (`accepted`): the mentions a fact condition accepts, whatever its
@@ -38,6 +38,7 @@ class MatchContext:
     _mentions: dict = field(default_factory=dict)
     _derived: dict = field(default_factory=dict)     # per-item views of the facts, built on first use
     _tested: dict | None = None
+    _held: dict | None = None
     _positions: dict | None = None
     _accepted: dict | None = None
     _cues: dict | None = None
@@ -46,7 +47,7 @@ class MatchContext:
 
     def __post_init__(self) -> None:
         if self.memo:
-            self._tested, self._positions, self._accepted = {}, {}, {}
+            self._tested, self._held, self._positions, self._accepted = {}, {}, {}, {}
 
     @property
     def facts(self) -> Facts:
@@ -66,6 +67,17 @@ class MatchContext:
         if key in memo:
             return memo[key]
         found = memo[key] = node.test(self)
+        return found
+
+    def holds(self, node) -> bool:
+        """Whether `node` holds (`node.holds(self)`: what `test` decides, without building the
+        evidence), computed once per item and node."""
+        memo = self._held
+        if memo is None:
+            return node.holds(self)
+        found = memo.get(id(node))
+        if found is None:
+            found = memo[id(node)] = node.holds(self)
         return found
 
     def positions(self, node) -> list:

@@ -112,8 +112,11 @@ class Country:
         return [_evidence(self.path, "country", m, _place_detail(m, ctx, self.tables)) for m in ctx.accepted(self)]
 
     def test(self, ctx):
+        return (ctx.positions(self) or None) if self.holds(ctx) else None
+
+    def holds(self, ctx) -> bool:
         pool = ctx.facts.mentioned if self.mentioned else ctx.facts.countries
-        return (ctx.positions(self) or None) if not self.code_set.isdisjoint(pool) else None
+        return not self.code_set.isdisjoint(pool) and bool(ctx.accepted(self))
 
 
 @dataclass
@@ -151,7 +154,10 @@ class Region:
                           else f"{m.text} ({m.country}, {slugs})") for m in ctx.accepted(self)]
 
     def test(self, ctx):
-        return (ctx.positions(self) or None) if not self.slug_set.isdisjoint(ctx.facts.regions) else None
+        return (ctx.positions(self) or None) if self.holds(ctx) else None
+
+    def holds(self, ctx) -> bool:
+        return not self.slug_set.isdisjoint(ctx.facts.regions) and bool(ctx.accepted(self))
 
 
 @dataclass
@@ -233,6 +239,9 @@ class Place:
 
     def test(self, ctx):
         return ctx.positions(self) or None
+
+    def holds(self, ctx) -> bool:
+        return bool(ctx.accepted(self))
 
 
 def parse_city(value, path, errors):

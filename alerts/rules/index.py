@@ -5,7 +5,8 @@ An *atom* is a small tuple: ("t", term id) for a keyword term found, ("about", "
 `item_atoms` lists an item's atoms; `clauses(node)` lists the atom sets an item must meet, at
 least one atom of each, for `node` to hold. Both sides are written from the conditions' own
 code (`accepts_in`, `test`): an atom set is necessary, never sufficient, so `test` still decides
-and the prefilter only skips rules that cannot hold.
+and the prefilter only skips rules that cannot hold. For most kinds the sets are exact as well
+(`exact`): a rule made only of those holds whenever its sets are met, and is not tested.
 
 `RuleIndex` checks every such set of every rule at once, the way a percolator does: each
 rule's sets go into numbered slots, and per slot and atom a bitset (a Python int) marks the
@@ -15,6 +16,8 @@ whatever the number of rules.
 """
 from __future__ import annotations
 
+import itertools
+import math
 import sys
 from array import array
 
@@ -28,6 +31,7 @@ from alerts.rules.topic_actor import Actor, Topic, modality_holds, role_family, 
 # for an `any` branch that has several.
 RANK = {"t": 0, "source": 1, "pname": 1, "about": 2, "place": 2, "actor": 3, "mentioned": 3, "pk": 3,
         "topic+planned": 3, "rname": 4, "region": 4, "topic+happened": 5, "topic": 5, "lang": 6}
+ANY_SETS = 8   # an `any` is multiplied out into at most this many atom sets
 PLACE_TAG = {None: "*", "city": "city", "capital": "capital", "country": "country"}
 
 
@@ -57,6 +61,12 @@ def _clauses(node, positional: bool, memo: dict) -> list[frozenset]:
         if node.op == "all" and not positional:
             return [c for child in node.children for c in clauses(child, False, memo)]
         if node.op == "any":
+            if not positional:
+                # (a1 and a2) or b  =  (a1 or b) and (a2 or b): one set per choice of a set in each
+                # branch, as long as that stays small. Exact when the branches are (see `exact`).
+                per_child = [clauses(child, False, memo) for child in node.children]
+                if all(per_child) and math.prod(len(c) for c in per_child) <= ANY_SETS:
+                    return [frozenset().union(*choice) for choice in itertools.product(*per_child)]
             reqs = [requirement(child, positional, memo) for child in node.children]
             return [frozenset().union(*reqs)] if all(r is not None for r in reqs) else []
         return []
@@ -69,6 +79,26 @@ def requirement(node, positional: bool = False, memo: dict | None = None) -> fro
     """The rarest of `clauses(node)` (None: the node needs no atom)."""
     reqs = clauses(node, positional, memo)
     return min(reqs, key=rarity) if reqs else None
+
+
+def exact(node, memo: dict | None = None) -> bool:
+    """Whether meeting every atom set of `clauses(node)` is also enough for `node` to hold, so that
+    the index's answer is the match and `holds` need not run. True for an `all` of (or a single)
+    keywords bound to the shared automaton, country, region, topic (with its modality), actor
+    without a name, lang and source: for each, `item_atoms` lists exactly the facts its `holds`
+    looks at; and for an `any` of them whose sets were multiplied out (at most ANY_SETS). Not for
+    places (the venue check is not an atom), actor names, regex, dates, `near` (positions) or
+    `none`. `memo`: as for `clauses`. tests/alerts/rules/test_matcher_exact.py
+    checks it against `test` on real items for every kind."""
+    if isinstance(node, Group):
+        if node.op == "none" or not all(exact(child, memo) for child in node.children):
+            return False
+        return node.op == "all" or math.prod(len(clauses(c, memo=memo)) for c in node.children) <= ANY_SETS
+    if isinstance(node, Keywords):
+        return node.term_ids() is not None
+    if isinstance(node, Actor):
+        return not node.names
+    return isinstance(node, (Country, Region, Topic, Lang, Source))
 
 
 def _leaf(node, positional: bool) -> list[frozenset]:
@@ -114,7 +144,8 @@ ALL_KINDS = frozenset(RANK)
 
 def item_atoms(ctx, term_ids=(), kinds: frozenset = ALL_KINDS) -> set:
     """The item's atoms of the given kinds (those some rule asks for); `term_ids`: the keyword
-    terms found in it."""
+    terms found in it. The atoms of a mention depend on a few of its fields only, so they are
+    built once per distinct fields (`_ATOMS`) and shared by every item."""
     facts, item = ctx.facts, ctx.item
     atoms = {("t", t) for t in term_ids}
     for kind, values in (("about", facts.countries), ("mentioned", facts.mentioned), ("region", facts.regions)):
@@ -124,32 +155,54 @@ def item_atoms(ctx, term_ids=(), kinds: frozenset = ALL_KINDS) -> set:
         atoms.update([("pk", m.country) for m in ctx.mentions(*PLACE_KINDS)])
     if "place" in kinds or "pname" in kinds:
         for m in ctx.mentions(*PLACE_MENTIONS):
-            _place_atoms(atoms, m)
+            atoms.update(_place_atoms(m.kind, bool(m.extra.get("capital")), m.country))
+            atoms.update((("pname", m.extra.get("name", m.text).casefold()), ("pname", m.text.casefold())))
     if "rname" in kinds:
         atoms.update([("rname", m.value) for m in ctx.mentions("region")])
     if kinds & {"topic", "topic+happened", "topic+planned"}:
         for m in ctx.mentions("topic"):
             cues = ctx.cues(m)
-            tags = ["topic"] + [f"topic+{x}" for x in ("happened", "planned") if modality_holds(x, cues)]
-            atoms.update([(tag, n) for n in topic_names(m.value) for tag in tags])
+            atoms.update(_topic_atoms(m.value, modality_holds("happened", cues), modality_holds("planned", cues)))
     if "actor" in kinds:
         for m in ctx.mentions("actor", "role"):
-            role = m.extra.get("role")
-            atoms.update((("actor", m.country, role), ("actor", m.country, "*"), ("actor", "*", role),
-                          ("actor", "*", "*")))
+            atoms.update(_actor_atoms(m.country, m.extra.get("role")))
     atoms.update((("lang", item.lang or facts.lang), ("source", item.source_id)))
     atoms.update([("source", t) for t in ctx.source_tags])
     return atoms
 
 
-def _place_atoms(atoms: set, m) -> None:
-    country, tags = m.country, ("*",)
-    if m.kind == "city":
-        tags = ("*", "city", "capital") if m.extra.get("capital") else ("*", "city")
-    elif m.kind == "country":
-        tags = ("*", "country")
-    atoms.update([("place", tag, c) for tag in tags for c in (country, "*")])
-    atoms.update((("pname", m.extra.get("name", m.text).casefold()), ("pname", m.text.casefold())))
+_ATOMS: dict[tuple, tuple] = {}   # (what, fields of a mention) -> its atoms; bounded by the tables
+
+
+def _place_atoms(kind: str, capital: bool, country: str | None) -> tuple:
+    key = ("place", kind, capital, country)
+    found = _ATOMS.get(key)
+    if found is None:
+        tags = ("*",)
+        if kind == "city":
+            tags = ("*", "city", "capital") if capital else ("*", "city")
+        elif kind == "country":
+            tags = ("*", "country")
+        found = _ATOMS[key] = tuple(("place", tag, c) for tag in tags for c in (country, "*"))
+    return found
+
+
+def _topic_atoms(value: str, happened: bool, planned: bool) -> tuple:
+    key = ("topic", value, happened, planned)
+    found = _ATOMS.get(key)
+    if found is None:
+        tags = ["topic"] + (["topic+happened"] if happened else []) + (["topic+planned"] if planned else [])
+        found = _ATOMS[key] = tuple((tag, n) for n in topic_names(value) for tag in tags)
+    return found
+
+
+def _actor_atoms(country: str | None, role: str | None) -> tuple:
+    key = ("actor", country, role)
+    found = _ATOMS.get(key)
+    if found is None:
+        found = _ATOMS[key] = (("actor", country, role), ("actor", country, "*"), ("actor", "*", role),
+                               ("actor", "*", "*"))
+    return found
 
 
 def _bits(indices: list[int]) -> int:

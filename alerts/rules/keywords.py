@@ -39,31 +39,49 @@ def phrase_forms(phrase: str) -> frozenset[str]:
 
 
 class KeywordHits:
-    """One item's hits of a matcher's keyword automaton, as spans (title first, then text, each in
-    the automaton's order: leftmost, then longest); `Hit`s and evidence are built on demand."""
+    """One item's hits of a matcher's keyword automaton: the term ids found (`terms`, all that
+    deciding a match needs), and on demand the spans (title first, then text, each in the
+    automaton's order: leftmost, then longest), `Hit`s and evidence."""
 
-    __slots__ = ("index", "norms", "spans", "by_term", "terms", "_hits", "_evidence")
+    __slots__ = ("index", "norms", "terms", "_found", "_spans", "_by_term", "_hits", "_evidence")
 
     def __init__(self, index: TermIndex, title: str, text: str):
         self.index = index
         self.norms = (normalize(title), normalize(text))
         # Every word-bounded hit, overlapping ones too, leftmost then longest first: what
         # TermIndex.find_all returns, without building a Hit for each (most are never looked at).
-        self.spans = [(f, nstart, -neg_end, tid) for f, norm in enumerate(self.norms)
-                      for nstart, neg_end, tid in index._candidates(norm)]
-        self.by_term: dict[int, list[int]] = {}       # term id -> indices into spans
-        for i, span in enumerate(self.spans):
-            self.by_term.setdefault(span[3], []).append(i)
-        self.terms = frozenset(self.by_term)          # the term ids found
-        self._hits: list[tuple | None] = [None] * len(self.spans)
+        self._found = [index._candidates(norm) for norm in self.norms]
+        self.terms = frozenset([tid for found in self._found for _, _, tid in found])   # the term ids found
+        self._spans: list[tuple] | None = None
+        self._by_term: dict[int, list[int]] | None = None
+        self._hits: list[tuple | None] | None = None    # per span, built with the spans
         self._evidence: dict[tuple, Evidence] = {}
+
+    @property
+    def spans(self) -> list[tuple[int, int, int, int]]:
+        """Every hit as (field 0 title | 1 text, nstart, nend, term id), built when evidence is."""
+        if self._spans is None:
+            self._spans = [(f, nstart, -neg_end, tid) for f, found in enumerate(self._found)
+                           for nstart, neg_end, tid in found]
+            self._hits = [None] * len(self._spans)
+        return self._spans
+
+    @property
+    def by_term(self) -> dict[int, list[int]]:
+        """Term id -> indices into `spans`."""
+        if self._by_term is None:
+            self._by_term = {}
+            for i, span in enumerate(self.spans):
+                self._by_term.setdefault(span[3], []).append(i)
+        return self._by_term
 
     def hit(self, i: int) -> tuple[int, int, int, int, str]:
         """Span i as (start, end) in the original field, (nstart, nend) in the normalized one, and
         the words it covers: what `TermIndex.hit` gives, without building a `Hit`."""
+        spans = self.spans
         found = self._hits[i]
         if found is None:
-            f, nstart, nend, tid = self.spans[i]
+            f, nstart, nend, tid = spans[i]
             norm = self.norms[f]
             start, end, nstart, nend, _ = self.index.locate(norm, nstart, nend, tid)
             found = self._hits[i] = (start, end, nstart, nend, norm.original[start:end])
@@ -76,7 +94,7 @@ class KeywordHits:
         found_terms = tids & self.terms
         if not found_terms:
             return []
-        by_term, cache = self.by_term, self._evidence
+        by_term, cache = self.by_term, self._evidence     # builds the spans (and _hits) on first use
         if len(found_terms) == 1:
             [tid] = found_terms
             found = by_term[tid]
@@ -151,6 +169,12 @@ class Keywords:
                 out.append(Evidence(self.path, "keywords", hit.surface, field_name, hit.start, hit.end,
                                     hit.payloads[0], ctx.sentence_of(field_name, hit.start), hit.payloads[0]))
         return out or None
+
+    def holds(self, ctx) -> bool:
+        hits, bound = ctx.keywords, self._bound
+        if hits is not None and bound is not None and bound[0] is hits.index:
+            return not bound[2].isdisjoint(hits.terms)
+        return ctx.test(self) is not None
 
     def positions(self, ctx) -> list[Evidence]:
         """Every place a phrase stands (what `near` combines)."""

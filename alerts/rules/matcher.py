@@ -9,23 +9,27 @@ Monitor and the Elasticsearch percolator do):
 - every keyword phrase of every rule goes into one automaton, run once per item;
 - an index (index.py) holds every atom set each rule needs (a keyword term, a country,
   a capital in a region, a topic with its modality, an actor's nationality and role, a
-  language, a source). An item is tested only against the rules whose every set it meets.
+  language, a source). An item is tested only against the rules whose every set it meets,
+  and for a rule made only of conditions whose sets say all they look at (`index.exact`:
+  keywords, country, region, topic, actor without a name, lang, source, and `all`/`any` of
+  them) meeting the sets is the match: such a rule is not tested at all;
+- testing decides (`holds`) without building evidence; a `Match` builds its evidence when it
+  is first asked for, once per match rather than once per rule tested.
 
 Per item the fixed work (normalizing the text, the automaton pass, the item's atoms) does
 not grow with the number of rules; what grows is one dict look-up per atom, a few big-int
-operations, and `test` on the candidates, most of which match.
+operations, `holds` on the candidates the index does not decide, and a `Match` per match.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
 import re
-from dataclasses import dataclass
 
 from alerts.alert import Evidence
 from alerts.rules.context import MatchContext
 from alerts.rules.facts import Country, Place, Region
-from alerts.rules.index import RuleIndex, clauses, item_atoms, rarity, requirement
+from alerts.rules.index import RuleIndex, clauses, exact, item_atoms, rarity, requirement
 from alerts.rules.keywords import KeywordHits, Keywords
 from alerts.rules.loader import Rule, gc_paused
 from newswatch.classify.automaton import TermIndex
@@ -37,11 +41,31 @@ log = logging.getLogger(__name__)
 BOUND_FIELDS = frozenset({"children", "id", "_index", "_bound", "members", "region_members"})
 
 
-@dataclass(slots=True)
 class Match:
-    rule: Rule
-    item: Item
-    evidence: list[Evidence]
+    """A rule that holds for an item, and why: `evidence` (which clause, which words at which
+    positions, which table entry). Matching decides with `holds` and builds no evidence; a match
+    builds its own from the item's context the first time it is asked for (what Lucene Monitor
+    calls match, then highlight), so the evidence costs per match, not per rule tested."""
+
+    __slots__ = ("rule", "item", "_evidence", "_ctx")
+
+    def __init__(self, rule: Rule, item: Item, evidence: list[Evidence] | None = None,
+                 ctx: MatchContext | None = None):
+        if evidence is None and ctx is None:
+            raise TypeError("Match needs its evidence or the MatchContext to build it from")
+        self.rule, self.item, self._evidence, self._ctx = rule, item, evidence, ctx
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        if self._evidence is None:
+            found = self._ctx.test(self.rule.when)
+            if found is None:   # `holds` and `test` disagree: a bug; the alert still goes, the log says so
+                log.error("rule_evidence_missing rule_id=%s item_id=%s", self.rule.id, self.item.id)
+            self._evidence, self._ctx = list(found or ()), None   # answers are shared: a list of its own
+        return self._evidence
+
+    def __repr__(self) -> str:
+        return f"Match(rule={self.rule.id!r}, item={self.item.id!r})"
 
 
 def walk(node):
@@ -105,6 +129,7 @@ class RuleMatcher:
         order = lambda req: ranks.get(req) or ranks.setdefault(req, rarity(req))  # noqa: E731
         rule_clauses = [sorted(set(clauses(rule.when, memo=memo)), key=order) for rule in self.rules]
         self.index = RuleIndex(rule_clauses)
+        self.exact = [exact(rule.when, memo) for rule in self.rules]   # True: a candidate is a match
         self.atom_kinds = frozenset(atom[0] for reqs in rule_clauses for req in reqs for atom in req)
 
     def _bind(self, node, rule: Rule) -> None:
@@ -149,21 +174,17 @@ class RuleMatcher:
         return MatchContext(item, keywords=hits, source_tags=frozenset(source_tags), memo=memo)
 
     def atoms(self, ctx: MatchContext) -> set:
-        return item_atoms(ctx, ctx.keywords.by_term if ctx.keywords is not None else (), self.atom_kinds)
+        return item_atoms(ctx, ctx.keywords.terms if ctx.keywords is not None else (), self.atom_kinds)
 
     def candidates(self, ctx: MatchContext) -> list[int]:
         """Indices into `self.rules` (ascending) of the rules the item could satisfy."""
         return self.index.candidates(self.atoms(ctx))
 
     def match(self, item: Item, source_tags=frozenset()) -> list[Match]:
+        """The rules that hold for the item, in rule order; each match builds its evidence when asked."""
         ctx = self.context(item, source_tags)
-        matches, rules, test = [], self.rules, ctx.test
-        for index in self.candidates(ctx):
-            rule = rules[index]
-            evidence = test(rule.when)
-            if evidence is not None:
-                matches.append(Match(rule, item, list(evidence)))   # answers are shared: a list of its own
-        return matches
+        rules, is_exact, holds = self.rules, self.exact, ctx.holds
+        return [Match(rules[i], item, None, ctx) for i in self.candidates(ctx) if is_exact[i] or holds(rules[i].when)]
 
     def explain(self, item: Item, source_tags=frozenset()) -> list[dict]:
         """Near-misses: every rule that did not match, with the clauses that failed."""

@@ -112,6 +112,9 @@ class Near:
     def test(self, ctx):
         return ctx.positions(self) or None
 
+    def holds(self, ctx) -> bool:
+        return self._first_combination(ctx) is not None
+
     def explain(self, ctx) -> list[str]:
         missing = [c for c in self.children if not c.positions(ctx)]
         if missing:

@@ -83,6 +83,9 @@ class Topic:
     def test(self, ctx):
         return ctx.positions(self) or None
 
+    def holds(self, ctx) -> bool:
+        return bool(ctx.accepted(self))
+
     def why_not(self, ctx) -> str | None:
         """When the topic is named but never with the modality asked for: say so (`test-rule --explain`)."""
         named = [m for m in ctx.mentions("topic") if self._named(m.value)]
@@ -159,3 +162,6 @@ class Actor:
 
     def test(self, ctx):
         return ctx.positions(self) or None
+
+    def holds(self, ctx) -> bool:
+        return bool(ctx.accepted(self))
