@@ -27,7 +27,7 @@ président présidente chef chefs dirigeant dirigeants gouvernement ministre min
 armée autorités ambassadeur ambassadrice ambassade délégation homologue état étrangères défense
 intérieur conseil porte-parole
 дел обороны мид
-رئيس زعيم حكومه وزير وزيره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام
+رئيس زعيم حكومه وزير وزيره وزاره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام
 """.split())
 _OFFICES = frozenset(normalize_term(w) for w in OFFICES)   # "président" -> "president", «خارجية» -> «خارجيه»
 RU_STEMS = ("президент", "глав", "лидер", "правительств", "министр", "премьер", "хунт", "режим", "посл",
@@ -41,15 +41,24 @@ BETWEEN = frozenset({"between", "entre", "между", "بين"})
 LOCATIVE = frozenset({"in", "at", "à", "en", "au", "в", "во", "في"})
 
 
-def _norm(word: str) -> str:
+def _arabic(word: str) -> bool:
+    return "\u0600" <= word[:1] <= "\u06ff"
+
+
+def _forms(word: str) -> tuple[str, ...]:
     """The word as the classifier normalizes terms (case, accents, Arabic letter forms), without a
-    French elision or an Arabic conjunction in front."""
+    French elision; an Arabic word also without a conjunction (و, ف) and the article (ال) in front
+    («والدفاع» -> «دفاع»), but as it is too (the «و» of «وزير» is no conjunction)."""
     word = normalize_term(word.strip(_STRIP))
     if word[:2] in ("l'", "d'") and len(word) > 2:
         word = word[2:]
-    if word[:1] in _AR_PROCLITICS and len(word) > 3 and "\u0600" <= word[1:2] <= "\u06ff":
-        word = word[1:]
-    return word
+    if not _arabic(word):
+        return (word,)
+    forms = [word]
+    if word[:1] in _AR_PROCLITICS and len(word) > 3 and _arabic(word[1:]):
+        forms.append(word[1:])
+    forms += [f[2:] for f in forms if f.startswith("ال") and len(f) > 4]
+    return tuple(forms)
 
 
 def is_relation(text: str, start: int) -> bool:
@@ -68,8 +77,7 @@ def is_relation(text: str, start: int) -> bool:
 
 @lru_cache(maxsize=8192)
 def is_office(word: str) -> bool:
-    word = _norm(word)
-    return word in _OFFICES or word.startswith(RU_STEMS)
+    return any(form in _OFFICES or form.startswith(RU_STEMS) for form in _forms(word))
 
 
 def not_a_venue(text: str, m) -> bool:
@@ -90,9 +98,9 @@ def is_affiliation(text: str, start: int, end: int) -> bool:
     if after[:2] in ("'s", "’s"):                                   # Niger's military regime
         following = after[2:].split()[:2]
         return bool(following) and after[2:3].isspace() and any(is_office(w) for w in following)
-    if after[:1] == " ":                                            # Niger Regime Chief, Mali junta
+    if after[:1] == " ":              # Niger Regime Chief, Mali junta (in Arabic the office comes first)
         following = after.split()[:1]
-        if following and following[0].isalpha() and is_office(following[0]):
+        if following and following[0].isalpha() and not _arabic(following[0]) and is_office(following[0]):
             return True
     words = text[max(0, start - 60):start].split()
     while words and words[-1].lower() in _ARTICLES:

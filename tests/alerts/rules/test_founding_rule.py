@@ -8,7 +8,7 @@ of the announced rule's figures: a report of a visit that happened may also say 
 announced.) `pytest -s` prints precision and recall per language and overall.
 
 The thresholds guard the level reached so far; the aim (issue) is precision >= 0.9 and
-recall >= 0.85 for the founding rule.
+recall >= 0.85 for the founding rule, overall and in every language.
 """
 import json
 from pathlib import Path
@@ -30,7 +30,8 @@ ANNOUNCED = "russian-official-visit-announced-sahel"
 LANGS = ("en", "fr", "ar", "ru")
 
 MIN_VISITS_PER_LANG = 5
-MIN_RECALL = 0.84          # 0.86 reached (aim 0.85), at precision 1.00; a change may raise it, never lower it
+MIN_RECALL = 0.85          # overall and in each language: 0.88 overall, 0.86-0.89 per language reached
+                           # (aim 0.85), at precision 1.00; a change may raise it, never lower it
 MIN_LOOKALIKES = 30
 
 
@@ -131,7 +132,8 @@ def test_founding_rule_on_collected_visits(fired):
     print(f"  missed visit reports: {len(misses)}")
     for lang in LANGS:
         assert table[lang]["tp"] >= MIN_VISITS_PER_LANG, (lang, table[lang])
-    assert table["all"]["recall"] >= MIN_RECALL, table["all"]
+    for lang in LANGS + ("all",):
+        assert table[lang]["recall"] >= MIN_RECALL, (lang, table[lang])
 
 
 def test_founding_rule_fires_on_no_lookalike_and_no_announced_visit(fired):
