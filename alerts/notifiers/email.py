@@ -30,82 +30,19 @@ import smtplib
 import socket
 import ssl
 import threading
-from email.header import Header
 from email.message import EmailMessage
-from email.policy import EmailPolicy
 from email.utils import formatdate
 
 from alerts.alert import Alert
 from alerts.notifiers.base import DeliveryError
+from alerts.notifiers.email_text import MESSAGE_POLICY, clip, header_text, is_web_link, multiline, one_line
 
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("none", "starttls", "tls")
 SUBJECT_MAX = 200
 SUMMARY_MAX = 600
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_CONTROL_KEEP_NL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]+")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def one_line(text: str | None) -> str:
-    """Control characters and line breaks become single spaces."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
-
-
-def header_text(text: str | None) -> str:
-    """Untrusted text made safe for a header value.
-
-    Besides line breaks, "=?" goes: the email package decodes RFC 2047
-    encoded-words when a header is set, so "=?utf-8?b?...?=" in a title could
-    smuggle CR LF ("Bcc: ...") past a plain control-character filter.
-    """
-    return one_line(text).replace("=?", "= ?")
-
-
-class _SubjectPolicy(EmailPolicy):
-    """The default policy, but the Subject is folded by us, not by CPython.
-
-    CPython's folder (3.11) loses the space between two encoded-words when a
-    fold lands on it ("прибыл в" → "прибылв") and moves a 70-77 character
-    ASCII subject whole onto a continuation line (read back with a leading
-    space). So: an ASCII subject goes out on one line (RFC 5322 allows 998),
-    anything else through the legacy `Header` encoder, which keeps spaces
-    inside its encoded-words.
-    """
-
-    def _fold_subject(self, name: str, value: str) -> str:
-        value = header_text(str(value))   # last line of defence against CR LF
-        if value.isascii() and len(name) + len(value) < 990:
-            return f"{name}: {value}{self.linesep}"
-        encoded = Header(value, "utf-8", header_name=name).encode(linesep=self.linesep)
-        return f"{name}: {encoded}{self.linesep}"
-
-    def fold(self, name, value):
-        if name.lower() == "subject":
-            return self._fold_subject(name, value)
-        return super().fold(name, value)
-
-    def fold_binary(self, name, value):
-        if name.lower() == "subject":
-            return self._fold_subject(name, value).encode("ascii")
-        return super().fold_binary(name, value)
-
-
-MESSAGE_POLICY = _SubjectPolicy()
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _multiline(text: str | None) -> str:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_KEEP_NL.sub(" ", text).strip()
-
-
-def _is_web_link(url: str | None) -> bool:
-    return bool(url) and re.match(r"^https?://", url, re.IGNORECASE) is not None
 
 
 class _Watchdog:
@@ -202,7 +139,7 @@ class EmailNotifier:
     def _text_body(self, alert: Alert) -> str:
         lines = [one_line(alert.title), ""]
         lines += [f"{name + ':':<11}{value}" for name, value in self._fields(alert)]
-        summary = clip(_multiline(alert.summary), SUMMARY_MAX)
+        summary = clip(multiline(alert.summary), SUMMARY_MAX)
         if summary:
             lines += ["", summary]
         lines += ["", "-- ", f"newswatch alert {one_line(alert.id)} via channel {self.channel_id}"]
@@ -211,11 +148,11 @@ class EmailNotifier:
     def _html_body(self, alert: Alert) -> str:
         esc = html.escape
         title = esc(one_line(alert.title))
-        if _is_web_link(alert.url):
+        if is_web_link(alert.url):
             title = f'<a href="{esc(one_line(alert.url))}">{title}</a>'
         rows = "\n".join(f"<tr><th align=\"left\">{esc(name)}</th><td>{esc(value)}</td></tr>"
                          for name, value in self._fields(alert))
-        summary = esc(clip(_multiline(alert.summary), SUMMARY_MAX)).replace("\n", "<br>\n")
+        summary = esc(clip(multiline(alert.summary), SUMMARY_MAX)).replace("\n", "<br>\n")
         return (
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n"
             f"<h2>{title}</h2>\n<table>\n{rows}\n</table>\n"

@@ -17,6 +17,16 @@ from newswatch.item import Item
 from newswatch.text import clean_title, html_to_text, plain_text
 
 _HTTP = ("http://", "https://")
+NOT_HTML_PAGE = "not a feed: the server sent an HTML page"
+
+
+class FeedParseError(Exception):
+    """The body is not a feed we can read; `reason` says why, for the source's health record."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
 
 @dataclass(slots=True)
 class FeedMeta:

@@ -3,8 +3,8 @@
 The fast path reads well-formed RSS 2.0/0.9x, RDF (RSS 0.9/1.0) and Atom 1.0
 with lxml. Anything it is not sure of (XML errors, bytes that are not in the
 declared encoding, an HTTP charset that disagrees with the document, a DTD
-declaring entities, an unknown root) goes to feedparser, which reads broken
-markup and hard encodings.
+declaring entities, an unknown root) goes to feedparser (feed_fallback.py), which
+reads broken markup and hard encodings.
 
 Both paths reduce an entry to a `RawEntry` of plain strings, and `build_item`
 alone turns that into an `Item`, so the two agree item for item; the tests
@@ -17,27 +17,25 @@ fast path uses media:description only when there is no other text.
 from __future__ import annotations
 
 import codecs
-import io
 import logging
 import re
 from dataclasses import dataclass
 from html.entities import html5 as HTML5_ENTITIES
 from urllib.parse import urljoin
 
-import feedparser
 from lxml import etree
 
 from newswatch.item import Item
 from newswatch.logs import fields
 from newswatch.text import repair_mojibake
-from workers.sources.feed_entry import (FeedMeta, RawEntry, build_item, normalize_lang,
-                                        parse_date)
+from workers.sources.feed_entry import (NOT_HTML_PAGE, FeedMeta, FeedParseError, RawEntry, build_item,
+                                        normalize_lang, parse_date)
+from workers.sources.feed_fallback import parse_with_feedparser
 
 __all__ = ["FeedParseError", "ParsedFeed", "parse_feed", "parse_date", "normalize_lang"]
 
 log = logging.getLogger(__name__)
 
-NOT_HTML_PAGE = "not a feed: the server sent an HTML page"
 ATOM = "http://www.w3.org/2005/Atom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RSS_NAMESPACES = ("", "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
@@ -54,14 +52,6 @@ _ROOT_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 _HTTP = ("http://", "https://")
-
-
-class FeedParseError(Exception):
-    """The body is not a feed we can read; `reason` says why, for the source's health record."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -238,52 +228,6 @@ def _parse_fast(body: bytes, content_type: str | None) -> tuple[FeedMeta, list[R
     return None
 
 
-# --- the fallback: feedparser ----------------------------------------------------------------
-
-def _entry_from_feedparser(entry, is_atom: bool) -> RawEntry:
-    """The strings the fast path reads, taken from a feedparser entry."""
-    get = dict.get  # plain lookups: FeedParserDict answers some missing keys with others
-
-    def plain(detail) -> bool:
-        return is_atom and (detail or {}).get("type") == "text/plain"
-
-    bodies = [(c.get("value") or "", plain(c)) for c in get(entry, "content", ())]
-    if get(entry, "summary"):
-        bodies.append((entry["summary"], plain(get(entry, "summary_detail"))))
-    link = get(entry, "link")
-    if link and get(entry, "guidislink") and not link.startswith(_HTTP):
-        link = None  # feedparser made a guid that is no URL the link
-    return RawEntry(
-        title=get(entry, "title"), title_is_html=not plain(get(entry, "title_detail")), bodies=bodies,
-        link=link, guid=get(entry, "id"), published=get(entry, "published"), updated=get(entry, "updated"),
-        authors=[a.get("name") or a.get("email") or "" for a in get(entry, "authors", ())],
-        lang=get(entry, "language"),
-    )
-
-
-def _parse_with_feedparser(body: bytes, content_type: str | None):
-    """Meta, entries, feedparser's complaint (or None), and whether the complaint is a broken document."""
-    # BytesIO, never bytes: feedparser takes a bytes argument for a file name first.
-    # No sanitising or URI rewriting: we only take text out of the HTML and resolve links ourselves.
-    headers = {"content-type": content_type} if content_type else {}
-    result = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                              sanitize_html=False, resolve_relative_uris=False)
-    version, entries = result.get("version") or "", result.get("entries") or []
-    error = result.get("bozo_exception") if result.get("bozo") else None
-    # read fine, only not as announced (charset, media type): not a broken document
-    broken = error is not None and not isinstance(error, (feedparser.CharacterEncodingOverride,
-                                                          feedparser.NonXMLContentType))
-    if not entries and not version:
-        if b"<html" in body[:4096].lower():
-            raise FeedParseError(NOT_HTML_PAGE)
-        if not broken:
-            raise FeedParseError("not a feed: no RSS, RDF or Atom document found")
-    feed = result.get("feed") or {}
-    meta = FeedMeta(feed.get("title"), feed.get("link"), feed.get("language"))
-    raws = [_entry_from_feedparser(e, version.startswith("atom")) for e in entries]
-    return meta, raws, (str(error) if error is not None else None), broken
-
-
 def _missing_root_end(body: bytes) -> str | None:
     """The root element's name when the body ends before its end tag: the download was cut short.
 
@@ -314,7 +258,7 @@ def parse_feed(body: bytes, source_id: str, *, content_type: str | None = None,
         root = _missing_root_end(body)
         if root:  # feedparser would keep the entries before the cut, the last one cut short
             raise FeedParseError(f"truncated feed: the document ends before </{root}>")
-        *parsed, error, broken = _parse_with_feedparser(body, content_type)
+        *parsed, error, broken = parse_with_feedparser(body, content_type)
         parser = "feedparser"
     meta, raws = parsed
     meta = meta.normalized(base_url)
