@@ -4,8 +4,8 @@ An *atom* is a small tuple: ("t", term id) for a keyword term found, ("about", "
 ("place", "capital", "ML"), ("topic+planned", "visit"), ("actor", "RU", "official"), ...
 `item_atoms` lists an item's atoms; `clauses(node)` lists the atom sets an item must meet, at
 least one atom of each, for `node` to hold. Both sides are written from the conditions' own
-code (`accepts_in`, `test`): an atom set is necessary, never sufficient, so `test` still decides
-and the prefilter only skips rules that cannot hold. For most kinds the sets are exact as well
+code (`accepts_in`, `test`): an atom set is necessary, so the prefilter only skips rules that
+cannot hold, and `holds` decides the rest. For most kinds the sets are sufficient as well
 (`exact`): a rule made only of those holds whenever its sets are met, and is not tested.
 
 `RuleIndex` checks every such set of every rule at once, the way a percolator does: each
