@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from alerts.alert import Alert
-from newswatch.state import ALERT_TTL, State
+from newswatch.model.alert import Alert
+from newswatch.model.severity import severity_rank
+from newswatch.store.state import ALERT_TTL, State
 
-SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def digest_alert(channel: str, members: list[dict], now: float) -> Alert:
     ids = sorted(m["id"] for m in members)
     digest_id = "digest-" + hashlib.blake2b("\x00".join([channel, *ids]).encode(), digest_size=10).hexdigest()
     members = sorted(members, key=lambda m: m.get("created_at", ""))
-    worst = max((m["severity"] for m in members), key=SEVERITY_ORDER.index)
+    worst = max((m["severity"] for m in members), key=severity_rank)
     rules = list(dict.fromkeys(m["rule_title"] for m in members))
     lines = [f"• [{m['severity']}] {m['title']}" + (f" — {m['url']}" if m.get("url") else "") for m in members]
     return Alert(id=digest_id, rule_id="digest", rule_title=f"Digest: {len(members)} alerts", severity=worst,

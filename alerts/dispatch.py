@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import logging
 
-from alerts.alert import Alert, alert_id
+from newswatch.model.alert import Alert, alert_id
 from alerts.rules.matcher import Match
-from newswatch.item import Item
+from newswatch.model.item import Item
 from newswatch.logs import fields
-from newswatch.state import State
+from newswatch.model.severity import severity_rank
+from newswatch.store.state import State
 
 log = logging.getLogger(__name__)
-SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 def story_of(item: Item) -> str:
@@ -62,8 +62,8 @@ class Dispatcher:
         self.redeliver_after = redeliver_after
 
     def route(self, alert: Alert) -> list[str]:
-        level = SEVERITY_ORDER[alert.severity]
-        return [c for c in alert.channels if SEVERITY_ORDER[self.min_severity.get(c, "info")] <= level]
+        level = severity_rank(alert.severity)
+        return [c for c in alert.channels if severity_rank(self.min_severity.get(c, "info")) <= level]
 
     def process(self, matches: list[Match]) -> list[tuple[str, str]]:
         deliveries = []

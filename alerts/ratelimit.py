@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 
-from newswatch.state import State
+from newswatch.store.state import State
 
 # KEYS: one sorted set per window. ARGV: now, then (count, seconds) per window, then a unique member.
 # All windows must have room, else nothing is taken and the longest wait is returned.

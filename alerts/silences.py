@@ -15,7 +15,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 
-from newswatch.state import State
+from newswatch.store.state import State
 
 KEEP_EXPIRED = 86400  # an ended silence stays listed this long
 

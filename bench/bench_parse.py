@@ -21,7 +21,7 @@ import feedparser
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workers.sources.feed_parse import parse_feed  # noqa: E402
+from workers.sources.feeds.parse import parse_feed  # noqa: E402
 
 FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "world-2026-02"
 

@@ -72,8 +72,8 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, mode: str, first_sou
     """`warm`: one poll, wait. `cycle`: enqueue every source like run_once, wait for all done."""
     import uuid
 
-    from newswatch.config import load_config
-    from newswatch.state import State, connect
+    from workers.registry import load_config
+    from newswatch.store.state import State, connect
     from workers.celery_app import configure
     from workers.tasks import enqueue_poll
 
@@ -130,7 +130,7 @@ def reference(server, routes, primed: set[int], tmp: Path) -> dict:
 
 def one_variant(server, routes, primed: set[int], concurrency: int | None, redis_url: str, tmp: Path,
                 py_spy: str | None = None, profile_dir: Path | None = None) -> dict:
-    from newswatch.state import State, connect
+    from newswatch.store.state import State, connect
 
     prefix = benchlib.new_prefix()
     workdir = Path(tempfile.mkdtemp(prefix="cycle-", dir=tmp))

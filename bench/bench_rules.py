@@ -69,8 +69,8 @@ from alerts.rules.index import clauses
 from alerts.rules.keywords import phrase_forms
 from alerts.rules.matcher import Match, RuleMatcher
 from newswatch.classify.classifier import Classifier
-from newswatch.yamlconf import load_yaml
-from workers.sources.feed_parse import parse_feed
+from newswatch.config.yamlconf import load_yaml
+from workers.sources.feeds.parse import parse_feed
 
 GOAL_RATIO = 3.0      # indexed cost(10k) / cost(10)
 GOAL_SPEEDUP = 20.0   # naive / indexed at 10k

@@ -33,13 +33,13 @@ import time
 
 import benchlib  # noqa: F401  (puts the repo on sys.path)
 
-from newswatch.item import Item  # noqa: E402
-from newswatch.state import State, connect  # noqa: E402
-from newswatch.stories import StoryDeduplicator, sketch  # noqa: E402
+from newswatch.model.item import Item  # noqa: E402
+from newswatch.store.state import State, connect  # noqa: E402
+from newswatch.pipeline.stories import StoryDeduplicator, sketch  # noqa: E402
 from tests.newswatch.test_story_pairs import evaluate, load_items, load_pairs, run_pipeline  # noqa: E402
 
 POLL = 25
-SPLIT = 2 ** 31  # as in newswatch/stories.py _ASSIGN: anchor = shard * SPLIT + field
+SPLIT = 2 ** 31  # as in newswatch/pipeline/stories.py _ASSIGN: anchor = shard * SPLIT + field
 
 
 def sweep(client) -> None:
@@ -62,7 +62,7 @@ def sweep(client) -> None:
 
 
 def fill(client, prefix: str, count: int, window: float, shards: int, now: float) -> float:
-    """Write `count` synthetic fingerprints the way the stage stores them (newswatch/stories.py
+    """Write `count` synthetic fingerprints the way the stage stores them (newswatch/pipeline/stories.py
     _ASSIGN), half in the previous slot, half in the current one; returns seconds taken."""
     started, rng = time.perf_counter(), random.Random(7)
     cur = int(now // window)

@@ -28,8 +28,8 @@ from bs4 import BeautifulSoup
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workers.sources.telegram_html import parse_page  # noqa: E402
-from workers.sources.telegram_web import post_to_item  # noqa: E402
+from workers.sources.telegram.html import parse_page  # noqa: E402
+from workers.sources.telegram.web import post_to_item  # noqa: E402
 
 CAPTURES = (REPO / ".." / "shared" / "data" / "telegram" / "tme-s").resolve()
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")

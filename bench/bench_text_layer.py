@@ -30,7 +30,7 @@ from newswatch.classify.automaton import TermIndex
 from newswatch.classify.language import LanguageDetector
 from newswatch.classify.normalize import normalize, normalize_term
 from newswatch.classify.sentences import sentence_spans
-from workers.sources.feed_parse import parse_feed
+from workers.sources.feeds.parse import parse_feed
 
 FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "world-2026-02"
 COLLECTED = REPO / "tests" / "data" / "collected"

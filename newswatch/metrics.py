@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from newswatch.state import State
+from newswatch.store.state import State
 
 COUNTERS = {
     "items_fetched": "Items parsed from a source, before dedup.",

@@ -35,7 +35,7 @@ def key_prefix(redis_url):
 
 @pytest.fixture
 def state(redis_url, key_prefix):
-    from newswatch.state import State, connect
+    from newswatch.store.state import State, connect
     return State(connect(redis_url), key_prefix)
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from newswatch.units import parse_duration
+from newswatch.config.units import parse_duration
 
 
 def _service_redis(config) -> tuple[str | None, str]:
@@ -27,8 +27,8 @@ def _service_redis(config) -> tuple[str | None, str]:
 
 
 def _state(args):
-    from newswatch.config import load_config
-    from newswatch.state import State, connect
+    from workers.registry import load_config
+    from newswatch.store.state import State, connect
     config = load_config(args.config)
     url, why = _service_redis(config)
     if url is None:
@@ -40,8 +40,8 @@ def story_lookup(config):
     """For `newswatch items`: a function from fetched items to what the running service knows of
     each ({"seen": bool, "story": {"id", "reports": [...]}}), read from its Redis (`redis_url`, or a
     running `newswatch run`'s embedded one); None when there is no such Redis. Reads only."""
-    from newswatch.state import State, connect
-    from newswatch.stories import story_reports
+    from newswatch.store.state import State, connect
+    from newswatch.pipeline.stories import story_reports
     url, _ = _service_redis(config)
     if url is None:
         return None
@@ -87,7 +87,7 @@ def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
 
 def _reported_by(state, payload: dict) -> list[dict]:
     """The story's other copies: source and link of each ("also reported by")."""
-    from newswatch.stories import story_reports
+    from newswatch.pipeline.stories import story_reports
     if not payload.get("story_id"):
         return []
     return [{"source_id": r["source_id"], "url": r.get("url")} for r in story_reports(state, payload["story_id"])

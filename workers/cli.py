@@ -9,10 +9,10 @@ import sys
 import threading
 import warnings
 
-from newswatch.config import load_config
+from workers.registry import load_config
 from newswatch.logs import setup_logging
-from newswatch.units import parse_duration
-from newswatch.yamlconf import ConfigError
+from newswatch.config.units import parse_duration
+from newswatch.config.yamlconf import ConfigError
 from workers.admin_cli import add_admin_parsers
 
 log = logging.getLogger("workers.cli")
@@ -41,7 +41,7 @@ def cmd_check(args) -> int:
 def cmd_items(args) -> int:
     """Fetch now and print the normalized items as JSON lines. Writes no state, sends nothing."""
     config, _ = _load(args)
-    from workers.sources import SOURCES
+    from workers.sources import build_source
     from workers.sources.base import SourceError
     from workers.sources.http_fetch import USER_AGENT, HttpFetcher
     s = config.settings
@@ -55,7 +55,7 @@ def cmd_items(args) -> int:
                      user_agent=s.http.user_agent or USER_AGENT) as fetcher:
         for src in sources:
             try:
-                result = SOURCES[src.type](src, fetcher, config.base_dir).poll({})
+                result = build_source(src, fetcher, config.base_dir).poll({})
             except SourceError as exc:
                 failed += 1
                 print(f"{src.id}: {exc.reason}", file=sys.stderr)

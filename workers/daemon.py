@@ -13,9 +13,9 @@ from contextlib import ExitStack
 
 from newswatch.config import Config
 from newswatch.logs import fields
-from newswatch.state import SETTLED
+from newswatch.store.state import SETTLED
 from workers.celery_app import configure
-from workers.delivery import sweep_open_deliveries
+from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from newswatch.classify.stage import ClassifyStage
-from newswatch.dedup import ExactDeduplicator, StoryDeduplicator
+from newswatch.pipeline.dedup import ExactDeduplicator, StoryDeduplicator
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.pipeline import AgeFilter, run_stages

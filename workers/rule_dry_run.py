@@ -16,11 +16,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from alerts.alert import Alert
+from newswatch.model.alert import Alert
 from alerts.rules.loader import Rule, load_rules, rule_files
 from alerts.rules.matcher import Match, RuleMatcher
-from newswatch.config import Config, load_config
-from newswatch.item import Item
+from newswatch.config import Config
+from workers.registry import load_config
+from newswatch.model.item import Item
 
 
 def load_rule_set(config_file: str | None, files: list[str]) -> tuple[Config, list[Rule], list[Path]]:

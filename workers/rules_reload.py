@@ -27,7 +27,7 @@ from alerts.rules.loader import Rule, load_rules, rule_files, rules_digest
 from alerts.rules.matcher import RuleMatcher
 from newswatch.config import Config
 from newswatch.logs import fields
-from newswatch.yamlconf import ConfigError
+from newswatch.config.yamlconf import ConfigError
 
 log = logging.getLogger("workers.rules")
 CHECK_EVERY = 2.0     # seconds between two looks at the rule files

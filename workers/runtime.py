@@ -12,11 +12,12 @@ from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from newswatch.classify.classifier import Classifier
 from newswatch.classify.stage import tables_dir
-from newswatch.config import Config, load_config
+from newswatch.config import Config
+from workers.registry import load_config
 from newswatch.logs import fields
-from newswatch.state import State, connect
+from newswatch.store.state import State, connect
 from workers.rules_reload import LiveRules
-from workers.sources import SOURCES
+from workers.sources import build_source
 from workers.sources.http_fetch import USER_AGENT, HttpFetcher
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class Runtime:
         self.live_rules = LiveRules(config, self._compile_matcher)  # rules hot-reload (workers.rules_reload)
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
-        self.sources = {src.id: SOURCES[src.type](src, self.fetcher, config.base_dir) for src in s.sources}
+        self.sources = {src.id: build_source(src, self.fetcher, config.base_dir) for src in s.sources}
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
         self.dispatcher = Dispatcher(self.state, {c.id: c.min_severity for c in s.channels},

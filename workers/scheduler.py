@@ -18,8 +18,8 @@ from alerts.digest import flush_due
 from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
-from newswatch.state import State
-from workers.delivery import sweep_open_deliveries
+from newswatch.store.state import State
+from alerts.delivery import sweep_open_deliveries
 
 log = logging.getLogger("workers.scheduler")
 
@@ -178,7 +178,7 @@ class PollScheduler:
 
 def _telegram_listener(src, last_id, on_items, on_error):
     """A live MTProto listener whose batches go to `on_items(items, cursor)` (the ingest task)."""
-    from workers.sources.telegram_live import TelegramListener
+    from workers.sources.telegram.live import TelegramListener
     holder: list = []
 
     def handed(items) -> None:

@@ -16,7 +16,7 @@ import redis
 
 from newswatch.logs import fields
 from newswatch.metrics import render
-from newswatch.state import State
+from newswatch.store.state import State
 
 log = logging.getLogger("workers.status")
 

@@ -1,9 +1,9 @@
-"""The Celery tasks: thin wrappers over workers.polling and workers.delivery."""
+"""The Celery tasks: thin wrappers over workers.polling and alerts.delivery."""
 from __future__ import annotations
 
-from newswatch.item import Item
+from newswatch.model.item import Item
 from workers.celery_app import DELIVER_TASK, INGEST_TASK, POLL_TASK, app
-from workers.delivery import deliver_once
+from alerts.delivery import deliver_once
 from workers.polling import ingest_once, poll_once
 from workers.runtime import runtime
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from alerts.alert import Alert
+from newswatch.model.alert import Alert
 
 
 class DeliveryError(Exception):

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from alerts.alert import Evidence
+from newswatch.model.alert import Evidence
 from alerts.rules.facts import Country, Place, Region, parse_city
 from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
 from alerts.rules.topic_actor import Actor, Topic
-from newswatch.units import parse_duration
-from newswatch.yamlconf import key_name
+from newswatch.config.units import parse_duration
+from newswatch.config.yamlconf import key_name
 
 GROUPS = ("all", "any", "none")
 

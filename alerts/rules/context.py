@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from alerts.rules.affiliation import not_a_venue
 from alerts.rules.topic_actor import topic_names
 from newswatch.classify.model import Facts, Mention
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 _WORD = re.compile(r"\w+")
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from alerts.alert import Evidence
+from newswatch.model.alert import Evidence
 from newswatch.classify.model import Mention
-from newswatch.yamlconf import key_name
+from newswatch.config.yamlconf import key_name
 
 if TYPE_CHECKING:
     from alerts.rules.context import MatchContext

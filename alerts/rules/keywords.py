@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from alerts.alert import Evidence
+from newswatch.model.alert import Evidence
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import normalize
-from newswatch.yamlconf import key_name
+from newswatch.config.yamlconf import key_name
 
 FIELDS = ("title", "text")
 

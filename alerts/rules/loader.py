@@ -7,23 +7,24 @@ import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, ValidationError
 
 from alerts.rules.conditions import parse_condition
 from newswatch.config import ID_PATTERN, Config, StrictModel
-from newswatch.units import Duration
-from newswatch.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
+from newswatch.config.units import Duration
+from newswatch.model.severity import Severity
+from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+
 
 
 class RuleModel(StrictModel):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     description: str = ""
-    severity: Literal["info", "low", "medium", "high", "critical"] = "medium"
+    severity: Severity = "medium"
     enabled: bool = True
     when: Any
     notify: list[str] = Field(min_length=1)
@@ -64,7 +65,7 @@ def rule_files(config: Config) -> list[tuple[Path, ConfigIssue | None]]:
 @contextmanager
 def gc_paused():
     """Reading and compiling 10,000 rules builds a large acyclic structure: cyclic GC passes
-    over it would only cost time (as in `newswatch.yamlconf.load_yaml`). Restores the previous state."""
+    over it would only cost time (as in `newswatch.config.yamlconf.load_yaml`). Restores the previous state."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -26,14 +26,14 @@ import dataclasses
 import logging
 import re
 
-from alerts.alert import Evidence
+from newswatch.model.alert import Evidence
 from alerts.rules.context import MatchContext
 from alerts.rules.facts import Country, Place, Region
 from alerts.rules.index import RuleIndex, clauses, exact, item_atoms, rarity, requirement
 from alerts.rules.keywords import KeywordHits, Keywords
 from alerts.rules.loader import Rule, gc_paused
 from newswatch.classify.automaton import TermIndex
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 __all__ = ["Match", "RuleMatcher", "clauses", "requirement", "walk"]   # requirement: kept importable from here
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alerts.alert import Evidence
-from newswatch.yamlconf import key_name
+from newswatch.model.alert import Evidence
+from newswatch.config.yamlconf import key_name
 
 
 def spots(node, ctx) -> list:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from alerts.rules.facts import Place, Region
-from newswatch.yamlconf import ConfigIssue
+from newswatch.config.yamlconf import ConfigIssue
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

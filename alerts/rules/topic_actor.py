@@ -12,7 +12,7 @@ from functools import cached_property
 
 from alerts.rules.facts import _evidence, _field, _mapping, _names_or_spec
 from newswatch.classify.model import Mention
-from newswatch.yamlconf import key_name
+from newswatch.config.yamlconf import key_name
 
 ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
 MODALITIES = ("happened", "planned")

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from newswatch.classify.classifier import Classifier
-from newswatch.item import Item
+from newswatch.model.item import Item
 from newswatch.pipeline import Stage
 
 log = logging.getLogger(__name__)

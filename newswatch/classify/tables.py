@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from newswatch.classify.cities import City, load_cities  # noqa: F401 (City is part of the Tables model)
-from newswatch.yamlconf import ConfigError, ConfigIssue, LineMap, _walk_nodes, load_yaml
+from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, _walk_nodes, load_yaml
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
 ROLES = ("official", "head-of-state", "diplomat", "military", "militia", "un-official")

@@ -10,7 +10,7 @@ import yaml
 
 from newswatch.classify.tables import (_CODE, _M49_LEVELS, _PLACEHOLDER, _PLACEHOLDERS, _SLUG, LANGS, ROLES, Actor,
                                        Country, Region, Topic)
-from newswatch.yamlconf import ConfigIssue, LineMap
+from newswatch.config.yamlconf import ConfigIssue, LineMap
 
 
 class TableChecker:

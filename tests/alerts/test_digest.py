@@ -5,7 +5,7 @@ from datetime import datetime, time as dtime, timezone
 from types import SimpleNamespace
 
 from alerts import digest, ratelimit
-from alerts.alert import Alert
+from newswatch.model.alert import Alert
 
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc).timestamp()
 
@@ -118,9 +118,10 @@ def test_rate_limit_one_per_second_and_twenty_per_minute(state):
 def test_through_the_delivery_path_with_a_configured_channel(state, capsys):
     """A real channel config (`digest: 30m`) through `deliver_once`: held, flushed, sent as one message."""
     import json
-    from newswatch.config import DeliveryConfig, StdoutChannelConfig
+    from alerts.notifiers.stdout.config import StdoutChannelConfig
+    from newswatch.config import DeliveryConfig
     from alerts.notifiers import build_notifier
-    from workers.delivery import deliver_once
+    from alerts.delivery import deliver_once
 
     cfg = StdoutChannelConfig(id="desk", type="stdout", digest="30m")
     rt = SimpleNamespace(state=state, settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"desk": cfg},
@@ -145,10 +146,11 @@ def test_a_digest_member_says_which_other_sources_reported_its_story(state, caps
     """#5 "later copies ... shown in later digests": the copy from another source (recorded on the story
     when its alert was suppressed as a realert) appears under the member, in every template."""
     import json
-    from newswatch.config import DeliveryConfig, StdoutChannelConfig
+    from alerts.notifiers.stdout.config import StdoutChannelConfig
+    from newswatch.config import DeliveryConfig
     from alerts.notifiers import build_notifier
     from alerts.templating import load_template
-    from workers.delivery import deliver_once
+    from alerts.delivery import deliver_once
 
     cfg = StdoutChannelConfig(id="desk", type="stdout", digest="30m")
     rt = SimpleNamespace(state=state, settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"desk": cfg},

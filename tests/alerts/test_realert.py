@@ -5,11 +5,11 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from alerts.alert import alert_id
+from newswatch.model.alert import alert_id
 from alerts.dispatch import Dispatcher
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import Match
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 STORY = "story-lavrov-bamako"
 

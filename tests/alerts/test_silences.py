@@ -7,11 +7,11 @@ import time
 import pytest
 import yaml
 
-from alerts.alert import Alert
+from newswatch.model.alert import Alert
 from alerts.silences import Silences
-from workers.delivery import deliver_once
+from alerts.delivery import deliver_once
 from workers.runtime import Runtime
-from newswatch.config import load_config
+from workers.registry import load_config
 
 RULE = [{"id": "sahel-visit", "title": "Visit", "severity": "high",
          "when": {"keywords": ["Lavrov"]}, "notify": ["out"]}]

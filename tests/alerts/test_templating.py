@@ -9,8 +9,9 @@ import pytest
 
 from alerts.templating import (KINDS, TemplateError, alert_context, discord_escape, load_template, sample_alert,
                                slack_escape)
-from newswatch.config import TEMPLATE_VARIABLES, load_config
-from newswatch.yamlconf import ConfigError
+from alerts.notifiers.options import TEMPLATE_VARIABLES
+from workers.registry import load_config
+from newswatch.config.yamlconf import ConfigError
 from tests.support.chat_apis import seed_alert, telegram_html_text
 
 NASTY_TITLE = 'Lavrov in Bamako: <b>"talks"</b> & *deals* _now_ @everyone'

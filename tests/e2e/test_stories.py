@@ -13,8 +13,8 @@ import pytest
 import redis
 import yaml
 
-from newswatch.state import State
-from newswatch.stories import story_reports
+from newswatch.store.state import State
+from newswatch.pipeline.stories import story_reports
 from tests.e2e.conftest import (ROOT, TELEGRAM_CHANNEL, deliveries, email_channel, telegram_page_with_seed,
                                 wait_until)
 from tests.support.http_server import LocalHTTPServer, Response

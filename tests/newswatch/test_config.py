@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from alerts.rules.loader import load_rules
-from newswatch.config import load_config
-from newswatch.units import parse_duration, parse_size
-from newswatch.yamlconf import ConfigError
+from workers.registry import load_config
+from newswatch.config.units import parse_duration, parse_size
+from newswatch.config.yamlconf import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "tests" / "fixtures" / "config" / "invalid"

@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from newswatch.item import Item, canonical_url, fingerprint
+from newswatch.model.item import Item, canonical_url, fingerprint
 
 
 def test_canonical_url_drops_tracking_and_fragment():

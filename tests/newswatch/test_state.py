@@ -1,8 +1,8 @@
 """State against the real Redis, under the test's own prefix."""
 import time
 
-from newswatch.dedup import ExactDeduplicator
-from newswatch.item import Item
+from newswatch.pipeline.dedup import ExactDeduplicator
+from newswatch.model.item import Item
 
 
 def test_every_key_is_under_the_prefix(state, key_prefix):

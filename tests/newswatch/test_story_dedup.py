@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.item import Item
-from newswatch.state import State, connect
-from newswatch.stories import StoryDeduplicator, fingerprint_text, lead, sketch, story_reports, words
-from workers.sources.feed_parse import parse_feed
+from newswatch.model.item import Item
+from newswatch.store.state import State, connect
+from newswatch.pipeline.stories import StoryDeduplicator, fingerprint_text, lead, sketch, story_reports, words
+from workers.sources.feeds.parse import parse_feed
 
 SEED = "lavrov-bamako-telegram-post.txt"
 FEEDS = "feeds/world-2026-02"

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newswatch.dedup import ExactDeduplicator
-from newswatch.item import Item
-from newswatch.stories import StoryDeduplicator, story_reports
-from workers.sources.feed_parse import parse_feed
+from newswatch.pipeline.dedup import ExactDeduplicator
+from newswatch.model.item import Item
+from newswatch.pipeline.stories import StoryDeduplicator, story_reports
+from workers.sources.feeds.parse import parse_feed
 
 PAIRS = Path(__file__).resolve().parents[1] / "data" / "story_pairs.jsonl"
 NEGATIVE = ("follow_up", "same_topic", "unrelated")

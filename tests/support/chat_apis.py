@@ -254,7 +254,7 @@ SEED_POST = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "s
 def seed_alert(**overrides):
     """The founding alert, built from the real seed post (shared/data/seed): its first line as the title,
     its text as the summary, and the evidence the founding rule gives for it (offsets in the real text)."""
-    from alerts.alert import Alert, Evidence
+    from newswatch.model.alert import Alert, Evidence
 
     assert SEED_POST.is_file(), f"real test data missing: {SEED_POST}"
     title, _, text = SEED_POST.read_text(encoding="utf-8").strip().partition("\n")

@@ -6,8 +6,8 @@ import json
 import pytest
 import yaml
 
-from alerts.alert import Alert
-from newswatch.state import State, connect
+from newswatch.model.alert import Alert
+from newswatch.store.state import State, connect
 from workers.cli import main
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from newswatch.config import load_config
-from newswatch.item import Item
+from workers.registry import load_config
+from newswatch.model.item import Item
 from workers.polling import ingest_once
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler

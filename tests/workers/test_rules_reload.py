@@ -5,9 +5,9 @@ import pytest
 import yaml
 
 from alerts.rules.matcher import RuleMatcher
-from newswatch.config import load_config
-from newswatch.item import Item
-from newswatch.yamlconf import ConfigError
+from workers.registry import load_config
+from newswatch.model.item import Item
+from newswatch.config.yamlconf import ConfigError
 from workers.rules_reload import LiveRules
 
 

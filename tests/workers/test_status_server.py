@@ -12,7 +12,7 @@ import pytest
 import redis
 import yaml
 
-from newswatch.config import load_config
+from workers.registry import load_config
 from newswatch.metrics import Metrics, label_string, render
 from tests.e2e.conftest import feed_with_seed
 from tests.support.http_server import LocalHTTPServer
@@ -122,7 +122,7 @@ def own_redis(tmp_path):
 
 def test_healthz_turns_unhealthy_when_redis_stops(own_redis, key_prefix):
     url, proc = own_redis
-    from newswatch.state import State, connect
+    from newswatch.store.state import State, connect
     state = State(connect(url), key_prefix)
     server = StatusServer(state, url, ["world"], ("q.poll",)).start()
     try:

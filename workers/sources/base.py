@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 
 class SourceError(Exception):
@@ -22,3 +23,11 @@ class PollResult:
     cursor: dict = field(default_factory=dict)  # saved only after the items are processed
     not_modified: bool = False
     detail: dict = field(default_factory=dict)  # parser used, HTTP status, bytes, ...
+
+
+class Source(Protocol):
+    """A source adapter: `poll(cursor)` fetches what is new since the cursor (DESIGN style 2)."""
+
+    id: str
+
+    def poll(self, cursor: dict) -> PollResult: ...

@@ -5,8 +5,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newswatch.item import Item
-from workers.sources.feed_parse import FeedParseError, parse_feed
+from newswatch.model.item import Item
+from workers.sources.feeds.parse import FeedParseError, parse_feed
 from workers.sources.http_fetch import FetchError, HttpFetcher
 
 

@@ -10,10 +10,10 @@ import time
 import pytest
 
 from alerts.notifiers import build_notifier, check_channel
-from alerts.notifiers.apprise_notifier import AppriseNotifier, url_secrets
+from alerts.notifiers.apprise.notifier import AppriseNotifier, url_secrets
 from alerts.notifiers.base import DeliveryError
-from newswatch.config import load_config
-from newswatch.yamlconf import ConfigError
+from workers.registry import load_config
+from newswatch.config.yamlconf import ConfigError
 from tests.support.chat_apis import WebhookReceiver, seed_alert
 from tests.support.http_server import Response
 

@@ -8,8 +8,8 @@ import pytest
 
 from alerts.notifiers import build_notifier
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.discord import DiscordNotifier, with_wait
-from newswatch.config import load_config
+from alerts.notifiers.discord.notifier import DiscordNotifier, with_wait
+from workers.registry import load_config
 from tests.support.chat_apis import DiscordWebhook, json_response, seed_alert
 from tests.support.http_server import Response
 

@@ -14,9 +14,9 @@ from email.message import EmailMessage
 import pytest
 import trustme
 
-from alerts.alert import Alert, Evidence
+from newswatch.model.alert import Alert, Evidence
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.email import MESSAGE_POLICY, EmailNotifier
+from alerts.notifiers.email.notifier import MESSAGE_POLICY, EmailNotifier
 from tests.support.smtp_server import LocalSMTPServer
 
 PASSWORD = "Zq9!canary-pw-7731"   # distinctive: must never show up anywhere

@@ -8,9 +8,9 @@ import pytest
 
 from alerts.notifiers import build_notifier
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.slack import SlackNotifier
-from newswatch.config import load_config
-from newswatch.yamlconf import ConfigError
+from alerts.notifiers.slack.notifier import SlackNotifier
+from workers.registry import load_config
+from newswatch.config.yamlconf import ConfigError
 from tests.support.chat_apis import SlackWebhook, seed_alert
 from tests.support.http_server import Response
 

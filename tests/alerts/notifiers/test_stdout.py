@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from alerts.alert import Alert, Evidence
+from newswatch.model.alert import Alert, Evidence
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.stdout import StdoutNotifier
+from alerts.notifiers.stdout.notifier import StdoutNotifier
 
 KEYS = {"channel", "alert_id", "rule", "rule_title", "severity", "item_id", "source", "title", "url",
         "published", "evidence", "explanation", "story_id", "countries", "regions", "topics", "reported_by", "digest_of"}

@@ -10,9 +10,9 @@ import pytest
 
 from alerts.notifiers import build_notifier, send_timeout
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.telegram import TelegramNotifier
-from newswatch.config import load_config
-from newswatch.yamlconf import ConfigError
+from alerts.notifiers.telegram.notifier import TelegramNotifier
+from workers.registry import load_config
+from newswatch.config.yamlconf import ConfigError
 from tests.support.chat_apis import TelegramBotAPI, json_response, seed_alert, telegram_html_text, utf16_len
 from tests.support.http_server import Response
 
@@ -235,11 +235,12 @@ def test_config_errors_never_show_secrets():
 
 
 def test_delivery_task_waits_retry_after_then_sends_once(api, state):
-    """Through workers.delivery with the real Redis: 429 → retry in exactly retry_after, then one message."""
+    """Through alerts.delivery with the real Redis: 429 → retry in exactly retry_after, then one message."""
     from types import SimpleNamespace
 
-    from newswatch.config import DeliveryConfig, TelegramChannelConfig
-    from workers.delivery import deliver_once
+    from alerts.notifiers.telegram.config import TelegramChannelConfig
+    from newswatch.config import DeliveryConfig
+    from alerts.delivery import deliver_once
 
     # rate_limit: [] — this test is about the 429; Telegram's default 1 message/s would (rightly) make
     # the immediate second attempt wait (see test_default_rate_limit_throttles_the_next_send)
@@ -265,8 +266,9 @@ def test_default_rate_limit_throttles_the_next_send(api, state):
     delivery within the second waits (not counted as an attempt) instead of provoking a 429."""
     from types import SimpleNamespace
 
-    from newswatch.config import DeliveryConfig, TelegramChannelConfig
-    from workers.delivery import deliver_once
+    from alerts.notifiers.telegram.config import TelegramChannelConfig
+    from newswatch.config import DeliveryConfig
+    from alerts.delivery import deliver_once
 
     cfg = TelegramChannelConfig(id="tg", type="telegram", bot_token=TOKEN, chat_id=CHAT, api_url=api.base_url)
     assert [(r.count, r.per) for r in cfg.rate_limit] == [(1, 1.0), (20, 60.0)]

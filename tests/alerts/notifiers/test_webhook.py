@@ -10,9 +10,9 @@ import pytest
 
 from alerts.notifiers import build_notifier
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.webhook import WebhookNotifier
-from newswatch.config import load_config
-from newswatch.yamlconf import ConfigError
+from alerts.notifiers.webhook.notifier import WebhookNotifier
+from workers.registry import load_config
+from newswatch.config.yamlconf import ConfigError
 from tests.support.chat_apis import WebhookReceiver, json_response, seed_alert
 from tests.support.http_server import Response
 

@@ -11,7 +11,7 @@ import pytest
 from alerts.rules.conditions import parse_condition
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 ROOT = Path(__file__).resolve().parents[3]
 COLLECTED = ROOT / "tests" / "data" / "collected"

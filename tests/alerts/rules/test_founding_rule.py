@@ -18,7 +18,7 @@ import pytest
 from alerts.dispatch import build_alert
 from alerts.rules.loader import parse_rule_file
 from alerts.rules.matcher import RuleMatcher
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "config" / "rules" / "sahel.yaml"

@@ -3,7 +3,7 @@ from alerts.rules.conditions import parse_condition
 from alerts.rules.context import MatchContext
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
-from newswatch.item import Item
+from newswatch.model.item import Item
 
 # Seed post: shared/data/seed/lavrov-bamako-telegram-post.txt (The_International_Affairs, quoting Asharq Al-Awsat)
 SEED_TITLE = "Russian Foreign Minister Sergei Lavrov in Bamako (AFP)."

@@ -5,8 +5,8 @@ import yaml
 
 from alerts.rules.loader import load_rules
 from alerts.rules.regions_check import clause_path
-from newswatch.config import load_config
-from newswatch.yamlconf import ConfigError
+from workers.registry import load_config
+from newswatch.config.yamlconf import ConfigError
 
 
 def config_with(tmp_path, when: dict):

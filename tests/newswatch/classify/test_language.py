@@ -12,7 +12,7 @@ from newswatch.classify.language import (
     language_code,
     text_script,
 )
-from workers.sources.feed_parse import parse_feed
+from workers.sources.feeds.parse import parse_feed
 
 SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 COLLECTED = Path(__file__).resolve().parents[2] / "data" / "collected"

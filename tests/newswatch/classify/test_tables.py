@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.classify.tables import LANGS, ROLES, TABLE_FILES, load_cities, load_tables
-from newswatch.yamlconf import ConfigError
+from newswatch.config.yamlconf import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "config"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from workers.sources.feed_parse import FeedParseError, normalize_lang, parse_date, parse_feed
+from workers.sources.feeds.parse import FeedParseError, normalize_lang, parse_date, parse_feed
 
 DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 WORLD = sorted((DATA / "feeds" / "world-2026-02").glob("*.xml"))
@@ -209,7 +209,7 @@ def test_broken_xml_feedparser_cannot_rescue(body):
 def test_broken_but_rescuable_feed_falls_back_to_feedparser(caplog):
     body = rss("<item><title>A&nbsp;B &amp; C</title><link>https://example.com/a?x=1&y=2</link>"
                "<description>x &mdash; y</description></item>")  # &nbsp; undefined, bare &
-    with caplog.at_level(logging.WARNING, logger="workers.sources.feed_parse"):
+    with caplog.at_level(logging.WARNING, logger="workers.sources.feeds.parse"):
         feed = parse_feed(body, "broken-src")
     assert feed.parser == "feedparser"
     assert [(i.title, i.url, i.text) for i in feed.items] == [("A B & C", "https://example.com/a?x=1&y=2", "x — y")]

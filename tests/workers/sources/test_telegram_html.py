@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from workers.sources.telegram_html import (TelegramPageError, parse_count, parse_fragment, parse_page,
+from workers.sources.telegram.html import (TelegramPageError, parse_count, parse_fragment, parse_page,
                                            rich_text, parse_html)
-from workers.sources.telegram_web import clip_title, post_to_item
+from workers.sources.telegram.web import clip_title, post_to_item
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
 

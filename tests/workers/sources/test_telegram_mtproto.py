@@ -32,13 +32,15 @@ from telethon.crypto import AuthKey
 from telethon.sessions import StringSession
 from telethon.tl import types
 
-from newswatch.config import TelegramSourceConfig, load_config
-from newswatch.dedup import ExactDeduplicator
+from workers.sources.telegram.config import TelegramSourceConfig
+
+from workers.registry import load_config
+from newswatch.pipeline.dedup import ExactDeduplicator
 from workers.polling import poll_once
 from workers.runtime import Runtime
 from workers.sources.base import SourceError
-from workers.sources.telegram_live import TelegramListener
-from workers.sources.telegram_mtproto import (TelegramMtprotoSource, media_kind, message_to_item,
+from workers.sources.telegram.live import TelegramListener
+from workers.sources.telegram.mtproto import (TelegramMtprotoSource, media_kind, message_to_item,
                                               messages_to_items)
 
 UTC = timezone.utc

@@ -16,13 +16,15 @@ import pytest
 import yaml
 from lxml import etree
 
-from newswatch.config import TelegramSourceConfig, load_config
+from workers.sources.telegram.config import TelegramSourceConfig
+
+from workers.registry import load_config
 from tests.support.http_server import LocalHTTPServer, RecordedRequest, Response
 from workers.polling import poll_once
 from workers.runtime import Runtime
 from workers.sources.base import SourceError
 from workers.sources.http_fetch import HttpFetcher
-from workers.sources.telegram_web import TelegramWebSource
+from workers.sources.telegram.web import TelegramWebSource
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
 FULL = (FIXTURES / "full.html").read_bytes()
@@ -149,7 +151,7 @@ def test_cursor_moves_past_every_id_of_an_album(server, fetcher):
 
 def test_max_pages_records_a_gap_and_moves_on(server, fetcher, caplog):
     served(server, page_size=3)
-    with caplog.at_level(logging.WARNING, logger="workers.sources.telegram_web"):
+    with caplog.at_level(logging.WARNING, logger="workers.sources.telegram.web"):
         result = source(server, fetcher, max_pages=2).poll({"last_id": "70989"})
     assert ids_of(result) == IDS[-6:]
     assert page_requests(server) == [PATH, f"{PATH}?before=71006"]
@@ -162,7 +164,7 @@ def test_max_pages_records_a_gap_and_moves_on(server, fetcher, caplog):
 
 def test_an_unreadable_cursor_reads_the_newest_page_and_says_so(server, fetcher, caplog):
     served(server, page_size=4)
-    with caplog.at_level(logging.WARNING, logger="workers.sources.telegram_web"):
+    with caplog.at_level(logging.WARNING, logger="workers.sources.telegram.web"):
         result = source(server, fetcher).poll({"last_id": "not-a-number"})
     assert ids_of(result) == IDS[-4:] and result.cursor == {"last_id": "71008"}
     assert any("telegram_cursor_invalid" in r.getMessage() for r in caplog.records)

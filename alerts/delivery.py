@@ -1,0 +1,156 @@
+"""One delivery of one alert to one channel: at most once, never lost.
+
+The delivery record in Redis is the truth: `sent` and `failed` are final, so a
+re-run or duplicated task is a no-op. A per-(alert, channel) lock keeps two
+workers from sending at once; if its holder dies, the lock expires and the
+sweep of open deliveries enqueues it again.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+from alerts import digest, ratelimit
+from newswatch.model.alert import Alert
+from alerts.notifiers import DeliveryError, send_timeout
+from alerts.silences import Silences
+from newswatch.logs import fields
+from newswatch.metrics import Metrics
+from newswatch.pipeline.stories import parse_reports, reports_key
+from newswatch.store.state import SETTLED
+
+log = logging.getLogger("workers.deliver")
+
+
+@dataclass
+class DeliveryOutcome:
+    status: str                  # sent | failed | silenced | retry | done | busy | missing
+    retry_in: float | None = None
+    reason: str = ""
+
+
+def backoff(attempt: int, base: float, cap: float) -> float:
+    """Exponential back-off with ±20% jitter: base, 2·base, 4·base, … capped."""
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return delay * random.uniform(0.8, 1.2)
+
+
+def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
+    state, d = rt.state, rt.settings.delivery
+    record, payload = state.delivery_and_alert(alert_id, channel_id)
+    if record.get("status") in SETTLED:
+        return DeliveryOutcome("done")
+    channel = rt.channels.get(channel_id)
+    if payload is None or not record or channel is None:
+        reason = "alert expired" if payload is None or not record else "channel no longer configured"
+        if record:
+            state.update_delivery(alert_id, channel_id, "failed", last_error=reason)
+        log.error(fields("delivery_impossible", alert_id=alert_id, channel_id=channel_id, reason=reason))
+        return DeliveryOutcome("missing", reason=reason)
+    lock = state.lock("send", alert_id, channel_id, ttl=send_timeout(channel) * 3 + 5)
+    if not lock.acquire():
+        return DeliveryOutcome("busy")
+    try:
+        alert = Alert.from_dict(payload)
+        record, silences, stories = _read_under_lock(state, alert, channel_id)
+        if record.get("status") in SETTLED:  # finished while we waited
+            return DeliveryOutcome("done")
+        # copies of the story seen since the alert was created: "also reported by" (a digest: per member)
+        if alert.story_id:
+            alert.reported_by = _reported_by(stories, alert.story_id, alert.source_id)
+        for member in alert.digest_of or []:
+            if member.get("story_id"):
+                member["reported_by"] = _reported_by(stories, member["story_id"], member.get("source_id"))
+        silence = Silences.silencing_in(silences, alert.rule_id, channel_id)
+        if silence is not None:
+            state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
+            log.info(fields("delivery_silenced", alert_id=alert_id, rule_id=alert.rule_id, channel_id=channel_id,
+                            silence_id=silence.id))
+            outcome = DeliveryOutcome("silenced", reason=f"silence {silence.id}")
+        else:
+            outcome = _hold_throttle_or_send(rt, alert, channel, d)
+        Metrics(state).count("deliveries", channel=channel_id, outcome=outcome.status)
+        return outcome
+    finally:
+        try:
+            lock.release()
+        except Exception:
+            pass
+
+
+def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, dict]:
+    """One round trip, once the lock is ours: the record again, the silences, and the reports and
+    sources of the alert's story (of each member's story, for a digest)."""
+    story_ids = list(dict.fromkeys([alert.story_id] * bool(alert.story_id)
+                                   + [m["story_id"] for m in alert.digest_of or [] if m.get("story_id")]))
+    pipe = state.r.pipeline(transaction=False)
+    pipe.hgetall(state.key("delivery", alert.id, channel_id))
+    pipe.hgetall(Silences(state).key)
+    for story_id in story_ids:
+        pipe.hvals(reports_key(state, story_id))
+        pipe.smembers(state.story_sources_key(story_id))
+    record, silences, *found = pipe.execute()
+    return record, silences, {sid: (found[2 * i], found[2 * i + 1]) for i, sid in enumerate(story_ids)}
+
+
+def _reported_by(stories: dict, story_id: str, own_source: str | None) -> list[str]:
+    reports, sources = stories.get(story_id, ([], set()))
+    others = [r["source_id"] for r in parse_reports(reports)] + sorted(sources)
+    return [s for s in dict.fromkeys(others) if s != own_source]
+
+
+def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
+    """A digest channel (or one in quiet hours) holds the alert; a rate limit may ask to wait."""
+    state = rt.state
+    if not alert.digest_of and digest.holds(channel, time.time()):
+        digest.hold(state, alert.id, channel.id)
+        log.info(fields("delivery_held", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel.id))
+        return DeliveryOutcome("held")
+    wait = ratelimit.acquire(state, channel.id, ratelimit.limits(channel))
+    if wait > 0:
+        state.update_delivery(alert.id, channel.id, "retrying", due_in=wait + d.redeliver_after,
+                              last_error="rate limited", next_attempt_in=f"{wait:.1f}")
+        log.info(fields("delivery_throttled", alert_id=alert.id, channel_id=channel.id, wait=f"{wait:.2f}s"))
+        return DeliveryOutcome("retry", retry_in=wait, reason="rate limited")
+    return _send(rt, alert, channel.id, d)
+
+
+def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
+    state = rt.state
+    attempt = state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after, count_attempt=True)
+    try:
+        rt.notifiers[channel_id].send(alert)
+    except DeliveryError as exc:
+        if exc.permanent or attempt > d.max_retries:
+            why = "permanent" if exc.permanent else f"gave up after {attempt} attempts"
+            state.update_delivery(alert.id, channel_id, "failed", last_error=exc.reason, failure=why)
+            log.error(fields("delivery_failed", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
+                             attempt=attempt, reason=exc.reason, failure=why))
+            return DeliveryOutcome("failed", reason=exc.reason)
+        delay = exc.retry_after if exc.retry_after is not None else backoff(attempt, d.retry_backoff,
+                                                                            d.retry_backoff_max)
+        state.update_delivery(alert.id, channel_id, "retrying", due_in=delay + d.redeliver_after,
+                              last_error=exc.reason, next_attempt_in=f"{delay:.1f}")
+        log.warning(fields("delivery_retry", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
+                           attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
+        return DeliveryOutcome("retry", retry_in=delay, reason=exc.reason)
+    state.update_delivery(alert.id, channel_id, "sent", last_error="")
+    log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
+                    channel_id=channel_id, attempt=attempt))
+    return DeliveryOutcome("sent")
+
+
+def sweep_open_deliveries(rt, enqueue_delivery, limit: int = 500) -> int:
+    """Enqueue again every open delivery that is overdue and not being sent right now."""
+    count = 0
+    for alert_id, channel_id in rt.state.overdue_deliveries(limit=limit):
+        rt.state.postpone_delivery(alert_id, channel_id, rt.settings.delivery.redeliver_after)
+        if rt.state.lock_held("send", alert_id, channel_id):
+            continue
+        enqueue_delivery(alert_id, channel_id)
+        count += 1
+    if count:
+        log.info(fields("deliveries_requeued", count=count))
+    return count

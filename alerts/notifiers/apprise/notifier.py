@@ -1,0 +1,121 @@
+"""Apprise notifier: any Apprise URL (ntfy, Matrix, Teams, Pushover, json://, …) through the apprise library.
+
+The title is "[SEVERITY] <title>", the body the channel's text template (default
+`alerts/templates/text.j2`), sent as plain text; the notify type follows the
+severity (info/low: info, medium/high: warning, critical: failure). `timeout`
+bounds the whole notify() call and each socket operation of the service.
+
+Apprise reports failure as a False result, not as an exception, and does not
+say whether retrying can help: a False result is a temporary DeliveryError
+(the retry budget bounds it), with the service's last warning as the reason.
+A URL Apprise cannot parse is refused when the channel is built (and by
+`newswatch check`). Apprise URLs carry credentials: the URL and its parts are
+redacted from every reason and from the `apprise` logger.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import apprise
+
+from alerts.notifiers.apprise.config import AppriseChannelConfig
+from alerts.notifiers.secrets import secret_value
+from newswatch.model.alert import Alert
+from alerts.notifiers.base import DeliveryError
+from alerts.notifiers.http_common import Redactor, one_line
+from alerts.templating import alert_context, load_template
+from newswatch.logs import fields
+
+log = logging.getLogger(__name__)
+
+NOTIFY_TYPES = {"info": apprise.NotifyType.INFO, "low": apprise.NotifyType.INFO,
+                "medium": apprise.NotifyType.WARNING, "high": apprise.NotifyType.WARNING,
+                "critical": apprise.NotifyType.FAILURE}
+
+
+def url_secrets(url: str) -> list[str]:
+    """The URL and every part of it that may be a credential (Apprise puts tokens in host and path too)."""
+    found = [url]
+    try:
+        parts = urlsplit(url)
+        found += [parts.username or "", parts.password or ""]
+    except ValueError:
+        return found
+    hostport = parts.netloc.rpartition("@")[2]
+    if hostport and not re.fullmatch(r"(localhost|[\w.-]*\.[\w.-]*|\[[0-9a-fA-F:.]+\])(:\d+)?", hostport):
+        found += [hostport, *hostport.split(":")]       # tgram://<bot token>/…: the "host" is the token
+    found += [seg for seg in parts.path.split("/") if len(seg) >= 6]
+    found += [value for _, value in parse_qsl(parts.query) if len(value) >= 6]
+    return [s for s in found if s]
+
+
+@contextlib.contextmanager
+def _silenced(logger_name: str = "apprise"):
+    """Apprise logs an unparsable URL whole: nothing from it while we parse."""
+    drop = logging.Filter("\x00never")   # a name no record has: rejects every record
+    logger = logging.getLogger(logger_name)
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
+class AppriseNotifier:
+    @classmethod
+    def from_config(cls, cfg: AppriseChannelConfig) -> "AppriseNotifier":
+        return cls(cfg.id, url=secret_value(cfg.url), timeout=cfg.timeout, template=cfg.template)
+
+    def __init__(self, channel_id: str, *, url: str, timeout: float = 10.0, template: str | None = None):
+        self.channel_id = channel_id
+        self.timeout = float(timeout)
+        self.template = load_template("text", template)
+        self._redact = Redactor(*url_secrets(url))
+        self._apprise = apprise.Apprise()
+        with _silenced():
+            added = self._apprise.add(url)
+        if not added:
+            scheme = url.split("://", 1)[0] if "://" in url else "(none)"
+            raise ValueError(f"apprise cannot use this URL (scheme {scheme!r}); see the Apprise wiki for URL forms")
+        for service in self._apprise:
+            service.socket_connect_timeout = min(float(service.socket_connect_timeout), self.timeout)
+            service.socket_read_timeout = min(float(service.socket_read_timeout), self.timeout)
+        self.service = one_line(getattr(next(iter(self._apprise)), "service_name", "apprise") or "apprise")
+
+    def __repr__(self) -> str:
+        return f"AppriseNotifier({self.channel_id!r}, service={self.service!r})"
+
+    def message(self, alert: Alert) -> tuple[str, str]:
+        ctx = alert_context(alert, self.channel_id)
+        return f"[{ctx['severity_label']}] {ctx['title']}", self.template.render(alert, self.channel_id)
+
+    def send(self, alert: Alert) -> None:
+        title, body = self.message(alert)
+        try:
+            result = self._apprise.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT,
+                                          notify_type=NOTIFY_TYPES.get(alert.severity, apprise.NotifyType.INFO),
+                                          timeout=self.timeout)
+        except Exception as exc:  # noqa: BLE001 - a plugin bug must not crash the worker
+            reason = self._redact(one_line(f"{type(exc).__name__}: {exc}", 200))
+            error = DeliveryError(f"apprise channel {self.channel_id}: {self.service} raised {reason}",
+                                  permanent=False)
+        else:
+            if result:
+                log.info(fields("apprise_sent", channel_id=self.channel_id, alert_id=alert.id, service=self.service))
+                return
+            error = DeliveryError(f"apprise channel {self.channel_id}: {self.service} did not accept the "
+                                  f"notification{self._why(result)}", permanent=False)
+        raise error
+
+    def _why(self, result) -> str:
+        """The last warning or error Apprise recorded for this call, redacted."""
+        try:
+            entries = [e for e in result.logs() if getattr(e, "level", "") in ("WARNING", "ERROR", "CRITICAL")]
+        except Exception:  # noqa: BLE001 - older results have no logs()
+            return ""
+        if not entries:
+            return ""
+        return ": " + self._redact(one_line(entries[-1].message, 200))

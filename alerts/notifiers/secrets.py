@@ -1,0 +1,71 @@
+"""Config pieces the chat channels share: URL and secret checks, and their common keys."""
+from __future__ import annotations
+
+import re
+
+from pydantic import SecretStr, field_validator
+
+from alerts.notifiers.options import ChannelOptions
+from newswatch.config.base import _read_secret_file
+from newswatch.config.units import Duration
+
+
+def _http_url(value: str, key: str) -> str:
+    """Checks an http(s) URL; the message never repeats it (webhook URLs are credentials)."""
+    if not re.match(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$", value or "", re.IGNORECASE):
+        raise ValueError(f"{key} must be an http:// or https:// URL")
+    return value
+
+
+def _not_empty(value: SecretStr, key: str) -> None:
+    if not value.get_secret_value().strip():
+        raise ValueError(f"{key} is empty (an environment variable set to nothing?)")
+
+
+def _secret_url(value: SecretStr, key: str) -> SecretStr:
+    _not_empty(value, key)
+    _http_url(value.get_secret_value().strip(), "the URL in " + key if key.endswith("_file") else key)
+    return value
+
+
+def _bot_token_format(value: SecretStr, key: str) -> SecretStr:
+    _not_empty(value, key)
+    if not re.fullmatch(r"\d{3,}:[A-Za-z0-9_-]{20,}", value.get_secret_value().strip()):
+        what = "this" if key == "bot_token" else "the token in bot_token_file"
+        raise ValueError(f"{what} does not look like a Telegram bot token "
+                         "(digits, ':', then letters, digits, '-' or '_', as @BotFather gives it)")
+    return value
+
+
+def _one_secret(model, name: str, hint: str = "", required: bool = True) -> SecretStr | None:
+    """`name` from itself or from `<name>_file`; an empty one (an empty ${VAR}) is an error."""
+    file_value = getattr(model, f"{name}_file")
+    if getattr(model, name) is not None and file_value is not None:
+        raise ValueError(f"give '{name}' or '{name}_file', not both")
+    if file_value is not None:
+        object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file")))
+    value = getattr(model, name)
+    if value is None and required:
+        raise ValueError(f"missing '{name}' (give '{name}' or '{name}_file'{hint})")
+    if value is not None and not value.get_secret_value().strip():
+        raise ValueError(f"'{name}' is empty")
+    if value is not None:
+        object.__setattr__(model, name, SecretStr(value.get_secret_value().strip()))
+    return getattr(model, name)
+
+
+class ChatChannelBase(ChannelOptions):
+    """What every chat/HTTP channel has: a severity floor, a timeout for the whole send, a template."""
+    timeout: Duration = 10.0
+    template: str | None = None    # a Jinja2 file (relative to the config file) instead of the default
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not 0 < value <= 300:
+            raise ValueError("timeout must be more than 0s and at most 5m")
+        return value
+
+
+def secret_value(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None

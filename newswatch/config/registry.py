@@ -1,0 +1,36 @@
+"""What the config loader validates `sources:` and `channels:` entries with, by their `type`.
+
+Core knows no source or channel kind: `workers.sources` and `alerts.notifiers` each keep
+an explicit dict of their config models (DESIGN style 6), and the process that loads a
+config passes both in a `Registry` (`workers.registry.registry()`). Adding a kind touches
+its own folder only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from newswatch.config.base import Id, StrictModel
+from newswatch.config.yamlconf import ConfigIssue, LineMap
+
+
+class ComponentConfig(StrictModel):
+    """What every `sources:` and `channels:` entry has; each kind's model adds its own keys."""
+
+    id: Id
+    type: str
+
+    def config_issues(self, loc: tuple[str | int, ...], lines: LineMap, base_dir: Path) -> list[ConfigIssue]:
+        """Cross-checks that need the config file's folder (files that must exist, templates).
+        `loc` is this entry's place in the file, e.g. ("channels", 2)."""
+        return []
+
+
+@dataclass(frozen=True)
+class Registry:
+    sources: Mapping[str, type[ComponentConfig]]
+    channels: Mapping[str, type[ComponentConfig]]
+
+    def section(self, name: str) -> Mapping[str, type[ComponentConfig]]:
+        return self.sources if name == "sources" else self.channels

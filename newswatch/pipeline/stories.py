@@ -1,0 +1,241 @@
+"""Story deduplication: items that tell the same story get one `story_id`, shared by all workers.
+
+A copy of a report (a wire story in several feeds, a channel's repost with "(AFP)" or "read
+more in our Telegram-channel", a new headline, a cut text) is found by the words of its lead:
+the title and the first `lead_words` words of the text, boilerplate removed (`fingerprint_text`,
+`words`, `lead` in story_sketch.py), cut into word 3-grams. The `sketch_size` smallest 47-bit hashes of those
+shingles are the item's sketch (bottom-k); a stored story is the same story when
+
+    similarity = shared sketch values / min(sketch_size, max(shingles of the item, of the story))
+
+reaches `threshold` (0.3). It estimates |A∩B| / max(|A|,|B|), the share of the larger lead the
+two have in common; the choice is explained in tests/data/story_pairs.md. An equal canonical URL
+is always the same story. Different stories on one topic share names and stock phrases, not
+runs of three words through their leads.
+
+Redis 7.0 has no per-field expiry, so storage is time-sliced into slots one window long:
+  <p>:story:ix:<slot>:<shard>  the `retrieval` smallest sketch values and the URL's -> story handle
+  <p>:story:map:<slot>:<n>     handle -> "story_id|last_seen|published|shingles|sketch"
+  <p>:story:<id>:reports       one report per (source, url), see `story_reports`
+Index hashes are small and int-keyed (listpack-encoded) and expire as a whole one window after
+their slot ends; lookups read the current and the previous slot, and the story's last-seen time
+enforces the window exactly (counted from the story's latest copy). Lookup, decision, index and
+report writes for a batch run as one Lua script: one round trip, and two workers racing with
+two copies of a story see each other (scripts are atomic). Keys are built inside the script: a
+single Redis, not Redis Cluster. Without Redis (`state=None`) items are grouped within this
+instance's batches only.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from typing import Callable
+
+from newswatch.model.item import Item
+from newswatch.logs import fields
+from newswatch.pipeline import Stage
+from newswatch.store.state import State
+from newswatch.pipeline.story_sketch import SHINGLE, fingerprint_text, lead, pack, sketch, url_anchor, words
+
+__all__ = ["StoryDeduplicator", "fingerprint_text", "lead", "parse_reports", "reports_key", "sketch",
+           "story_reports", "url_anchor", "words"]
+
+log = logging.getLogger("newswatch.pipeline.stories")
+_SPLIT = 2 ** 31  # anchor = shard * _SPLIT + field (listpack 32-bit ints)
+
+
+# --- Redis: look up, decide, index and record a whole batch in one atomic step ---------------
+# ARGV: prefix, now, window (= slot length), map shards, threshold, sketch size, min shared,
+# report ttl, then the batch in one string (redis-py packs and parses each argument and reply
+# slowly; Lua splits a string fast): one line per item, "words<TAB>report field<TAB>report JSON",
+# words = "id published(-1: unknown) shingles has_url sketch('.' if none) shard field ...", the
+# (shard, field) of each retrieval anchor, the URL's last when has_url is 1. A hash field ''
+# marks a key whose expiry is set: HSET answering 2 means the key is new. Returns one line per
+# item: "story_id how similarity", how = new | near_duplicate | same_url.
+_ASSIGN = """
+local P, now, window = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local mshards, threshold, k, min_shared = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local cur, report_ttl = math.floor(now / window), ARGV[8]
+local expire_at, out, ix, mp = (cur + 2) * window, {}, {}, {}
+for s = cur - 1, cur do ix[s] = P .. ':story:ix:' .. s .. ':'; mp[s] = P .. ':story:map:' .. s .. ':' end
+local function put(key, field, value)
+  if redis.call('hset', key, field, value, '', 1) == 2 then redis.call('expireat', key, expire_at) end
+end
+local function story(h)
+  for s = cur, cur - 1, -1 do
+    local v = redis.call('hget', mp[s] .. (tonumber(h) % mshards), h)
+    if v then
+      local sid, seen, pub, size, sk = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
+      return {sid = sid, seen = tonumber(seen), pub = tonumber(pub), size = tonumber(size), sketch = sk}
+    end
+  end
+end
+local function codes(sketch)
+  local set = {}
+  for p = 1, #sketch - 3, 4 do set[string.sub(sketch, p, p + 3)] = true end
+  return set
+end
+local function shared(mine, theirs)
+  local m = 0
+  for p = 1, #theirs - 3, 4 do if mine[string.sub(theirs, p, p + 3)] then m = m + 1 end end
+  return m
+end
+local function decide(w, id, pub, size, url_h, cands)
+  local best, best_score, best_h, how, mine = nil, -1, nil, 'new', nil
+  for h in pairs(cands) do
+    local st = story(h)
+    if st and now - st.seen <= window and (pub < 0 or st.pub < 0 or math.abs(pub - st.pub) <= window) then
+      local score, kind = 1, 'same_url'
+      if h ~= url_h then
+        mine = mine or codes(w[5])
+        local m = shared(mine, st.sketch)
+        score, kind = (m >= min_shared) and m / math.min(k, math.max(size, st.size, 1)) or 0, 'near_duplicate'
+      end
+      if score > best_score or (score == best_score and st.sid < best.sid) then
+        best, best_score, best_h, how = st, score, h, kind
+      end
+    end
+  end
+  if best_score >= threshold then return best, best_h, how, best_score end
+  local h = (tonumber(string.sub(id, 1, 8), 16) or #id) % 2147483648
+  while true do  -- another live story holding this handle: probe the next one
+    local st = story(string.format('%d', h))
+    if not st or st.sid == id then break end
+    h = (h + 1) % 2147483648
+  end
+  return {sid = id, size = size, sketch = w[5]}, string.format('%d', h), 'new', 0
+end
+for line in string.gmatch(ARGV[9], '[^\\n]+') do
+  local words, field, report = string.match(line, '^([^\\t]*)\\t([^\\t]*)\\t(.*)$')
+  local w = {}
+  for word in string.gmatch(words, '%S+') do w[#w + 1] = word end
+  local id, pub, size, has_url = w[1], tonumber(w[2]), tonumber(w[3]), w[4] == '1'
+  local n, cands, fresh, url_h = (#w - 5) / 2, {}, {}, nil
+  for j = 0, n - 1 do
+    local shard, f = w[6 + 2 * j], w[7 + 2 * j]
+    local h1, h2 = redis.call('hget', ix[cur] .. shard, f), redis.call('hget', ix[cur - 1] .. shard, f)
+    if not h1 then fresh[#fresh + 1] = j end
+    if has_url and j == n - 1 then url_h = h1 or h2 end
+    if h1 then cands[h1] = true end
+    if h2 then cands[h2] = true end
+  end
+  local best, best_h, how, score = decide(w, id, pub, size, url_h, cands)
+  for _, j in ipairs(fresh) do put(ix[cur] .. w[6 + 2 * j], w[7 + 2 * j], best_h) end
+  if pub < 0 and best.pub then pub = best.pub end  -- keep the story's date when this copy has none
+  put(mp[cur] .. (tonumber(best_h) % mshards), best_h,
+      best.sid .. string.format('|%.3f|%.0f|', now, pub) .. best.size .. '|' .. best.sketch)
+  local reports = P .. ':story:' .. best.sid .. ':reports'
+  redis.call('hsetnx', reports, field, report)
+  redis.call('expire', reports, report_ttl)
+  out[#out + 1] = best.sid .. ' ' .. how .. ' ' .. string.format('%.4f', score)
+end
+return table.concat(out, '\\n')
+"""
+
+
+class StoryDeduplicator(Stage):
+    """Sets `item.extra["story_id"]` (the first copy's item id), `["story_first"]` and, for a copy,
+    `["story_similarity"]`; drops nothing; `hits` counts near_duplicate, same_url and new_story.
+
+    `process` decides, indexes and records the reports in one atomic step, so there is no
+    `commit`: two workers see each other's copies at once, and a re-polled item (a worker died
+    before its alerts were stored) finds its own story again and adds no second report.
+    """
+
+    name = "story_dedup"
+
+    def __init__(self, state: State | None, window: float = 72 * 3600, threshold: float = 0.3, *,
+                 sketch_size: int = 24, retrieval: int = 12, lead_words: int = 40, min_shared: int = 3,
+                 shards: int = 65536, clock: Callable[[], float] = time.time):
+        super().__init__()
+        if not (window > 0 and 0 < threshold <= 1 and 1 <= retrieval <= sketch_size and lead_words >= SHINGLE
+                and shards >= 1):
+            raise ValueError(f"story dedup: window must be > 0 s (got {window}), threshold in (0, 1] (got "
+                             f"{threshold}), 1 <= retrieval <= sketch_size (got {retrieval}, {sketch_size}), "
+                             f"lead_words >= {SHINGLE} (got {lead_words}), shards >= 1 (got {shards})")
+        self.state, self.window, self.threshold, self.clock = state, float(window), float(threshold), clock
+        self.sketch_size, self.retrieval, self.lead_words = sketch_size, retrieval, lead_words
+        self.min_shared, self.shards = min_shared, shards
+        self.hits: Counter[str] = Counter()
+        self._script = state.r.register_script(_ASSIGN) if state is not None else None
+        self._local: dict[int, str] = {}  # state=None: retrieval anchor or url -> story id
+        self._stories: dict[str, tuple[int, set[str]]] = {}  # state=None: story -> (shingles, sketch)
+
+    def process(self, items: list[Item]) -> list[Item]:
+        now = self.clock()
+        rows = [(item, *sketch(item, self.sketch_size, self.lead_words)) for item in items]
+        for start in range(0, len(rows), 200):  # bound the time one script holds Redis
+            chunk = rows[start:start + 200]
+            decided = self._assign_redis(chunk, now) if self._script else self._assign_local(chunk)
+            for (item, _, _), (story_id, how, score) in zip(chunk, decided):
+                self._label(item, story_id, how, float(score))
+        return items
+
+    def _label(self, item: Item, story_id: str, how: str, score: float) -> None:
+        item.extra["story_id"] = story_id
+        item.extra["story_first"] = story_id == item.id
+        self.hits["new_story" if how == "new" else how] += 1
+        if how != "new":
+            item.extra["story_similarity"] = round(score, 3)
+            log.debug(fields("story_matched", stage=self.name, reason=how, source_id=item.source_id,
+                             item_id=item.id, story_id=story_id, similarity=f"{score:.2f}"))
+
+    def _assign_redis(self, rows, now: float) -> list[tuple[str, str, str]]:
+        mask, shards, lines = _SPLIT - 1, self.shards, []
+        for order, (item, values, size) in enumerate(rows):
+            url = url_anchor(item.url)
+            pub = item.published.timestamp() if item.published is not None else -1
+            anchors = values[:self.retrieval] + ([url] if url is not None else [])
+            report = {"source_id": item.source_id, "url": item.url, "item_id": item.id, "title": item.title,
+                      "published": item.published.isoformat() if item.published else None,
+                      "seen_at": now, "order": order}
+            words_ = " ".join([item.id, f"{pub:.0f}", str(size), "0" if url is None else "1", pack(values) or ".",
+                               *[f"{(a >> 31) % shards} {a & mask}" for a in anchors]])
+            field = f"{item.source_id}\x00{item.url or item.id}".replace("\t", " ").replace("\n", " ")
+            lines.append(f"{words_}\t{field}\t{json.dumps(report, ensure_ascii=False)}")
+        reply = self._script(keys=[], args=[self.state.prefix, repr(now), repr(self.window), max(1, shards // 16),
+                                            repr(self.threshold), self.sketch_size, self.min_shared,
+                                            max(1, int(self.window)), "\n".join(lines)])
+        return [tuple(line.split(" ")) for line in reply.split("\n")] if reply else []
+
+    def _assign_local(self, rows) -> list[tuple[str, str, str]]:
+        """Without Redis: the same rule over this instance's batches (no window, no other workers)."""
+        out = []
+        for item, values, size in rows:
+            url, codes = url_anchor(item.url), pack(values)
+            mine = {codes[i:i + 4] for i in range(0, len(codes), 4)}
+            scored = [(1.0, self._local[url], "same_url")] if url in self._local else []
+            for story_id in {self._local[a] for a in values[:self.retrieval] if a in self._local}:
+                their_size, theirs = self._stories[story_id]
+                m = len(mine & theirs)
+                if m >= self.min_shared:
+                    scored.append((m / min(self.sketch_size, max(size, their_size, 1)), story_id, "near_duplicate"))
+            score, story_id, how = min(scored, key=lambda s: (-s[0], s[1]), default=(0.0, item.id, "new"))
+            if score < self.threshold:
+                score, story_id, how = 0.0, item.id, "new"
+                self._stories[story_id] = (size, mine)
+            for a in values[:self.retrieval] + ([url] if url is not None else []):
+                self._local.setdefault(a, story_id)
+            out.append((story_id, how, str(score)))
+        return out
+
+
+def story_reports(state: State, story_id: str) -> list[dict]:
+    """Every recorded report of the story, first seen first: source_id, url, item_id, title,
+    published, seen_at (epoch s). One per (source, url)."""
+    return parse_reports(state.r.hvals(reports_key(state, story_id)))
+
+
+def reports_key(state: State, story_id: str) -> str:
+    return state.key("story", story_id, "reports")
+
+
+def parse_reports(raw: list) -> list[dict]:
+    """`story_reports` from the raw hash values (for callers that read them in their own pipeline)."""
+    reports = [json.loads(value) for value in raw]
+    reports.sort(key=lambda r: (r.get("seen_at", 0), r.get("order", 0)))
+    for report in reports:
+        report.pop("order", None)
+    return reports

@@ -1,0 +1,56 @@
+"""The fallback of feed parsing: feedparser reads what the fast lxml path (feed_parse.py) is not
+sure of (broken markup, hard encodings, unknown dialects), and its entries are reduced to the
+same `RawEntry` strings, so `build_item` makes the same items from either path."""
+from __future__ import annotations
+
+import io
+
+import feedparser
+
+from workers.sources.feeds.entry import NOT_HTML_PAGE, FeedMeta, FeedParseError, RawEntry
+
+_HTTP = ("http://", "https://")
+
+
+def _entry_from_feedparser(entry, is_atom: bool) -> RawEntry:
+    """The strings the fast path reads, taken from a feedparser entry."""
+    get = dict.get  # plain lookups: FeedParserDict answers some missing keys with others
+
+    def plain(detail) -> bool:
+        return is_atom and (detail or {}).get("type") == "text/plain"
+
+    bodies = [(c.get("value") or "", plain(c)) for c in get(entry, "content", ())]
+    if get(entry, "summary"):
+        bodies.append((entry["summary"], plain(get(entry, "summary_detail"))))
+    link = get(entry, "link")
+    if link and get(entry, "guidislink") and not link.startswith(_HTTP):
+        link = None  # feedparser made a guid that is no URL the link
+    return RawEntry(
+        title=get(entry, "title"), title_is_html=not plain(get(entry, "title_detail")), bodies=bodies,
+        link=link, guid=get(entry, "id"), published=get(entry, "published"), updated=get(entry, "updated"),
+        authors=[a.get("name") or a.get("email") or "" for a in get(entry, "authors", ())],
+        lang=get(entry, "language"),
+    )
+
+
+def parse_with_feedparser(body: bytes, content_type: str | None):
+    """Meta, entries, feedparser's complaint (or None), and whether the complaint is a broken document."""
+    # BytesIO, never bytes: feedparser takes a bytes argument for a file name first.
+    # No sanitising or URI rewriting: we only take text out of the HTML and resolve links ourselves.
+    headers = {"content-type": content_type} if content_type else {}
+    result = feedparser.parse(io.BytesIO(body), response_headers=headers,
+                              sanitize_html=False, resolve_relative_uris=False)
+    version, entries = result.get("version") or "", result.get("entries") or []
+    error = result.get("bozo_exception") if result.get("bozo") else None
+    # read fine, only not as announced (charset, media type): not a broken document
+    broken = error is not None and not isinstance(error, (feedparser.CharacterEncodingOverride,
+                                                          feedparser.NonXMLContentType))
+    if not entries and not version:
+        if b"<html" in body[:4096].lower():
+            raise FeedParseError(NOT_HTML_PAGE)
+        if not broken:
+            raise FeedParseError("not a feed: no RSS, RDF or Atom document found")
+    feed = result.get("feed") or {}
+    meta = FeedMeta(feed.get("title"), feed.get("link"), feed.get("language"))
+    raws = [_entry_from_feedparser(e, version.startswith("atom")) for e in entries]
+    return meta, raws, (str(error) if error is not None else None), broken

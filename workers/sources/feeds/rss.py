@@ -1,0 +1,55 @@
+"""RSS/Atom/RDF feeds over HTTP (conditional GET) or from a local file."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from workers.sources.feeds.config import RssSourceConfig
+from workers.sources.base import PollResult, SourceError
+from workers.sources.feeds.parse import FeedParseError, parse_feed
+from workers.sources.http_fetch import FetchError, HttpFetcher
+
+
+class RssSource:
+    def __init__(self, config: RssSourceConfig, fetcher: HttpFetcher, base_dir: Path):
+        self.config = config
+        self.id = config.id
+        self.fetcher = fetcher
+        self.path = (base_dir / config.path).resolve() if config.path else None
+
+    def poll(self, cursor: dict) -> PollResult:
+        if self.path is not None:
+            return self._poll_file(cursor)
+        try:
+            result = self.fetcher.fetch(self.config.url, etag=cursor.get("etag"),
+                                        last_modified=cursor.get("last_modified"))
+        except FetchError as exc:
+            raise SourceError(exc.reason, retry_after=exc.retry_after, permanent=exc.permanent) from None
+        new_cursor = {"etag": result.etag, "last_modified": result.last_modified}
+        if result.status == 304:
+            return PollResult([], new_cursor, not_modified=True, detail={"status": 304})
+        items = self._parse(result.body, result.content_type, result.final_url)
+        return PollResult(items.items, new_cursor, detail={"status": result.status, "bytes": len(result.body),
+                                                           "parser": items.parser})
+
+    def _poll_file(self, cursor: dict) -> PollResult:
+        try:
+            stat = self.path.stat()
+            stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
+            if cursor.get("file_stamp") == stamp:
+                return PollResult([], cursor, not_modified=True, detail={"status": "unchanged"})
+            body = self.path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot read feed file {self.path}: {os.strerror(exc.errno or 0)}") from None
+        parsed = self._parse(body, None, self.path.as_uri())
+        return PollResult(parsed.items, {"file_stamp": stamp}, detail={"bytes": len(body), "parser": parsed.parser})
+
+    def _parse(self, body: bytes, content_type: str | None, base_url: str):
+        try:
+            parsed = parse_feed(body, self.id, content_type=content_type, base_url=base_url)
+        except FeedParseError as exc:
+            raise SourceError(exc.reason) from None
+        if self.config.lang:
+            for item in parsed.items:
+                item.lang = item.lang or self.config.lang
+        return parsed
