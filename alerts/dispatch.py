@@ -31,11 +31,6 @@ from newswatch.store.state import State
 log = logging.getLogger(__name__)
 
 
-def story_of(item: Item) -> str:
-    """The story an item belongs to: set by story (near-duplicate) dedup, else the item itself."""
-    return item.extra.get("story_id") or item.id
-
-
 def match_alert_id(rule_id: str, story_id: str, item_id: str) -> str:
     """One id per (rule, story, item); equal to `alert_id(rule, story)` when the story is the item."""
     return alert_id(rule_id, story_id if story_id == item_id else f"{story_id}\x00{item_id}")
@@ -45,10 +40,10 @@ def build_alert(match: Match) -> Alert:
     item, rule = match.item, match.rule
     summary = item.text if len(item.text) <= 400 else item.text[:397].rsplit(" ", 1)[0] + "…"
     facts = item.facts
-    return Alert(id=match_alert_id(rule.id, story_of(item), item.id), rule_id=rule.id, rule_title=rule.title,
+    return Alert(id=match_alert_id(rule.id, item.story, item.id), rule_id=rule.id, rule_title=rule.title,
                  severity=rule.severity, item_id=item.id, source_id=item.source_id, title=item.title,
                  url=item.url, published=item.published.isoformat() if item.published else None,
-                 summary=summary, evidence=match.evidence, channels=list(rule.notify), story_id=story_of(item),
+                 summary=summary, evidence=match.evidence, channels=list(rule.notify), story_id=item.story,
                  countries=list(facts.countries) if facts else [], regions=list(facts.regions) if facts else [],
                  topics=list(facts.topics) if facts else [])
 
@@ -70,7 +65,7 @@ class Dispatcher:
         for match in matches:
             alert = build_alert(match)
             alert.channels = channels = self.route(alert)
-            story = story_of(match.item)
+            story = match.item.story
             status, holder = self.state.open_alert(alert.id, alert.to_dict(), channels, self.redeliver_after,
                                                    rule_id=alert.rule_id, story_id=story,
                                                    realert=match.rule.realert, source_id=alert.source_id)

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -94,8 +94,18 @@ class Item:
     author: str | None = None
     fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     id: str = ""  # the fingerprint; set by `finish()`
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # what the source knows besides (forwards, media, ids)
     facts: "Facts | None" = None  # set by the classify stage
+    # set by story dedup (newswatch.pipeline.stories): the first copy's item id, whether this is it,
+    # and for a later copy how similar its lead is to the first one's
+    story_id: str | None = None
+    story_first: bool | None = None
+    story_similarity: float | None = None
+
+    @property
+    def story(self) -> str:
+        """The story this item tells: set by story dedup, else the item itself."""
+        return self.story_id or self.id
 
     def finish(self) -> "Item":
         """Set the fingerprint and canonical URL. Adapters call it on every item they build."""

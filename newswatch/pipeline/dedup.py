@@ -48,4 +48,4 @@ class ExactDeduplicator(Stage):
     def commit(self, items: list[Item]) -> None:
         """Mark the items seen, each with its story id when story dedup gave one (`newswatch items`)."""
         if self.state is not None and items:
-            self.state.mark_seen([i.id for i in items], self.ttl, [i.extra.get("story_id") or "1" for i in items])
+            self.state.mark_seen([i.id for i in items], self.ttl, [i.story_id or "1" for i in items])

@@ -136,7 +136,7 @@ return table.concat(out, '\\n')
 
 
 class StoryDeduplicator(Stage):
-    """Sets `item.extra["story_id"]` (the first copy's item id), `["story_first"]` and, for a copy,
+    """Sets `item.story_id` (the first copy's item id), `["story_first"]` and, for a copy,
     `["story_similarity"]`; drops nothing; `hits` counts near_duplicate, same_url and new_story.
 
     `process` decides, indexes and records the reports in one atomic step, so there is no
@@ -174,11 +174,11 @@ class StoryDeduplicator(Stage):
         return items
 
     def _label(self, item: Item, story_id: str, how: str, score: float) -> None:
-        item.extra["story_id"] = story_id
-        item.extra["story_first"] = story_id == item.id
+        item.story_id = story_id
+        item.story_first = story_id == item.id
         self.hits["new_story" if how == "new" else how] += 1
         if how != "new":
-            item.extra["story_similarity"] = round(score, 3)
+            item.story_similarity = round(score, 3)
             log.debug(fields("story_matched", stage=self.name, reason=how, source_id=item.source_id,
                              item_id=item.id, story_id=story_id, similarity=f"{score:.2f}"))
 

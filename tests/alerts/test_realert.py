@@ -24,7 +24,7 @@ def copy(source_id: str, guid: str, story: str | None = STORY) -> Item:
                 url=f"https://{source_id}.example/{guid}", guid=guid,
                 published=datetime.now(timezone.utc)).finish()
     if story:
-        item.extra["story_id"] = story
+        item.story_id = story
     return item
 
 

@@ -50,7 +50,7 @@ def variant(item: Item, source_id: str, *, title: str | None = None, text: str |
 def same_story(stage: StoryDeduplicator, first: Item, *later: Item) -> bool:
     for item in (first, *later):
         stage.process([item])
-    return all(i.extra["story_id"] == first.id for i in later) and first.extra["story_first"] is True
+    return all(i.story_id == first.id for i in later) and first.story_first is True
 
 
 @pytest.mark.parametrize("titled", [True, False])
@@ -58,7 +58,7 @@ def test_telegram_repost_of_the_seed_story_is_the_same_story(state, shared_data,
     stage = StoryDeduplicator(state)
     original, post = seed_original(shared_data), seed_post(shared_data, titled=titled)
     assert same_story(stage, original, post)
-    assert post.extra["story_first"] is False and post.extra["story_similarity"] >= stage.threshold
+    assert post.story_first is False and post.story_similarity >= stage.threshold
     assert stage.hits == {"new_story": 1, "near_duplicate": 1}
 
 
@@ -101,7 +101,7 @@ def test_tracking_parameters_on_the_link_are_the_same_story(state):
 def test_different_stories_on_one_topic_the_same_day_stay_apart(state, shared_data, feed_a, title_a, feed_b, title_b):
     a, b = feed_item(shared_data, feed_a, title_a), feed_item(shared_data, feed_b, title_b)
     StoryDeduplicator(state).process([a, b])
-    assert a.extra["story_id"] == a.id and b.extra["story_id"] == b.id and b.extra["story_first"] is True
+    assert a.story_id == a.id and b.story_id == b.id and b.story_first is True
 
 
 def test_copies_inside_one_batch_are_grouped(state, shared_data):
@@ -109,7 +109,7 @@ def test_copies_inside_one_batch_are_grouped(state, shared_data):
     other = feed_item(shared_data, "japantoday", "Peru's Congress removes interim President")
     stage = StoryDeduplicator(state)
     assert stage.process([original, other, post]) == [original, other, post]  # drops nothing
-    assert post.extra["story_id"] == original.id and other.extra["story_id"] == other.id
+    assert post.story_id == original.id and other.story_id == other.id
 
 
 def test_workers_share_stories_and_racing_copies_make_one_story(state, redis_url, key_prefix, shared_data):
@@ -118,7 +118,7 @@ def test_workers_share_stories_and_racing_copies_make_one_story(state, redis_url
     worker_a.process([original])
     later = seed_post(shared_data)
     worker_b.process([later])
-    assert later.extra["story_id"] == original.id
+    assert later.story_id == original.id
     # two workers, two copies of a new story, at the same moment: one story, one first copy
     item = feed_item(shared_data, "abcnews", "Peru's Congress removes interim President")
     copies = [variant(item, f"channel-{n}", text="(AFP) — " + item.text) for n in range(2)]
@@ -134,8 +134,8 @@ def test_workers_share_stories_and_racing_copies_make_one_story(state, redis_url
         t.start()
     for t in threads:
         t.join(10)
-    assert len({c.extra["story_id"] for c in copies}) == 1
-    assert sorted(c.extra["story_first"] for c in copies) == [False, True]
+    assert len({c.story_id for c in copies}) == 1
+    assert sorted(c.story_first for c in copies) == [False, True]
 
 
 def test_window_keys_expire_and_an_old_story_is_not_reopened(state, shared_data):
@@ -148,7 +148,7 @@ def test_window_keys_expire_and_an_old_story_is_not_reopened(state, shared_data)
     assert 0 < state.r.ttl(state.key("story", original.id, "reports")) <= window
     now[0] += window + 1  # the story's last copy is older than the window
     stage.process([post])
-    assert post.extra["story_id"] == post.id and post.extra["story_first"] is True
+    assert post.story_id == post.id and post.story_first is True
 
 
 def test_a_copy_inside_the_window_extends_it(state, shared_data):
@@ -161,7 +161,7 @@ def test_a_copy_inside_the_window_extends_it(state, shared_data):
     stage.process([copies[0]])
     now[0] += window * 0.9  # 1.8 windows after the original, 0.9 after the last copy
     stage.process([copies[1]])
-    assert [c.extra["story_id"] for c in copies] == [original.id, original.id]
+    assert [c.story_id for c in copies] == [original.id, original.id]
 
 
 def test_a_copy_published_long_after_the_story_starts_a_new_one(state, shared_data):
@@ -170,7 +170,7 @@ def test_a_copy_published_long_after_the_story_starts_a_new_one(state, shared_da
     original, post = seed_original(shared_data), seed_post(shared_data)
     post.published = original.published.replace(day=original.published.day + 1)
     stage.process([original, post])
-    assert post.extra["story_id"] == post.id
+    assert post.story_id == post.id
 
 
 def test_reports_list_every_copy_once_first_first(state, shared_data):
@@ -191,9 +191,9 @@ def test_without_redis_the_batch_is_grouped_alike(state, shared_data):
     items = [seed_original(shared_data), feed_item(shared_data, "abcnews", "Peru's Congress removes"),
              seed_post(shared_data), feed_item(shared_data, "japantoday", "Peru's Congress removes")]
     StoryDeduplicator(None).process(items)
-    local = [i.extra["story_id"] for i in items]
+    local = [i.story_id for i in items]
     StoryDeduplicator(state).process(items)
-    assert [i.extra["story_id"] for i in items] == local == [items[0].id, items[1].id, items[0].id, items[1].id]
+    assert [i.story_id for i in items] == local == [items[0].id, items[1].id, items[0].id, items[1].id]
 
 
 def test_index_is_compact_and_under_the_prefix(state, key_prefix, shared_data):
@@ -208,7 +208,7 @@ def test_index_is_compact_and_under_the_prefix(state, key_prefix, shared_data):
 def test_empty_items_and_bad_settings(state):
     empty = Item(source_id="s", title="", text="").finish()
     StoryDeduplicator(state).process([empty])
-    assert empty.extra["story_id"] == empty.id
+    assert empty.story_id == empty.id
     with pytest.raises(ValueError, match=r"threshold in \(0, 1\] \(got 1.5\)"):
         StoryDeduplicator(state, threshold=1.5)
     with pytest.raises(ValueError, match=r"window must be > 0 s \(got 0\)"):

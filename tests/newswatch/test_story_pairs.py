@@ -54,7 +54,7 @@ def find(items: list[Item], side: dict) -> Item:
 def evaluate(pairs: list[dict], items: list[Item]) -> dict:
     """Counts per relation of pairs predicted same story; precision and recall of the scored ones."""
     def story(item: Item) -> str:
-        return item.extra.get("story_id") or item.id
+        return item.story_id or item.id
 
     found = {"tp": [], "fn": [], "fp": [], "tn": 0, "event_grouped": [], "events": 0}
     for pair in pairs:
@@ -102,9 +102,9 @@ def test_grouped_copies_carry_their_reports(state, shared_data):
     run_pipeline(state, items)
     pair = next(p for p in load_pairs() if p["relation"] == "copy" and "Hezbollah" in p["a"]["title"])
     first, second = find(items, pair["a"]), find(items, pair["b"])
-    story_id = first.extra["story_id"]
-    assert story_id == first.id and first.extra["story_first"] is True
-    assert second.extra["story_id"] == story_id and second.extra["story_first"] is False
+    story_id = first.story_id
+    assert story_id == first.id and first.story_first is True
+    assert second.story_id == story_id and second.story_first is False
     reports = story_reports(state, story_id)
     assert [(r["source_id"], r["item_id"]) for r in reports] == [(first.source_id, first.id),
                                                                  (second.source_id, second.id)]

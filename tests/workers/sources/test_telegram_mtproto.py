@@ -277,7 +277,7 @@ def test_the_full_page_posts_become_items_with_permalink_date_text_and_forward(s
     dated = [(i.published, p["date"]) for i, p in zip(items, posts) if p["date"]]
     assert len(dated) == 12 and all(a == b for a, b in dated)
     assert items[0].published == datetime(2023, 2, 28, 7, 47, 53, tzinfo=UTC)
-    forwards = {i.extra["message_id"]: i.extra["forwarded_from"] for i in items if "forwarded_from" in i.extra}
+    forwards = {i.extra["telegram_id"]: i.extra["forwarded_from"] for i in items if "forwarded_from" in i.extra}
     assert {k: (v["name"], v["url"]) for k, v in forwards.items()} == {
         70996: ("Военкор Ярем", "https://t.me/yaremshooter/1066"),
         70998: ("БелВПО", "https://t.me/Belarus_VPO/34301"),
@@ -359,7 +359,7 @@ def test_an_album_is_one_item_with_the_caption_whichever_part_has_it(shared_data
     assert [i.url for i in items] == ["https://t.me/anna_news/46907", "https://t.me/anna_news/46908"]
     album = items[1]
     assert album.text == post["text"] and album.text.startswith("Ночью над Белгородом сбили 3 беспилотника")
-    assert album.extra["message_ids"] == [46908, 46909, 46910]
+    assert album.extra["telegram_ids"] == [46908, 46909, 46910]
     assert album.extra["media"] == ["video", "photo"] and album.extra["grouped_id"] == str(gid)
     assert album.extra["views"] == 51200
     assert album.published == datetime(2023, 2, 28, 6, 48, 36, tzinfo=UTC)
@@ -398,7 +398,7 @@ def posts_from_page(shared_data, first_id: int, n: int) -> list:
 def test_first_poll_takes_only_the_newest_n_oldest_first(shared_data):
     fake = FakeTelegram(history=posts_from_page(shared_data, 500, 30))
     result = source(fake, first_limit=20).poll({})
-    assert [i.extra["message_id"] for i in result.items] == list(range(510, 530))
+    assert [i.extra["telegram_id"] for i in result.items] == list(range(510, 530))
     assert result.cursor == {"last_id": "529"} and result.detail["first_poll"] is True
     assert fake.history_calls()[0]["limit"] == 20 and fake.history_calls()[0]["reverse"] is False
     assert (fake.connects, fake.disconnects) == (1, 1)
@@ -412,7 +412,7 @@ def test_poll_with_cursor_passes_min_id_and_returns_only_newer_posts(shared_data
     result = src.poll({"last_id": "524"})
     call = fake.history_calls()[-1]
     assert (call["min_id"], call["reverse"]) == (524, True)
-    assert [i.extra["message_id"] for i in result.items] == [525, 526, 527, 528, 529]
+    assert [i.extra["telegram_id"] for i in result.items] == [525, 526, 527, 528, 529]
     assert result.cursor == {"last_id": "529"}
     quiet = src.poll(result.cursor)
     assert quiet.items == [] and quiet.cursor == {"last_id": "529"}
@@ -433,8 +433,8 @@ def test_a_backlog_is_read_in_batches_without_gaps_and_never_splits_an_album(sha
     cursor, seen, batches = {"last_id": "599"}, [], []
     for _ in range(5):
         result = src.poll(cursor)
-        batches.append([i.extra["message_ids"] for i in result.items])
-        seen += [mid for i in result.items for mid in i.extra["message_ids"]]
+        batches.append([i.extra["telegram_ids"] for i in result.items])
+        seen += [mid for i in result.items for mid in i.extra["telegram_ids"]]
         cursor = result.cursor
         if not result.detail["more"]:
             break
@@ -530,7 +530,7 @@ def test_poll_works_when_called_from_inside_a_running_event_loop(shared_data):
 
     async def from_async_code():
         return source(fake).poll({"last_id": "40"})
-    assert [i.extra["message_id"] for i in asyncio.run(from_async_code()).items] == [41, 42]
+    assert [i.extra["telegram_id"] for i in asyncio.run(from_async_code()).items] == [41, 42]
 
 
 # --- the whole poll: Runtime, pipeline, real Redis -----------------------------------------------
@@ -630,7 +630,7 @@ def test_listener_groups_an_album_into_one_item(shared_data, live):
     for mid, media, text in ((46908, video(), ""), (46909, photo(), post["text"]), (46910, photo(), "")):
         fake.post(message(mid, text, media=media, grouped_id=31337))
     [album] = got.next()
-    assert album.extra["message_ids"] == [46908, 46909, 46910] and album.text == post["text"]
+    assert album.extra["telegram_ids"] == [46908, 46909, 46910] and album.text == post["text"]
     assert album.url == "https://t.me/topwar_official/46908"
     assert got.nothing()
 
@@ -652,7 +652,7 @@ def test_listener_catch_up_finds_posts_never_pushed_without_repeating_pushed_one
 def test_listener_first_start_without_cursor_takes_the_newest_posts(shared_data, live):
     fake, got = FakeTelegram(history=posts_from_page(shared_data, 300, 25)), Collector()
     listener = live(fake, got, first_limit=20)
-    assert [i.extra["message_id"] for i in got.next()] == list(range(305, 325))
+    assert [i.extra["telegram_id"] for i in got.next()] == list(range(305, 325))
     assert listener.cursor == {"last_id": "324"}
 
 
@@ -673,7 +673,7 @@ def test_listener_stop_hands_over_an_album_still_being_assembled(live):
     assert got.nothing(0.3)
     assert listener.stop(5)
     [album] = got.next(1)
-    assert album.extra["message_ids"] == [2, 3]
+    assert album.extra["telegram_ids"] == [2, 3]
 
 
 def test_listener_stops_on_a_revoked_session_and_reports_it(live):

@@ -211,7 +211,7 @@ class TelegramListener:
         async with self._deliver_lock:
             items = [it for it in messages_to_items(self.channel, messages, source_id=self.id,
                                                     lang=self.config.lang)
-                     if not all(i in self._delivered for i in it.extra["message_ids"])]
+                     if not all(i in self._delivered for i in it.extra["telegram_ids"])]
             if items:
                 try:
                     await asyncio.get_running_loop().run_in_executor(None, self.on_items, items)

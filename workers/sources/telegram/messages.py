@@ -114,7 +114,7 @@ def album_to_item(channel: str, messages: list, *, source_id: str | None = None,
     if poll and not text:
         text = "\n".join([f"Poll: {poll['question']}"] + [f"- {o}" for o in poll["options"]])
     edited = max((m.edit_date for m in messages if m.edit_date), default=None)
-    extra = {"channel": channel, "message_id": first.id, "message_ids": [m.id for m in messages],
+    extra = {"telegram_channel": channel, "telegram_id": first.id, "telegram_ids": [m.id for m in messages],
              "grouped_id": str(first.grouped_id) if first.grouped_id else None, "media": kinds,
              "forwarded_from": _forwarded(main), "author": main.post_author or first.post_author,
              "views": max((m.views or 0 for m in messages), default=0) or None, "link_preview": _link_preview(main),
