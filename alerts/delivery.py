@@ -11,6 +11,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 from alerts import digest, ratelimit
 from newswatch.model.alert import Alert
@@ -24,9 +25,20 @@ from newswatch.store.state import SETTLED
 log = logging.getLogger("workers.deliver")
 
 
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    SILENCED = "silenced"
+    HELD = "held"          # waiting in a digest / quiet hours
+    RETRY = "retry"        # temporary failure or rate limit: the task retries after `retry_in`
+    DONE = "done"          # already settled (a duplicate or re-run task)
+    BUSY = "busy"          # another worker holds the send lock
+    MISSING = "missing"    # the alert expired or its channel is gone
+
+
 @dataclass
 class DeliveryOutcome:
-    status: str                  # sent | failed | silenced | retry | done | busy | missing
+    status: DeliveryStatus
     retry_in: float | None = None
     reason: str = ""
 
@@ -41,22 +53,22 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     state, d = rt.state, rt.settings.delivery
     record, payload = state.delivery_and_alert(alert_id, channel_id)
     if record.get("status") in SETTLED:
-        return DeliveryOutcome("done")
+        return DeliveryOutcome(DeliveryStatus.DONE)
     channel = rt.channels.get(channel_id)
     if payload is None or not record or channel is None:
         reason = "alert expired" if payload is None or not record else "channel no longer configured"
         if record:
             state.update_delivery(alert_id, channel_id, "failed", last_error=reason)
         log.error(fields("delivery_impossible", alert_id=alert_id, channel_id=channel_id, reason=reason))
-        return DeliveryOutcome("missing", reason=reason)
+        return DeliveryOutcome(DeliveryStatus.MISSING, reason=reason)
     lock = state.lock("send", alert_id, channel_id, ttl=send_timeout(channel) * 3 + 5)
     if not lock.acquire():
-        return DeliveryOutcome("busy")
+        return DeliveryOutcome(DeliveryStatus.BUSY)
     try:
         alert = Alert.from_dict(payload)
         record, silences, stories = _read_under_lock(state, alert, channel_id)
         if record.get("status") in SETTLED:  # finished while we waited
-            return DeliveryOutcome("done")
+            return DeliveryOutcome(DeliveryStatus.DONE)
         # copies of the story seen since the alert was created: "also reported by" (a digest: per member)
         if alert.story_id:
             alert.reported_by = _reported_by(stories, alert.story_id, alert.source_id)
@@ -68,7 +80,7 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
             state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
             log.info(fields("delivery_silenced", alert_id=alert_id, rule_id=alert.rule_id, channel_id=channel_id,
                             silence_id=silence.id))
-            outcome = DeliveryOutcome("silenced", reason=f"silence {silence.id}")
+            outcome = DeliveryOutcome(DeliveryStatus.SILENCED, reason=f"silence {silence.id}")
         else:
             outcome = _hold_throttle_or_send(rt, alert, channel, d)
         Metrics(state).count("deliveries", channel=channel_id, outcome=outcome.status)
@@ -107,13 +119,13 @@ def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
     if not alert.digest_of and digest.holds(channel, time.time()):
         digest.hold(state, alert.id, channel.id)
         log.info(fields("delivery_held", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel.id))
-        return DeliveryOutcome("held")
+        return DeliveryOutcome(DeliveryStatus.HELD)
     wait = ratelimit.acquire(state, channel.id, ratelimit.limits(channel))
     if wait > 0:
         state.update_delivery(alert.id, channel.id, "retrying", due_in=wait + d.redeliver_after,
                               last_error="rate limited", next_attempt_in=f"{wait:.1f}")
         log.info(fields("delivery_throttled", alert_id=alert.id, channel_id=channel.id, wait=f"{wait:.2f}s"))
-        return DeliveryOutcome("retry", retry_in=wait, reason="rate limited")
+        return DeliveryOutcome(DeliveryStatus.RETRY, retry_in=wait, reason="rate limited")
     return _send(rt, alert, channel.id, d)
 
 
@@ -128,18 +140,18 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
             state.update_delivery(alert.id, channel_id, "failed", last_error=exc.reason, failure=why)
             log.error(fields("delivery_failed", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
                              attempt=attempt, reason=exc.reason, failure=why))
-            return DeliveryOutcome("failed", reason=exc.reason)
+            return DeliveryOutcome(DeliveryStatus.FAILED, reason=exc.reason)
         delay = exc.retry_after if exc.retry_after is not None else backoff(attempt, d.retry_backoff,
                                                                             d.retry_backoff_max)
         state.update_delivery(alert.id, channel_id, "retrying", due_in=delay + d.redeliver_after,
                               last_error=exc.reason, next_attempt_in=f"{delay:.1f}")
         log.warning(fields("delivery_retry", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
                            attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
-        return DeliveryOutcome("retry", retry_in=delay, reason=exc.reason)
+        return DeliveryOutcome(DeliveryStatus.RETRY, retry_in=delay, reason=exc.reason)
     state.update_delivery(alert.id, channel_id, "sent", last_error="")
     log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
                     channel_id=channel_id, attempt=attempt))
-    return DeliveryOutcome("sent")
+    return DeliveryOutcome(DeliveryStatus.SENT)
 
 
 def sweep_open_deliveries(rt, enqueue_delivery, limit: int = 500) -> int:

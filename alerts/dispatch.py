@@ -23,7 +23,6 @@ import logging
 
 from newswatch.model.alert import Alert, alert_id
 from alerts.rules.matcher import Match
-from newswatch.model.item import Item
 from newswatch.logs import fields
 from newswatch.model.severity import severity_rank
 from newswatch.store.state import State

@@ -268,15 +268,15 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, source_id: str) -> i
     import uuid
 
     from newswatch.store.state import State, connect
-    from workers.celery_app import configure
-    from workers.tasks import enqueue_poll
+    from workers.celery_app import make_app
+    from workers.tasks import TaskQueue
 
-    configure(redis_url, prefix)
+    queue = TaskQueue(make_app(redis_url, prefix))
     state = State(connect(redis_url), prefix)
     run_id = uuid.uuid4().hex
     key = state.key("run", run_id, "sources")
     start = time.perf_counter()
-    enqueue_poll(source_id, run_id=run_id, force=True)
+    queue.poll(source_id, run_id=run_id, force=True)
     deadline = start + POLL_TIMEOUT
     while state.r.scard(key) < 1 and time.perf_counter() < deadline:
         time.sleep(0.02)

@@ -15,8 +15,8 @@ Each repeat runs, in turn, in separate child processes:
 - **worker** (per --concurrency): a fresh key prefix and config (one webhook channel on the
   receiver, classify off: deliveries never classify), ONE `python -m workers.cli worker -c CFG
   --no-status [--concurrency N]`. A driver process stores the N alerts with State.open_alert,
-  calls workers.celery_app.configure(redis_url, prefix), sends one warm-up delivery and waits
-  for it, then times from the first `workers.tasks.enqueue_delivery` until the receiver holds
+  calls workers.celery_app.make_app(redis_url, prefix), sends one warm-up delivery and waits
+  for it, then times from the first `TaskQueue.delivery` until the receiver holds
   all N and every delivery record says `sent` (end = the later of the last arrival and the last
   record's updated_at). Then, untimed for the rate, the same N tasks are enqueued again: every
   record already says sent, so each task only reads it; the worker's CPU for this pass is what
@@ -186,8 +186,8 @@ def _wait(condition, timeout: float, what: str, step: float = 0.01) -> None:
 
 def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str, worker_pid: int) -> dict:
     from newswatch.store.state import State, connect
-    from workers.celery_app import configure
-    from workers.tasks import enqueue_delivery
+    from workers.celery_app import make_app
+    from workers.tasks import TaskQueue
 
     state = State(connect(redis_url), prefix)
     alerts = build_alerts(n + 1, prefix)
@@ -195,10 +195,10 @@ def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str,
         status, _ = state.open_alert(a.id, a.to_dict(), [CHANNEL], 300.0, rule_id=RULE, story_id=a.story_id,
                                      realert=0, source_id=a.source_id)
         assert status == "created", status
-    configure(redis_url, prefix)
+    queue = TaskQueue(make_app(redis_url, prefix))
     warm, timed = alerts[0], alerts[1:]
     t_warm = time.perf_counter()
-    enqueue_delivery(warm.id, CHANNEL)
+    queue.delivery(warm.id, CHANNEL)
     _wait(lambda: state.delivery(warm.id, CHANNEL).get("status") == "sent", 180, "the warm-up delivery", 0.05)
     warm_s = time.perf_counter() - t_warm
     quiet = benchlib.wait_quiet(timeout=QUIET_WAIT)
@@ -206,7 +206,7 @@ def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str,
     cpu0, redis0 = benchlib.own_cpu_seconds([worker_pid]), _redis_cpu(state.r)
     start, p0 = time.time(), time.perf_counter()
     for a in timed:
-        enqueue_delivery(a.id, CHANNEL)
+        queue.delivery(a.id, CHANNEL)
     enqueue_s = time.perf_counter() - p0
     _wait(lambda: receiver_stats(stats_url, path)["count"] >= n + 1, TIMEOUT, f"{n} webhook requests", 0.02)
     records = []
@@ -222,7 +222,7 @@ def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str,
     end = max(stats["last"], max(float(r["updated_at"]) for r in records))
     cpu = {"worker_cpu": benchlib.own_cpu_seconds([worker_pid]) - cpu0, "redis_cpu": _redis_cpu(state.r) - redis0,
            "machine_busy": meter.stop()["cpu"]}
-    noop = _noop_pass(state, timed, worker_pid, prefix)
+    noop = _noop_pass(state, queue, timed, worker_pid, prefix)
     return {**noop, **cpu, "seconds": end - start, "enqueue_seconds": enqueue_s, "warm_seconds": warm_s,
             "quiet_before": quiet, "received": stats["count"] - 1, "distinct": stats["distinct"] - 1,
             "duplicates": stats["duplicates"], "bytes_per_request": stats["bytes"] / stats["count"],
@@ -249,16 +249,15 @@ def drive_direct(cfg: str, redis_url: str, prefix: str, n: int, stats_url: str, 
     return result
 
 
-def _noop_pass(state, timed: list, worker_pid: int, prefix: str) -> dict:
+def _noop_pass(state, tasks, timed: list, worker_pid: int, prefix: str) -> dict:
     """The same N deliver tasks again: every record already says sent, so each task reads it and
     returns ("done"). The worker's CPU for these is what Celery and one HGETALL cost per task."""
     from workers.celery_app import queues
-    from workers.tasks import enqueue_delivery
 
     queue, unacked = f"{prefix}:celery:{queues(prefix)[1]}", f"{prefix}:celery:unacked"
     cpu0, p0 = benchlib.own_cpu_seconds([worker_pid]), time.perf_counter()
     for a in timed:
-        enqueue_delivery(a.id, CHANNEL)
+        tasks.delivery(a.id, CHANNEL)
     _wait(lambda: state.r.llen(queue) == 0 and state.r.hlen(unacked) == 0, 300, "the no-op tasks to drain", 0.02)
     seconds = time.perf_counter() - p0
     return {"noop_seconds": seconds, "noop_cpu": benchlib.own_cpu_seconds([worker_pid]) - cpu0}

@@ -10,7 +10,7 @@ cursors of 900 sources (a fixed random sample) written with State.save_cursor.
 
 Per worker concurrency: start ONE `python -m workers.cli worker -c CFG [--concurrency N]`,
 warm it with one poll, then a separate enqueuer process (the role of `newswatch run
---once`) calls workers.celery_app.configure() and workers.tasks.enqueue_poll(source,
+--once`) calls workers.celery_app.configure() and workers.tasks.queue.poll(source,
 run_id, force=True) for all 1,000 sources and waits until State.run_progress(run_id)
 lists all of them. Wall time runs from the first enqueue to the 1,000th "done".
 
@@ -74,19 +74,19 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, mode: str, first_sou
 
     from workers.registry import load_config
     from newswatch.store.state import State, connect
-    from workers.celery_app import configure
-    from workers.tasks import enqueue_poll
+    from workers.celery_app import make_app
+    from workers.tasks import TaskQueue
 
     config = load_config(config_path)
-    configure(redis_url, prefix)
+    queue = TaskQueue(make_app(redis_url, prefix))
     state = State(connect(redis_url), prefix)
     sources = [s.id for s in config.settings.sources if s.enabled] if mode == "cycle" else [first_source]
     run_id = uuid.uuid4().hex
     key = state.key("run", run_id, "sources")
-    enqueue_poll(sources[0], run_id=f"connect-{run_id}", force=True) if mode == "warm" else None
+    queue.poll(sources[0], run_id=f"connect-{run_id}", force=True) if mode == "warm" else None
     start = time.perf_counter()
     for source_id in sources:
-        enqueue_poll(source_id, run_id=run_id, force=True)
+        queue.poll(source_id, run_id=run_id, force=True)
     enqueued = time.perf_counter() - start
     deadline = start + CYCLE_TIMEOUT
     while state.r.scard(key) < len(sources) and time.perf_counter() < deadline:

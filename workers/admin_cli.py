@@ -117,8 +117,8 @@ def cmd_alerts(args) -> int:
 
 
 def _retry(state, url: str, args) -> int:
-    from workers.celery_app import configure
-    from workers.tasks import enqueue_delivery
+    from workers.celery_app import make_app
+    from workers.tasks import TaskQueue
     payload = state.alert(args.alert_id) if args.alert_id else None
     if payload is None:
         print(f"newswatch: no alert {args.alert_id!r} (see `newswatch alerts`)", file=sys.stderr)
@@ -128,10 +128,10 @@ def _retry(state, url: str, args) -> int:
     if not channels:
         print("newswatch: no failed delivery to retry (give --channel to re-send a sent one)", file=sys.stderr)
         return 1
-    configure(url, state.prefix)
+    queue = TaskQueue(make_app(url, state.prefix))
     for channel in channels:
         state.reopen_delivery(args.alert_id, channel)
-        enqueue_delivery(args.alert_id, channel)
+        queue.delivery(args.alert_id, channel)
         print(f"re-sending {args.alert_id} to {channel}")
     return 0
 

@@ -1,9 +1,12 @@
-"""The Celery app: Redis broker, acks_late, one queue for polls and one for deliveries."""
+"""The Celery app: Redis broker, acks_late, one queue for polls and one for deliveries.
+
+Each process builds its own app (`make_app`); nothing is module-level state. A worker also
+registers the tasks, bound to its `Runtime` (workers.tasks.register_tasks); any process sends
+them by name through a `TaskQueue`, so a scheduler or a CLI command needs no runtime of a worker.
+"""
 from __future__ import annotations
 
 from celery import Celery
-
-app = Celery("newswatch", include=["workers.tasks"])
 
 POLL_TASK = "newswatch.poll_source"
 DELIVER_TASK = "newswatch.deliver"
@@ -21,8 +24,9 @@ def queues(prefix: str) -> tuple[str, str]:
     return f"{prefix}.poll", f"{prefix}.deliver"
 
 
-def configure(redis_url: str, prefix: str) -> Celery:
+def make_app(redis_url: str, prefix: str) -> Celery:
     poll_q, deliver_q = queues(prefix)
+    app = Celery("newswatch", set_as_current=False)
     app.conf.update(
         broker_url=broker_url(redis_url),
         broker_transport_options={

@@ -148,21 +148,21 @@ def cmd_test_rule(args) -> int:
 def cmd_worker(args) -> int:
     config, _ = _load(args)
     from celery.exceptions import SecurityWarning
-    from workers.celery_app import configure, queues
-    from workers.runtime import Runtime, set_runtime
+    from workers.celery_app import make_app, queues
+    from workers.runtime import Runtime
+    from workers.tasks import register_tasks
     url = args.redis_url or config.settings.redis_url
     if not url:
         print("newswatch worker needs a Redis: set redis_url in the config "
               "(or use `newswatch run`, which starts the embedded one)", file=sys.stderr)
         return 2
-    app = configure(url, config.settings.key_prefix)
+    app = make_app(url, config.settings.key_prefix)
     warnings.filterwarnings("ignore", category=SecurityWarning)  # root in containers; we accept JSON only
     # Celery prints its shutdown chatter to sys.__stdout__; stdout belongs to the stdout channel's JSON lines.
     sys.__stdout__ = sys.__stderr__
     rt = Runtime(config, url)
-    set_runtime(rt)
+    register_tasks(app, rt)
     status = _status_server(rt, args)
-    import workers.tasks  # noqa: F401  (registers the tasks)
     rt.warm_up()  # classifier and rules ready before the first task (a poll) is taken
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
                         queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
@@ -176,18 +176,18 @@ def cmd_worker(args) -> int:
 
 def cmd_scheduler(args) -> int:
     config, _ = _load(args)
-    from workers.celery_app import configure
+    from workers.celery_app import make_app
     from workers.runtime import Runtime
     from workers.scheduler import PollScheduler
-    from workers.tasks import enqueue_delivery, enqueue_ingest, enqueue_poll
+    from workers.tasks import TaskQueue
     url = args.redis_url or config.settings.redis_url
     if not url:
         print("newswatch scheduler needs redis_url in the config", file=sys.stderr)
         return 2
-    configure(url, config.settings.key_prefix)
+    queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
     status = _status_server(rt, args)
-    scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery, enqueue_ingest=enqueue_ingest)
+    scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

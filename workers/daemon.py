@@ -14,13 +14,13 @@ from contextlib import ExitStack
 from newswatch.config import Config
 from newswatch.logs import fields
 from newswatch.store.state import SETTLED
-from workers.celery_app import configure
+from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
-from workers.tasks import enqueue_delivery, enqueue_ingest, enqueue_poll
+from workers.tasks import TaskQueue
 
 log = logging.getLogger("workers.run")
 
@@ -74,27 +74,27 @@ def _redis_url(config: Config, stack: ExitStack) -> str:
     return embedded.start().url
 
 
-def _start(config: Config, stack: ExitStack) -> tuple[Runtime, WorkerProcess]:
+def _start(config: Config, stack: ExitStack) -> tuple[Runtime, TaskQueue, WorkerProcess]:
     """Redis (embedded if none is configured), the Celery app, the runtime and a worker child;
     each registered on `stack` so they stop in reverse order on every exit path."""
     url = _redis_url(config, stack)
-    configure(url, config.settings.key_prefix)
+    queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
     stack.callback(rt.close)
     worker = WorkerProcess(config, url)
     worker.start()
     stack.callback(worker.stop)
-    return rt, worker
+    return rt, queue, worker
 
 
 def run_daemon(config: Config) -> int:
     stop = _stop_event()
     with ExitStack() as stack:
-        rt, worker = _start(config, stack)
+        rt, queue, worker = _start(config, stack)
         status = start_status_server(rt, config.settings.status.host, config.settings.status.port)
         if status is not None:
             stack.callback(status.stop)
-        scheduler = PollScheduler(rt, enqueue_poll, enqueue_delivery, enqueue_ingest=enqueue_ingest)
+        scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
         scheduler.start()
         stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains
         restarts = 0
@@ -114,12 +114,12 @@ def run_once(config: Config, timeout: float) -> int:
     """One pass over every enabled source, wait for the deliveries, exit."""
     stop = _stop_event()
     with ExitStack() as stack:
-        rt, worker = _start(config, stack)
+        rt, queue, worker = _start(config, stack)
         run_id = uuid.uuid4().hex
         sources = [s.id for s in config.settings.sources if s.enabled]
-        sweep_open_deliveries(rt, enqueue_delivery)  # left over from an earlier run
+        sweep_open_deliveries(rt, queue.delivery)  # left over from an earlier run
         for source_id in sources:
-            enqueue_poll(source_id, run_id=run_id, force=True)
+            queue.poll(source_id, run_id=run_id, force=True)
         return _wait_for_run(rt, run_id, set(sources), worker, stop, time.monotonic() + timeout)
 
 

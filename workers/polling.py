@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from newswatch.classify.stage import ClassifyStage
 from newswatch.pipeline.dedup import ExactDeduplicator, StoryDeduplicator
@@ -21,10 +22,18 @@ from workers.sources.base import SourceError
 log = logging.getLogger("workers.poll")
 
 
+class PollStatus(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+    SKIPPED = "skipped"    # unknown source, or backing off
+    BUSY = "busy"          # another worker holds the source's lock
+
+
 @dataclass
 class PollReport:
     source_id: str
-    status: str  # ok | not_modified | failed | skipped
+    status: PollStatus
     reason: str = ""
     items: int = 0
     new: int = 0
@@ -37,17 +46,17 @@ def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> P
     source = rt.sources.get(source_id)
     if source is None:
         log.error(fields("poll_unknown_source", source_id=source_id))
-        return PollReport(source_id, "skipped", "unknown source")
+        return PollReport(source_id, PollStatus.SKIPPED, "unknown source")
     rt.check_rules()  # hot reload: starts following the rule files in this process, even if polls get 304s
     health = rt.state.health(source_id)
     if not force and float(health.get("next_poll_at") or 0) > time.time():
         log.info(fields("poll_skipped", source_id=source_id, reason="backing_off",
                         next_poll_at=health.get("next_poll_at")))
-        return PollReport(source_id, "skipped", "backing off")
+        return PollReport(source_id, PollStatus.SKIPPED, "backing off")
     lock = rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60)
     if not lock.acquire():
         log.info(fields("poll_skipped", source_id=source_id, reason="locked"))
-        return PollReport(source_id, "skipped", "another worker is polling it")
+        return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
     try:
         return _poll_locked(rt, source, enqueue_delivery)
     finally:
@@ -61,11 +70,11 @@ def ingest_once(rt, source_id: str, items: list, cursor: dict, enqueue_delivery)
     """Items a live listener received: the pipeline of a poll, under the same per-source lock."""
     if source_id not in rt.sources:
         log.error(fields("ingest_unknown_source", source_id=source_id))
-        return PollReport(source_id, "skipped", "unknown source")
+        return PollReport(source_id, PollStatus.SKIPPED, "unknown source")
     rt.check_rules()
     lock = rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60)
     if not lock.acquire():
-        return PollReport(source_id, "skipped", "another worker is polling it")
+        return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
     try:
         return process_items(rt, source_id, items, cursor, enqueue_delivery, parser="live")
     finally:
@@ -88,13 +97,13 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
         metrics.flush()
         log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
                            consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
-        return PollReport(source.id, "failed", exc.reason)
+        return PollReport(source.id, PollStatus.FAILED, exc.reason)
     if result.not_modified:
         state.save_cursor(source.id, **result.cursor)
         state.record_success(source.id, last_status="not_modified")
         Metrics(state).count("polls", source_id=source.id, outcome="not_modified")
         log.info(fields("poll_not_modified", source_id=source.id))
-        return PollReport(source.id, "not_modified")
+        return PollReport(source.id, PollStatus.NOT_MODIFIED)
     return process_items(rt, source.id, result.items, result.cursor, enqueue_delivery,
                          parser=result.detail.get("parser", ""), started=started)
 
@@ -124,7 +133,7 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     log.info(fields("poll_done", source_id=source_id, items=len(items), new=len(fresh),
                     too_old=age.dropped.get("too_old", 0), same_story=merged, alerts=len(deliveries),
                     parser=parser or None, ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
-    return PollReport(source_id, "ok", items=len(items), new=len(fresh), deliveries=deliveries, dropped=dropped)
+    return PollReport(source_id, PollStatus.OK, items=len(items), new=len(fresh), deliveries=deliveries, dropped=dropped)
 
 
 def _count(metrics: Metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:

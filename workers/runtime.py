@@ -108,17 +108,3 @@ class Runtime:
         self.live_rules.close()
         self.fetcher.close()
         self.state.r.close()
-
-
-_current: Runtime | None = None
-
-
-def set_runtime(runtime: Runtime | None) -> None:
-    global _current
-    _current = runtime
-
-
-def runtime() -> Runtime:
-    if _current is None:
-        raise RuntimeError("newswatch runtime not initialised (start workers with `newswatch worker`)")
-    return _current

@@ -1,48 +1,55 @@
-"""The Celery tasks: thin wrappers over workers.polling and alerts.delivery."""
+"""The Celery tasks (thin wrappers over workers.polling and alerts.delivery) and how to enqueue them."""
 from __future__ import annotations
 
+from celery import Celery, Task
+
+from alerts.delivery import DeliveryStatus, deliver_once
 from newswatch.model.item import Item
-from workers.celery_app import DELIVER_TASK, INGEST_TASK, POLL_TASK, app
-from alerts.delivery import deliver_once
-from workers.polling import ingest_once, poll_once
-from workers.runtime import runtime
+from workers.celery_app import DELIVER_TASK, INGEST_TASK, POLL_TASK
+from workers.polling import PollStatus, ingest_once, poll_once
+from workers.runtime import Runtime
 
 
-def enqueue_delivery(alert_id: str, channel_id: str) -> None:
-    deliver.apply_async((alert_id, channel_id))
+class TaskQueue:
+    """Sends the tasks by name: what the scheduler, `run --once` and the CLI enqueue with."""
+
+    def __init__(self, app: Celery):
+        self.app = app
+
+    def delivery(self, alert_id: str, channel_id: str) -> None:
+        self.app.send_task(DELIVER_TASK, (alert_id, channel_id))
+
+    def poll(self, source_id: str, run_id: str | None = None, force: bool = False) -> None:
+        self.app.send_task(POLL_TASK, (source_id,), {"run_id": run_id, "force": force})
+
+    def ingest(self, source_id: str, items: list[Item], cursor: dict[str, str]) -> None:
+        self.app.send_task(INGEST_TASK, (source_id, [item.to_dict() for item in items], cursor))
 
 
-def enqueue_poll(source_id: str, run_id: str | None = None, force: bool = False) -> None:
-    poll_source.apply_async((source_id,), {"run_id": run_id, "force": force})
+def register_tasks(app: Celery, rt: Runtime) -> None:
+    """The worker's tasks, bound to its runtime (no module-level current runtime)."""
+    queue = TaskQueue(app)
 
+    @app.task(name=POLL_TASK, acks_late=True)
+    def poll_source(source_id: str, run_id: str | None = None, force: bool = False) -> str:
+        report = None
+        try:
+            report = poll_once(rt, source_id, queue.delivery, force=force)
+            return report.status
+        finally:
+            if run_id:
+                rt.state.run_done(run_id, source_id, report.deliveries if report else [])
 
-def enqueue_ingest(source_id: str, items: list[Item], cursor: dict) -> None:
-    ingest_items.apply_async((source_id, [item.to_dict() for item in items], cursor))
+    @app.task(name=DELIVER_TASK, bind=True, acks_late=True, max_retries=None)
+    def deliver(self: Task, alert_id: str, channel_id: str) -> str:
+        outcome = deliver_once(rt, alert_id, channel_id)
+        if outcome.status == DeliveryStatus.RETRY:
+            raise self.retry(countdown=outcome.retry_in, max_retries=None)
+        return outcome.status
 
-
-@app.task(name=POLL_TASK, acks_late=True)
-def poll_source(source_id: str, run_id: str | None = None, force: bool = False) -> str:
-    rt = runtime()
-    report = None
-    try:
-        report = poll_once(rt, source_id, enqueue_delivery, force=force)
+    @app.task(name=INGEST_TASK, bind=True, acks_late=True, max_retries=None)
+    def ingest_items(self: Task, source_id: str, items: list[dict], cursor: dict[str, str]) -> str:
+        report = ingest_once(rt, source_id, [Item.from_dict(d) for d in items], cursor, queue.delivery)
+        if report.status == PollStatus.BUSY:      # another worker is polling it: try again shortly
+            raise self.retry(countdown=2, max_retries=None)
         return report.status
-    finally:
-        if run_id:
-            rt.state.run_done(run_id, source_id, report.deliveries if report else [])
-
-
-@app.task(name=DELIVER_TASK, bind=True, acks_late=True, max_retries=None)
-def deliver(self, alert_id: str, channel_id: str) -> str:
-    outcome = deliver_once(runtime(), alert_id, channel_id)
-    if outcome.status == "retry":
-        raise self.retry(countdown=outcome.retry_in, max_retries=None)
-    return outcome.status
-
-
-@app.task(name=INGEST_TASK, bind=True, acks_late=True, max_retries=None)
-def ingest_items(self, source_id: str, items: list[dict], cursor: dict) -> str:
-    report = ingest_once(runtime(), source_id, [Item.from_dict(d) for d in items], cursor, enqueue_delivery)
-    if report.status == "skipped" and report.reason == "another worker is polling it":
-        raise self.retry(countdown=2, max_retries=None)
-    return report.status

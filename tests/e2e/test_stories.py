@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-import redis
 import yaml
 
 from newswatch.store.state import State

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from newswatch.config import Settings
 from workers.scheduler import PollScheduler, SchedulerLease
+from workers.sources.feeds.config import RssSourceConfig
 
 
 def test_only_one_lease_holder_and_takeover(state):
@@ -19,11 +20,11 @@ def test_only_one_lease_holder_and_takeover(state):
 
 
 def test_scheduler_enqueues_each_source_and_sweeps(state):
-    settings = Settings.model_validate({
-        "sources": [{"id": "one", "type": "rss", "url": "http://127.0.0.1:9/a", "interval": "1s"},
-                    {"id": "two", "type": "rss", "url": "http://127.0.0.1:9/b", "interval": "1s"},
-                    {"id": "off", "type": "rss", "url": "http://127.0.0.1:9/c", "interval": "1s", "enabled": False}],
-        "delivery": {"redeliver_after": "1s"}})
+    sources = [{"id": "one", "type": "rss", "url": "http://127.0.0.1:9/a", "interval": "1s"},
+               {"id": "two", "type": "rss", "url": "http://127.0.0.1:9/b", "interval": "1s"},
+               {"id": "off", "type": "rss", "url": "http://127.0.0.1:9/c", "interval": "1s", "enabled": False}]
+    settings = Settings.model_validate({"sources": [RssSourceConfig.model_validate(s) for s in sources],
+                                        "delivery": {"redeliver_after": "1s"}})
     state.create_alert("al", {"id": "al"}, ["out"], redeliver_after=0)
     from alerts.silences import Silences
     old = Silences(state).add("r", 60, "ended two days ago", now=time.time() - 2 * 86400)
