@@ -38,7 +38,7 @@ from newswatch.model.severity import SEVERITY_ICONS
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES = ("alerts", "templates")   # package data, read with importlib.resources (jinja2.PackageLoader)
 SUMMARY_MAX = 600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _DISCORD_INLINE = re.compile(r"([\\*_~`|\[\]<])")            # markdown anywhere in a line
@@ -180,7 +180,7 @@ def _finalize(escape: Callable[[str], str] | None):
 def _environment(kind: str, override_dir: Path | None) -> jinja2.Environment:
     spec = KINDS[kind]
     loaders = [jinja2.FileSystemLoader(str(override_dir))] if override_dir else []
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders + [jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders + [jinja2.PackageLoader(*TEMPLATES)]),
                              undefined=jinja2.StrictUndefined, autoescape=spec.escape is None,
                              finalize=_finalize(spec.escape), trim_blocks=True, lstrip_blocks=True)
     env.globals["link"] = spec.link

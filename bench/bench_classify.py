@@ -233,7 +233,7 @@ def run_child(code: str, *args: str) -> dict:
 
 
 def cold_starts(starts: int, tmp: Path) -> dict[str, list[dict]]:
-    config_dir = str(benchlib.REPO / "config")
+    config_dir = str(benchlib.TABLES)
     results: dict[str, list[dict]] = {"import only": [], "geotext import": [], "build": [], "load": []}
     for n in range(starts):
         results["import only"].append(run_child(CHILD_IMPORT))
@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="nw-bench-classify-") as tmp_name:
         tmp = Path(tmp_name)
         started = time.perf_counter()
-        classifier = Classifier.from_config_dir(benchlib.REPO / "config", cache_dir=tmp / "cache-speed")
+        classifier = Classifier.from_config_dir(benchlib.TABLES, cache_dir=tmp / "cache-speed")
         print(f"classifier built in this process in {time.perf_counter() - started:.2f} s "
               f"({len(classifier.index):,} terms in the automaton, {len(classifier.tables.cities):,} cities)")
 

@@ -488,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-rules-cache-") as tmp:
         t0 = time.perf_counter()
-        classifier = Classifier.from_config_dir(benchlib.REPO / "config", cache_dir=args.cache_dir or Path(tmp))
+        classifier = Classifier.from_config_dir(benchlib.TABLES, cache_dir=args.cache_dir or Path(tmp))
         built = time.perf_counter() - t0
     tables = classifier.tables
     items, classify_s = load_items(classifier)

@@ -19,6 +19,7 @@ import redis
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+TABLES = REPO / "newswatch" / "classify" / "data"   # the packaged reference tables
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # tests.support.http_server, and the packages if not installed
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generate config/countries.yaml, the country table the classifier matches names against.
+"""Generate newswatch/classify/data/countries.yaml, the country table the classifier matches names against.
 
 Run by hand from the repository root; the output is committed:
 
-    python tools/build_gazetteer.py            # write config/countries.yaml
+    python tools/build_gazetteer.py            # write newswatch/classify/data/countries.yaml
     python tools/build_gazetteer.py --check    # exit 1 if the committed file is stale
 
 Sources (attribution is repeated in the generated file's header):
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GAZETTEER = (ROOT / ".." / "shared" / "data" / "gazetteer").resolve()
 MLEDOZE = GAZETTEER / "mledoze__countries.json"
 CLIFF = GAZETTEER / "cliff__wikipedia-demonyms.tsv"
-OUTPUT = ROOT / "config" / "countries.yaml"
+OUTPUT = ROOT / "newswatch" / "classify" / "data" / "countries.yaml"
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
 MLEDOZE_LANGS = {"fra": "fr", "ara": "ar", "rus": "ru", "spa": "es", "por": "pt", "deu": "de", "urd": "ur"}

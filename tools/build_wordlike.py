@@ -1,4 +1,4 @@
-"""Write config/wordlike-city-names.tsv: city names that are also common words.
+"""Write newswatch/classify/data/wordlike-city-names.tsv: city names that are also common words.
 
 A city name that is a frequent word in en/fr/de/es/pt/it ("Man", "Can",
 "Union", "Summit") — or an alternate name that is one ("Sale" for Salé,
@@ -35,7 +35,7 @@ BIG_CITY = 1_000_000
 # In the city's own languages a name is checked too, against a higher bar, when the town is small:
 # no town of 25,000 makes its name as frequent as «إطار» ("framework", zipf 4.85) for Atar.
 SMALL_CITY, OWN_ZIPF = 200_000, 4.8
-OUT = Path(__file__).resolve().parents[1] / "config" / "wordlike-city-names.tsv"
+OUT = Path(__file__).resolve().parents[1] / "newswatch" / "classify" / "data" / "wordlike-city-names.tsv"
 
 
 def own_languages() -> dict[str, set[str]]:

@@ -70,7 +70,7 @@ def _classifier(args):
     """The classifier for dry runs: the config's settings when there is a config file, else defaults."""
     from pathlib import Path
     from newswatch.classify.classifier import Classifier
-    from newswatch.classify.stage import tables_dir
+    from newswatch.classify.tables import tables_dir
     from newswatch.config import ClassifyConfig, config_path
     path = config_path(args.config)
     if args.config or path.exists():

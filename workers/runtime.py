@@ -11,7 +11,7 @@ from alerts.notifiers import build_notifier
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from newswatch.classify.classifier import Classifier
-from newswatch.classify.stage import tables_dir
+from newswatch.classify.tables import tables_dir
 from newswatch.config import Config
 from workers.registry import load_config
 from newswatch.logs import fields

@@ -204,6 +204,6 @@ class MatchContext:
         return len(self.text(field_name)[lo:hi].split()) if lo < hi else 0
 
 
-GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # config/topics.yaml modality.planned
+GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # newswatch/classify/data/topics.yaml modality.planned
 GENERIC_REACH = 6   # words between such a cue and the topic word it makes planned
 

@@ -161,5 +161,5 @@ def rules_digest(paths: list[Path]) -> str:
 def _region_issues(config: Config, rules: list[Rule]) -> list[ConfigIssue]:
     """Unknown region slugs, against the tables the classifier would use (alerts/rules/regions_check.py)."""
     from alerts.rules.regions_check import known_regions, unknown_region_issues
-    from newswatch.classify.stage import tables_dir
+    from newswatch.classify.tables import tables_dir
     return unknown_region_issues(rules, known_regions(tables_dir(config.settings.classify.tables, config.base_dir)))

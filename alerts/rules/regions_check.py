@@ -42,6 +42,6 @@ def unknown_region_issues(rules, known: frozenset[str]) -> list[ConfigIssue]:
             for slug in slugs:
                 if slug not in known:
                     close = difflib.get_close_matches(slug, sorted(known), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else " (see config/regions.yaml)"
+                    hint = f" (did you mean {close[0]!r}?)" if close else " (see the tables' regions.yaml)"
                     issues.append(rule.issue(clause_path(node.path), f"unknown region {slug!r}{hint}"))
     return issues

@@ -15,9 +15,7 @@ from newswatch.classify.place_rules import capitalised
 from newswatch.classify.places import Candidate, PlaceResolver
 from newswatch.classify.readings import TermBook
 from newswatch.classify.sentences import sentence_spans
-from newswatch.classify.tables import Tables, load_tables
-
-WORDLIKE_FILE = "wordlike-city-names.tsv"
+from newswatch.classify.tables import WORDLIKE_FILE, Tables, load_tables, wordlike_path  # noqa: F401
 
 
 def load_wordlike(path: Path) -> set[tuple[str, str]]:
@@ -49,7 +47,7 @@ class Classifier:
                         languages=DEFAULT_LANGUAGES) -> "Classifier":
         tables = load_tables(Path(config_dir), min_population=min_population, with_cities=cache_dir is None)
         return cls(tables, languages=languages, cache_dir=cache_dir, min_population=min_population,
-                   wordlike=load_wordlike(Path(config_dir) / WORDLIKE_FILE))
+                   wordlike=load_wordlike(wordlike_path(Path(config_dir))))
 
     def classify(self, title: str, text: str, *, declared_lang: str | None = None,
                  fallback_lang: str | None = None) -> Facts:

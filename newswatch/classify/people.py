@@ -1,4 +1,4 @@
-"""Actors: the officials listed in config/actors.yaml, and anyone a title and a nationality describe.
+"""Actors: the officials listed in newswatch/classify/data/actors.yaml, and anyone a title and a nationality describe.
 
 "Russian foreign minister", «ministre russe des Affaires étrangères»,
 «российский министр», «министр иностранных дел России», «وزير الخارجية الروسي»:

@@ -42,7 +42,7 @@ class WorkerConfig(StrictModel):
 
 class ClassifyConfig(StrictModel):
     enabled: bool = True
-    tables: str | None = None            # folder with countries/regions/actors/topics.yaml (default: beside this file, else the shipped ones)
+    tables: str | None = None            # folder with countries/regions/actors/topics.yaml, relative to this file (default: the packaged ones)
     min_population: int = Field(15000, ge=0)
     languages: list[str] = ["en", "fr", "ar", "ru", "es", "pt", "de"]
 
@@ -195,6 +195,9 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
     for section, entries in (("sources", settings.sources), ("channels", settings.channels)):
         for index, entry in enumerate(entries):
             issues += entry.config_issues((section, index), lines, path.parent)
+    from newswatch.classify.tables import tables_issue   # the classifier's own rule for the folder
+    if problem := tables_issue(settings.classify.tables, path.parent):
+        issues.append(lines.issue(("classify", "tables"), problem))
     if issues:
         raise ConfigError(issues)
     return Config(path.resolve(), settings, lines)

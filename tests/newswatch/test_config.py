@@ -132,3 +132,49 @@ def test_check_command_lists_errors_and_exits_1():
     ok = subprocess.run([sys.executable, "-m", "workers.cli", "check", "-c", str(ROOT / "config" / "demo.yaml")],
                         capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0 and ok.stdout.startswith("ok:"), ok.stderr
+
+
+# --- classify.tables: the packaged tables by default, a folder of copies as an override -------
+def tables_config(tmp_path, tables: str | None) -> Path:
+    classify = f"classify: {{tables: {tables}}}\n" if tables else ""
+    path = tmp_path / "newswatch.yaml"
+    path.write_text(f"{classify}channels: [{{id: out, type: stdout}}]\n")
+    return path
+
+
+def test_classify_tables_default_to_the_packaged_ones(tmp_path):
+    from newswatch.classify.tables import TABLE_FILES, packaged_tables_dir, tables_dir
+    config = load_config(tables_config(tmp_path, None))
+    folder = tables_dir(config.settings.classify.tables, config.base_dir)
+    assert folder == packaged_tables_dir() == ROOT / "newswatch" / "classify" / "data"
+    assert all((folder / name).is_file() for name in TABLE_FILES)
+
+
+def test_classify_tables_folder_missing_a_table_names_the_key_and_the_file(tmp_path):
+    import shutil
+    from newswatch.classify.tables import TABLE_FILES, packaged_tables_dir, tables_dir
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    for name in TABLE_FILES:
+        if name != "topics.yaml":
+            shutil.copy(packaged_tables_dir() / name, folder / name)
+    path = tables_config(tmp_path, "tables")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    (issue,) = err.value.issues
+    assert issue.key == "classify.tables" and issue.line == 1 and issue.file == str(path)
+    assert f"table file not found: {folder / 'topics.yaml'}" in issue.message, issue.message
+    assert f"{path}:1: classify.tables: table file not found: {folder / 'topics.yaml'}" in str(err.value)
+    with pytest.raises(ConfigError) as err:   # the classifier's own lookup says the same
+        tables_dir("tables", tmp_path)
+    assert "classify.tables: table file not found" in str(err.value) and str(folder / "topics.yaml") in str(err.value)
+    shutil.copy(packaged_tables_dir() / "topics.yaml", folder / "topics.yaml")
+    config = load_config(path)
+    assert tables_dir(config.settings.classify.tables, config.base_dir) == folder
+
+
+def test_classify_tables_folder_not_found(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(tables_config(tmp_path, "no-such-dir"))
+    (issue,) = err.value.issues
+    assert issue.key == "classify.tables" and f"tables folder not found: {tmp_path / 'no-such-dir'}" in issue.message

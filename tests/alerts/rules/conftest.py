@@ -15,6 +15,7 @@ from newswatch.model.item import Item
 
 ROOT = Path(__file__).resolve().parents[3]
 COLLECTED = ROOT / "tests" / "data" / "collected"
+TABLES = ROOT / "newswatch" / "classify" / "data"   # the packaged tables
 SEED_POST = (ROOT / ".." / "shared" / "data" / "seed" / "lavrov-bamako-telegram-post.txt").resolve()
 
 
@@ -70,7 +71,7 @@ class RuleRunner:
 @pytest.fixture(scope="session")
 def classifier(tmp_path_factory):
     from newswatch.classify.classifier import Classifier
-    return Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path_factory.mktemp("nwcache"))
+    return Classifier.from_config_dir(TABLES, cache_dir=tmp_path_factory.mktemp("nwcache"))
 
 
 @pytest.fixture(scope="session")

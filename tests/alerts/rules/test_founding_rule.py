@@ -42,7 +42,7 @@ def founding_classifier(request, tmp_path_factory):
         return request.getfixturevalue("classifier")
     except pytest.FixtureLookupError:
         from newswatch.classify.classifier import Classifier
-        return Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path_factory.mktemp("nwcache"))
+        return Classifier.from_config_dir(ROOT / "newswatch" / "classify" / "data", cache_dir=tmp_path_factory.mktemp("nwcache"))
 
 
 @pytest.fixture(scope="module")

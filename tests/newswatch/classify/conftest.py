@@ -5,12 +5,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 COLLECTED = ROOT / "tests" / "data" / "collected"
+TABLES = ROOT / "newswatch" / "classify" / "data"   # the packaged tables
 
 
 @pytest.fixture(scope="session")
 def classifier(tmp_path_factory):
     from newswatch.classify.classifier import Classifier
-    return Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path_factory.mktemp("nwcache"))
+    return Classifier.from_config_dir(TABLES, cache_dir=tmp_path_factory.mktemp("nwcache"))
 
 
 def collected(name: str) -> list[dict]:

@@ -4,7 +4,7 @@ import logging
 
 from newswatch.classify import build, cities
 from newswatch.classify.classifier import Classifier
-from tests.newswatch.classify.conftest import ROOT
+from tests.newswatch.classify.conftest import TABLES
 
 SENTENCE = ("Lavrov lands in Bamako", "Russia's foreign minister met Mali's leaders in Bamako on Monday.")
 
@@ -17,14 +17,14 @@ def facts(classifier):
 def test_a_cache_miss_is_built_by_a_child_and_loaded(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     population = 400_000  # a size no other test loads: the parent must never load its cities
-    classifier = Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path, min_population=population)
+    classifier = Classifier.from_config_dir(TABLES, cache_dir=tmp_path, min_population=population)
     assert population not in cities._city_cache  # the names were read by the child only
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".pkl", ".pkl"]
     assert not any("built_in_process" in r.getMessage() for r in caplog.records)
     countries, names, actors = facts(classifier)
     assert {"ML", "RU"} <= set(countries) and "Bamako" in names
     assert any(a["id"] == "lavrov" for a in actors)
-    again = Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path, min_population=population)
+    again = Classifier.from_config_dir(TABLES, cache_dir=tmp_path, min_population=population)
     assert facts(again) == (countries, names, actors)
     assert len(again.index) == len(classifier.index) and len(again.tables.cities) == len(classifier.tables.cities)
 
@@ -32,7 +32,7 @@ def test_a_cache_miss_is_built_by_a_child_and_loaded(tmp_path, caplog):
 def test_a_child_that_cannot_start_falls_back_to_building_here(tmp_path, caplog, monkeypatch):
     monkeypatch.setattr(build.sys, "executable", str(tmp_path / "no-such-python"))
     caplog.set_level(logging.INFO)
-    classifier = Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path / "c", min_population=450_000)
+    classifier = Classifier.from_config_dir(TABLES, cache_dir=tmp_path / "c", min_population=450_000)
     messages = [r.getMessage() for r in caplog.records]
     assert any("classifier_child_build_failed" in m for m in messages), messages
     assert any("classifier_index_built_in_process" in m for m in messages), messages
@@ -47,7 +47,7 @@ def test_a_failing_child_reports_its_error_and_the_build_still_happens(tmp_path,
     fake.chmod(0o755)
     monkeypatch.setattr(build.sys, "executable", str(fake))
     caplog.set_level(logging.INFO)
-    classifier = Classifier.from_config_dir(ROOT / "config", cache_dir=tmp_path / "c", min_population=500_000)
+    classifier = Classifier.from_config_dir(TABLES, cache_dir=tmp_path / "c", min_population=500_000)
     failed = [r.getMessage() for r in caplog.records if "classifier_child_build_failed" in r.getMessage()]
     assert failed and "exit_code=3" in failed[0] and "no newswatch" in failed[0], failed
     assert {"ML", "RU"} <= set(facts(classifier)[0])
@@ -57,7 +57,7 @@ def test_an_unwritable_cache_dir_still_gives_a_classifier(tmp_path, caplog):
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the cache folder should be\n")
     caplog.set_level(logging.INFO)
-    classifier = Classifier.from_config_dir(ROOT / "config", cache_dir=blocked, min_population=550_000)
+    classifier = Classifier.from_config_dir(TABLES, cache_dir=blocked, min_population=550_000)
     messages = [r.getMessage() for r in caplog.records]
     assert any("classifier_index_built_in_process" in m for m in messages), messages
     assert {"ML", "RU"} <= set(facts(classifier)[0])

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.classify.tables import LANGS, ROLES, TABLE_FILES, load_cities, load_tables
+from newswatch.classify.tables import (LANGS, ROLES, TABLE_FILES, WORDLIKE_FILE, load_cities, load_tables,
+                                        packaged_tables_dir, wordlike_path)
 from newswatch.config.yamlconf import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
-CONFIG = ROOT / "config"
+CONFIG = ROOT / "newswatch" / "classify" / "data"   # the packaged tables
 SAHEL_CAPITALS = {"Bamako": "ML", "Niamey": "NE", "Ouagadougou": "BF", "N'Djamena": "TD", "Nouakchott": "MR"}
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -152,9 +153,20 @@ def test_digest_is_a_content_hash(tables, tmp_path):
     assert load_tables(CONFIG, min_population=16000).digest() != tables.digest()
     for name in TABLE_FILES:
         shutil.copy(CONFIG / name, tmp_path / name)
-    with (tmp_path / "topics.yaml").open("a", encoding="utf-8") as f:
-        f.write("\n# an edit\n")
-    assert load_tables(tmp_path).digest() != tables.digest()
+    assert load_tables(tmp_path).digest() == tables.digest()   # the content counts, not where it is
+    seen = {tables.digest()}
+    for name in TABLE_FILES:   # an edit to any table file changes it (the classifier's cache key)
+        with (tmp_path / name).open("a", encoding="utf-8") as f:
+            f.write("\n# an edit\n")
+        seen.add(load_tables(tmp_path, with_cities=False).digest())
+    assert len(seen) == 1 + len(TABLE_FILES)
+
+
+def test_tables_are_package_data_and_an_override_folder_may_lack_the_wordlike_list(tmp_path):
+    assert packaged_tables_dir() == CONFIG
+    assert wordlike_path(tmp_path) == CONFIG / WORDLIKE_FILE
+    (tmp_path / WORDLIKE_FILE).write_text("# none\n", encoding="utf-8")
+    assert wordlike_path(tmp_path) == tmp_path / WORDLIKE_FILE
 
 
 # --- invalid tables: each names file, line and key ----------------------------------------
