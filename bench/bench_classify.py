@@ -3,7 +3,7 @@
     python bench/bench_classify.py [--rounds 5] [--redis-url redis://127.0.0.1:6379/0]
                                    [--no-worker] [--profile] [--starts 3]
 
-1. Speed. Parses the 591 items of shared/data/feeds/world-2026-02/*.xml with
+1. Speed. Parses the 591 items of tests/data/feeds/world-2026-02/*.xml with
    workers.sources.feeds.parse.parse_feed first (outside the timing), pins itself to
    CPU 0, and times whole passes of Classifier.classify(title, text,
    declared_lang=item.lang) with the full gazetteer (config/, cities from

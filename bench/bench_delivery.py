@@ -8,7 +8,7 @@ keep-alive, TCP_NODELAY (`disable_nagle_algorithm`), that answers every POST wit
 counts requests per path (distinct deliveries by the X-Newswatch-Delivery header, else by a
 hash of the body; arrival times with time.time()).
 
-The alerts: N alerts built from the real items of shared/data/feeds/world-2026-02 (title, url,
+The alerts: N alerts built from the real items of tests/data/feeds/world-2026-02 (title, url,
 published, summary, one keyword of the title as evidence), the same N in every variant.
 
 Each repeat runs, in turn, in separate child processes:

@@ -2,7 +2,7 @@
 
     python bench/bench_ingest.py [--rounds 5] [--redis-url redis://127.0.0.1:6379/0]
 
-Reads the 591 items of shared/data/feeds/world-2026-02/*.xml into memory, pins itself
+Reads the 591 items of tests/data/feeds/world-2026-02/*.xml into memory, pins itself
 to CPU 0, and times whole passes over the 18 feed bodies the way one poll handles one
 body (workers/polling.py `_poll_locked` minus the fetch and the dispatch):
 

@@ -16,7 +16,7 @@ prefix, one rss source with `interval: 10s`, one keyword rule (`keywords: [laten
 `realert: 0`), one webhook channel on the receiver. Classification on (the default) unless
 `--classify off`; story dedup on (the default).
 
-The items: real titles and descriptions from shared/data/feeds/world-2026-02, each title
+The items: real titles and descriptions from tests/data/feeds/world-2026-02, each title
 prefixed "Latencyprobe <i>:" (unique, keyword-matching), a unique link and guid, pubDate =
 publish time. After the first poll of the feed, items are published one by one at random gaps
 (uniform --gap seconds), so they land at random points of the poll interval.

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from workers.sources.feeds.parse import parse_feed  # noqa: E402
 
-FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "world-2026-02"
+FEEDS = REPO / "tests" / "data" / "feeds" / "world-2026-02"
 
 
 def _feedparser_defaults(body: bytes) -> int:

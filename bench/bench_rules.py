@@ -3,7 +3,7 @@
     python bench/bench_rules.py [--rounds 5] [--sizes 10 1000 10000] [--seed 2026]
                                 [--full-naive-every 10] [--no-full-naive] [--profile] [--cache-dir DIR]
 
-Parses the 591 items of shared/data/feeds/world-2026-02/*.xml with parse_feed and
+Parses the 591 items of tests/data/feeds/world-2026-02/*.xml with parse_feed and
 classifies each once, outside the timing (Classifier.from_config_dir(config), as the
 classify stage does: `item.facts`, `item.lang`). Then it generates 10,000 rules shaped
 like those of config/rules/sahel.yaml from a fixed seed. Each rule is a YAML-equivalent

@@ -2,7 +2,7 @@
 
     python bench/bench_telegram_parse.py [--repeat 9] [--rounds 10]
 
-Reads the real captures in ../shared/data/telegram/tme-s/ into memory (full.html, a channel page
+Reads the real captures in tests/fixtures/telegram/ into memory (full.html, a channel page
 with 12 posts, and the 12 single-post pages message_*.html), then times, with time.perf_counter
 loops, each way of turning the pages into post records with the same fields: id, date, text
 (<br> as new lines, links kept with their URL), views, signature, forwarded-from name and link,
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 from workers.sources.telegram.html import parse_page  # noqa: E402
 from workers.sources.telegram.web import post_to_item  # noqa: E402
 
-CAPTURES = (REPO / ".." / "shared" / "data" / "telegram" / "tme-s").resolve()
+CAPTURES = REPO / "tests" / "fixtures" / "telegram"   # see SOURCES.tsv there
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _MEDIA = {"tgme_widget_message_photo_wrap": "photo", "tgme_widget_message_video_player": "video",
           "tgme_widget_message_roundvideo_player": "round_video", "tgme_widget_message_voice_player": "voice",

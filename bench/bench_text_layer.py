@@ -32,7 +32,7 @@ from newswatch.classify.normalize import normalize, normalize_term
 from newswatch.classify.sentences import sentence_spans
 from workers.sources.feeds.parse import parse_feed
 
-FEEDS = REPO / ".." / "shared" / "data" / "feeds" / "world-2026-02"
+FEEDS = REPO / "tests" / "data" / "feeds" / "world-2026-02"
 COLLECTED = REPO / "tests" / "data" / "collected"
 _SCRIPTS = re.compile(r"[\sA-Za-z\u00c0-\u024f'’.\-]+|[\s\u0400-\u04ff'’.\-]+|[\s\u0600-\u06ff\-]+")
 

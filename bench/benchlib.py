@@ -23,7 +23,7 @@ TABLES = REPO / "newswatch" / "classify" / "data"   # the packaged reference tab
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # tests.support.http_server, and the packages if not installed
 
-FEEDS = (REPO / ".." / "shared" / "data" / "feeds" / "world-2026-02").resolve()
+FEEDS = REPO / "tests" / "data" / "feeds" / "world-2026-02"   # the copies the tests use (see SOURCES.tsv there)
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

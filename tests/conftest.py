@@ -1,4 +1,5 @@
-"""Shared fixtures: the real Redis (fails loudly when missing) and a key prefix per test."""
+"""Shared fixtures: the real Redis (fails loudly when missing), a key prefix per test, and the real test data
+(tests/data, inside the repository: see tests/data/README.md for what each file is and whose it is)."""
 import os
 import uuid
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = (ROOT / ".." / "shared" / "data").resolve()
+DATA = ROOT / "tests" / "data"
 REDIS_URL = os.environ.get("NEWSWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -40,6 +41,7 @@ def state(redis_url, key_prefix):
 
 
 @pytest.fixture
-def shared_data():
-    assert SHARED_DATA.is_dir(), f"real test data missing: {SHARED_DATA}"
-    return SHARED_DATA
+def data_dir():
+    """tests/data: the real feeds, the seed post and the gazetteer sources (copies, with their SOURCES.tsv)."""
+    assert DATA.is_dir(), f"real test data missing: {DATA}"
+    return DATA

@@ -38,7 +38,7 @@ import pycountry
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-GAZETTEER = (ROOT / ".." / "shared" / "data" / "gazetteer").resolve()
+GAZETTEER = ROOT / "tests" / "data" / "gazetteer"   # copies of the two sources, with SOURCES.tsv and licence
 MLEDOZE = GAZETTEER / "mledoze__countries.json"
 CLIFF = GAZETTEER / "cliff__wikipedia-demonyms.tsv"
 OUTPUT = ROOT / "newswatch" / "classify" / "data" / "countries.yaml"

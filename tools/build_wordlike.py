@@ -28,7 +28,7 @@ OTHER_SCRIPT_LANGS = ("ar", "ru", "fa", "ur")   # Arabic-script and Cyrillic nam
 OTHER_SCRIPT_ZIPF = 4.3                           # «قوم» (nation) for Qom, «سنه» (year) for Sanandaj
 ISO3 = {"eng": "en", "fra": "fr", "deu": "de", "spa": "es", "por": "pt", "ita": "it", "ara": "ar", "rus": "ru",
         "fas": "fa", "urd": "ur"}
-COUNTRIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gazetteer" / "mledoze__countries.json"
+COUNTRIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "gazetteer" / "mledoze__countries.json"
 PRIMARY_ZIPF = 4.3     # a city's own name must be a really common word
 ALTERNATE_ZIPF = 4.0   # an alternate name (only indexed for big cities and capitals) too
 BIG_CITY = 1_000_000

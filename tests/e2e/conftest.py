@@ -17,20 +17,20 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED_URL = "https://english.aawsat.com/world/lavrov-bamako"
 
 
-def seed_item_xml(shared_data: Path, published: datetime | None = None, url: str = SEED_URL) -> str:
-    """The seed story (shared/data/seed) as an RSS <item>, published now unless told otherwise."""
-    lines = (shared_data / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
+def seed_item_xml(data_dir: Path, published: datetime | None = None, url: str = SEED_URL) -> str:
+    """The seed story (tests/data/seed) as an RSS <item>, published now unless told otherwise."""
+    lines = (data_dir / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
     when = format_datetime(published or datetime.now(timezone.utc))
     return (f"<item><title>{html.escape(lines[0].strip())}</title><link>{url}</link>"
             f"<guid isPermaLink=\"true\">{url}</guid><pubDate>{when}</pubDate>"
             f"<description>{html.escape(chr(10).join(lines[1:]))}</description></item>")
 
 
-def feed_with_seed(shared_data: Path, name: str = "aljazeera_all__3f9eeff5039a008d.xml", **kw) -> bytes:
-    """A real feed from shared/data with the seed story added as its newest item."""
-    body = (shared_data / "feeds" / "world-2026-02" / name).read_bytes()
+def feed_with_seed(data_dir: Path, name: str = "aljazeera_all__3f9eeff5039a008d.xml", **kw) -> bytes:
+    """A real feed from tests/data/feeds with the seed story added as its newest item."""
+    body = (data_dir / "feeds" / "world-2026-02" / name).read_bytes()
     at = body.index(b"<item>")
-    return body[:at] + seed_item_xml(shared_data, **kw).encode("utf-8") + body[at:]
+    return body[:at] + seed_item_xml(data_dir, **kw).encode("utf-8") + body[at:]
 
 
 LAVROV_RULE = [{"id": "lavrov-bamako", "title": "Russian official visits a Sahel capital", "severity": "high",
@@ -123,7 +123,7 @@ TELEGRAM_CHANNEL = "The_International_Affairs"   # the channel the seed post cam
 _TG_FIXTURES = ROOT / "tests" / "fixtures" / "telegram"
 
 
-def telegram_page_with_seed(shared_data: Path, post_id: int = 4242, published: datetime | None = None,
+def telegram_page_with_seed(data_dir: Path, post_id: int = 4242, published: datetime | None = None,
                             with_post: bool = True) -> bytes:
     """A t.me/s/<channel> page (the real capture `full.html` as the template) whose only post is the seed
     post, verbatim, dated `published` (now by default); `with_post=False`: the channel before it."""
@@ -141,7 +141,7 @@ def telegram_page_with_seed(shared_data: Path, post_id: int = 4242, published: d
     [text] = wrap.xpath(".//div[contains(@class, 'tgme_widget_message_text')]")
     for child in list(text):
         text.remove(child)
-    lines = (shared_data / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
+    lines = (data_dir / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
     text.text = lines[0]
     for line in lines[1:]:
         br = etree.SubElement(text, "br")

@@ -6,8 +6,8 @@ from tests.support.http_server import LocalHTTPServer, Response
 from tests.support.smtp_server import LocalSMTPServer
 
 
-def test_bad_sources_recorded_and_good_source_alerts(tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
-    good = feed_with_seed(shared_data)
+def test_bad_sources_recorded_and_good_source_alerts(tmp_path, procs, redis_url, key_prefix, data_dir, rdb):
+    good = feed_with_seed(data_dir)
     with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
         http.feed("/good.xml", good)
         http.route("/broken.xml", Response(body=good[: len(good) // 3], headers={"Content-Type": "application/rss+xml"}))

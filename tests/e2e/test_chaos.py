@@ -18,9 +18,9 @@ from workers.embedded_redis import redis_executable
 CITIES = ["Bamako", "Niamey"]
 
 
-def stream_feed(shared_data, count: int) -> bytes:
+def stream_feed(data_dir, count: int) -> bytes:
     """`count` distinct reports built from the seed post's sentences (one alert each), newest first."""
-    lines = (shared_data / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
+    lines = (data_dir / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
     now = format_datetime(datetime.now(timezone.utc))
     items = []
     for n in reversed(range(count)):
@@ -69,10 +69,10 @@ def own_redis(tmp_path):
         server.proc.wait(5)
 
 
-def test_redis_restarted_mid_stream_every_alert_once(tmp_path, procs, own_redis, key_prefix, shared_data):
+def test_redis_restarted_mid_stream_every_alert_once(tmp_path, procs, own_redis, key_prefix, data_dir):
     total = 12
     with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
-        feed = http.feed("/stream.xml", stream_feed(shared_data, 1))
+        feed = http.feed("/stream.xml", stream_feed(data_dir, 1))
         cfg = write_config(tmp_path, {
             "redis_url": own_redis.url, "key_prefix": key_prefix, "max_age": "off",
             "classify": {"enabled": False}, "stories": {"enabled": False},
@@ -84,13 +84,13 @@ def test_redis_restarted_mid_stream_every_alert_once(tmp_path, procs, own_redis,
         published = 1
         wait_until(lambda: len(smtp.messages) >= 1, 60, "the first alert", procs=[run])
         for n in range(2, total + 1):
-            feed.body, feed.etag = stream_feed(shared_data, n), f'"v{n}"'
+            feed.body, feed.etag = stream_feed(data_dir, n), f'"v{n}"'
             published = n
             if n == total // 2:
                 wait_until(lambda: len(smtp.messages) >= n - 1, 30, "the alerts so far", procs=[run])
                 own_redis.stop()                       # Redis goes away mid-stream ...
                 time.sleep(4)                          # ... polls fail, the feed grows meanwhile
-                feed.body, feed.etag = stream_feed(shared_data, n + 1), f'"v{n}b"'
+                feed.body, feed.etag = stream_feed(data_dir, n + 1), f'"v{n}b"'
                 own_redis.start()                      # ... and comes back with its data (AOF)
             time.sleep(0.7)
         wait_until(lambda: len(smtp.messages) >= published, 120, f"all {published} alerts", procs=[run])
@@ -118,7 +118,7 @@ SMTP_PASSWORD = "canary-smtp-pa55word"
 
 
 def test_chat_apis_throttle_and_fail_then_each_gets_one_message_and_no_secret_leaks(
-        tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
+        tmp_path, procs, redis_url, key_prefix, data_dir, rdb):
     """Telegram answers 429 (retry after 2 s) then 200; Slack answers 500 three times then 200; the
     SMTP server is down. Exactly one message per chat channel, and the bot token, the Slack webhook
     URL and the SMTP password appear nowhere: logs, errors, delivery records and log, alerts, /metrics."""
@@ -136,7 +136,7 @@ def test_chat_apis_throttle_and_fail_then_each_gets_one_message_and_no_secret_le
         s.bind(("127.0.0.1", 0))
         status_port = s.getsockname()[1]
     with LocalHTTPServer() as http, TelegramBotAPI(BOT_TOKEN) as tg, SlackWebhook() as slack:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         tg.script(TelegramBotAPI.too_many_requests(2))
         slack.script(*[SlackWebhook.error(500, "internal_error")] * 3)
         rules = [{"id": "lavrov-bamako", "title": "Russian official visits a Sahel capital", "severity": "high",
@@ -173,13 +173,13 @@ def test_chat_apis_throttle_and_fail_then_each_gets_one_message_and_no_secret_le
             assert secret not in everything, f"a secret leaked: {secret[:6]}…"
 
 
-def test_smtp_down_for_two_minutes_then_exactly_one_email(tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
+def test_smtp_down_for_two_minutes_then_exactly_one_email(tmp_path, procs, redis_url, key_prefix, data_dir, rdb):
     from tests.e2e.conftest import deliveries, feed_with_seed
     probe = LocalSMTPServer().start()                    # learn a free port, then take the server down
     port = probe.port
     probe.stop()
     with LocalHTTPServer() as http:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         cfg = write_config(tmp_path, {
             "redis_url": redis_url, "key_prefix": key_prefix, "classify": {"enabled": False},
             "sources": [{"id": "world", "type": "rss", "url": http.url("/world.xml"), "interval": "1m"}],

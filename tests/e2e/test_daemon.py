@@ -13,9 +13,9 @@ def settings(redis_url, key_prefix, sources, channels, **extra):
                                                "redeliver_after": "3s"}, **extra}
 
 
-def test_feed_to_one_email_then_304_then_restart_sends_nothing(tmp_path, procs, redis_url, key_prefix, shared_data):
+def test_feed_to_one_email_then_304_then_restart_sends_nothing(tmp_path, procs, redis_url, key_prefix, data_dir):
     with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
-        route = http.feed("/world.xml", feed_with_seed(shared_data))
+        route = http.feed("/world.xml", feed_with_seed(data_dir))
         cfg = write_config(tmp_path, settings(redis_url, key_prefix,
                                               [{"id": "world", "type": "rss", "url": http.url("/world.xml"),
                                                 "interval": "2s"}], [email_channel(smtp)]))
@@ -34,7 +34,7 @@ def test_feed_to_one_email_then_304_then_restart_sends_nothing(tmp_path, procs, 
         assert len(smtp.messages) == 1
 
         # Restart, with the feed changed (new ETag) so every item is parsed again: nothing is re-sent.
-        route.body = feed_with_seed(shared_data, name="aljazeera_all__3f9eeff5039a008d.xml") + b"\n"
+        route.body = feed_with_seed(data_dir, name="aljazeera_all__3f9eeff5039a008d.xml") + b"\n"
         route.etag = '"changed"'
         seen_before = len(http.requests_for("/world.xml"))
         again = procs("run", "-c", str(cfg), name="run2")
@@ -46,9 +46,9 @@ def test_feed_to_one_email_then_304_then_restart_sends_nothing(tmp_path, procs, 
         assert len(smtp.messages) == 1, [m["Subject"] for m in smtp.messages]
 
 
-def test_worker_killed_during_delivery_sends_exactly_once(tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
+def test_worker_killed_during_delivery_sends_exactly_once(tmp_path, procs, redis_url, key_prefix, data_dir, rdb):
     with LocalHTTPServer() as http, LocalSMTPServer(delay_rcpt=60) as smtp:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         cfg = write_config(tmp_path, settings(redis_url, key_prefix,
                                               [{"id": "world", "type": "rss", "url": http.url("/world.xml"),
                                                 "interval": "1m"}], [email_channel(smtp, timeout="2s")]))
@@ -69,9 +69,9 @@ def test_worker_killed_during_delivery_sends_exactly_once(tmp_path, procs, redis
         assert record["status"] == "sent" and int(record["attempts"]) == 2
 
 
-def test_smtp_down_then_back_and_550_not_retried(tmp_path, procs, redis_url, key_prefix, shared_data, rdb):
+def test_smtp_down_then_back_and_550_not_retried(tmp_path, procs, redis_url, key_prefix, data_dir, rdb):
     with LocalHTTPServer() as http:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         probe = LocalSMTPServer().start()  # learn a free port, then take the server down
         port = probe.port
         probe.stop()
@@ -95,7 +95,7 @@ def test_smtp_down_then_back_and_550_not_retried(tmp_path, procs, redis_url, key
     # a 550 is permanent: recorded as failed after one attempt, never retried
     prefix2 = key_prefix + "-550"
     with LocalHTTPServer() as http, LocalSMTPServer(rcpt_reply="550 5.1.1 mailbox unavailable") as smtp:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         cfg = write_config(tmp_path, settings(redis_url, prefix2,
                                               [{"id": "world", "type": "rss", "url": http.url("/world.xml"),
                                                 "interval": "1m"}], [email_channel(smtp)]))

@@ -27,13 +27,13 @@ def shared_state_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("state")   # the classifier's index cache, built once for both tests
 
 
-def original_feed(shared_data, with_story: bool, published: datetime) -> bytes:
-    """A real feed (Al Jazeera, shared/data) plus, when asked, the original story the channel re-posted:
+def original_feed(data_dir, with_story: bool, published: datetime) -> bytes:
+    """A real feed (Al Jazeera, tests/data/feeds) plus, when asked, the original story the channel re-posted:
     the same text under the newspaper's own headline, without the channel's "read more" line."""
-    body = (shared_data / "feeds" / "world-2026-02" / "aljazeera_all__3f9eeff5039a008d.xml").read_bytes()
+    body = (data_dir / "feeds" / "world-2026-02" / "aljazeera_all__3f9eeff5039a008d.xml").read_bytes()
     if not with_story:
         return body
-    lines = (shared_data / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
+    lines = (data_dir / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8").strip().split("\n")
     text = "\n".join(line for line in lines[1:] if not line.startswith("read more in our Telegram"))
     item = (f"<item><title>{html.escape(ORIGINAL_TITLE)}</title><link>{ORIGINAL_URL}?utm_source=rss</link>"
             f"<pubDate>{format_datetime(published)}</pubDate><description>{html.escape(text)}</description></item>")
@@ -61,17 +61,17 @@ def one_story_two_sources(rdb, key_prefix) -> tuple[str, list[dict]]:
 
 
 @pytest.mark.parametrize("first", ["telegram", "rss"])
-def test_seed_story_from_telegram_and_rss_alerts_once(first, tmp_path, procs, redis_url, key_prefix, shared_data,
+def test_seed_story_from_telegram_and_rss_alerts_once(first, tmp_path, procs, redis_url, key_prefix, data_dir,
                                                       rdb, shared_state_dir):
     from tests.support.smtp_server import LocalSMTPServer
     now = datetime.now(timezone.utc)
     tg_time, rss_time = (now - timedelta(minutes=1), now) if first == "telegram" else (now, now - timedelta(minutes=1))
     with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
-        page = Response(body=telegram_page_with_seed(shared_data, published=tg_time),
+        page = Response(body=telegram_page_with_seed(data_dir, published=tg_time),
                         headers={"Content-Type": "text/html; charset=utf-8"})
-        empty_page = Response(body=telegram_page_with_seed(shared_data, with_post=False),
+        empty_page = Response(body=telegram_page_with_seed(data_dir, with_post=False),
                               headers={"Content-Type": "text/html; charset=utf-8"})
-        feed = http.feed("/world.xml", original_feed(shared_data, first == "rss", rss_time))
+        feed = http.feed("/world.xml", original_feed(data_dir, first == "rss", rss_time))
         http.route(f"/s/{TELEGRAM_CHANNEL}", page if first == "telegram" else empty_page)
         cfg = write_config(tmp_path, redis_url, key_prefix, http, smtp, shared_state_dir)
         run = procs("run", "-c", str(cfg))
@@ -80,7 +80,7 @@ def test_seed_story_from_telegram_and_rss_alerts_once(first, tmp_path, procs, re
         assert "Russian official visits a Sahel capital" in msg["Subject"]
         # a minute later (by its date) the other copy arrives from the other source
         if first == "telegram":
-            feed.body, feed.etag = original_feed(shared_data, True, rss_time), '"with-story"'
+            feed.body, feed.etag = original_feed(data_dir, True, rss_time), '"with-story"'
         else:
             http.route(f"/s/{TELEGRAM_CHANNEL}", page)
         wait_until(lambda: len(one_story_two_sources(rdb, key_prefix)[1]) >= 2, 60,

@@ -7,10 +7,10 @@ from tests.support.http_server import LocalHTTPServer
 from tests.support.smtp_server import LocalSMTPServer
 
 
-def test_worker_is_ready_to_classify_before_its_first_poll(tmp_path, procs, redis_url, key_prefix, shared_data):
+def test_worker_is_ready_to_classify_before_its_first_poll(tmp_path, procs, redis_url, key_prefix, data_dir):
     state_dir = tmp_path / "state"
     with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         cfg = write_config(tmp_path, {
             "redis_url": redis_url, "key_prefix": key_prefix, "max_age": "48h", "state_dir": str(state_dir),
             "sources": [{"id": "world", "type": "rss", "url": http.url("/world.xml"), "interval": "1m"}],

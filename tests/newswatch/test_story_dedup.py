@@ -18,25 +18,25 @@ FEEDS = "feeds/world-2026-02"
 PUBLISHED = datetime(2026, 2, 17, 12, 0, tzinfo=timezone.utc)
 
 
-def seed_original(shared_data: Path) -> Item:
+def seed_original(data_dir: Path) -> Item:
     """The story as the newspaper's feed would carry it: headline, body, no Telegram tail."""
-    lines = (shared_data / "seed" / SEED).read_text(encoding="utf-8").strip().splitlines()
+    lines = (data_dir / "seed" / SEED).read_text(encoding="utf-8").strip().splitlines()
     body = "\n".join(line for line in lines[1:] if not line.startswith("read more"))
     return Item(source_id="aawsat", title="Russia steps up its policy in West Africa as Lavrov visits Bamako",
                 text=body, url="https://english.aawsat.com/arab-world/lavrov-bamako", published=PUBLISHED).finish()
 
 
-def seed_post(shared_data: Path, channel_post: int = 4242, titled: bool = True) -> Item:
+def seed_post(data_dir: Path, channel_post: int = 4242, titled: bool = True) -> Item:
     """The real Telegram post: "(AFP)" first line, the body, "read more in our Telegram-channel";
     titled like the Telegram sources do, by its first line (or untitled)."""
-    text = (shared_data / "seed" / SEED).read_text(encoding="utf-8")
+    text = (data_dir / "seed" / SEED).read_text(encoding="utf-8")
     title = text.split("\n", 1)[0] if titled else ""
     return Item(source_id="intl-affairs", title=title, text=text, published=PUBLISHED,
                 url=f"https://t.me/The_International_Affairs/{channel_post}").finish()
 
 
-def feed_item(shared_data: Path, feed: str, title_start: str) -> Item:
-    path = next((shared_data / FEEDS).glob(f"{feed}*.xml"))
+def feed_item(data_dir: Path, feed: str, title_start: str) -> Item:
+    path = next((data_dir / FEEDS).glob(f"{feed}*.xml"))
     return next(i for i in parse_feed(path.read_bytes(), path.name).items if i.title.startswith(title_start))
 
 
@@ -54,18 +54,18 @@ def same_story(stage: StoryDeduplicator, first: Item, *later: Item) -> bool:
 
 
 @pytest.mark.parametrize("titled", [True, False])
-def test_telegram_repost_of_the_seed_story_is_the_same_story(state, shared_data, titled):
+def test_telegram_repost_of_the_seed_story_is_the_same_story(state, data_dir, titled):
     stage = StoryDeduplicator(state)
-    original, post = seed_original(shared_data), seed_post(shared_data, titled=titled)
+    original, post = seed_original(data_dir), seed_post(data_dir, titled=titled)
     assert same_story(stage, original, post)
     assert post.story_first is False and post.story_similarity >= stage.threshold
     assert stage.hits == {"new_story": 1, "near_duplicate": 1}
 
 
 @pytest.mark.parametrize("change", ["afp_prefix", "reuters_dateline", "telegram_tail", "new_headline", "cut_half"])
-def test_reposts_of_a_short_wire_item_stay_one_story(state, shared_data, change):
+def test_reposts_of_a_short_wire_item_stay_one_story(state, data_dir, change):
     """A real 30-word AP item (Japan Today), changed the way reposts change things."""
-    item = feed_item(shared_data, "japantoday", "Peru's Congress removes interim President")
+    item = feed_item(data_dir, "japantoday", "Peru's Congress removes interim President")
     text, title = item.text, None
     if change == "afp_prefix":
         text = "(AFP) — " + text
@@ -98,29 +98,29 @@ def test_tracking_parameters_on_the_link_are_the_same_story(state):
     ("japantoday", "Iran’s top diplomat to attend", "japantoday", "Iran meets U.N. nuclear watchdog"),
     ("ndtv", "Tarique Rahman's Oath-Taking Ceremony", "ndtv", "Why Jamaat, NCP Boycotted"),
 ])
-def test_different_stories_on_one_topic_the_same_day_stay_apart(state, shared_data, feed_a, title_a, feed_b, title_b):
-    a, b = feed_item(shared_data, feed_a, title_a), feed_item(shared_data, feed_b, title_b)
+def test_different_stories_on_one_topic_the_same_day_stay_apart(state, data_dir, feed_a, title_a, feed_b, title_b):
+    a, b = feed_item(data_dir, feed_a, title_a), feed_item(data_dir, feed_b, title_b)
     StoryDeduplicator(state).process([a, b])
     assert a.story_id == a.id and b.story_id == b.id and b.story_first is True
 
 
-def test_copies_inside_one_batch_are_grouped(state, shared_data):
-    original, post = seed_original(shared_data), seed_post(shared_data)
-    other = feed_item(shared_data, "japantoday", "Peru's Congress removes interim President")
+def test_copies_inside_one_batch_are_grouped(state, data_dir):
+    original, post = seed_original(data_dir), seed_post(data_dir)
+    other = feed_item(data_dir, "japantoday", "Peru's Congress removes interim President")
     stage = StoryDeduplicator(state)
     assert stage.process([original, other, post]) == [original, other, post]  # drops nothing
     assert post.story_id == original.id and other.story_id == other.id
 
 
-def test_workers_share_stories_and_racing_copies_make_one_story(state, redis_url, key_prefix, shared_data):
+def test_workers_share_stories_and_racing_copies_make_one_story(state, redis_url, key_prefix, data_dir):
     worker_a, worker_b = StoryDeduplicator(state), StoryDeduplicator(State(connect(redis_url), key_prefix))
-    original = seed_original(shared_data)
+    original = seed_original(data_dir)
     worker_a.process([original])
-    later = seed_post(shared_data)
+    later = seed_post(data_dir)
     worker_b.process([later])
     assert later.story_id == original.id
     # two workers, two copies of a new story, at the same moment: one story, one first copy
-    item = feed_item(shared_data, "abcnews", "Peru's Congress removes interim President")
+    item = feed_item(data_dir, "abcnews", "Peru's Congress removes interim President")
     copies = [variant(item, f"channel-{n}", text="(AFP) — " + item.text) for n in range(2)]
     barrier = threading.Barrier(2)
     stages = [StoryDeduplicator(State(connect(redis_url), key_prefix)) for _ in copies]
@@ -138,10 +138,10 @@ def test_workers_share_stories_and_racing_copies_make_one_story(state, redis_url
     assert sorted(c.story_first for c in copies) == [False, True]
 
 
-def test_window_keys_expire_and_an_old_story_is_not_reopened(state, shared_data):
+def test_window_keys_expire_and_an_old_story_is_not_reopened(state, data_dir):
     window, now = 600.0, [time.time()]
     stage = StoryDeduplicator(state, window=window, clock=lambda: now[0])
-    original, post = seed_original(shared_data), seed_post(shared_data)
+    original, post = seed_original(data_dir), seed_post(data_dir)
     stage.process([original])
     keys = list(state.r.scan_iter(f"{state.key('story')}:*"))
     assert keys and all(0 < state.r.ttl(k) <= window * 2 for k in keys)  # a slot is one window long
@@ -151,11 +151,11 @@ def test_window_keys_expire_and_an_old_story_is_not_reopened(state, shared_data)
     assert post.story_id == post.id and post.story_first is True
 
 
-def test_a_copy_inside_the_window_extends_it(state, shared_data):
+def test_a_copy_inside_the_window_extends_it(state, data_dir):
     window, now = 600.0, [time.time()]
     stage = StoryDeduplicator(state, window=window, clock=lambda: now[0])
-    original = seed_original(shared_data)
-    copies = [seed_post(shared_data, n) for n in (1, 2)]
+    original = seed_original(data_dir)
+    copies = [seed_post(data_dir, n) for n in (1, 2)]
     stage.process([original])
     now[0] += window * 0.9
     stage.process([copies[0]])
@@ -164,18 +164,18 @@ def test_a_copy_inside_the_window_extends_it(state, shared_data):
     assert [c.story_id for c in copies] == [original.id, original.id]
 
 
-def test_a_copy_published_long_after_the_story_starts_a_new_one(state, shared_data):
+def test_a_copy_published_long_after_the_story_starts_a_new_one(state, data_dir):
     """Replayed or resurfacing text: the story's publication date must be within the window too."""
     stage = StoryDeduplicator(state, window=3600)
-    original, post = seed_original(shared_data), seed_post(shared_data)
+    original, post = seed_original(data_dir), seed_post(data_dir)
     post.published = original.published.replace(day=original.published.day + 1)
     stage.process([original, post])
     assert post.story_id == post.id
 
 
-def test_reports_list_every_copy_once_first_first(state, shared_data):
+def test_reports_list_every_copy_once_first_first(state, data_dir):
     stage = StoryDeduplicator(state)
-    original, post = seed_original(shared_data), seed_post(shared_data)
+    original, post = seed_original(data_dir), seed_post(data_dir)
     stage.process([original])
     stage.process([post])
     stage.process([post])  # a re-poll of the same post adds no second report
@@ -187,18 +187,18 @@ def test_reports_list_every_copy_once_first_first(state, shared_data):
     assert story_reports(state, "no-such-story") == []
 
 
-def test_without_redis_the_batch_is_grouped_alike(state, shared_data):
-    items = [seed_original(shared_data), feed_item(shared_data, "abcnews", "Peru's Congress removes"),
-             seed_post(shared_data), feed_item(shared_data, "japantoday", "Peru's Congress removes")]
+def test_without_redis_the_batch_is_grouped_alike(state, data_dir):
+    items = [seed_original(data_dir), feed_item(data_dir, "abcnews", "Peru's Congress removes"),
+             seed_post(data_dir), feed_item(data_dir, "japantoday", "Peru's Congress removes")]
     StoryDeduplicator(None).process(items)
     local = [i.story_id for i in items]
     StoryDeduplicator(state).process(items)
     assert [i.story_id for i in items] == local == [items[0].id, items[1].id, items[0].id, items[1].id]
 
 
-def test_index_is_compact_and_under_the_prefix(state, key_prefix, shared_data):
+def test_index_is_compact_and_under_the_prefix(state, key_prefix, data_dir):
     stage = StoryDeduplicator(state)
-    stage.process([seed_original(shared_data), seed_post(shared_data)])
+    stage.process([seed_original(data_dir), seed_post(data_dir)])
     keys = list(state.r.scan_iter("*" + key_prefix + "*"))
     assert keys and all(k.startswith(f"{key_prefix}:story:") for k in keys)
     index = [k for k in keys if ":story:ix:" in k]

@@ -77,10 +77,10 @@ def evaluate(pairs: list[dict], items: list[Item]) -> dict:
     return found
 
 
-def test_labelled_pairs_precision_and_recall(state, shared_data):
+def test_labelled_pairs_precision_and_recall(state, data_dir):
     pairs = load_pairs()
     assert len(pairs) >= 60 and {p["relation"] for p in pairs} >= {"copy", "same_event", *NEGATIVE}
-    items = load_items(shared_data / "feeds" / "world-2026-02")
+    items = load_items(data_dir / "feeds" / "world-2026-02")
     stage = run_pipeline(state, items)
     result = evaluate(pairs, items)
     tp, fn, fp = len(result["tp"]), len(result["fn"]), len(result["fp"])
@@ -96,9 +96,9 @@ def test_labelled_pairs_precision_and_recall(state, shared_data):
     assert result["recall"] >= 0.8, result["fn"]
 
 
-def test_grouped_copies_carry_their_reports(state, shared_data):
+def test_grouped_copies_carry_their_reports(state, data_dir):
     """The copies the stage grouped are recorded on one story, first copy first."""
-    items = load_items(shared_data / "feeds" / "world-2026-02")
+    items = load_items(data_dir / "feeds" / "world-2026-02")
     run_pipeline(state, items)
     pair = next(p for p in load_pairs() if p["relation"] == "copy" and "Hezbollah" in p["a"]["title"])
     first, second = find(items, pair["a"]), find(items, pair["b"])

@@ -247,12 +247,11 @@ class WebhookReceiver(ChatAPIServer):
 
 # --- the seed alert ----------------------------------------------------------
 
-SEED_POST = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "seed"
-             / "lavrov-bamako-telegram-post.txt").resolve()
+SEED_POST = Path(__file__).resolve().parents[1] / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 
 
 def seed_alert(**overrides):
-    """The founding alert, built from the real seed post (shared/data/seed): its first line as the title,
+    """The founding alert, built from the real seed post (tests/data/seed): its first line as the title,
     its text as the summary, and the evidence the founding rule gives for it (offsets in the real text)."""
     from newswatch.model.alert import Alert, Evidence
 

@@ -19,8 +19,8 @@ def records(proc):
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
-def test_feed_file_and_url(tmp_path, shared_data):
-    body = feed_with_seed(shared_data)
+def test_feed_file_and_url(tmp_path, data_dir):
+    body = feed_with_seed(data_dir)
     (tmp_path / "feed.xml").write_bytes(body)
     from_file = records(run("--input", str(tmp_path / "feed.xml"), "-c", str(ROOT / "config" / "demo.yaml")))
     with LocalHTTPServer() as http:
@@ -65,11 +65,11 @@ def test_bad_input_is_a_clear_error(tmp_path):
     assert missing.returncode == 2 and "nope.xml" in missing.stderr
 
 
-def test_dry_runs_need_no_channel_secret(tmp_path, shared_data):
+def test_dry_runs_need_no_channel_secret(tmp_path, data_dir):
     """The shipped config/newswatch.yaml reads ${SMTP_PASSWORD}: classify and test-rule send nothing,
     so they run without it; `newswatch check` (which is about running for real) still names it."""
     import os
-    (tmp_path / "feed.xml").write_bytes(feed_with_seed(shared_data))
+    (tmp_path / "feed.xml").write_bytes(feed_with_seed(data_dir))
     env = {k: v for k, v in os.environ.items() if k != "SMTP_PASSWORD"}
     cfg = str(ROOT / "config" / "newswatch.yaml")
     base = [sys.executable, "-m", "workers.cli"]

@@ -9,9 +9,9 @@ from tests.e2e.conftest import ROOT, feed_with_seed
 from tests.support.http_server import LocalHTTPServer, Response
 
 
-def test_items_prints_json_lines_and_reports_broken_sources(tmp_path, shared_data):
+def test_items_prints_json_lines_and_reports_broken_sources(tmp_path, data_dir):
     with LocalHTTPServer() as http:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         http.route("/broken", Response(status=500))
         (tmp_path / "r.yaml").write_text("[]\n")
         cfg = tmp_path / "c.yaml"

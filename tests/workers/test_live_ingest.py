@@ -15,7 +15,7 @@ from workers.polling import ingest_once
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 RULE = [{"id": "lavrov", "title": "Lavrov", "severity": "high", "when": {"keywords": ["Lavrov"]}, "notify": ["out"]}]
 
 

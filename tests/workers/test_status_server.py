@@ -56,9 +56,9 @@ def test_label_values_are_escaped():
     assert label_string({"b": 'say "hi"\n', "a": "x\\y"}) == 'a="x\\\\y",b="say \\"hi\\"\\n"'
 
 
-def test_counters_move_as_items_flow(tmp_path, redis_url, key_prefix, shared_data):
+def test_counters_move_as_items_flow(tmp_path, redis_url, key_prefix, data_dir):
     with LocalHTTPServer() as http:
-        http.feed("/world.xml", feed_with_seed(shared_data))
+        http.feed("/world.xml", feed_with_seed(data_dir))
         rt = runtime(tmp_path, redis_url, key_prefix, http.url("/world.xml"))
         server = StatusServer(rt.state, redis_url, ["world", "broken"], ("q.poll", "q.deliver")).start()
         try:

@@ -16,7 +16,7 @@ from newswatch.model.item import Item
 ROOT = Path(__file__).resolve().parents[3]
 COLLECTED = ROOT / "tests" / "data" / "collected"
 TABLES = ROOT / "newswatch" / "classify" / "data"   # the packaged tables
-SEED_POST = (ROOT / ".." / "shared" / "data" / "seed" / "lavrov-bamako-telegram-post.txt").resolve()
+SEED_POST = ROOT / "tests" / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 
 
 def collected_row(name: str, note: str, lang: str | None = "en") -> dict:
@@ -28,7 +28,7 @@ def collected_row(name: str, note: str, lang: str | None = "en") -> dict:
 
 
 def seed_post() -> tuple[str, str]:
-    """The seed Telegram post (shared/data/seed): its first line and the rest."""
+    """The seed Telegram post (tests/data/seed): its first line and the rest."""
     assert SEED_POST.is_file(), f"real test data missing: {SEED_POST}"
     first, _, rest = SEED_POST.read_text(encoding="utf-8").strip().partition("\n")
     return first.strip(), rest.strip()

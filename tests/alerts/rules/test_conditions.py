@@ -1,5 +1,5 @@
 """Every condition kind, and `near` by sentence and by words: one match and one no-match each,
-on real sentences (tests/data/collected, picked by their `note`; the seed post in shared/data/seed)."""
+on real sentences (tests/data/collected, picked by their `note`; the seed post in tests/data/seed)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest

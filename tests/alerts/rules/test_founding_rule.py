@@ -23,7 +23,7 @@ from newswatch.model.item import Item
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "config" / "rules" / "sahel.yaml"
 VISITS = ROOT / "tests" / "data" / "collected" / "visits.jsonl"
-SEED_POST = (ROOT / ".." / "shared" / "data" / "seed" / "lavrov-bamako-telegram-post.txt").resolve()
+SEED_POST = ROOT / "tests" / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 
 FOUNDING = "russian-official-visits-sahel-capital"
 ANNOUNCED = "russian-official-visit-announced-sahel"

@@ -5,7 +5,7 @@ from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from newswatch.model.item import Item
 
-# Seed post: shared/data/seed/lavrov-bamako-telegram-post.txt (The_International_Affairs, quoting Asharq Al-Awsat)
+# Seed post: tests/data/seed/lavrov-bamako-telegram-post.txt (The_International_Affairs, quoting Asharq Al-Awsat)
 SEED_TITLE = "Russian Foreign Minister Sergei Lavrov in Bamako (AFP)."
 SEED_TEXT = ("Russia is stepping up its policy in West Africa, where Foreign Minister Sergey Lavrov has made a trip. "
              "This is the first visit of a high-ranking Russian official to the capital of Mali, Bamako.")

@@ -1,7 +1,7 @@
 """The compiled matcher: interned conditions, the per-item memo of condition answers, and the
 atom index. Whatever the shortcuts, `RuleMatcher.match` must give exactly what testing every
 rule afresh gives: checked on the 409 real texts of tests/data/collected (sources in its
-README) and on the seed post (shared/data/seed)."""
+README) and on the seed post (tests/data/seed)."""
 import gc
 import json
 import random

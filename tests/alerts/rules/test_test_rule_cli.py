@@ -45,8 +45,8 @@ def write_jsonl(path, rows):
     return path
 
 
-def test_feed_file_and_url_with_the_seed_story(config, tmp_path, shared_data):
-    body = feed_with_seed(shared_data)
+def test_feed_file_and_url_with_the_seed_story(config, tmp_path, data_dir):
+    body = feed_with_seed(data_dir)
     feed = tmp_path / "feed.xml"
     feed.write_bytes(body)
     from_file = records(run(config, "--input", feed))

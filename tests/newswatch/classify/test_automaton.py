@@ -11,7 +11,7 @@ from newswatch.classify.automaton import Hit, TermIndex
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import normalize
 
-SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 COLLECTED = Path(__file__).resolve().parents[2] / "data" / "collected"
 
 # (term, lang, kind, payload): the dictionary the tests match against, expanded with variants().
@@ -183,7 +183,7 @@ def test_real_russian_and_arabic_excerpts(index):
 
 
 def test_seed_post(index):
-    text = (SHARED / "seed" / "lavrov-bamako-telegram-post.txt").read_text("utf-8")
+    text = (DATA / "seed" / "lavrov-bamako-telegram-post.txt").read_text("utf-8")
     hits = find(index, text)
     assert [h.surface for h in hits][:3] == ["Lavrov", "Bamako", "Lavrov"]
     assert sum(h.surface == "Malian" for h in hits) == 1

@@ -6,7 +6,7 @@ import pytest
 
 from tests.newswatch.classify.conftest import ROOT, collected
 
-SEED = (ROOT / ".." / "shared" / "data" / "seed" / "lavrov-bamako-telegram-post.txt").resolve()
+SEED = ROOT / "tests" / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 CAPITALS = {"Bamako": "ML", "Niamey": "NE", "Ouagadougou": "BF", "N'Djamena": "TD", "Nouakchott": "MR"}
 
 

@@ -14,9 +14,9 @@ from newswatch.classify.language import (
 )
 from workers.sources.feeds.parse import parse_feed
 
-SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 COLLECTED = Path(__file__).resolve().parents[2] / "data" / "collected"
-EDGE = SHARED / "feeds" / "edge-cases"
+EDGE = DATA / "feeds" / "edge-cases"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_detects_real_news_excerpts(detector, lang):
 
 
 def test_seed_post_is_english(detector):
-    text = (SHARED / "seed" / "lavrov-bamako-telegram-post.txt").read_text("utf-8")
+    text = (DATA / "seed" / "lavrov-bamako-telegram-post.txt").read_text("utf-8")
     assert detector.detect(text) == ("en", "detected")
 
 

@@ -1,6 +1,6 @@
 """Classes of recognition errors fixed on the dev half of the labelled set, each on real text:
 rows of tests/data/countries_labelled.jsonl (by id; each row names its feed and guid) and the
-Urdu BBC feed of ../shared/data/feeds/edge-cases (miniflux__urdu_UTF8.xml, see its SOURCES.tsv)."""
+Urdu BBC feed of tests/data/feeds/edge-cases (miniflux__urdu_UTF8.xml, see its SOURCES.tsv)."""
 import json
 import re
 
@@ -9,7 +9,7 @@ import pytest
 from tests.newswatch.classify.conftest import ROOT
 
 LABELLED = ROOT / "tests" / "data" / "countries_labelled.jsonl"
-URDU_FEED = (ROOT / ".." / "shared" / "data" / "feeds" / "edge-cases" / "miniflux__urdu_UTF8.xml").resolve()
+URDU_FEED = ROOT / "tests" / "data" / "feeds" / "edge-cases" / "miniflux__urdu_UTF8.xml"
 ROWS = {row["id"]: row for row in map(json.loads, LABELLED.read_text(encoding="utf-8").splitlines())}
 
 

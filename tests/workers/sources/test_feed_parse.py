@@ -1,4 +1,4 @@
-"""parse_feed on the real feeds in ../shared/data/feeds, and on made-up broken ones."""
+"""parse_feed on the real feeds in tests/data/feeds, and on made-up broken ones."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +10,7 @@ from lxml import etree
 
 from workers.sources.feeds.parse import FeedParseError, normalize_lang, parse_date, parse_feed
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 WORLD = sorted((DATA / "feeds" / "world-2026-02").glob("*.xml"))
 EDGE = sorted(p for p in (DATA / "feeds" / "edge-cases").iterdir() if p.name != "SOURCES.tsv")
 ALL_FEEDS = WORLD + EDGE

@@ -17,7 +17,7 @@ import pytest
 from tests.support.http_server import FEED_LAST_MODIFIED, LocalHTTPServer, Response
 from workers.sources.http_fetch import USER_AGENT, FetchError, HttpFetcher, parse_retry_after
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 FEEDS = DATA / "feeds" / "world-2026-02"
 FEED = (FEEDS / "aljazeera_all__3f9eeff5039a008d.xml").read_bytes()
 BIG_FEED = (FEEDS / "dawn_world__ce5f942d1cd40fc0.xml").read_bytes()

@@ -1,11 +1,11 @@
 """`mode: mtproto`: real telethon `Message` objects → Items; the poll and the listener against a fake client.
 
 Message bodies are real posts: the public web-preview captures in
-shared/data/telegram/tme-s/ (Apkawa/rust-any2feed test fixtures, MIT; see that
+tests/fixtures/telegram/ (Apkawa/rust-any2feed test fixtures, MIT; see that
 folder's SOURCES.tsv — full.html, message_media_forwarded_from.html,
 message_link_preview.html, message_with_from_author.html,
 message_media_photo_and_video.html, message_poll.html, message_voice.html) and
-the seed post shared/data/seed/lavrov-bamako-telegram-post.txt. They are read
+the seed post tests/data/seed/lavrov-bamako-telegram-post.txt. They are read
 with BeautifulSoup here only to get the text; the objects handed to the code
 are telethon's own `telethon.tl.types.Message`, built offline.
 
@@ -22,6 +22,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from itertools import count
+from pathlib import Path
 
 import pytest
 import yaml
@@ -44,6 +45,9 @@ from workers.sources.telegram.mtproto import (TelegramMtprotoSource, media_kind,
                                               messages_to_items)
 
 UTC = timezone.utc
+TESTS = Path(__file__).resolve().parents[2]
+TELEGRAM_CAPTURES = TESTS / "fixtures" / "telegram"
+SEED_POST = TESTS / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 API_HASH = "5f1e0c7b9d2a4e6f8a0b1c2d3e4f5a6b"   # shaped like a real api_hash; must never surface
 CHANNEL_ID = 1084368520                           # any id: only its use as a peer matters
 _ids = count(7_000_000)
@@ -69,9 +73,9 @@ def _text(element) -> str:
     return "\n".join(" ".join(line.split()) for line in element.get_text("").split("\x00")).strip()
 
 
-def capture(shared_data, name: str) -> list[dict]:
+def capture(name: str) -> list[dict]:
     """The posts of one capture: id, date, text, forward, author, link preview, poll, media."""
-    soup = BeautifulSoup((shared_data / "telegram" / "tme-s" / name).read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((TELEGRAM_CAPTURES / name).read_text(encoding="utf-8"), "html.parser")
     posts = []
     for el in soup.select(".tgme_widget_message[data-post]"):
         channel, post_id = el["data-post"].split("/")
@@ -149,8 +153,8 @@ def from_post(post: dict, entities: list) -> types.Message:
     return message(post["id"], post["text"], date=post["date"], post_author=post["author"], **extra)
 
 
-def seed_text(shared_data) -> str:
-    return (shared_data / "seed" / "lavrov-bamako-telegram-post.txt").read_text(encoding="utf-8")
+def seed_text() -> str:
+    return SEED_POST.read_text(encoding="utf-8")
 
 
 # --- the fake at the client boundary -------------------------------------------------------------
@@ -262,8 +266,8 @@ def poll_error(src, cursor=None) -> SourceError:
 
 # --- mapping real Message objects ------------------------------------------------------------------
 
-def test_the_full_page_posts_become_items_with_permalink_date_text_and_forward(shared_data):
-    posts = capture(shared_data, "full.html")
+def test_the_full_page_posts_become_items_with_permalink_date_text_and_forward():
+    posts = capture("full.html")
     assert len(posts) == 12
     entities = []
     fake = FakeTelegram(history=[from_post(p, entities) for p in posts], entities=entities)
@@ -289,16 +293,16 @@ def test_the_full_page_posts_become_items_with_permalink_date_text_and_forward(s
     assert len({i.id for i in items}) == 12
 
 
-def test_forward_from_a_hidden_user_keeps_the_name_only(shared_data):
-    [post] = capture(shared_data, "message_voice.html")
+def test_forward_from_a_hidden_user_keeps_the_name_only():
+    [post] = capture("message_voice.html")
     assert post["forward"][1] is None                      # the capture has no link for this forward
     item = message_to_item("oper_goblin", from_post(post, []))
     assert item.extra["forwarded_from"]["name"] == "Спортивный Екб"
     assert "url" not in item.extra["forwarded_from"]
 
 
-def test_link_preview_title_and_description_go_to_extra(shared_data):
-    [post] = capture(shared_data, "message_link_preview.html")
+def test_link_preview_title_and_description_go_to_extra():
+    [post] = capture("message_link_preview.html")
     item = message_to_item("oper_goblin", from_post(post, []), source_id="goblin")
     assert item.text == "https://vnnews.ru/georgiy-zotov-okkupaciya-volosatym-kr/"
     preview = item.extra["link_preview"]
@@ -309,15 +313,15 @@ def test_link_preview_title_and_description_go_to_extra(shared_data):
     assert item.published == datetime(2023, 2, 27, 7, 33, 14, tzinfo=UTC)
 
 
-def test_post_author_signature_is_the_item_author(shared_data):
-    [post] = capture(shared_data, "message_with_from_author.html")
+def test_post_author_signature_is_the_item_author():
+    [post] = capture("message_with_from_author.html")
     item = message_to_item("channel", from_post(post, []))
     assert (item.author, item.extra["author"], item.text) == ("🅰️rkadiy Ivanov", "🅰️rkadiy Ivanov", "test")
     assert item.url == "https://t.me/channel/4"
 
 
-def test_a_poll_without_text_says_its_question_and_options(shared_data):
-    [post] = capture(shared_data, "message_poll.html")
+def test_a_poll_without_text_says_its_question_and_options():
+    [post] = capture("message_poll.html")
     item = message_to_item("it_begin", from_post(post, []))
     assert item.title == "Poll: Как лучше?"
     assert "- Несколько постов в день" in item.text.splitlines()
@@ -348,8 +352,8 @@ def test_hidden_links_behind_text_are_kept():
     assert message_to_item("chan", msg).extra["links"] == ["https://www.mid.ru/en/statement/1"]
 
 
-def test_an_album_is_one_item_with_the_caption_whichever_part_has_it(shared_data):
-    [post] = capture(shared_data, "message_media_photo_and_video.html")   # 46908 video + 46909, 46910 photos
+def test_an_album_is_one_item_with_the_caption_whichever_part_has_it():
+    [post] = capture("message_media_photo_and_video.html")   # 46908 video + 46909, 46910 photos
     gid = 13391539217093635
     parts = [message(46908, "", date=post["date"], media=video(), grouped_id=gid, views=51000),
              message(46909, "", date=post["date"], media=photo(), grouped_id=gid, views=51200),
@@ -365,8 +369,8 @@ def test_an_album_is_one_item_with_the_caption_whichever_part_has_it(shared_data
     assert album.published == datetime(2023, 2, 28, 6, 48, 36, tzinfo=UTC)
 
 
-def test_an_edit_keeps_the_item_id_and_exact_dedup_drops_it(shared_data, state):
-    text = seed_text(shared_data)
+def test_an_edit_keeps_the_item_id_and_exact_dedup_drops_it(state):
+    text = seed_text()
     original = message(2671, text, date=datetime(2023, 2, 7, 9, 14, tzinfo=UTC))
     edited_text = text.replace("Lavrov's visit would last two days", "Lavrov's visit would last three days")
     edited = message(2671, edited_text, date=original.date, edit_date=datetime(2023, 2, 7, 9, 40, tzinfo=UTC))
@@ -390,13 +394,13 @@ def test_service_messages_are_skipped_but_move_the_cursor():
 
 # --- polling: cursor, batches, errors ------------------------------------------------------------
 
-def posts_from_page(shared_data, first_id: int, n: int) -> list:
-    texts = [p["text"] for p in capture(shared_data, "full.html")]
+def posts_from_page(first_id: int, n: int) -> list:
+    texts = [p["text"] for p in capture("full.html")]
     return [message(first_id + i, texts[i % len(texts)]) for i in range(n)]
 
 
-def test_first_poll_takes_only_the_newest_n_oldest_first(shared_data):
-    fake = FakeTelegram(history=posts_from_page(shared_data, 500, 30))
+def test_first_poll_takes_only_the_newest_n_oldest_first():
+    fake = FakeTelegram(history=posts_from_page(500, 30))
     result = source(fake, first_limit=20).poll({})
     assert [i.extra["telegram_id"] for i in result.items] == list(range(510, 530))
     assert result.cursor == {"last_id": "529"} and result.detail["first_poll"] is True
@@ -406,8 +410,8 @@ def test_first_poll_takes_only_the_newest_n_oldest_first(shared_data):
     assert isinstance(session, StringSession) and session.save() == SESSION and (api_id, api_hash) == (123456, API_HASH)
 
 
-def test_poll_with_cursor_passes_min_id_and_returns_only_newer_posts(shared_data):
-    fake = FakeTelegram(history=posts_from_page(shared_data, 500, 30))
+def test_poll_with_cursor_passes_min_id_and_returns_only_newer_posts():
+    fake = FakeTelegram(history=posts_from_page(500, 30))
     src = source(fake)
     result = src.poll({"last_id": "524"})
     call = fake.history_calls()[-1]
@@ -422,8 +426,8 @@ def test_poll_with_cursor_passes_min_id_and_returns_only_newer_posts(shared_data
     assert len(resolves) == 1     # the username is resolved once per process, not per poll
 
 
-def test_a_backlog_is_read_in_batches_without_gaps_and_never_splits_an_album(shared_data):
-    history = posts_from_page(shared_data, 600, 12)
+def test_a_backlog_is_read_in_batches_without_gaps_and_never_splits_an_album():
+    history = posts_from_page(600, 12)
     gid = 777
     for m in history:                      # 605, 606, 607 are one album, cut by the first batch of 6
         if m.id in (605, 606, 607):
@@ -443,8 +447,8 @@ def test_a_backlog_is_read_in_batches_without_gaps_and_never_splits_an_album(sha
     assert [605, 606, 607] in batches[1]
 
 
-def test_flood_wait_is_a_source_error_with_exactly_the_seconds_told(shared_data):
-    fake = FakeTelegram(history=posts_from_page(shared_data, 1, 3))
+def test_flood_wait_is_a_source_error_with_exactly_the_seconds_told():
+    fake = FakeTelegram(history=posts_from_page(1, 3))
     fake.fail["get_messages"] = errors.FloodWaitError(request=None, capture=30)
     err = poll_error(source(fake), {"last_id": "1"})
     assert err.retry_after == 30 and "flood wait" in err.reason and "30s" in err.reason and not err.permanent
@@ -525,8 +529,8 @@ def test_errors_and_logs_never_hold_api_hash_or_session(caplog):
     assert API_HASH not in text and SESSION not in text and SESSION[1:40] not in text
 
 
-def test_poll_works_when_called_from_inside_a_running_event_loop(shared_data):
-    fake = FakeTelegram(history=posts_from_page(shared_data, 40, 3))
+def test_poll_works_when_called_from_inside_a_running_event_loop():
+    fake = FakeTelegram(history=posts_from_page(40, 3))
 
     async def from_async_code():
         return source(fake).poll({"last_id": "40"})
@@ -535,7 +539,7 @@ def test_poll_works_when_called_from_inside_a_running_event_loop(shared_data):
 
 # --- the whole poll: Runtime, pipeline, real Redis -----------------------------------------------
 
-def test_through_poll_once_cursor_in_redis_and_flood_wait_recorded(tmp_path, redis_url, key_prefix, shared_data):
+def test_through_poll_once_cursor_in_redis_and_flood_wait_recorded(tmp_path, redis_url, key_prefix):
     config = tmp_path / "newswatch.yaml"
     config.write_text(yaml.safe_dump({
         "redis_url": redis_url, "key_prefix": key_prefix, "max_age": "off", "classify": {"enabled": False},
@@ -543,7 +547,7 @@ def test_through_poll_once_cursor_in_redis_and_flood_wait_recorded(tmp_path, red
                      "api_id": 123456, "api_hash": API_HASH, "session": SESSION, "interval": "1m"}],
         "channels": [{"id": "out", "type": "stdout"}], "rules": []}))
     fake = FakeTelegram(channel="The_International_Affairs",
-                        history=[message(2670, "Earlier post"), message(2671, seed_text(shared_data))])
+                        history=[message(2670, "Earlier post"), message(2671, seed_text())])
     rt = Runtime(load_config(config), redis_url)
     try:
         rt.sources["intl"].client_factory = fake.factory
@@ -551,7 +555,7 @@ def test_through_poll_once_cursor_in_redis_and_flood_wait_recorded(tmp_path, red
         assert (first.status, first.items, first.new) == ("ok", 2, 2)
         assert rt.state.cursor("intl") == {"last_id": "2671"}
         fake.post(message(2672, "Mali: the transitional government thanks Moscow"), push=False)
-        edited = message(2671, seed_text(shared_data) + "\n(updated)", edit_date=datetime.now(UTC))
+        edited = message(2671, seed_text() + "\n(updated)", edit_date=datetime.now(UTC))
         fake.history[2671] = edited          # an edit of an already seen post
         second = poll_once(rt, "intl", lambda *a: None, force=True)
         assert (second.status, second.items, second.new) == ("ok", 1, 1)
@@ -608,10 +612,10 @@ def live():
         listener.stop(5)
 
 
-def test_listener_hands_a_new_post_over_at_once_and_skips_other_chats(shared_data, live):
+def test_listener_hands_a_new_post_over_at_once_and_skips_other_chats(live):
     fake, got = FakeTelegram(history=[message(900, "old")]), Collector()
     listener = live(fake, got, last_id=900)
-    fake.post(message(901, seed_text(shared_data)))
+    fake.post(message(901, seed_text()))
     [item] = got.next()
     assert item.url == "https://t.me/topwar_official/901" and item.text.startswith("Russian Foreign Minister")
     assert item.source_id == "tg" and item.lang == "ru"
@@ -623,8 +627,8 @@ def test_listener_hands_a_new_post_over_at_once_and_skips_other_chats(shared_dat
     assert listener.stop(5) and fake.disconnects == 1 and not listener.running
 
 
-def test_listener_groups_an_album_into_one_item(shared_data, live):
-    [post] = capture(shared_data, "message_media_photo_and_video.html")
+def test_listener_groups_an_album_into_one_item(live):
+    [post] = capture("message_media_photo_and_video.html")
     fake, got = FakeTelegram(), Collector()
     live(fake, got, last_id=46900)
     for mid, media, text in ((46908, video(), ""), (46909, photo(), post["text"]), (46910, photo(), "")):
@@ -635,8 +639,8 @@ def test_listener_groups_an_album_into_one_item(shared_data, live):
     assert got.nothing()
 
 
-def test_listener_catch_up_finds_posts_never_pushed_without_repeating_pushed_ones(shared_data, live):
-    fake, got = FakeTelegram(history=posts_from_page(shared_data, 100, 3)), Collector()
+def test_listener_catch_up_finds_posts_never_pushed_without_repeating_pushed_ones(live):
+    fake, got = FakeTelegram(history=posts_from_page(100, 3)), Collector()
     listener = live(fake, got, last_id=102, catch_up_every=0.3)
     fake.post(message(103, "pushed"))
     assert [i.text for i in got.next()] == ["pushed"]
@@ -649,8 +653,8 @@ def test_listener_catch_up_finds_posts_never_pushed_without_repeating_pushed_one
     assert listener.cursor == {"last_id": "104"}
 
 
-def test_listener_first_start_without_cursor_takes_the_newest_posts(shared_data, live):
-    fake, got = FakeTelegram(history=posts_from_page(shared_data, 300, 25)), Collector()
+def test_listener_first_start_without_cursor_takes_the_newest_posts(live):
+    fake, got = FakeTelegram(history=posts_from_page(300, 25)), Collector()
     listener = live(fake, got, first_limit=20)
     assert [i.extra["telegram_id"] for i in got.next()] == list(range(305, 325))
     assert listener.cursor == {"last_id": "324"}

@@ -1,6 +1,6 @@
 """The shared half of feed parsing: an entry's plain strings (`RawEntry`) to an `Item`.
 
-Both parsers in `feed_parse` reduce an entry to a `RawEntry`, and `build_item`
+Both parsers in `parse.py` reduce an entry to a `RawEntry`, and `build_item`
 alone turns that into an `Item`, so the two paths agree item for item.
 """
 from __future__ import annotations

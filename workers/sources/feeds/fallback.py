@@ -1,4 +1,4 @@
-"""The fallback of feed parsing: feedparser reads what the fast lxml path (feed_parse.py) is not
+"""The fallback of feed parsing: feedparser reads what the fast lxml path (parse.py) is not
 sure of (broken markup, hard encodings, unknown dialects), and its entries are reduced to the
 same `RawEntry` strings, so `build_item` makes the same items from either path."""
 from __future__ import annotations

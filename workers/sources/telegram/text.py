@@ -1,4 +1,4 @@
-"""The text of the elements of a `t.me/s` page as a reader sees it (telegram_html.py walks the posts).
+"""The text of the elements of a `t.me/s` page as a reader sees it (html.py walks the posts).
 
 `<br>` and blocks break lines, source white space collapses as in a browser, emoji keep their
 character, and a link keeps its URL after its words, "text (url)", unless the words already are
