@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from newswatch.config_channels import EmailChannelConfig
+from alerts.notifiers.email.config import EmailChannelConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 NEWSWATCH_SERVICES = ("scheduler", "worker")
