@@ -20,7 +20,7 @@ from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.pipeline.stories import parse_reports, reports_key
-from newswatch.store.state import SETTLED
+from alerts.store import SETTLED
 
 log = logging.getLogger("workers.deliver")
 
@@ -50,46 +50,42 @@ def backoff(attempt: int, base: float, cap: float) -> float:
 
 
 def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
-    state, d = rt.state, rt.settings.delivery
-    record, payload = state.delivery_and_alert(alert_id, channel_id)
+    store = rt.alerts
+    record, payload = store.delivery_and_alert(alert_id, channel_id)
     if record.get("status") in SETTLED:
         return DeliveryOutcome(DeliveryStatus.DONE)
     channel = rt.channels.get(channel_id)
     if payload is None or not record or channel is None:
         reason = "alert expired" if payload is None or not record else "channel no longer configured"
         if record:
-            state.update_delivery(alert_id, channel_id, "failed", last_error=reason)
+            store.update_delivery(alert_id, channel_id, "failed", last_error=reason)
         log.error(fields("delivery_impossible", alert_id=alert_id, channel_id=channel_id, reason=reason))
         return DeliveryOutcome(DeliveryStatus.MISSING, reason=reason)
-    lock = state.lock("send", alert_id, channel_id, ttl=send_timeout(channel) * 3 + 5)
-    if not lock.acquire():
-        return DeliveryOutcome(DeliveryStatus.BUSY)
-    try:
-        alert = Alert.from_dict(payload)
-        record, silences, stories = _read_under_lock(state, alert, channel_id)
-        if record.get("status") in SETTLED:  # finished while we waited
-            return DeliveryOutcome(DeliveryStatus.DONE)
-        # copies of the story seen since the alert was created: "also reported by" (a digest: per member)
-        if alert.story_id:
-            alert.reported_by = _reported_by(stories, alert.story_id, alert.source_id)
-        for member in alert.digest_of or []:
-            if member.get("story_id"):
-                member["reported_by"] = _reported_by(stories, member["story_id"], member.get("source_id"))
-        silence = Silences.silencing_in(silences, alert.rule_id, channel_id)
-        if silence is not None:
-            state.update_delivery(alert_id, channel_id, "silenced", silence_id=silence.id, last_error="")
-            log.info(fields("delivery_silenced", alert_id=alert_id, rule_id=alert.rule_id, channel_id=channel_id,
-                            silence_id=silence.id))
-            outcome = DeliveryOutcome(DeliveryStatus.SILENCED, reason=f"silence {silence.id}")
-        else:
-            outcome = _hold_throttle_or_send(rt, alert, channel, d)
-        Metrics(state).count("deliveries", channel=channel_id, outcome=outcome.status)
-        return outcome
-    finally:
-        try:
-            lock.release()
-        except Exception:
-            pass
+    with rt.state.lock("send", alert_id, channel_id, ttl=send_timeout(channel) * 3 + 5) as ours:
+        if not ours:
+            return DeliveryOutcome(DeliveryStatus.BUSY)
+        outcome = _deliver_locked(rt, Alert.from_dict(payload), channel)
+    Metrics(rt.state).count("deliveries", channel=channel_id, outcome=outcome.status)
+    return outcome
+
+
+def _deliver_locked(rt, alert: Alert, channel) -> DeliveryOutcome:
+    record, silences, stories = _read_under_lock(rt.state, alert, channel.id)
+    if record.get("status") in SETTLED:  # finished while we waited
+        return DeliveryOutcome(DeliveryStatus.DONE)
+    # copies of the story seen since the alert was created: "also reported by" (a digest: per member)
+    if alert.story_id:
+        alert.reported_by = _reported_by(stories, alert.story_id, alert.source_id)
+    for member in alert.digest_of or []:
+        if member.get("story_id"):
+            member["reported_by"] = _reported_by(stories, member["story_id"], member.get("source_id"))
+    silence = Silences.silencing_in(silences, alert.rule_id, channel.id)
+    if silence is None:
+        return _hold_throttle_or_send(rt, alert, channel, rt.settings.delivery)
+    rt.alerts.update_delivery(alert.id, channel.id, "silenced", silence_id=silence.id, last_error="")
+    log.info(fields("delivery_silenced", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel.id,
+                    silence_id=silence.id))
+    return DeliveryOutcome(DeliveryStatus.SILENCED, reason=f"silence {silence.id}")
 
 
 def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, dict]:
@@ -98,11 +94,11 @@ def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, 
     story_ids = list(dict.fromkeys([alert.story_id] * bool(alert.story_id)
                                    + [m["story_id"] for m in alert.digest_of or [] if m.get("story_id")]))
     pipe = state.r.pipeline(transaction=False)
-    pipe.hgetall(state.key("delivery", alert.id, channel_id))
+    pipe.hgetall(state.keys.delivery(alert.id, channel_id))
     pipe.hgetall(Silences(state).key)
     for story_id in story_ids:
         pipe.hvals(reports_key(state, story_id))
-        pipe.smembers(state.story_sources_key(story_id))
+        pipe.smembers(state.keys.story_sources(story_id))
     record, silences, *found = pipe.execute()
     return record, silences, {sid: (found[2 * i], found[2 * i + 1]) for i, sid in enumerate(story_ids)}
 
@@ -122,33 +118,32 @@ def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
         return DeliveryOutcome(DeliveryStatus.HELD)
     wait = ratelimit.acquire(state, channel.id, ratelimit.limits(channel))
     if wait > 0:
-        state.update_delivery(alert.id, channel.id, "retrying", due_in=wait + d.redeliver_after,
-                              last_error="rate limited", next_attempt_in=f"{wait:.1f}")
+        rt.alerts.update_delivery(alert.id, channel.id, "retrying", due_in=wait + d.redeliver_after,
+                                  last_error="rate limited", next_attempt_in=f"{wait:.1f}")
         log.info(fields("delivery_throttled", alert_id=alert.id, channel_id=channel.id, wait=f"{wait:.2f}s"))
         return DeliveryOutcome(DeliveryStatus.RETRY, retry_in=wait, reason="rate limited")
     return _send(rt, alert, channel.id, d)
 
 
 def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
-    state = rt.state
-    attempt = state.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after, count_attempt=True)
+    attempt = rt.alerts.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after, count_attempt=True)
     try:
         rt.notifiers[channel_id].send(alert)
     except DeliveryError as exc:
         if exc.permanent or attempt > d.max_retries:
             why = "permanent" if exc.permanent else f"gave up after {attempt} attempts"
-            state.update_delivery(alert.id, channel_id, "failed", last_error=exc.reason, failure=why)
+            rt.alerts.update_delivery(alert.id, channel_id, "failed", last_error=exc.reason, failure=why)
             log.error(fields("delivery_failed", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
                              attempt=attempt, reason=exc.reason, failure=why))
             return DeliveryOutcome(DeliveryStatus.FAILED, reason=exc.reason)
         delay = exc.retry_after if exc.retry_after is not None else backoff(attempt, d.retry_backoff,
                                                                             d.retry_backoff_max)
-        state.update_delivery(alert.id, channel_id, "retrying", due_in=delay + d.redeliver_after,
-                              last_error=exc.reason, next_attempt_in=f"{delay:.1f}")
+        rt.alerts.update_delivery(alert.id, channel_id, "retrying", due_in=delay + d.redeliver_after,
+                                  last_error=exc.reason, next_attempt_in=f"{delay:.1f}")
         log.warning(fields("delivery_retry", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
                            attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
         return DeliveryOutcome(DeliveryStatus.RETRY, retry_in=delay, reason=exc.reason)
-    state.update_delivery(alert.id, channel_id, "sent", last_error="")
+    rt.alerts.update_delivery(alert.id, channel_id, "sent", last_error="")
     log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
                     channel_id=channel_id, attempt=attempt))
     return DeliveryOutcome(DeliveryStatus.SENT)
@@ -157,8 +152,8 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
 def sweep_open_deliveries(rt, enqueue_delivery, limit: int = 500) -> int:
     """Enqueue again every open delivery that is overdue and not being sent right now."""
     count = 0
-    for alert_id, channel_id in rt.state.overdue_deliveries(limit=limit):
-        rt.state.postpone_delivery(alert_id, channel_id, rt.settings.delivery.redeliver_after)
+    for alert_id, channel_id in rt.alerts.overdue_deliveries(limit=limit):
+        rt.alerts.postpone_delivery(alert_id, channel_id, rt.settings.delivery.redeliver_after)
         if rt.state.lock_held("send", alert_id, channel_id):
             continue
         enqueue_delivery(alert_id, channel_id)

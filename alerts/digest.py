@@ -27,7 +27,8 @@ import redis
 
 from newswatch.model.alert import Alert
 from newswatch.model.severity import severity_rank
-from newswatch.store.state import ALERT_TTL, State
+from alerts.store import ALERT_TTL, AlertStore
+from newswatch.store.state import State
 
 
 
@@ -58,14 +59,14 @@ def quiet_hours(channel_cfg) -> QuietHours | None:
 def hold(state: State, alert_id: str, channel: str, now: float | None = None) -> None:
     now = time.time() if now is None else now
     pipe = state.r.pipeline()
-    pipe.zadd(state.key("digest", channel), {alert_id: now}, nx=True)
-    pipe.sadd(state.key("digest", "channels"), channel)
+    pipe.zadd(state.keys.digest(channel), {alert_id: now}, nx=True)
+    pipe.sadd(state.keys.digest_channels(), channel)
     pipe.execute()
-    state.update_delivery(alert_id, channel, "held")   # out of the open index: the held set is the truth
+    AlertStore(state).update_delivery(alert_id, channel, "held")   # out of the open index: the held set is the truth
 
 
 def held(state: State, channel: str) -> list[tuple[str, float]]:
-    return state.r.zrange(state.key("digest", channel), 0, -1, withscores=True)
+    return state.r.zrange(state.keys.digest(channel), 0, -1, withscores=True)
 
 
 def _due(channel_cfg, members: list[tuple[str, float]], now: float) -> bool:
@@ -97,7 +98,7 @@ def digest_alert(channel: str, members: list[dict], now: float) -> Alert:
 def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float | None = None) -> str | None:
     """Turn the channel's held alerts into one digest alert if due. Returns the digest id, or None."""
     now = time.time() if now is None else now
-    key, channel = state.key("digest", channel_cfg.id), channel_cfg.id
+    key, channel = state.keys.digest(channel_cfg.id), channel_cfg.id
     with state.r.pipeline() as pipe:
         while True:
             try:
@@ -106,7 +107,7 @@ def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float 
                 if not _due(channel_cfg, members, now):
                     pipe.unwatch()
                     return None
-                payloads = [p for p in (state.alert(a) for a, _ in members) if p is not None]
+                payloads = [p for p in (AlertStore(state).alert(a) for a, _ in members) if p is not None]
                 alert = digest_alert(channel, payloads, now)
                 pipe.multi()
                 _commit(state, pipe, alert, [a for a, _ in members], channel, redeliver_after, now)
@@ -118,17 +119,17 @@ def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float 
 
 def _commit(state: State, pipe, alert: Alert, member_ids: list[str], channel: str, redeliver_after: float,
             now: float) -> None:
-    delivery = state.key("delivery", alert.id, channel)
-    pipe.set(state.key("alert", alert.id), json.dumps(alert.to_dict()), ex=ALERT_TTL)
-    pipe.zadd(state.key("alerts"), {alert.id: now})
+    delivery = state.keys.delivery(alert.id, channel)
+    pipe.set(state.keys.alert(alert.id), json.dumps(alert.to_dict()), ex=ALERT_TTL)
+    pipe.zadd(state.keys.alerts(), {alert.id: now})
     pipe.hset(delivery, mapping={"status": "pending", "attempts": 0, "created_at": now, "updated_at": now})
     pipe.expire(delivery, ALERT_TTL)
     pipe.rpush(delivery + ":log", json.dumps({"at": now, "status": "pending", "digest_of": len(member_ids)}))
     pipe.expire(delivery + ":log", ALERT_TTL)
-    pipe.zadd(state.key("deliveries", "open"), {f"{alert.id}|{channel}": now})
-    pipe.zrem(state.key("digest", channel), *member_ids)
+    pipe.zadd(state.keys.open_deliveries(), {f"{alert.id}|{channel}": now})
+    pipe.zrem(state.keys.digest(channel), *member_ids)
     for member in member_ids:
-        mkey = state.key("delivery", member, channel)
+        mkey = state.keys.delivery(member, channel)
         pipe.hset(mkey, mapping={"status": "digested", "digest_id": alert.id, "updated_at": now})
         pipe.rpush(mkey + ":log", json.dumps({"at": now, "status": "digested", "digest_id": alert.id}))
 
@@ -137,7 +138,7 @@ def flush_due(state: State, channels: dict, redeliver_after: float, enqueue_deli
               now: float | None = None) -> list[str]:
     """Flush every channel whose digest is due; enqueue each digest's delivery."""
     done = []
-    for channel_id in state.r.smembers(state.key("digest", "channels")):
+    for channel_id in state.r.smembers(state.keys.digest_channels()):
         cfg = channels.get(channel_id)
         if cfg is None:
             continue

@@ -13,7 +13,7 @@ exactly the old (rule, story) id when the story is the item itself — so a
 window's alert and the one after it have different ids, and re-processing the
 *same* item (a worker died mid-poll and the poll is repeated, even after the
 window) finds its own alert and creates nothing. The window, the alert record
-and its delivery records are written in one Lua step (`State.open_alert`), so
+and its delivery records are written in one Lua step (`AlertStore.open_alert`), so
 there is no moment when one exists without the other, and two workers racing
 with two copies of a story get exactly one alert.
 """
@@ -23,9 +23,9 @@ import logging
 
 from newswatch.model.alert import Alert, alert_id
 from alerts.rules.matcher import Match
+from alerts.store import AlertStore
 from newswatch.logs import fields
 from newswatch.model.severity import severity_rank
-from newswatch.store.state import State
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def build_alert(match: Match) -> Alert:
 class Dispatcher:
     """Route matches to channels (severity floor), apply realert, store new alerts, return deliveries."""
 
-    def __init__(self, state: State, channel_min_severity: dict[str, str], redeliver_after: float):
-        self.state = state
+    def __init__(self, store: AlertStore, channel_min_severity: dict[str, str], redeliver_after: float):
+        self.store = store
         self.min_severity = channel_min_severity
         self.redeliver_after = redeliver_after
 
@@ -65,7 +65,7 @@ class Dispatcher:
             alert = build_alert(match)
             alert.channels = channels = self.route(alert)
             story = match.item.story
-            status, holder = self.state.open_alert(alert.id, alert.to_dict(), channels, self.redeliver_after,
+            status, holder = self.store.open_alert(alert.id, alert.to_dict(), channels, self.redeliver_after,
                                                    rule_id=alert.rule_id, story_id=story,
                                                    realert=match.rule.realert, source_id=alert.source_id)
             if status == "exists":

@@ -10,29 +10,9 @@ from __future__ import annotations
 import secrets
 import time
 
+from newswatch.store.scripts import script
 from newswatch.store.state import State
 
-# KEYS: one sorted set per window. ARGV: now, then (count, seconds) per window, then a unique member.
-# All windows must have room, else nothing is taken and the longest wait is returned.
-_ACQUIRE = """
-local now = tonumber(ARGV[1])
-local wait = 0
-for i, key in ipairs(KEYS) do
-  local count, per = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
-  redis.call('zremrangebyscore', key, '-inf', now - per)
-  if redis.call('zcard', key) >= count then
-    local oldest = redis.call('zrange', key, 0, 0, 'withscores')
-    local w = tonumber(oldest[2]) + per - now
-    if w > wait then wait = w end
-  end
-end
-if wait > 0 then return tostring(wait) end
-for i, key in ipairs(KEYS) do
-  redis.call('zadd', key, now, ARGV[#ARGV] .. ':' .. i)
-  redis.call('expire', key, math.ceil(tonumber(ARGV[2 * i + 1])) + 1)
-end
-return '0'
-"""
 
 
 def limits(channel_cfg) -> list[tuple[int, float]]:
@@ -44,6 +24,6 @@ def acquire(state: State, channel_id: str, windows: list[tuple[int, float]], now
     if not windows:
         return 0.0
     now = time.time() if now is None else now
-    keys = [state.key("ratelimit", channel_id, f"{count}per{per:g}") for count, per in windows]
+    keys = [state.keys.ratelimit(channel_id, f"{count}per{per:g}") for count, per in windows]
     args = [repr(now)] + [v for count, per in windows for v in (count, per)] + [f"{now!r}:{secrets.token_hex(4)}"]
-    return float(state.r.eval(_ACQUIRE, len(keys), *keys, *args))
+    return float(script(state.r, "alerts", "ratelimit_acquire")(keys=keys, args=args))

@@ -42,7 +42,7 @@ class Silence:
 class Silences:
     def __init__(self, state: State):
         self.state = state
-        self.key = state.key("silences")
+        self.key = state.keys.silences()
 
     def add(self, rule: str, duration: float, reason: str, *, channel: str | None = None,
             created_by: str = "", now: float | None = None) -> Silence:

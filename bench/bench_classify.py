@@ -274,7 +274,7 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, source_id: str) -> i
     queue = TaskQueue(make_app(redis_url, prefix))
     state = State(connect(redis_url), prefix)
     run_id = uuid.uuid4().hex
-    key = state.key("run", run_id, "sources")
+    key = state.keys.run(run_id, "sources")
     start = time.perf_counter()
     queue.poll(source_id, run_id=run_id, force=True)
     deadline = start + POLL_TIMEOUT
@@ -282,7 +282,7 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, source_id: str) -> i
         time.sleep(0.02)
     seconds = time.perf_counter() - start
     finished, deliveries = state.run_progress(run_id)
-    health = state.r.hgetall(state.key("health", source_id))
+    health = state.r.hgetall(state.keys.health(source_id))
     print(json.dumps({"seconds": seconds, "done": source_id in finished, "deliveries": len(deliveries),
                       "health": dict(health)}))
     return 0

@@ -58,6 +58,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import benchlib  # noqa: E402  (puts the repo on sys.path)
 import yaml
+from alerts.store import AlertStore
 
 CHANNEL = "hook"
 RULE = "bench-delivery"
@@ -192,14 +193,14 @@ def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str,
     state = State(connect(redis_url), prefix)
     alerts = build_alerts(n + 1, prefix)
     for a in alerts:
-        status, _ = state.open_alert(a.id, a.to_dict(), [CHANNEL], 300.0, rule_id=RULE, story_id=a.story_id,
+        status, _ = AlertStore(state).open_alert(a.id, a.to_dict(), [CHANNEL], 300.0, rule_id=RULE, story_id=a.story_id,
                                      realert=0, source_id=a.source_id)
         assert status == "created", status
     queue = TaskQueue(make_app(redis_url, prefix))
     warm, timed = alerts[0], alerts[1:]
     t_warm = time.perf_counter()
     queue.delivery(warm.id, CHANNEL)
-    _wait(lambda: state.delivery(warm.id, CHANNEL).get("status") == "sent", 180, "the warm-up delivery", 0.05)
+    _wait(lambda: AlertStore(state).delivery(warm.id, CHANNEL).get("status") == "sent", 180, "the warm-up delivery", 0.05)
     warm_s = time.perf_counter() - t_warm
     quiet = benchlib.wait_quiet(timeout=QUIET_WAIT)
     meter = benchlib.CpuMeter().start()
@@ -214,7 +215,7 @@ def drive_worker(redis_url: str, prefix: str, n: int, stats_url: str, path: str,
     def all_sent() -> bool:
         pipe = state.r.pipeline(transaction=False)
         for a in timed:
-            pipe.hgetall(state.key("delivery", a.id, CHANNEL))
+            pipe.hgetall(state.keys.delivery(a.id, CHANNEL))
         records[:] = pipe.execute()
         return all(r.get("status") == "sent" for r in records)
     _wait(all_sent, 60, "every delivery record to say sent", 0.02)
@@ -240,11 +241,11 @@ def drive_direct(cfg: str, redis_url: str, prefix: str, n: int, stats_url: str, 
     rt = Runtime.load(cfg, redis_url)
     alerts = build_alerts(n + 1, prefix)
     for a in alerts:
-        rt.state.open_alert(a.id, a.to_dict(), [CHANNEL], 300.0, rule_id=RULE, story_id=a.story_id, realert=0,
+        rt.alerts.open_alert(a.id, a.to_dict(), [CHANNEL], 300.0, rule_id=RULE, story_id=a.story_id, realert=0,
                             source_id=a.source_id)
     assert deliver_once(rt, alerts[0].id, CHANNEL).status == "sent"      # warm-up
     result = _timed_sequential(lambda a: deliver_once(rt, a.id, CHANNEL), alerts[1:], n, stats_url, path, profile)
-    statuses = Counter(rt.state.delivery(a.id, CHANNEL).get("status") for a in alerts[1:])
+    statuses = Counter(rt.alerts.delivery(a.id, CHANNEL).get("status") for a in alerts[1:])
     result["not_sent"] = n - statuses["sent"]
     return result
 

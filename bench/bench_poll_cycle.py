@@ -82,7 +82,7 @@ def enqueuer(config_path: str, redis_url: str, prefix: str, mode: str, first_sou
     state = State(connect(redis_url), prefix)
     sources = [s.id for s in config.settings.sources if s.enabled] if mode == "cycle" else [first_source]
     run_id = uuid.uuid4().hex
-    key = state.key("run", run_id, "sources")
+    key = state.keys.run(run_id, "sources")
     queue.poll(sources[0], run_id=f"connect-{run_id}", force=True) if mode == "warm" else None
     start = time.perf_counter()
     for source_id in sources:
@@ -176,14 +176,14 @@ def one_variant(server, routes, primed: set[int], concurrency: int | None, redis
         window = server.requests[before_requests:]
         pipe = client.pipeline(transaction=False)
         for i in range(N_FEEDS):
-            pipe.hget(state.key("health", benchlib.source_id(i)), "last_status")
+            pipe.hget(state.keys.health(benchlib.source_id(i)), "last_status")
         health = Counter(s or "none" for s in pipe.execute())
         by_path = {path: route for path, route in routes}
         server_304 = sum(1 for r in window if r.headers.get("if-none-match") == by_path[r.path].etag)
         result.update(concurrency=concurrency, boot_seconds=boot, warm_seconds=warm["seconds"],
                       worker_cpu=worker_cpu, machine_busy=machine, health=dict(health), server_requests=len(window),
                       server_304=server_304, server_200=len(window) - server_304,
-                      alerts=client.zcard(state.key("alerts")))
+                      alerts=client.zcard(state.keys.alerts()))
         return result
     finally:
         benchlib.stop_process(worker)

@@ -56,7 +56,7 @@ class Metrics:
         pending, self._pending = self._pending, {}
         pipe = self.state.r.pipeline(transaction=False)
         for (name, labels), amount in pending.items():
-            pipe.hincrby(self.state.key("metrics", name), labels, amount)
+            pipe.hincrby(self.state.keys.metrics(name), labels, amount)
         pipe.execute()
 
     def count(self, name: str, amount: int = 1, **labels: str) -> None:
@@ -64,7 +64,7 @@ class Metrics:
         self.flush()
 
     def set_gauge(self, name: str, value: float) -> None:
-        self.state.r.hset(self.state.key("metrics", "gauges"), name, f"{value:.6f}")
+        self.state.r.hset(self.state.keys.metrics("gauges"), name, f"{value:.6f}")
 
 
 Gauge = tuple[str, "float | list[tuple[dict, float]]"]  # help text, a value or (labels, value) pairs
@@ -75,8 +75,8 @@ def render(state: State, gauges: dict[str, Gauge] | None = None) -> str:
     lines = []
     pipe = state.r.pipeline(transaction=False)
     for name in COUNTERS:
-        pipe.hgetall(state.key("metrics", name))
-    pipe.hgetall(state.key("metrics", "gauges"))
+        pipe.hgetall(state.keys.metrics(name))
+    pipe.hgetall(state.keys.metrics("gauges"))
     *values, stored_gauges = pipe.execute()
     for (name, help_text), series in zip(COUNTERS.items(), values):
         metric = f"newswatch_{name}_total"

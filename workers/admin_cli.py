@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 
 from newswatch.config.units import parse_duration
+from alerts.store import AlertStore
 
 
 def _service_redis(config) -> tuple[str | None, str]:
@@ -69,12 +70,12 @@ def _when(ts) -> str:
 
 
 def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
-    rows = []
-    for alert_id in state.recent_alerts(since=since, limit=100000):
-        payload = state.alert(alert_id)
+    rows, store = [], AlertStore(state)
+    for alert_id in store.recent_alerts(since=since, limit=100000):
+        payload = store.alert(alert_id)
         if payload is None:
             continue
-        deliveries = {ch: {**state.delivery(alert_id, ch), "log": state.delivery_log(alert_id, ch)}
+        deliveries = {ch: {**store.delivery(alert_id, ch), "log": store.delivery_log(alert_id, ch)}
                       for ch in payload.get("channels", [])}
         if status and not any(d.get("status") == status for d in deliveries.values()):
             continue
@@ -119,18 +120,19 @@ def cmd_alerts(args) -> int:
 def _retry(state, url: str, args) -> int:
     from workers.celery_app import make_app
     from workers.tasks import TaskQueue
-    payload = state.alert(args.alert_id) if args.alert_id else None
+    store = AlertStore(state)
+    payload = store.alert(args.alert_id) if args.alert_id else None
     if payload is None:
         print(f"newswatch: no alert {args.alert_id!r} (see `newswatch alerts`)", file=sys.stderr)
         return 1
     channels = [args.channel] if args.channel else [
-        ch for ch in payload["channels"] if state.delivery(args.alert_id, ch).get("status") == "failed"]
+        ch for ch in payload["channels"] if store.delivery(args.alert_id, ch).get("status") == "failed"]
     if not channels:
         print("newswatch: no failed delivery to retry (give --channel to re-send a sent one)", file=sys.stderr)
         return 1
     queue = TaskQueue(make_app(url, state.prefix))
     for channel in channels:
-        state.reopen_delivery(args.alert_id, channel)
+        store.reopen_delivery(args.alert_id, channel)
         queue.delivery(args.alert_id, channel)
         print(f"re-sending {args.alert_id} to {channel}")
     return 0
@@ -168,9 +170,9 @@ def status_report(config, state) -> dict:
                            "last_success": h.get("last_success"), "last_error": h.get("last_error"),
                            "consecutive_failures": int(h.get("consecutive_failures", 0) or 0)}
     depth = {q: state.r.llen(f"{state.prefix}:celery:{q}") for q in queues(state.prefix)}
-    open_deliveries = state.r.zcard(state.key("deliveries", "open"))
+    open_deliveries = state.r.zcard(state.keys.open_deliveries())
     return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
-            "scheduler_lease": bool(state.r.exists(state.key("scheduler", "lease")))}
+            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease()))}
 
 
 def cmd_status(args) -> int:

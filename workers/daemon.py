@@ -13,7 +13,7 @@ from contextlib import ExitStack
 
 from newswatch.config import Config
 from newswatch.logs import fields
-from newswatch.store.state import SETTLED
+from alerts.store import SETTLED
 from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
@@ -21,6 +21,7 @@ from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
 from workers.tasks import TaskQueue
+from alerts.store import AlertStore
 
 log = logging.getLogger("workers.run")
 
@@ -128,7 +129,7 @@ def _wait_for_run(rt, run_id: str, sources: set[str], worker: WorkerProcess, sto
     state = rt.state
     while True:
         done, deliveries = state.run_progress(run_id)
-        statuses = [state.delivery(a, c).get("status", "missing") for a, c in deliveries]
+        statuses = [AlertStore(state).delivery(a, c).get("status", "missing") for a, c in deliveries]
         if done >= sources and all(s in SETTLED for s in statuses):
             break
         if stop.is_set() or time.monotonic() > deadline or not worker.alive():

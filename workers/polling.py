@@ -53,17 +53,11 @@ def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> P
         log.info(fields("poll_skipped", source_id=source_id, reason="backing_off",
                         next_poll_at=health.get("next_poll_at")))
         return PollReport(source_id, PollStatus.SKIPPED, "backing off")
-    lock = rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60)
-    if not lock.acquire():
-        log.info(fields("poll_skipped", source_id=source_id, reason="locked"))
-        return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
-    try:
+    with rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60) as ours:
+        if not ours:
+            log.info(fields("poll_skipped", source_id=source_id, reason="locked"))
+            return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
         return _poll_locked(rt, source, enqueue_delivery)
-    finally:
-        try:
-            lock.release()
-        except Exception:  # lock expired: nothing to release
-            pass
 
 
 def ingest_once(rt, source_id: str, items: list, cursor: dict, enqueue_delivery) -> PollReport:
@@ -72,16 +66,10 @@ def ingest_once(rt, source_id: str, items: list, cursor: dict, enqueue_delivery)
         log.error(fields("ingest_unknown_source", source_id=source_id))
         return PollReport(source_id, PollStatus.SKIPPED, "unknown source")
     rt.check_rules()
-    lock = rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60)
-    if not lock.acquire():
-        return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
-    try:
+    with rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60) as ours:
+        if not ours:
+            return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
         return process_items(rt, source_id, items, cursor, enqueue_delivery, parser="live")
-    finally:
-        try:
-            lock.release()
-        except Exception:
-            pass
 
 
 def _poll_locked(rt, source, enqueue_delivery) -> PollReport:

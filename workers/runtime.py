@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from alerts.dispatch import Dispatcher
+from alerts.store import AlertStore
 from alerts.notifiers import build_notifier
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
@@ -29,13 +30,14 @@ class Runtime:
         self.settings = s = config.settings
         self.redis_url = redis_url
         self.state = State(connect(redis_url), s.key_prefix)
+        self.alerts = AlertStore(self.state)
         self.live_rules = LiveRules(config, self._compile_matcher)  # rules hot-reload (workers.rules_reload)
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
         self.sources = {src.id: build_source(src, self.fetcher, config.base_dir) for src in s.sources}
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
-        self.dispatcher = Dispatcher(self.state, {c.id: c.min_severity for c in s.channels},
+        self.dispatcher = Dispatcher(self.alerts, {c.id: c.min_severity for c in s.channels},
                                      s.delivery.redeliver_after)
 
     @classmethod

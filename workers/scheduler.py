@@ -18,30 +18,29 @@ from alerts.digest import flush_due
 from alerts.silences import Silences
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
+from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
 
 log = logging.getLogger("workers.scheduler")
 
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0
-"""
 
 
 class SchedulerLease:
     def __init__(self, state: State, ttl: float = 30.0):
         self.state = state
-        self.key = state.key("scheduler", "lease")
+        self.key = state.keys.scheduler_lease()
         self.token = uuid.uuid4().hex
         self.ttl_ms = int(ttl * 1000)
         self.held = False
+        self._renew = script(state.r, "workers", "lease_renew")
+        self._release = script(state.r, "workers", "lease_release")
 
     def refresh(self) -> bool:
         """Renew the lease if ours, else try to take it. Returns whether we hold it now."""
         r = self.state.r
         try:
-            if self.held and r.eval(_RENEW, 1, self.key, self.token, self.ttl_ms):
+            if self.held and self._renew(keys=[self.key], args=[self.token, self.ttl_ms]):
                 return True
             was = self.held
             self.held = bool(r.set(self.key, self.token, nx=True, px=self.ttl_ms))
@@ -56,8 +55,7 @@ class SchedulerLease:
     def release(self) -> None:
         if self.held:
             try:
-                self.state.r.eval("if redis.call('get', KEYS[1]) == ARGV[1] then "
-                                  "return redis.call('del', KEYS[1]) end return 0", 1, self.key, self.token)
+                self._release(keys=[self.key], args=[self.token])
             except Exception:
                 pass
             self.held = False

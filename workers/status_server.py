@@ -26,10 +26,10 @@ def health(state: State, sources: list[str], probe: redis.Redis) -> tuple[int, d
         probe.ping()
     except redis.RedisError as exc:
         return 503, {"status": "unhealthy", "redis": f"unreachable ({type(exc).__name__})"}
-    lease = bool(probe.exists(state.key("scheduler", "lease")))
+    lease = bool(probe.exists(state.keys.scheduler_lease()))
     failing = {}
     for source_id in sources:
-        h = probe.hgetall(state.key("health", source_id))
+        h = probe.hgetall(state.keys.health(source_id))
         if h.get("status") == "failing":
             failing[source_id] = h.get("last_error", "")
     status = "unhealthy" if not lease else ("degraded" if failing else "ok")
@@ -39,11 +39,11 @@ def health(state: State, sources: list[str], probe: redis.Redis) -> tuple[int, d
 
 def gauges(state: State, sources: list[str], queue_names: tuple[str, ...]) -> dict:
     pipe = state.r.pipeline(transaction=False)
-    pipe.zcard(state.key("deliveries", "open"))
+    pipe.zcard(state.keys.open_deliveries())
     for q in queue_names:
         pipe.llen(f"{state.prefix}:celery:{q}")
     for source_id in sources:
-        pipe.hget(state.key("health", source_id), "status")
+        pipe.hget(state.keys.health(source_id), "status")
     open_deliveries, *rest = pipe.execute()
     depths, statuses = rest[:len(queue_names)], rest[len(queue_names):]
     return {

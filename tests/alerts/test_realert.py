@@ -10,6 +10,7 @@ from alerts.dispatch import Dispatcher
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import Match
 from newswatch.model.item import Item
+from alerts.store import AlertStore
 
 STORY = "story-lavrov-bamako"
 
@@ -29,11 +30,11 @@ def copy(source_id: str, guid: str, story: str | None = STORY) -> Item:
 
 
 def dispatcher(state) -> Dispatcher:
-    return Dispatcher(state, {"desk": "info", "log": "info"}, redeliver_after=300)
+    return Dispatcher(AlertStore(state), {"desk": "info", "log": "info"}, redeliver_after=300)
 
 
 def alerts(state) -> list[dict]:
-    return [state.alert(a) for a in state.recent_alerts()]
+    return [AlertStore(state).alert(a) for a in AlertStore(state).recent_alerts()]
 
 
 def test_same_story_from_two_sources_inside_the_window_alerts_once(state, caplog):
@@ -46,13 +47,13 @@ def test_same_story_from_two_sources_inside_the_window_alerts_once(state, caplog
     with caplog.at_level(logging.INFO, logger="alerts.dispatch"):
         assert d.process([Match(r, second, [])]) == []
     assert [a["item_id"] for a in alerts(state)] == [first.id]
-    assert state.story_sources(STORY) == {"wire-a", "wire-b"}      # "also reported by wire-b"
-    assert state.realert_holder(r.id, STORY) == created
+    assert AlertStore(state).story_sources(STORY) == {"wire-a", "wire-b"}      # "also reported by wire-b"
+    assert AlertStore(state).realert_holder(r.id, STORY) == created
     (line,) = [rec.getMessage() for rec in caplog.records if rec.getMessage().startswith("alert_suppressed")]
     assert "reason=realert" in line and f"rule_id={r.id}" in line and f"story_id={STORY}" in line
     assert f"alert_id={created}" in line and "source_id=wire-b" in line
     # the window is the rule's realert, in seconds
-    assert 3590 < state.r.ttl(state.key("realert", r.id, STORY)) <= 3600
+    assert 3590 < state.r.ttl(state.keys.realert(r.id, STORY)) <= 3600
 
 
 def test_after_the_window_a_later_copy_is_a_new_alert(state):
@@ -65,8 +66,8 @@ def test_after_the_window_a_later_copy_is_a_new_alert(state):
     assert len(deliveries) == 2
     assert {a for a, _ in deliveries}.isdisjoint({a for a, _ in first_deliveries})
     assert sorted(a["source_id"] for a in alerts(state)) == ["wire-a", "wire-c"]
-    assert state.realert_holder(r.id, STORY) == deliveries[0][0]          # the new window is the new alert's
-    assert state.story_sources(STORY) == {"wire-a", "wire-b", "wire-c"}
+    assert AlertStore(state).realert_holder(r.id, STORY) == deliveries[0][0]          # the new window is the new alert's
+    assert AlertStore(state).story_sources(STORY) == {"wire-a", "wire-b", "wire-c"}
     # ... and its window suppresses the next copy again
     assert d.process([Match(r, copy("wire-b", "b-2"), [])]) == []
     assert len(alerts(state)) == 2
@@ -84,8 +85,8 @@ def test_reprocessing_the_same_item_never_alerts_twice(state, caplog):
     time.sleep(1.2)                                                     # ... or after the window
     assert d.process([Match(r, item, [])]) == []
     assert len(alerts(state)) == 1
-    assert state.realert_holder(r.id, STORY) is None                    # a re-poll does not reopen it
-    assert {rec.get("status") for rec in (state.delivery(first[0][0], c) for c in ("desk", "log"))} == {"pending"}
+    assert AlertStore(state).realert_holder(r.id, STORY) is None                    # a re-poll does not reopen it
+    assert {rec.get("status") for rec in (AlertStore(state).delivery(first[0][0], c) for c in ("desk", "log"))} == {"pending"}
 
 
 def test_windows_are_per_rule_and_per_story(state):
@@ -105,14 +106,14 @@ def test_realert_zero_alerts_on_every_copy_but_each_item_once(state):
     assert len(d.process([Match(r, copy("wire-b", "b-1"), [])])) == 2
     assert d.process([Match(r, copy("wire-b", "b-1"), [])]) == []
     assert len(alerts(state)) == 2
-    assert state.realert_holder(r.id, STORY) is None
+    assert AlertStore(state).realert_holder(r.id, STORY) is None
 
 
 def test_two_copies_in_one_batch(state):
     d, r = dispatcher(state), rule()
     deliveries = d.process([Match(r, copy("wire-a", "a-1"), []), Match(r, copy("wire-b", "b-1"), [])])
     assert len({a for a, _ in deliveries}) == 1
-    assert state.story_sources(STORY) == {"wire-a", "wire-b"}
+    assert AlertStore(state).story_sources(STORY) == {"wire-a", "wire-b"}
 
 
 def test_workers_racing_with_copies_of_one_story_make_one_alert(state):
@@ -132,7 +133,7 @@ def test_workers_racing_with_copies_of_one_story_make_one_alert(state):
         t.join(10)
     assert sum(1 for res in results if res) == 1
     assert len(alerts(state)) == 1
-    assert len(state.story_sources(STORY)) == 12
+    assert len(AlertStore(state).story_sources(STORY)) == 12
 
 
 def test_an_item_without_a_story_keeps_its_old_alert_id(state):
@@ -142,5 +143,5 @@ def test_an_item_without_a_story_keeps_its_old_alert_id(state):
     item = copy("wire-a", "a-1", story=None)
     (alert, _), _ = d.process([Match(r, item, [])])
     assert alert == alert_id(r.id, item.id)
-    assert state.alert(alert)["item_id"] == item.id
-    assert state.story_sources(item.id) == {"wire-a"}
+    assert AlertStore(state).alert(alert)["item_id"] == item.id
+    assert AlertStore(state).story_sources(item.id) == {"wire-a"}

@@ -33,7 +33,7 @@ def open_alert(rt, alert_id="a1", rule_id="sahel-visit", channels=("out",)) -> A
     alert = Alert(id=alert_id, rule_id=rule_id, rule_title="Visit", severity="high", item_id="i1",
                   source_id="feed", title="Lavrov in Bamako", url=None, published=None, summary="",
                   channels=list(channels))
-    status, _ = rt.state.open_alert(alert.id, alert.to_dict(), list(channels), 300, rule_id=rule_id,
+    status, _ = rt.alerts.open_alert(alert.id, alert.to_dict(), list(channels), 300, rule_id=rule_id,
                                     story_id="s1", realert=0)
     assert status == "created"
     return alert
@@ -90,10 +90,10 @@ def test_silenced_delivery_is_recorded_not_sent(rt, capsys):
     outcome = deliver_once(rt, "a1", "out")
     assert outcome.status == "silenced"
     assert capsys.readouterr().out == ""
-    record = rt.state.delivery("a1", "out")
+    record = rt.alerts.delivery("a1", "out")
     assert record["status"] == "silenced" and record["silence_id"]
     assert deliver_once(rt, "a1", "out").status == "done"            # final: never sent later
-    assert [e["status"] for e in rt.state.delivery_log("a1", "out")] == ["pending", "silenced"]
+    assert [e["status"] for e in rt.alerts.delivery_log("a1", "out")] == ["pending", "silenced"]
 
 
 def test_delivery_log_and_operator_retry(rt, capsys):
@@ -101,11 +101,11 @@ def test_delivery_log_and_operator_retry(rt, capsys):
     assert deliver_once(rt, "a1", "out").status == "sent"
     line = json.loads(capsys.readouterr().out)
     assert line["alert_id"] == "a1"
-    assert [e["status"] for e in rt.state.delivery_log("a1", "out")] == ["pending", "sending", "sent"]
-    assert rt.state.reopen_delivery("a1", "out")
+    assert [e["status"] for e in rt.alerts.delivery_log("a1", "out")] == ["pending", "sending", "sent"]
+    assert rt.alerts.reopen_delivery("a1", "out")
     assert deliver_once(rt, "a1", "out").status == "sent"
     assert json.loads(capsys.readouterr().out)["alert_id"] == "a1"
-    log = rt.state.delivery_log("a1", "out")
+    log = rt.alerts.delivery_log("a1", "out")
     assert [e["status"] for e in log] == ["pending", "sending", "sent", "pending", "sending", "sent"]
     assert log[3]["retried_by"] == "operator"
-    assert not rt.state.reopen_delivery("missing", "out")
+    assert not rt.alerts.reopen_delivery("missing", "out")

@@ -3,13 +3,14 @@ import time
 
 from newswatch.pipeline.dedup import ExactDeduplicator
 from newswatch.model.item import Item
+from alerts.store import AlertStore
 
 
 def test_every_key_is_under_the_prefix(state, key_prefix):
     state.mark_seen(["a"], 60)
     state.save_cursor("src", etag='"x"', last_modified=None)
     state.record_failure("src", "HTTP 500", interval=60, backoff_max=600)
-    state.create_alert("al1", {"id": "al1"}, ["mail"], 300)
+    AlertStore(state).create_alert("al1", {"id": "al1"}, ["mail"], 300)
     keys = {k.decode() if isinstance(k, bytes) else k for k in state.r.scan_iter("*")}
     mine = {k for k in keys if k.startswith(key_prefix + ":")}
     assert {f"{key_prefix}:seen:a", f"{key_prefix}:cursor:src", f"{key_prefix}:health:src",
@@ -19,7 +20,7 @@ def test_every_key_is_under_the_prefix(state, key_prefix):
 def test_seen_ttl_and_unseen(state):
     state.mark_seen(["a", "b"], 100)
     assert state.unseen(["a", "c", "b"]) == [False, True, False]
-    assert 90 < state.r.ttl(state.key("seen", "a")) <= 100
+    assert 90 < state.r.ttl(state.keys.seen("a")) <= 100
 
 
 def test_cursor_replaced_not_merged(state):
@@ -41,14 +42,14 @@ def test_failure_backoff_grows_and_is_capped(state):
 
 
 def test_alert_created_once_and_delivery_index(state):
-    assert state.create_alert("al", {"id": "al"}, ["a", "b"], redeliver_after=0.0)
-    assert not state.create_alert("al", {"id": "al"}, ["a", "b"], redeliver_after=0.0)
-    assert sorted(state.overdue_deliveries(now=time.time() + 1)) == [("al", "a"), ("al", "b")]
-    state.update_delivery("al", "a", "sent")
-    assert state.overdue_deliveries(now=time.time() + 1) == [("al", "b")]
-    state.update_delivery("al", "b", "retrying", due_in=100)
-    assert state.overdue_deliveries(now=time.time() + 1) == []
-    assert state.delivery("al", "b")["status"] == "retrying"
+    assert AlertStore(state).create_alert("al", {"id": "al"}, ["a", "b"], redeliver_after=0.0)
+    assert not AlertStore(state).create_alert("al", {"id": "al"}, ["a", "b"], redeliver_after=0.0)
+    assert sorted(AlertStore(state).overdue_deliveries(now=time.time() + 1)) == [("al", "a"), ("al", "b")]
+    AlertStore(state).update_delivery("al", "a", "sent")
+    assert AlertStore(state).overdue_deliveries(now=time.time() + 1) == [("al", "b")]
+    AlertStore(state).update_delivery("al", "b", "retrying", due_in=100)
+    assert AlertStore(state).overdue_deliveries(now=time.time() + 1) == []
+    assert AlertStore(state).delivery("al", "b")["status"] == "retrying"
 
 
 def test_exact_dedup_stage(state):
@@ -63,13 +64,13 @@ def test_exact_dedup_stage(state):
 
 
 def test_delivery_and_alert_in_one_read_and_attempts_counted_with_the_status(state):
-    assert state.delivery_and_alert("nope", "a") == ({}, None)
-    state.create_alert("al", {"id": "al", "title": "T"}, ["a"], redeliver_after=0.0)
-    record, alert = state.delivery_and_alert("al", "a")
+    assert AlertStore(state).delivery_and_alert("nope", "a") == ({}, None)
+    AlertStore(state).create_alert("al", {"id": "al", "title": "T"}, ["a"], redeliver_after=0.0)
+    record, alert = AlertStore(state).delivery_and_alert("al", "a")
     assert record["status"] == "pending" and alert == {"id": "al", "title": "T"}
-    assert state.update_delivery("al", "a", "sending", due_in=30, count_attempt=True) == 1
-    assert state.update_delivery("al", "a", "sending", due_in=30, count_attempt=True) == 2
-    assert state.update_delivery("al", "a", "sent") is None
-    record = state.delivery("al", "a")
+    assert AlertStore(state).update_delivery("al", "a", "sending", due_in=30, count_attempt=True) == 1
+    assert AlertStore(state).update_delivery("al", "a", "sending", due_in=30, count_attempt=True) == 2
+    assert AlertStore(state).update_delivery("al", "a", "sent") is None
+    record = AlertStore(state).delivery("al", "a")
     assert record["attempts"] == "2" and record["status"] == "sent"
-    assert [e["status"] for e in state.delivery_log("al", "a")][-3:] == ["sending", "sending", "sent"]
+    assert [e["status"] for e in AlertStore(state).delivery_log("al", "a")][-3:] == ["sending", "sending", "sent"]

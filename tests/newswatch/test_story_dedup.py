@@ -143,9 +143,9 @@ def test_window_keys_expire_and_an_old_story_is_not_reopened(state, data_dir):
     stage = StoryDeduplicator(state, window=window, clock=lambda: now[0])
     original, post = seed_original(data_dir), seed_post(data_dir)
     stage.process([original])
-    keys = list(state.r.scan_iter(f"{state.key('story')}:*"))
+    keys = list(state.r.scan_iter(f"{state.keys.prefix + ':story'}:*"))
     assert keys and all(0 < state.r.ttl(k) <= window * 2 for k in keys)  # a slot is one window long
-    assert 0 < state.r.ttl(state.key("story", original.id, "reports")) <= window
+    assert 0 < state.r.ttl(state.keys.story_reports(original.id)) <= window
     now[0] += window + 1  # the story's last copy is older than the window
     stage.process([post])
     assert post.story_id == post.id and post.story_first is True

@@ -9,6 +9,7 @@ import yaml
 from newswatch.model.alert import Alert
 from newswatch.store.state import State, connect
 from workers.cli import main
+from alerts.store import AlertStore
 
 
 @pytest.fixture
@@ -31,15 +32,15 @@ def make_alert(st, alert_id: str, title: str) -> None:
     alert = Alert(id=alert_id, rule_id="sahel-visit", rule_title="Visit", severity="high", item_id="i",
                   source_id="world", title=title, url="https://example.org/x", published=None, summary="",
                   channels=["out", "desk"])
-    st.open_alert(alert.id, alert.to_dict(), ["out", "desk"], 300, rule_id="sahel-visit", story_id=alert_id,
+    AlertStore(st).open_alert(alert.id, alert.to_dict(), ["out", "desk"], 300, rule_id="sahel-visit", story_id=alert_id,
                   realert=0)
 
 
 def test_alerts_lists_deliveries_and_filters_by_status(cfg, st, capsys):
     make_alert(st, "a1", "Lavrov in Bamako")
     make_alert(st, "a2", "Goita in Moscow")
-    st.update_delivery("a1", "out", "sent")
-    st.update_delivery("a2", "desk", "failed", last_error="550 mailbox unavailable", failure="permanent")
+    AlertStore(st).update_delivery("a1", "out", "sent")
+    AlertStore(st).update_delivery("a2", "desk", "failed", last_error="550 mailbox unavailable", failure="permanent")
     assert main(["alerts", "-c", cfg]) == 0
     out = capsys.readouterr().out
     assert "a1" in out and "Lavrov in Bamako" in out and "out: sent" in out
@@ -52,14 +53,14 @@ def test_alerts_lists_deliveries_and_filters_by_status(cfg, st, capsys):
 
 def test_alerts_retry_reopens_the_failed_delivery_and_enqueues_it(cfg, st, capsys, redis_url, key_prefix):
     make_alert(st, "a2", "Goita in Moscow")
-    st.update_delivery("a2", "desk", "failed", last_error="550", failure="permanent")
-    st.update_delivery("a2", "out", "sent")
+    AlertStore(st).update_delivery("a2", "desk", "failed", last_error="550", failure="permanent")
+    AlertStore(st).update_delivery("a2", "out", "sent")
     queue = f"{key_prefix}:celery:{key_prefix}.deliver"
     before = st.r.llen(queue)
     assert main(["alerts", "retry", "a2", "-c", cfg]) == 0
     assert "re-sending a2 to desk" in capsys.readouterr().out
-    assert st.delivery("a2", "desk")["status"] == "pending"
-    assert st.delivery("a2", "out")["status"] == "sent"           # only the failed one
+    assert AlertStore(st).delivery("a2", "desk")["status"] == "pending"
+    assert AlertStore(st).delivery("a2", "out")["status"] == "sent"           # only the failed one
     assert st.r.llen(queue) == before + 1
     task = json.loads(st.r.lindex(queue, 0))
     assert task["headers"]["task"].endswith("deliver") and json.loads(

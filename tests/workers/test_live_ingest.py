@@ -63,11 +63,10 @@ def test_ingest_runs_the_pipeline_and_saves_the_cursor(tmp_path, redis_url, key_
         assert rt.state.cursor("tg-live") == {"last_id": "4242"}
         again = ingest_once(rt, "tg-live", [item], {"last_id": "4242"}, lambda *a: sent.append(a))
         assert again.new == 0 and len(sent) == 1                   # a catch-up repeat is a duplicate
-        lock = rt.state.lock("poll", "tg-live", ttl=30)
-        assert lock.acquire()
-        busy = ingest_once(rt, "tg-live", [seed_item(4243)], {"last_id": "4243"}, lambda *a: None)
+        with rt.state.lock("poll", "tg-live", ttl=30) as ours:     # another worker holds the source
+            assert ours
+            busy = ingest_once(rt, "tg-live", [seed_item(4243)], {"last_id": "4243"}, lambda *a: None)
         assert busy.status == "busy" and rt.state.cursor("tg-live") == {"last_id": "4242"}
-        lock.release()
     finally:
         rt.close()
 

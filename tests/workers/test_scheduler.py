@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from newswatch.config import Settings
 from workers.scheduler import PollScheduler, SchedulerLease
 from workers.sources.feeds.config import RssSourceConfig
+from alerts.store import AlertStore
 
 
 def test_only_one_lease_holder_and_takeover(state):
@@ -25,11 +26,11 @@ def test_scheduler_enqueues_each_source_and_sweeps(state):
                {"id": "off", "type": "rss", "url": "http://127.0.0.1:9/c", "interval": "1s", "enabled": False}]
     settings = Settings.model_validate({"sources": [RssSourceConfig.model_validate(s) for s in sources],
                                         "delivery": {"redeliver_after": "1s"}})
-    state.create_alert("al", {"id": "al"}, ["out"], redeliver_after=0)
+    AlertStore(state).create_alert("al", {"id": "al"}, ["out"], redeliver_after=0)
     from alerts.silences import Silences
     old = Silences(state).add("r", 60, "ended two days ago", now=time.time() - 2 * 86400)
     kept = Silences(state).add("r", 60, "ended a minute ago", now=time.time() - 120)
-    rt = SimpleNamespace(settings=settings, state=state, channels={})
+    rt = SimpleNamespace(settings=settings, state=state, alerts=AlertStore(state), channels={})
     polls, sends = [], []
     first = PollScheduler(rt, polls.append, lambda a, c: sends.append((a, c)), lease_ttl=3, sweep_every=0.5)
     standby = PollScheduler(rt, polls.append, lambda a, c: sends.append((a, c)), lease_ttl=3, sweep_every=0.5)

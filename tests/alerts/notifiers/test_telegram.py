@@ -13,6 +13,7 @@ from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.telegram.notifier import TelegramNotifier
 from workers.registry import load_config
 from newswatch.config.yamlconf import ConfigError
+from alerts.store import AlertStore
 from tests.support.chat_apis import TelegramBotAPI, json_response, seed_alert, telegram_html_text, utf16_len
 from tests.support.http_server import Response
 
@@ -247,18 +248,18 @@ def test_delivery_task_waits_retry_after_then_sends_once(api, state):
     cfg = TelegramChannelConfig(id="tg", type="telegram", bot_token=TOKEN, chat_id=CHAT, api_url=api.base_url,
                                 timeout=5, rate_limit=[])
     alert = seed_alert(channels=["tg"])
-    status, _ = state.open_alert(alert.id, alert.to_dict(), ["tg"], 300, rule_id=alert.rule_id,
+    status, _ = AlertStore(state).open_alert(alert.id, alert.to_dict(), ["tg"], 300, rule_id=alert.rule_id,
                                  story_id=alert.story_id, realert=0, source_id=alert.source_id)
     assert status == "created"
-    rt = SimpleNamespace(state=state, settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"tg": cfg},
+    rt = SimpleNamespace(state=state, alerts=AlertStore(state), settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"tg": cfg},
                          notifiers={"tg": build_notifier(cfg)})
     api.script(TelegramBotAPI.too_many_requests(7))
     first = deliver_once(rt, alert.id, "tg")
     assert (first.status, first.retry_in) == ("retry", 7)
-    assert state.delivery(alert.id, "tg")["status"] == "retrying"
+    assert AlertStore(state).delivery(alert.id, "tg")["status"] == "retrying"
     assert [deliver_once(rt, alert.id, "tg").status for _ in range(2)] == ["sent", "done"]
     assert len(api.accepted) == 1 and len(api.requests) == 2
-    assert TOKEN not in json.dumps(state.delivery(alert.id, "tg"))
+    assert TOKEN not in json.dumps(AlertStore(state).delivery(alert.id, "tg"))
 
 
 def test_default_rate_limit_throttles_the_next_send(api, state):
@@ -274,17 +275,17 @@ def test_default_rate_limit_throttles_the_next_send(api, state):
     assert [(r.count, r.per) for r in cfg.rate_limit] == [(1, 1.0), (20, 60.0)]
     assert [(r.count, r.per) for r in TelegramChannelConfig(
         id="dm", type="telegram", bot_token=TOKEN, chat_id=12345, api_url=api.base_url).rate_limit] == [(1, 1.0)]
-    rt = SimpleNamespace(state=state, settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"tg": cfg},
+    rt = SimpleNamespace(state=state, alerts=AlertStore(state), settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"tg": cfg},
                          notifiers={"tg": build_notifier(cfg)})
     outcomes = []
     for n in range(2):
         alert = seed_alert(channels=["tg"])
         alert.id = f"{alert.id}-{n}"
-        state.open_alert(alert.id, alert.to_dict(), ["tg"], 300, rule_id=alert.rule_id,
+        AlertStore(state).open_alert(alert.id, alert.to_dict(), ["tg"], 300, rule_id=alert.rule_id,
                          story_id=alert.id, realert=0, source_id=alert.source_id)
         outcomes.append(deliver_once(rt, alert.id, "tg"))
     assert outcomes[0].status == "sent"
     assert outcomes[1].status == "retry" and 0 < outcomes[1].retry_in <= 1.0
     assert outcomes[1].reason == "rate limited" and len(api.accepted) == 1
-    record = state.delivery(alert.id, "tg")
+    record = AlertStore(state).delivery(alert.id, "tg")
     assert record["status"] == "retrying" and record["attempts"] == "0"

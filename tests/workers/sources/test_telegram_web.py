@@ -288,7 +288,7 @@ def test_through_poll_once_second_poll_is_quiet_and_a_new_post_is_the_only_news(
         third = poll_once(rt, "topwar", lambda *a: deliveries.append(a), force=True)
         assert (third.status, third.items, third.new) == ("ok", 1, 1)
         assert [ch for _, ch in deliveries] == ["console"]
-        [alert] = [rt.state.alert(a) for a, _ in deliveries]
+        [alert] = [rt.alerts.alert(a) for a, _ in deliveries]
         assert (alert["url"], alert["source_id"]) == ("https://t.me/topwar_official/71007", "topwar")
         assert alert["published"] == "2023-02-28T13:02:00+00:00"
         assert alert["title"].startswith("Путин – о приоритетах ФСБ в 2023 году")

@@ -1,0 +1,137 @@
+"""What alerts and their deliveries keep in Redis: the alert log, one delivery record per
+(alert, channel) with its attempts and an index of the open ones, the realert windows per
+(rule, story) and the sources that reported a story. `open_alert` is the one atomic step
+(lua/open_alert.lua) that makes "one alert per story per window" hold across workers.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from newswatch.store.scripts import script
+from newswatch.store.state import State
+
+OPEN = ("pending", "sending", "retrying")
+DONE = ("sent", "failed", "silenced", "digested")
+SETTLED = DONE + ("held",)  # held: waiting in a channel's digest (alerts.digest), out of the open index
+DELIVERY_LOG_MAX = 50  # attempts kept per (alert, channel)
+ALERT_TTL = 90 * 86400  # alert records and their delivery log are kept this long
+STORY_SOURCES_TTL = 7 * 86400  # a story's "reported by" set lives this long (or the realert) after its last copy
+
+
+class AlertStore:
+    def __init__(self, state: State):
+        self.state = state
+        self._open = script(state.r, "alerts", "open_alert")
+
+    def create_alert(self, alert_id: str, payload: dict, channels: list[str], redeliver_after: float) -> bool:
+        """Store a new alert and open a delivery per channel. False when it already existed."""
+        k = self.state.keys
+        if not self.state.r.set(k.alert(alert_id), json.dumps(payload), nx=True, ex=ALERT_TTL):
+            return False
+        now = time.time()
+        pipe = self.state.r.pipeline()
+        pipe.zadd(k.alerts(), {alert_id: now})
+        for channel in channels:
+            pipe.hset(k.delivery(alert_id, channel),
+                      mapping={"status": "pending", "attempts": 0, "created_at": now, "updated_at": now})
+            pipe.expire(k.delivery(alert_id, channel), ALERT_TTL)
+            pipe.zadd(k.open_deliveries(), {f"{alert_id}|{channel}": now + redeliver_after})
+        pipe.execute()
+        return True
+
+    def open_alert(self, alert_id: str, payload: dict, channels: list[str], redeliver_after: float, *,
+                   rule_id: str, story_id: str, realert: float, source_id: str = "") -> tuple[str, str]:
+        """Store a new alert unless it exists or the rule's realert window for the story is open; one
+        atomic step (Lua), so concurrent workers and re-polls agree. Returns (status, alert id):
+        ('created', alert_id) · ('exists', alert_id) · ('suppressed', id of the window's alert).
+        The source is added to the story's "reported by" set in every case."""
+        k = self.state.keys
+        now = time.time()
+        keys = [k.alert(alert_id), k.realert(rule_id, story_id), k.alerts(),
+                k.open_deliveries(), k.story_sources(story_id),
+                *[k.delivery(alert_id, c) for c in channels]]
+        window_ms = max(1, int(realert * 1000)) if realert > 0 else 0
+        args = [alert_id, json.dumps(payload), ALERT_TTL, window_ms, repr(now), repr(now + redeliver_after),
+                source_id, max(STORY_SOURCES_TTL, int(realert) + 1), *channels]
+        status, which = self._open(keys=keys, args=args)
+        return status, which
+
+    def realert_holder(self, rule_id: str, story_id: str) -> str | None:
+        """The alert that opened the rule's realert window on the story, while it is open."""
+        k = self.state.keys
+        return self.state.r.get(k.realert(rule_id, story_id))
+
+    def story_sources(self, story_id: str) -> set[str]:
+        """Sources whose copy of the story matched a rule ("also reported by")."""
+        k = self.state.keys
+        return self.state.r.smembers(k.story_sources(story_id))
+
+    def alert(self, alert_id: str) -> dict | None:
+        k = self.state.keys
+        raw = self.state.r.get(k.alert(alert_id))
+        return json.loads(raw) if raw else None
+
+    def delivery(self, alert_id: str, channel: str) -> dict:
+        k = self.state.keys
+        return self.state.r.hgetall(k.delivery(alert_id, channel))
+
+    def delivery_and_alert(self, alert_id: str, channel: str) -> tuple[dict, dict | None]:
+        """The delivery record and the alert, in one round trip."""
+        k = self.state.keys
+        pipe = self.state.r.pipeline(transaction=False)
+        pipe.hgetall(k.delivery(alert_id, channel))
+        pipe.get(k.alert(alert_id))
+        record, raw = pipe.execute()
+        return record, (json.loads(raw) if raw else None)
+
+    def update_delivery(self, alert_id: str, channel: str, status: str, *,
+                        due_in: float | None = None, count_attempt: bool = False, **info: object) -> int | None:
+        """Record a delivery's new status. Open ones stay in the index, due again after `due_in` s.
+        `count_attempt`: also add one to its attempts, in the same transaction, and return the count."""
+        k = self.state.keys
+        now = time.time()
+        member = f"{alert_id}|{channel}"
+        pipe = self.state.r.pipeline()
+        if count_attempt:
+            pipe.hincrby(k.delivery(alert_id, channel), "attempts", 1)
+        pipe.hset(k.delivery(alert_id, channel),
+                  mapping={"status": status, "updated_at": now, **{k: str(v) for k, v in info.items()}})
+        log_key = k.delivery_log(alert_id, channel)
+        entry = {"at": now, "status": status, **{k: str(v) for k, v in info.items() if v not in ("", None)}}
+        pipe.rpush(log_key, json.dumps(entry))
+        pipe.ltrim(log_key, -DELIVERY_LOG_MAX, -1)
+        pipe.expire(log_key, ALERT_TTL)
+        if status in SETTLED:
+            pipe.zrem(k.open_deliveries(), member)
+        elif due_in is not None:
+            pipe.zadd(k.open_deliveries(), {member: now + due_in})
+        replies = pipe.execute()
+        return int(replies[0]) if count_attempt else None
+
+    def delivery_log(self, alert_id: str, channel: str) -> list[dict]:
+        """Every status change of one delivery, oldest first (the last DELIVERY_LOG_MAX)."""
+        k = self.state.keys
+        return [json.loads(e) for e in self.state.r.lrange(k.delivery_log(alert_id, channel), 0, -1)]
+
+    def reopen_delivery(self, alert_id: str, channel: str) -> bool:
+        """Make a finished delivery pending again (an operator's retry). False if the alert is gone."""
+        k = self.state.keys
+        if not self.state.r.exists(k.alert(alert_id)):
+            return False
+        self.state.r.hset(k.delivery(alert_id, channel), mapping={"attempts": 0})
+        self.update_delivery(alert_id, channel, "pending", due_in=0, retried_by="operator")
+        return True
+
+    def overdue_deliveries(self, now: float | None = None, limit: int = 500) -> list[tuple[str, str]]:
+        k = self.state.keys
+        members = self.state.r.zrangebyscore(k.open_deliveries(), 0, now or time.time(), start=0, num=limit)
+        return [tuple(m.split("|", 1)) for m in members]
+
+    def postpone_delivery(self, alert_id: str, channel: str, seconds: float) -> None:
+        k = self.state.keys
+        self.state.r.zadd(k.open_deliveries(), {f"{alert_id}|{channel}": time.time() + seconds}, xx=True)
+
+    def recent_alerts(self, since: float = 0, limit: int = 1000) -> list[str]:
+        k = self.state.keys
+        return self.state.r.zrangebyscore(k.alerts(), since, "+inf", start=0, num=limit)

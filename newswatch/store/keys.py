@@ -1,0 +1,93 @@
+"""Every Redis key newswatch uses, built in this one module, under one configurable prefix.
+
+`<p>` is `key_prefix` (default `nw`). Hot state only: history lives in the archive.
+
+  <p>:seen:<item>                     seen fingerprint -> its story id (TTL seen_ttl)
+  <p>:cursor:<source>                 hash: ETag / Last-Modified / last post id
+  <p>:health:<source>                 hash: status, last error, consecutive failures, next poll
+  <p>:lock:<what>:...                 short locks (poll of a source, send of a delivery)
+  <p>:run:<run>:sources|deliveries    progress of one `run --once`
+  <p>:alert:<alert>                   the alert (JSON) · <p>:alerts  sorted set of alert ids by time
+  <p>:delivery:<alert>:<channel>      hash: status, attempts, last error · ...:log  list of attempts
+  <p>:deliveries:open                 sorted set "alert|channel" by due time
+  <p>:realert:<rule>:<story>          the alert that opened the rule's window on the story
+  <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
+  <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
+  <p>:ratelimit:<channel>:<window>    sliding-window send log
+  <p>:silences                        hash of silences
+  <p>:scheduler:lease                 the active scheduler's token
+  <p>:celery:...                      the Celery broker's own keys (kombu global_keyprefix)
+"""
+from __future__ import annotations
+
+
+class Keys:
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix,) + parts)
+
+    # items and sources
+    def seen(self, item_id: str) -> str:
+        return self._k("seen", item_id)
+
+    def cursor(self, source_id: str) -> str:
+        return self._k("cursor", source_id)
+
+    def health(self, source_id: str) -> str:
+        return self._k("health", source_id)
+
+    def lock(self, *parts: str) -> str:
+        return self._k("lock", *parts)
+
+    def run(self, run_id: str, what: str) -> str:
+        return self._k("run", run_id, what)
+
+    # alerts and deliveries
+    def alert(self, alert_id: str) -> str:
+        return self._k("alert", alert_id)
+
+    def alerts(self) -> str:
+        return self._k("alerts")
+
+    def delivery(self, alert_id: str, channel_id: str) -> str:
+        return self._k("delivery", alert_id, channel_id)
+
+    def delivery_log(self, alert_id: str, channel_id: str) -> str:
+        return self._k("delivery", alert_id, channel_id, "log")
+
+    def open_deliveries(self) -> str:
+        return self._k("deliveries", "open")
+
+    def realert(self, rule_id: str, story_id: str) -> str:
+        return self._k("realert", rule_id, story_id)
+
+    def digest(self, channel_id: str) -> str:
+        return self._k("digest", channel_id)
+
+    def digest_channels(self) -> str:
+        return self._k("digest", "channels")
+
+    def ratelimit(self, channel_id: str, window: str) -> str:
+        return self._k("ratelimit", channel_id, window)
+
+    def silences(self) -> str:
+        return self._k("silences")
+
+    # stories (the sketch keys are built inside story_assign.lua from `prefix`)
+    def story_sources(self, story_id: str) -> str:
+        return self._k("story", story_id, "sources")
+
+    def story_reports(self, story_id: str) -> str:
+        return self._k("story", story_id, "reports")
+
+    # processes
+    def scheduler_lease(self) -> str:
+        return self._k("scheduler", "lease")
+
+    def metrics(self, name: str) -> str:
+        return self._k("metrics", name)
+
+    def celery_prefix(self) -> str:
+        return self._k("celery") + ":"
