@@ -14,7 +14,8 @@ from pydantic import Field, ValidationError, field_validator
 
 from newswatch.units import Duration, Size
 from newswatch.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
-from newswatch.config_base import ID_PATTERN, Id, StrictModel, _read_secret_file  # noqa: F401 (re-exported)
+from newswatch.config_base import (DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel,  # noqa: F401 (re-exported)
+                                   _read_secret_file)
 from newswatch.config_channels import (CHANNEL_TYPES, TEMPLATE_VARIABLES, ChannelConfig,  # noqa: F401
                                        EmailChannelConfig, StdoutChannelConfig, TelegramChannelConfig,
                                        channel_template_issues)
@@ -71,6 +72,7 @@ class Settings(StrictModel):
     max_age: Duration = 48 * 3600.0      # 0 / off: no age limit
     seen_ttl: Duration = 30 * 86400.0
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"   # json: one object per line (newswatch/logs.py)
     http: HttpConfig = HttpConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     worker: WorkerConfig = WorkerConfig()
@@ -155,13 +157,12 @@ def config_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("NEWSWATCH_CONFIG") or DEFAULT_CONFIG)
 
 
-DRY_RUN_SECRET = "unset-in-a-dry-run"
-
-
 def load_config(path: str | os.PathLike | None = None, env: dict | None = None, *, dry_run: bool = False) -> Config:
     """Load and validate the main config file. Raises ConfigError listing every problem.
-    `dry_run` (classify, test-rule: nothing is sent): an unset `${VAR}` is no error; it reads
-    as DRY_RUN_SECRET, so a channel's password need not be in the environment to try a rule."""
+    A relative `*_file` is read from the config file's folder.
+    `dry_run` (classify, test-rule, alerts, status, silence: nothing is polled or sent): an unset
+    `${VAR}` is no error; it reads as DRY_RUN_SECRET, which passes every format check, and so does
+    an unreadable `*_file`, so a channel's password need not be there to try a rule or list alerts."""
     path = config_path(path)
     data, lines = load_yaml(path)
     if data is None:
@@ -182,7 +183,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None, 
                 index_map[section] = kept
                 data[section] = [data[section][n] for n in kept]
     try:
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(data, context={"base_dir": path.parent, "dry_run": dry_run})
     except ValidationError as exc:
         def original(loc: tuple) -> tuple:
             if len(loc) > 1 and loc[0] in index_map and isinstance(loc[1], int):

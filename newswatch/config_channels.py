@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from newswatch.config_base import Id, _read_secret_file
+from newswatch.config_base import ConfigFile, Id, _read_secret_file, dry_run_placeholder
 from newswatch.units import Duration
 from newswatch.config_channel_options import (TEMPLATE_VARIABLES, ChannelOptions,  # noqa: F401 (re-exported)
                                               RateLimitConfig, channel_template_issues)
@@ -20,11 +20,11 @@ class EmailChannelConfig(ChannelOptions):
     security: Literal["none", "starttls", "tls"] = "starttls"
     username: str | None = None
     password: SecretStr | None = None
-    password_file: str | None = None
+    password_file: ConfigFile | None = None
     from_addr: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     timeout: Duration = 30.0
-    ca_file: str | None = None
+    ca_file: ConfigFile | None = None
 
     @field_validator("to")
     @classmethod
@@ -35,11 +35,12 @@ class EmailChannelConfig(ChannelOptions):
         return value
 
     @model_validator(mode="after")
-    def _secret(self) -> "EmailChannelConfig":
+    def _secret(self, info: ValidationInfo) -> "EmailChannelConfig":
         if self.password is not None and self.password_file is not None:
             raise ValueError("give 'password' or 'password_file', not both")
         if self.password_file is not None:
-            object.__setattr__(self, "password", SecretStr(_read_secret_file(self.password_file, "password_file")))
+            object.__setattr__(self, "password",
+                               SecretStr(_read_secret_file(self.password_file, "password_file", info)))
         if self.password is not None and not self.username:
             raise ValueError("a password needs a username")
         if self.username and self.password is None:
@@ -84,13 +85,13 @@ def _bot_token_format(value: SecretStr, key: str) -> SecretStr:
     return value
 
 
-def _one_secret(model, name: str, hint: str = "", required: bool = True) -> SecretStr | None:
+def _one_secret(model, name: str, info: ValidationInfo, hint: str = "", required: bool = True) -> SecretStr | None:
     """`name` from itself or from `<name>_file`; an empty one (an empty ${VAR}) is an error."""
     file_value = getattr(model, f"{name}_file")
     if getattr(model, name) is not None and file_value is not None:
         raise ValueError(f"give '{name}' or '{name}_file', not both")
     if file_value is not None:
-        object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file")))
+        object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file", info)))
     value = getattr(model, name)
     if value is None and required:
         raise ValueError(f"missing '{name}' (give '{name}' or '{name}_file'{hint})")
@@ -118,7 +119,7 @@ class ChatChannelBase(ChannelOptions):
 class TelegramChannelConfig(ChatChannelBase):
     type: Literal["telegram"]
     bot_token: SecretStr | None = None      # from @BotFather; usually ${TELEGRAM_BOT_TOKEN}
-    bot_token_file: str | None = None
+    bot_token_file: ConfigFile | None = None
     chat_id: int | str                      # a number (-100… for groups/channels) or @channelname
     api_url: str = "https://api.telegram.org"
     thread_id: int | None = None            # a forum topic of the group
@@ -142,8 +143,10 @@ class TelegramChannelConfig(ChatChannelBase):
 
     @field_validator("bot_token")
     @classmethod
-    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is None else _bot_token_format(value, "bot_token")
+    def _bot_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or dry_run_placeholder(value, info):
+            return value
+        return _bot_token_format(value, "bot_token")
 
     @model_validator(mode="after")
     def _default_rate_limit(self) -> "TelegramChannelConfig":
@@ -155,10 +158,10 @@ class TelegramChannelConfig(ChatChannelBase):
         return self
 
     @model_validator(mode="after")
-    def _token(self) -> "TelegramChannelConfig":
+    def _token(self, info: ValidationInfo) -> "TelegramChannelConfig":
         from_file = self.bot_token_file is not None and self.bot_token is None
-        token = _one_secret(self, "bot_token", hint=", e.g. bot_token: ${TELEGRAM_BOT_TOKEN}")
-        if from_file:
+        token = _one_secret(self, "bot_token", info, hint=", e.g. bot_token: ${TELEGRAM_BOT_TOKEN}")
+        if from_file and not dry_run_placeholder(token, info):
             _bot_token_format(token, "bot_token_file")
         return self
 
@@ -166,18 +169,20 @@ class TelegramChannelConfig(ChatChannelBase):
 class SlackChannelConfig(ChatChannelBase):
     type: Literal["slack"]
     webhook_url: SecretStr | None = None    # https://hooks.slack.com/services/T…/B…/…
-    webhook_url_file: str | None = None
+    webhook_url_file: ConfigFile | None = None
 
     @field_validator("webhook_url")
     @classmethod
-    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is None else _secret_url(value, "webhook_url")
+    def _webhook_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or dry_run_placeholder(value, info):
+            return value
+        return _secret_url(value, "webhook_url")
 
     @model_validator(mode="after")
-    def _url(self) -> "SlackChannelConfig":
+    def _url(self, info: ValidationInfo) -> "SlackChannelConfig":
         from_file = self.webhook_url_file is not None and self.webhook_url is None
-        url = _one_secret(self, "webhook_url", hint=", e.g. webhook_url: ${SLACK_WEBHOOK_URL}")
-        if from_file:
+        url = _one_secret(self, "webhook_url", info, hint=", e.g. webhook_url: ${SLACK_WEBHOOK_URL}")
+        if from_file and not dry_run_placeholder(url, info):
             _secret_url(url, "webhook_url_file")
         return self
 
@@ -185,19 +190,21 @@ class SlackChannelConfig(ChatChannelBase):
 class DiscordChannelConfig(ChatChannelBase):
     type: Literal["discord"]
     webhook_url: SecretStr | None = None    # https://discord.com/api/webhooks/<id>/<token>
-    webhook_url_file: str | None = None
+    webhook_url_file: ConfigFile | None = None
     username: str | None = Field(None, min_length=1, max_length=80)
 
     @field_validator("webhook_url")
     @classmethod
-    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is None else _secret_url(value, "webhook_url")
+    def _webhook_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or dry_run_placeholder(value, info):
+            return value
+        return _secret_url(value, "webhook_url")
 
     @model_validator(mode="after")
-    def _url(self) -> "DiscordChannelConfig":
+    def _url(self, info: ValidationInfo) -> "DiscordChannelConfig":
         from_file = self.webhook_url_file is not None and self.webhook_url is None
-        url = _one_secret(self, "webhook_url", hint=", e.g. webhook_url: ${DISCORD_WEBHOOK_URL}")
-        if from_file:
+        url = _one_secret(self, "webhook_url", info, hint=", e.g. webhook_url: ${DISCORD_WEBHOOK_URL}")
+        if from_file and not dry_run_placeholder(url, info):
             _secret_url(url, "webhook_url_file")
         return self
 
@@ -206,13 +213,13 @@ class WebhookChannelConfig(ChatChannelBase):
     type: Literal["webhook"]
     url: str
     secret: SecretStr | None = None         # signs each body: X-Newswatch-Signature: sha256=<hmac>
-    secret_file: str | None = None
+    secret_file: ConfigFile | None = None
     headers: dict[str, SecretStr] = {}      # e.g. Authorization: "Bearer ${TOKEN}"; values never shown
 
     @field_validator("url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        return _http_url(value, "url")
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return value if dry_run_placeholder(value, info) else _http_url(value, "url")
 
     @field_validator("headers")
     @classmethod
@@ -227,19 +234,21 @@ class WebhookChannelConfig(ChatChannelBase):
         return value
 
     @model_validator(mode="after")
-    def _secret(self) -> "WebhookChannelConfig":
-        _one_secret(self, "secret", required=False)
+    def _secret(self, info: ValidationInfo) -> "WebhookChannelConfig":
+        _one_secret(self, "secret", info, required=False)
         return self
 
 
 class AppriseChannelConfig(ChatChannelBase):
     type: Literal["apprise"]
     url: SecretStr | None = None            # any Apprise URL, e.g. ntfys://…, mmost://…; holds credentials
-    url_file: str | None = None
+    url_file: ConfigFile | None = None
 
     @field_validator("url")
     @classmethod
-    def _apprise_url(cls, value: SecretStr | None) -> SecretStr | None:
+    def _apprise_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if dry_run_placeholder(value, info):
+            return value
         if value is not None:
             _not_empty(value, "url")
         problem = value is not None and apprise_url_problem(value.get_secret_value().strip())
@@ -248,10 +257,10 @@ class AppriseChannelConfig(ChatChannelBase):
         return value
 
     @model_validator(mode="after")
-    def _url(self) -> "AppriseChannelConfig":
+    def _url(self, info: ValidationInfo) -> "AppriseChannelConfig":
         from_file = self.url_file is not None and self.url is None
-        url = _one_secret(self, "url", hint=", e.g. url: ${APPRISE_URL}")
-        problem = from_file and apprise_url_problem(url.get_secret_value())
+        url = _one_secret(self, "url", info, hint=", e.g. url: ${APPRISE_URL}")
+        problem = from_file and not dry_run_placeholder(url, info) and apprise_url_problem(url.get_secret_value())
         if problem:
             raise ValueError(f"url_file: {problem}")
         return self

@@ -42,7 +42,7 @@ from newswatch.story_sketch import SHINGLE, fingerprint_text, lead, pack, sketch
 __all__ = ["StoryDeduplicator", "fingerprint_text", "lead", "parse_reports", "reports_key", "sketch",
            "story_reports", "url_anchor", "words"]
 
-log = logging.getLogger("newswatch.stories")
+log = logging.getLogger(__name__)
 _SPLIT = 2 ** 31  # anchor = shard * _SPLIT + field (listpack 32-bit ints)
 
 

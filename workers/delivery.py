@@ -21,7 +21,7 @@ from newswatch.metrics import Metrics
 from newswatch.stories import parse_reports, reports_key
 from newswatch.state import SETTLED
 
-log = logging.getLogger("workers.deliver")
+log = logging.getLogger(__name__)
 
 
 @dataclass

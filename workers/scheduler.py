@@ -21,7 +21,7 @@ from newswatch.metrics import Metrics
 from newswatch.state import State
 from workers.delivery import sweep_open_deliveries
 
-log = logging.getLogger("workers.scheduler")
+log = logging.getLogger(__name__)
 
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
