@@ -22,7 +22,7 @@ from newswatch.metrics import Metrics
 from newswatch.pipeline.stories import parse_reports, reports_key
 from alerts.store import SETTLED
 
-log = logging.getLogger("workers.deliver")
+log = logging.getLogger(__name__)
 
 
 class DeliveryStatus(StrEnum):

@@ -2,7 +2,8 @@
 `newswatch alerts [retry ID]`, `newswatch silence add|list|expire`, `newswatch status`.
 
 They connect to `redis_url`, or, with the embedded default, to the Redis of a
-running `newswatch run` (its socket in the state directory).
+running `newswatch run` (its socket in the state directory). They send nothing, so the
+config is loaded as a dry run: channel secrets (`${SMTP_PASSWORD}`, `*_file`) need not be there.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _service_redis(config) -> tuple[str | None, str]:
 def _state(args):
     from workers.registry import load_config
     from newswatch.store.state import State, connect
-    config = load_config(args.config)
+    config = load_config(args.config, dry_run=True)   # reads Redis, sends nothing: channel secrets need not be set
     url, why = _service_redis(config)
     if url is None:
         raise SystemExit(f"newswatch: {why}")

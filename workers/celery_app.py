@@ -6,7 +6,49 @@ them by name through a `TaskQueue`, so a scheduler or a CLI command needs no run
 """
 from __future__ import annotations
 
+import logging
+
 from celery import Celery
+from celery.signals import setup_logging, worker_shutting_down
+
+from newswatch.logs import fields
+
+log = logging.getLogger(__name__)
+
+
+@setup_logging.connect
+def _keep_newswatch_logging(**_: object) -> None:
+    """A receiver here tells Celery to configure no logging at all: the command already set up
+    the root handler (newswatch.logs.setup_logging: level, text or json), and Celery's records
+    (celery.*, kombu.*) go through it like ours. Without it, Celery adds its own text handlers."""
+
+
+@worker_shutting_down.connect
+def _log_shutdown(sig: str = "", how: str = "", **_: object) -> None:
+    log.info(fields("worker_shutting_down", signal=sig, how=how.lower()))
+
+
+class CeleryConsole:
+    """Stands in for `sys.__stdout__` in a worker process. Celery prints its console chatter there
+    ("worker: Warm shutdown (MainProcess)"), but stdout belongs to the stdout channel's JSON lines
+    and stderr to the logs: what it prints becomes a log record (`celery_output text=...`), and the
+    lines it would write straight to the file descriptor are left out (no descriptor here; the
+    shutdown is logged as `worker_shutting_down`)."""
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                log.info(fields("celery_output", text=line.strip()))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> None:   # celery.apps.worker.safe_say writes to a descriptor only when there is one
+        return None
 
 POLL_TASK = "newswatch.poll_source"
 DELIVER_TASK = "newswatch.deliver"
@@ -45,7 +87,7 @@ def make_app(redis_url: str, prefix: str) -> Celery:
         accept_content=["json"],
         task_routes={POLL_TASK: {"queue": poll_q}, INGEST_TASK: {"queue": poll_q}, DELIVER_TASK: {"queue": deliver_q}},
         task_default_queue=f"{prefix}.default",
-        worker_hijack_root_logger=False,
+        worker_hijack_root_logger=False,   # and _keep_newswatch_logging: Celery's logs in our format
         worker_redirect_stdouts=False,
         worker_send_task_events=False,
         worker_enable_remote_control=False,

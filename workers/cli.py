@@ -9,20 +9,21 @@ import sys
 import threading
 import warnings
 
-from workers.registry import load_config
-from newswatch.logs import setup_logging
+from newswatch import version
 from newswatch.config.units import parse_duration
 from newswatch.config.yamlconf import ConfigError
+from newswatch.logs import add_log_arguments, log_options, setup_logging
+from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
 
-log = logging.getLogger("workers.cli")
+log = logging.getLogger(__name__)
 
 
 def _load(args):
     config = load_config(args.config)
     from alerts.rules.loader import load_rules
     rules = load_rules(config)
-    setup_logging(args.log_level or config.settings.log_level)
+    setup_logging(*log_options(args, config.settings))
     return config, rules
 
 
@@ -76,10 +77,10 @@ def _classifier(args):
     if args.config or path.exists():
         config = load_config(path, dry_run=True)
         settings, base, cache = config.settings.classify, config.base_dir, config.state_dir / "cache"
-        setup_logging(args.log_level or config.settings.log_level)
+        setup_logging(*log_options(args, config.settings))
     else:
         settings, base, cache = ClassifyConfig(), Path("config"), Path("~/.cache/newswatch").expanduser()
-        setup_logging(args.log_level or "warning")
+        setup_logging(*log_options(args))
     return Classifier.from_config_dir(tables_dir(settings.tables, base), cache_dir=cache,
                                       min_population=settings.min_population, languages=settings.languages)
 
@@ -148,7 +149,7 @@ def cmd_test_rule(args) -> int:
 def cmd_worker(args) -> int:
     config, _ = _load(args)
     from celery.exceptions import SecurityWarning
-    from workers.celery_app import make_app, queues
+    from workers.celery_app import CeleryConsole, make_app, queues
     from workers.runtime import Runtime
     from workers.tasks import register_tasks
     url = args.redis_url or config.settings.redis_url
@@ -159,7 +160,7 @@ def cmd_worker(args) -> int:
     app = make_app(url, config.settings.key_prefix)
     warnings.filterwarnings("ignore", category=SecurityWarning)  # root in containers; we accept JSON only
     # Celery prints its shutdown chatter to sys.__stdout__; stdout belongs to the stdout channel's JSON lines.
-    sys.__stdout__ = sys.__stderr__
+    sys.__stdout__ = CeleryConsole()  # type: ignore[misc,assignment]  # its lines become log records
     rt = Runtime(config, url)
     register_tasks(app, rt)
     status = _status_server(rt, args)
@@ -167,7 +168,7 @@ def cmd_worker(args) -> int:
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
                         queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
                         without_mingle=True, without_heartbeat=True,
-                        loglevel=(args.log_level or config.settings.log_level).upper())
+                        loglevel=log_options(args, config.settings)[0].upper())
     worker.start()
     if status is not None:
         status.stop()
@@ -211,9 +212,10 @@ def _status_server(rt, args):
 def cmd_run(args) -> int:
     config, _ = _load(args)
     from workers.daemon import run_daemon, run_once
+    logging_options = log_options(args, config.settings)   # the worker child logs like this process
     if args.once:
-        return run_once(config, parse_duration(args.timeout))
-    return run_daemon(config)
+        return run_once(config, parse_duration(args.timeout), logging_options)
+    return run_daemon(config, logging_options)
 
 
 def cmd_telegram_login(args) -> int:
@@ -223,9 +225,11 @@ def cmd_telegram_login(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newswatch", description="News ingestion and alerting.")
+    parser.add_argument("--version", action="version", version=f"newswatch {version()}")
+    add_log_arguments(parser)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-c", "--config", help="config file (default: $NEWSWATCH_CONFIG or config/newswatch.yaml)")
-    common.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    add_log_arguments(common, default=argparse.SUPPRESS)   # also after the command; never resets the global one
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", parents=[common], help="scheduler + worker in one process tree")
     run.add_argument("--once", action="store_true", help="one pass over every source, deliver, exit")
@@ -265,13 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
     tg_login.add_argument("--api-hash-env", default="TELEGRAM_API_HASH", metavar="VAR",
                           help="environment variable holding api_hash (default: TELEGRAM_API_HASH; "
                                "asked for, unechoed, when unset)")
-    tg_login.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    add_log_arguments(tg_login, default=argparse.SUPPRESS)
     tg_login.set_defaults(func=cmd_telegram_login)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging(*log_options(args))   # until a command has read its config's log_level and log_format
     try:
         return args.func(args)
     except ConfigError as exc:

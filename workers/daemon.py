@@ -23,15 +23,18 @@ from workers.status_server import start_status_server
 from workers.tasks import TaskQueue
 from alerts.store import AlertStore
 
-log = logging.getLogger("workers.run")
+log = logging.getLogger(__name__)
 
 
 class WorkerProcess:
-    """A `newswatch worker` child in its own process group; dies with us (PDEATHSIG)."""
+    """A `newswatch worker` child in its own process group; dies with us (PDEATHSIG).
+    It logs at our level and in our format (`logging_options`: level, format)."""
 
-    def __init__(self, config: Config, redis_url: str):
+    def __init__(self, config: Config, redis_url: str, logging_options: tuple[str, str] = ("info", "text")):
+        level, log_format = logging_options
         self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url,
-                     "--no-status"]  # the parent serves /metrics and /healthz
+                     "--no-status",  # the parent serves /metrics and /healthz
+                     "--log-level", level, "--log-format", log_format]
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -75,23 +78,24 @@ def _redis_url(config: Config, stack: ExitStack) -> str:
     return embedded.start().url
 
 
-def _start(config: Config, stack: ExitStack) -> tuple[Runtime, TaskQueue, WorkerProcess]:
+def _start(config: Config, stack: ExitStack,
+           logging_options: tuple[str, str]) -> tuple[Runtime, TaskQueue, WorkerProcess]:
     """Redis (embedded if none is configured), the Celery app, the runtime and a worker child;
     each registered on `stack` so they stop in reverse order on every exit path."""
     url = _redis_url(config, stack)
     queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
     stack.callback(rt.close)
-    worker = WorkerProcess(config, url)
+    worker = WorkerProcess(config, url, logging_options)
     worker.start()
     stack.callback(worker.stop)
     return rt, queue, worker
 
 
-def run_daemon(config: Config) -> int:
+def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text")) -> int:
     stop = _stop_event()
     with ExitStack() as stack:
-        rt, queue, worker = _start(config, stack)
+        rt, queue, worker = _start(config, stack, logging_options)
         status = start_status_server(rt, config.settings.status.host, config.settings.status.port)
         if status is not None:
             stack.callback(status.stop)
@@ -111,11 +115,11 @@ def run_daemon(config: Config) -> int:
     return 0
 
 
-def run_once(config: Config, timeout: float) -> int:
+def run_once(config: Config, timeout: float, logging_options: tuple[str, str] = ("info", "text")) -> int:
     """One pass over every enabled source, wait for the deliveries, exit."""
     stop = _stop_event()
     with ExitStack() as stack:
-        rt, queue, worker = _start(config, stack)
+        rt, queue, worker = _start(config, stack, logging_options)
         run_id = uuid.uuid4().hex
         sources = [s.id for s in config.settings.sources if s.enabled]
         sweep_open_deliveries(rt, queue.delivery)  # left over from an earlier run

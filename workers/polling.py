@@ -19,7 +19,7 @@ from newswatch.metrics import Metrics
 from newswatch.pipeline import AgeFilter, run_stages
 from workers.sources.base import SourceError
 
-log = logging.getLogger("workers.poll")
+log = logging.getLogger(__name__)
 
 
 class PollStatus(StrEnum):

@@ -29,7 +29,7 @@ from newswatch.config import Config
 from newswatch.logs import fields
 from newswatch.config.yamlconf import ConfigError
 
-log = logging.getLogger("workers.rules")
+log = logging.getLogger(__name__)
 CHECK_EVERY = 2.0     # seconds between two looks at the rule files
 MAX_LOGGED_ISSUES = 20
 

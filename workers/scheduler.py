@@ -22,7 +22,7 @@ from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
 
-log = logging.getLogger("workers.scheduler")
+log = logging.getLogger(__name__)
 
 
 

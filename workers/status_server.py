@@ -18,7 +18,7 @@ from newswatch.logs import fields
 from newswatch.metrics import render
 from newswatch.store.state import State
 
-log = logging.getLogger("workers.status")
+log = logging.getLogger(__name__)
 
 
 def health(state: State, sources: list[str], probe: redis.Redis) -> tuple[int, dict]:

@@ -17,7 +17,7 @@ from telethon.sessions import StringSession
 
 from newswatch.logs import fields
 
-log = logging.getLogger("workers.telegram_login")
+log = logging.getLogger(__name__)
 ATTEMPTS = 3
 
 
@@ -123,8 +123,8 @@ def _reason(exc: Exception) -> str:
 
 def cmd_login(args) -> int:
     """`newswatch telegram login`: api_id / api_hash from options, environment or prompt; exit code."""
-    from newswatch.logs import setup_logging
-    setup_logging(args.log_level or "warning")
+    from newswatch.logs import log_options, setup_logging
+    setup_logging(*log_options(args))
     api_id = args.api_id if args.api_id is not None else os.environ.get("TELEGRAM_API_ID", "").strip()
     try:
         api_id = int(api_id or input("api_id (from https://my.telegram.org → API development tools): ").strip())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
 
 from alerts.notifiers.options import ChannelOptions
 from newswatch.config.base import _read_secret_file
@@ -37,13 +37,13 @@ def _bot_token_format(value: SecretStr, key: str) -> SecretStr:
     return value
 
 
-def _one_secret(model, name: str, hint: str = "", required: bool = True) -> SecretStr | None:
+def _one_secret(model, name: str, info: ValidationInfo, hint: str = "", required: bool = True) -> SecretStr | None:
     """`name` from itself or from `<name>_file`; an empty one (an empty ${VAR}) is an error."""
     file_value = getattr(model, f"{name}_file")
     if getattr(model, name) is not None and file_value is not None:
         raise ValueError(f"give '{name}' or '{name}_file', not both")
     if file_value is not None:
-        object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file")))
+        object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file", info)))
     value = getattr(model, name)
     if value is None and required:
         raise ValueError(f"missing '{name}' (give '{name}' or '{name}_file'{hint})")
@@ -65,6 +65,9 @@ class ChatChannelBase(ChannelOptions):
         if not 0 < value <= 300:
             raise ValueError("timeout must be more than 0s and at most 5m")
         return value
+
+
+
 
 
 def secret_value(value: SecretStr | None) -> str | None:

@@ -34,6 +34,7 @@ from alerts.rules.keywords import KeywordHits, Keywords
 from alerts.rules.loader import Rule, gc_paused
 from newswatch.classify.automaton import TermIndex
 from newswatch.model.item import Item
+from newswatch.logs import fields
 
 __all__ = ["Match", "RuleMatcher", "clauses", "requirement", "walk"]   # requirement: kept importable from here
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class Match:
         if self._evidence is None:
             found = self._ctx.test(self.rule.when)
             if found is None:   # `holds` and `test` disagree: a bug; the alert still goes, the log says so
-                log.error("rule_evidence_missing rule_id=%s item_id=%s", self.rule.id, self.item.id)
+                log.error(fields("rule_evidence_missing", rule_id=self.rule.id, item_id=self.item.id))
             self._evidence, self._ctx = list(found or ()), None   # answers are shared: a list of its own
         return self._evidence
 
@@ -148,7 +149,7 @@ class RuleMatcher:
         for slug in slugs:
             region = self.tables.regions.get(slug) if self.tables else None
             if region is None:
-                log.warning("rule_unknown_region rule_id=%s region=%s", rule.id, slug)
+                log.warning(fields("rule_unknown_region", rule_id=rule.id, region=slug))
                 continue
             members |= set(region.countries)
         return members

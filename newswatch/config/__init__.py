@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from newswatch.config.base import ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
+from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
 from newswatch.config.registry import ComponentConfig, Registry
 from newswatch.config.units import Duration, Size
 from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
@@ -67,6 +67,7 @@ class Settings(StrictModel):
     max_age: Duration = 48 * 3600.0      # 0 / off: no age limit
     seen_ttl: Duration = 30 * 86400.0
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"   # json: one object per line (newswatch/logs.py)
     http: HttpConfig = HttpConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     worker: WorkerConfig = WorkerConfig()
@@ -132,7 +133,8 @@ def _duplicate_ids(items: list, section: str, lines: LineMap) -> list[ConfigIssu
     return issues
 
 
-def _component_issues(data: dict, registry: Registry, lines: LineMap) -> tuple[dict, list[ConfigIssue]]:
+def _component_issues(data: dict, registry: Registry, lines: LineMap,
+                      context: dict[str, object]) -> tuple[dict, list[ConfigIssue]]:
     """Validate each `sources:` / `channels:` entry with its kind's model (every error, with its
     line); return the data with the validated entries (entries that fail are left out)."""
     issues: list[ConfigIssue] = []
@@ -154,7 +156,7 @@ def _component_issues(data: dict, registry: Registry, lines: LineMap) -> tuple[d
                     issues.append(lines.issue((section, index, "type"), f"{what} (allowed: {', '.join(kinds)})"))
                 continue
             try:
-                valid.append(model.model_validate(entry))
+                valid.append(model.model_validate(entry, context=context))
             except ValidationError as exc:
                 issues += issues_from_validation(exc, lines, prefix=(section, index))
         data[section] = valid
@@ -165,15 +167,14 @@ def config_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("NEWSWATCH_CONFIG") or DEFAULT_CONFIG)
 
 
-DRY_RUN_SECRET = "unset-in-a-dry-run"
-
-
 def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None, *,
                 registry: Registry, dry_run: bool = False) -> Config:
     """Load and validate the main config file. Raises ConfigError listing every problem.
-    `registry`: the source and channel kinds (workers.registry). `dry_run` (classify, test-rule:
-    nothing is sent): an unset `${VAR}` is no error; it reads as DRY_RUN_SECRET, so a channel's
-    password need not be in the environment to try a rule."""
+    `registry`: the source and channel kinds (workers.registry). A relative `*_file` is read from
+    the config file's folder. `dry_run` (classify, test-rule, alerts, status, silence: nothing is
+    polled or sent): an unset `${VAR}` is no error; it reads as DRY_RUN_SECRET, which passes every
+    format check, and so does an unreadable `*_file`, so a channel's password need not be there to
+    try a rule or list alerts."""
     path = config_path(path)
     data, lines = load_yaml(path)
     if data is None:
@@ -182,10 +183,11 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
         raise ConfigError([lines.issue((), "the config file must be a mapping of keys to values")])
     issues: list[ConfigIssue] = []
     data = substitute_env(data, lines, env, issues, missing=DRY_RUN_SECRET if dry_run else None)
-    data, component_issues = _component_issues(data, registry, lines)
+    context: dict[str, object] = {"base_dir": path.parent, "dry_run": dry_run}   # newswatch.config.base
+    data, component_issues = _component_issues(data, registry, lines, context)
     issues += component_issues
     try:
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(data, context=context)
     except ValidationError as exc:
         issues += issues_from_validation(exc, lines)
         raise ConfigError(issues) from None

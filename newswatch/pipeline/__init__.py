@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from newswatch.model.item import Item
 from newswatch.logs import fields
 
-log = logging.getLogger("newswatch.pipeline")
+log = logging.getLogger(__name__)
 
 
 class Stage:

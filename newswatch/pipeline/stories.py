@@ -43,7 +43,7 @@ from newswatch.pipeline.story_sketch import SHINGLE, fingerprint_text, lead, pac
 __all__ = ["StoryDeduplicator", "fingerprint_text", "lead", "parse_reports", "reports_key", "sketch",
            "story_reports", "url_anchor", "words"]
 
-log = logging.getLogger("newswatch.pipeline.stories")
+log = logging.getLogger(__name__)
 _SPLIT = 2 ** 31  # anchor = shard * _SPLIT + field (listpack 32-bit ints)
 
 

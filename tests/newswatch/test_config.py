@@ -178,3 +178,37 @@ def test_classify_tables_folder_not_found(tmp_path):
         load_config(tables_config(tmp_path, "no-such-dir"))
     (issue,) = err.value.issues
     assert issue.key == "classify.tables" and f"tables folder not found: {tmp_path / 'no-such-dir'}" in issue.message
+def test_relative_secret_files_are_read_from_the_config_files_folder(tmp_path, monkeypatch):
+    conf = tmp_path / "conf"
+    (conf / "secrets").mkdir(parents=True)
+    (conf / "secrets" / "smtp").write_text("pw-from-file\n")
+    (conf / "secrets" / "session").write_text("session-from-file\n")
+    (conf / "newswatch.yaml").write_text(
+        "sources:\n"
+        "  - {id: tg, type: telegram, channel: '@desk_news', mode: mtproto, api_id: 1, api_hash: h,"
+        " session_file: secrets/session}\n"
+        "channels:\n"
+        "  - {id: m, type: email, host: h, username: u, password_file: secrets/smtp, ca_file: ca.pem,"
+        " from: a@x.org, to: [b@x.org]}\n"
+        "rules: []\n")
+    monkeypatch.chdir(tmp_path)                                   # not the config's folder
+    config = load_config("conf/newswatch.yaml")
+    mail = config.channel("m")
+    assert mail.password.get_secret_value() == "pw-from-file"
+    assert mail.password_file == str(conf / "secrets" / "smtp") and mail.ca_file == str(conf / "ca.pem")
+    assert config.source("tg").session.get_secret_value() == "session-from-file"
+
+
+def test_an_unreadable_secret_file_names_the_key_and_the_absolute_path(tmp_path, monkeypatch):
+    (tmp_path / "c.yaml").write_text(
+        "channels:\n"
+        "  - {id: m, type: email, host: h, username: u, password_file: secrets/nope, from: a@x.org, to: [b@x.org]}\n"
+        "rules: []\n")
+    monkeypatch.chdir(tmp_path.parent)
+    with pytest.raises(ConfigError) as err:
+        load_config(Path(tmp_path.name) / "c.yaml")
+    (issue,) = err.value.issues
+    assert issue.line == 2 and issue.key == "channels[0]"
+    assert issue.message == f"cannot read password_file {tmp_path / 'secrets' / 'nope'} (No such file or directory)"
+    # a dry run (test-rule, alerts, status) sends nothing: the missing file is no error there
+    assert load_config(Path(tmp_path.name) / "c.yaml", dry_run=True).channel("m").password is not None

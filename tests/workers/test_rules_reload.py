@@ -40,7 +40,7 @@ def test_an_edit_swaps_the_whole_rule_set_and_old_references_keep_working(config
     assert rules.matcher() is before and matched(before, "In Bamako") == ["a"]
     assert not rules.check(force=True)                         # same content: nothing to do
     (config.base_dir / "rules" / "a.yaml").write_text(yaml.safe_dump([rule("a", "Niamey")]))
-    with caplog.at_level(logging.INFO, logger="workers.rules"):
+    with caplog.at_level(logging.INFO, logger="workers.rules_reload"):
         assert rules.check(force=True)
     after = rules.matcher()
     assert after is not before and matched(after, "In Niamey") == ["a"] and matched(after, "In Bamako") == []
@@ -63,7 +63,7 @@ def test_a_broken_file_is_rejected_once_and_the_rules_in_force_stay(config, capl
     good = rules.current
     (config.base_dir / "rules" / "a.yaml").write_text("- id: a\n  title: a\n  when: {keywords: [x]}\n"
                                                       "  notify: [pager]\n")
-    with caplog.at_level(logging.INFO, logger="workers.rules"):
+    with caplog.at_level(logging.INFO, logger="workers.rules_reload"):
         assert not rules.check(force=True)
         assert not rules.check(force=True)                     # same broken content: not reported again
     assert rules.current is good

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
 
 from alerts.notifiers.secrets import ChatChannelBase, _not_empty, _one_secret
+from newswatch.config.base import ConfigFile, dry_run_placeholder
 
 
 class AppriseChannelConfig(ChatChannelBase):
     type: Literal["apprise"]
     url: SecretStr | None = None            # any Apprise URL, e.g. ntfys://…, mmost://…; holds credentials
-    url_file: str | None = None
+    url_file: ConfigFile | None = None
 
     @field_validator("url")
     @classmethod
-    def _apprise_url(cls, value: SecretStr | None) -> SecretStr | None:
+    def _apprise_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if dry_run_placeholder(value, info):
+            return value
         if value is not None:
             _not_empty(value, "url")
         problem = value is not None and apprise_url_problem(value.get_secret_value().strip())
@@ -24,10 +27,10 @@ class AppriseChannelConfig(ChatChannelBase):
         return value
 
     @model_validator(mode="after")
-    def _url(self) -> "AppriseChannelConfig":
+    def _url(self, info: ValidationInfo) -> "AppriseChannelConfig":
         from_file = self.url_file is not None and self.url is None
-        url = _one_secret(self, "url", hint=", e.g. url: ${APPRISE_URL}")
-        problem = from_file and apprise_url_problem(url.get_secret_value())
+        url = _one_secret(self, "url", info, hint=", e.g. url: ${APPRISE_URL}")
+        problem = from_file and not dry_run_placeholder(url, info) and apprise_url_problem(url.get_secret_value())
         if problem:
             raise ValueError(f"url_file: {problem}")
         return self

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from alerts.notifiers.options import ChannelOptions
-from newswatch.config.base import _read_secret_file
+from newswatch.config.base import ConfigFile, _read_secret_file
 from newswatch.config.units import Duration
 
 
@@ -17,11 +17,11 @@ class EmailChannelConfig(ChannelOptions):
     security: Literal["none", "starttls", "tls"] = "starttls"
     username: str | None = None
     password: SecretStr | None = None
-    password_file: str | None = None
+    password_file: ConfigFile | None = None
     from_addr: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     timeout: Duration = 30.0
-    ca_file: str | None = None
+    ca_file: ConfigFile | None = None
 
     @field_validator("to")
     @classmethod
@@ -32,11 +32,12 @@ class EmailChannelConfig(ChannelOptions):
         return value
 
     @model_validator(mode="after")
-    def _secret(self) -> "EmailChannelConfig":
+    def _secret(self, info: ValidationInfo) -> "EmailChannelConfig":
         if self.password is not None and self.password_file is not None:
             raise ValueError("give 'password' or 'password_file', not both")
         if self.password_file is not None:
-            object.__setattr__(self, "password", SecretStr(_read_secret_file(self.password_file, "password_file")))
+            object.__setattr__(self, "password",
+                               SecretStr(_read_secret_file(self.password_file, "password_file", info)))
         if self.password is not None and not self.username:
             raise ValueError("a password needs a username")
         if self.username and self.password is None:

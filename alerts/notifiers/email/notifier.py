@@ -37,6 +37,7 @@ from alerts.notifiers.email.config import EmailChannelConfig
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.email.text import MESSAGE_POLICY, clip, header_text, is_web_link, multiline, one_line
+from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,7 @@ class EmailNotifier:
         self.timeout, self.ca_file, self.verify = timeout, ca_file, verify
         self._secrets = [s for s in self._secret_forms(password) if s]
         if self.username and security == "none":
-            log.warning("channel %s sends SMTP credentials without TLS to %s:%s", channel_id, host, port,
-                        extra={"channel_id": channel_id, "smtp_server": f"{host}:{port}"})
+            log.warning(fields("email_credentials_without_tls", channel_id=channel_id, smtp_server=f"{host}:{port}"))
 
     def __repr__(self) -> str:
         return (f"EmailNotifier({self.channel_id!r}, host={self.host!r}, port={self.port}, "
@@ -172,7 +172,6 @@ class EmailNotifier:
 
     def send(self, alert: Alert) -> None:
         msg = self.build_message(alert)
-        extra = {"channel_id": self.channel_id, "alert_id": alert.id, "smtp_server": self._where}
         error: DeliveryError | None = None
         try:
             refused = self._deliver(msg)
@@ -184,9 +183,9 @@ class EmailNotifier:
             raise error
         if refused:
             detail = "; ".join(f"{addr}: {self._reply(code, text)}" for addr, (code, text) in refused.items())
-            log.warning("email for alert %s: some recipients refused (%s)", alert.id, self._redact(detail),
-                        extra={**extra, "refused": sorted(refused)})
-        log.info("email for alert %s sent via %s", alert.id, self._where, extra=extra)
+            log.warning(fields("email_recipients_refused", channel_id=self.channel_id, alert_id=alert.id,
+                               smtp_server=self._where, refused=sorted(refused), reply=self._redact(detail)))
+        log.info(fields("email_sent", channel_id=self.channel_id, alert_id=alert.id, smtp_server=self._where))
 
     @property
     def _where(self) -> str:

@@ -4,16 +4,17 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
 
 from alerts.notifiers.options import RateLimitConfig
 from alerts.notifiers.secrets import ChatChannelBase, _bot_token_format, _http_url, _one_secret
+from newswatch.config.base import ConfigFile, dry_run_placeholder
 
 
 class TelegramChannelConfig(ChatChannelBase):
     type: Literal["telegram"]
     bot_token: SecretStr | None = None      # from @BotFather; usually ${TELEGRAM_BOT_TOKEN}
-    bot_token_file: str | None = None
+    bot_token_file: ConfigFile | None = None
     chat_id: int | str                      # a number (-100… for groups/channels) or @channelname
     api_url: str = "https://api.telegram.org"
     thread_id: int | None = None            # a forum topic of the group
@@ -37,8 +38,10 @@ class TelegramChannelConfig(ChatChannelBase):
 
     @field_validator("bot_token")
     @classmethod
-    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is None else _bot_token_format(value, "bot_token")
+    def _bot_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or dry_run_placeholder(value, info):
+            return value
+        return _bot_token_format(value, "bot_token")
 
     @model_validator(mode="after")
     def _default_rate_limit(self) -> "TelegramChannelConfig":
@@ -50,9 +53,9 @@ class TelegramChannelConfig(ChatChannelBase):
         return self
 
     @model_validator(mode="after")
-    def _token(self) -> "TelegramChannelConfig":
+    def _token(self, info: ValidationInfo) -> "TelegramChannelConfig":
         from_file = self.bot_token_file is not None and self.bot_token is None
-        token = _one_secret(self, "bot_token", hint=", e.g. bot_token: ${TELEGRAM_BOT_TOKEN}")
-        if from_file:
+        token = _one_secret(self, "bot_token", info, hint=", e.g. bot_token: ${TELEGRAM_BOT_TOKEN}")
+        if from_file and not dry_run_placeholder(token, info):
             _bot_token_format(token, "bot_token_file")
         return self

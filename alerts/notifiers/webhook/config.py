@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
 
 from alerts.notifiers.secrets import ChatChannelBase, _http_url, _one_secret
+from newswatch.config.base import ConfigFile, dry_run_placeholder
 
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
@@ -17,13 +18,13 @@ class WebhookChannelConfig(ChatChannelBase):
     type: Literal["webhook"]
     url: str
     secret: SecretStr | None = None         # signs each body: X-Newswatch-Signature: sha256=<hmac>
-    secret_file: str | None = None
+    secret_file: ConfigFile | None = None
     headers: dict[str, SecretStr] = {}      # e.g. Authorization: "Bearer ${TOKEN}"; values never shown
 
     @field_validator("url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        return _http_url(value, "url")
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return value if dry_run_placeholder(value, info) else _http_url(value, "url")
 
     @field_validator("headers")
     @classmethod
@@ -38,6 +39,6 @@ class WebhookChannelConfig(ChatChannelBase):
         return value
 
     @model_validator(mode="after")
-    def _secret(self) -> "WebhookChannelConfig":
-        _one_secret(self, "secret", required=False)
+    def _secret(self, info: ValidationInfo) -> "WebhookChannelConfig":
+        _one_secret(self, "secret", info, required=False)
         return self

@@ -261,7 +261,8 @@ def test_some_recipients_refused_is_success_with_warning(caplog):
     assert got.rcpt_tos == ["analyst@example.org"]
     warnings = [r for r in caplog.records if r.name.startswith("alerts") and r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "gone@example.org" in warnings[0].getMessage()
-    assert "550" in warnings[0].getMessage() and warnings[0].refused == ["gone@example.org"]
+    assert "550" in warnings[0].getMessage() and warnings[0].msg.values["refused"] == ["gone@example.org"]
+    assert warnings[0].getMessage().startswith("email_recipients_refused channel_id=")
 
 
 def test_connection_refused_is_temporary():

@@ -5,9 +5,9 @@ import os
 import re
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from newswatch.config.base import _secret_or_env
+from newswatch.config.base import ConfigFile, _secret_or_env, dry_run_placeholder, is_dry_run
 from newswatch.config.registry import ComponentConfig
 from newswatch.config.units import Duration
 
@@ -38,11 +38,11 @@ class TelegramSourceConfig(ComponentConfig):
     timeout: Duration | None = None
     max_pages: int = Field(10, ge=1, le=1000)  # web mode: pages read back to the cursor in one poll
     # mtproto mode: from here, from `*_file`, or from TELEGRAM_API_ID / TELEGRAM_API_HASH / TELEGRAM_SESSION
-    api_id: int | None = None
+    api_id: int | None = None        # (an unset ${TELEGRAM_API_ID} in a dry run: None)
     api_hash: SecretStr | None = None
-    api_hash_file: str | None = None
+    api_hash_file: ConfigFile | None = None
     session: SecretStr | None = None
-    session_file: str | None = None
+    session_file: ConfigFile | None = None
     live: bool = False               # mtproto: keep a listener open instead of polling
 
     @field_validator("channel")
@@ -50,8 +50,13 @@ class TelegramSourceConfig(ComponentConfig):
     def _channel(cls, value: str) -> str:
         return telegram_channel_name(value)
 
+    @field_validator("api_id", mode="before")
+    @classmethod
+    def _api_id(cls, value: object, info: ValidationInfo) -> object:
+        return None if dry_run_placeholder(value, info) else value
+
     @model_validator(mode="after")
-    def _mode(self) -> "TelegramSourceConfig":
+    def _mode(self, info: ValidationInfo) -> "TelegramSourceConfig":
         if self.interval < 1:
             raise ValueError("interval must be at least 1s")
         if not re.match(r"^https?://", self.base_url):
@@ -61,8 +66,8 @@ class TelegramSourceConfig(ComponentConfig):
             if self.live:
                 raise ValueError("live: true needs mode: mtproto")
             return self
-        _secret_or_env(self, "api_hash", "TELEGRAM_API_HASH")
-        _secret_or_env(self, "session", "TELEGRAM_SESSION")
+        _secret_or_env(self, "api_hash", "TELEGRAM_API_HASH", info)
+        _secret_or_env(self, "session", "TELEGRAM_SESSION", info)
         if self.api_id is None and os.environ.get("TELEGRAM_API_ID"):
             try:
                 object.__setattr__(self, "api_id", int(os.environ["TELEGRAM_API_ID"]))
@@ -70,7 +75,7 @@ class TelegramSourceConfig(ComponentConfig):
                 raise ValueError("TELEGRAM_API_ID must be a number") from None
         missing = [name for name, env in (("api_id", "TELEGRAM_API_ID"), ("api_hash", "TELEGRAM_API_HASH"),
                                           ("session", "TELEGRAM_SESSION")) if getattr(self, name) is None]
-        if missing:
+        if missing and not is_dry_run(info):   # a dry run connects to no Telegram
             raise ValueError(f"mode: mtproto needs {', '.join(missing)} (set them here, as *_file, or in the "
                              "environment as TELEGRAM_API_ID / TELEGRAM_API_HASH / TELEGRAM_SESSION; "
                              "`newswatch telegram login` creates the session string)")

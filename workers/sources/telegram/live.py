@@ -36,7 +36,7 @@ from workers.sources.telegram.mtproto import (LOGIN_HINT, disconnect_quietly, fe
                                               parse_last_id, resolve_channel, source_error, string_session,
                                               telethon_client_factory)
 
-log = logging.getLogger("workers.sources.telegram.live")
+log = logging.getLogger(__name__)
 _REMEMBERED = 5000  # message ids already handed over, to skip them in catch-ups
 
 

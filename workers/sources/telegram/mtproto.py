@@ -25,7 +25,7 @@ from workers.sources.base import PollResult, SourceError
 from workers.sources.telegram.messages import (album_to_item, media_kind, message_to_item,  # noqa: F401
                                                messages_to_items, permalink)
 
-log = logging.getLogger("workers.sources.telegram.mtproto")
+log = logging.getLogger(__name__)
 
 LOGIN_HINT = "run `newswatch telegram login` and set TELEGRAM_SESSION to the new string"
 DEFAULT_TIMEOUT = 30.0
