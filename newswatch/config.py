@@ -92,12 +92,25 @@ class Settings(StrictModel):
 
 
 class Config:
-    """Loaded settings plus where they came from."""
+    """Loaded settings plus where they came from.
 
-    def __init__(self, path: Path, settings: Settings, lines: LineMap):
+    A config read despite errors (`read_config`, for `newswatch check` to go on to the rules) has the
+    entries that had errors left out; `positions` maps each kept entry of `sources` / `channels` to its
+    index in the file, and `unchecked` holds the ids (and source tags) those left-out entries declared,
+    so that a rule naming one is not reported a second time."""
+
+    def __init__(self, path: Path, settings: Settings, lines: LineMap, positions: dict | None = None,
+                 unchecked: dict | None = None):
         self.path = path
         self.settings = settings
         self.lines = lines
+        self.positions: dict[str, list[int]] = positions or {}
+        self.unchecked: dict[str, set[str]] = unchecked or {}
+
+    def position(self, section: str, index: int) -> int:
+        """Where `settings.<section>[index]` stands in the file's list (entries with errors left out)."""
+        kept = self.positions.get(section)
+        return kept[index] if kept is not None else index
 
     @property
     def base_dir(self) -> Path:
@@ -123,13 +136,13 @@ class Config:
         return (self.base_dir / os.path.expanduser(relative)).resolve()
 
 
-def _duplicate_ids(items: list, section: str, lines: LineMap) -> list[ConfigIssue]:
+def _duplicate_ids(items: list, section: str, lines: LineMap, position) -> list[ConfigIssue]:
     first: dict[str, int] = {}
     issues = []
     for index, item in enumerate(items):
         if item.id in first:
-            other = lines.line((section, first[item.id]))
-            issues.append(lines.issue((section, index, "id"),
+            other = lines.line((section, position(section, first[item.id])))
+            issues.append(lines.issue((section, position(section, index), "id"),
                                       f"duplicate id {item.id!r} (first used at line {other}); ids must be unique"))
         else:
             first[item.id] = index
@@ -162,43 +175,110 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None, 
     """Load and validate the main config file. Raises ConfigError listing every problem.
     `dry_run` (classify, test-rule: nothing is sent): an unset `${VAR}` is no error; it reads
     as DRY_RUN_SECRET, so a channel's password need not be in the environment to try a rule."""
+    config, issues = read_config(path, env, dry_run=dry_run)
+    if issues:
+        raise ConfigError(issues)
+    return config
+
+
+_SECTIONS = ("sources", "channels")
+
+
+def read_config(path: str | os.PathLike | None = None, env: dict | None = None, *,
+                dry_run: bool = False) -> tuple[Config | None, list[ConfigIssue]]:
+    """Every problem of the main config file, and the config as far as it could be read despite them:
+    the entries of `sources` / `channels` and the other keys that had errors are left out (defaults
+    instead; `rules` with an error: none), so the rule files can still be checked against the rest
+    (`newswatch check` lists the errors of the config and of every rule file at once). The config is
+    None only when the file cannot be read as a mapping."""
     path = config_path(path)
-    data, lines = load_yaml(path)
+    issues: list[ConfigIssue] = []
+    try:
+        data, lines = load_yaml(path, issues)
+    except ConfigError as exc:
+        return None, exc.issues
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError([lines.issue((), "the config file must be a mapping of keys to values")])
-    issues: list[ConfigIssue] = []
+        return None, issues + [lines.issue((), "the config file must be a mapping of keys to values")]
     data = substitute_env(data, lines, env, issues, missing=DRY_RUN_SECRET if dry_run else None)
     type_issues = _type_issues(data, lines)
-    index_map: dict[str, list[int]] = {}
-    if type_issues:  # validate the rest without the entries of unknown type, to list every error
-        issues += type_issues
-        bad = {(i.key.split("[")[0], int(i.key.split("[")[1].split("]")[0])) for i in type_issues}
-        data = dict(data)
-        for section in ("sources", "channels"):
-            if isinstance(data.get(section), list):
-                kept = [n for n in range(len(data[section])) if (section, n) not in bad]
-                index_map[section] = kept
-                data[section] = [data[section][n] for n in kept]
+    issues += type_issues
+    bad = {(i.key.split("[")[0], int(i.key.split("[")[1].split("]")[0])) for i in type_issues}
+    data, positions, unchecked = _without(data, bad, {})
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         def original(loc: tuple) -> tuple:
-            if len(loc) > 1 and loc[0] in index_map and isinstance(loc[1], int):
-                return (loc[0], index_map[loc[0]][loc[1]]) + loc[2:]
+            if len(loc) > 1 and loc[0] in positions and isinstance(loc[1], int):
+                return (loc[0], positions[loc[0]][loc[1]]) + loc[2:]
             return loc
         issues += issues_from_validation(exc, lines, drop_tags=frozenset(SOURCE_TYPES + CHANNEL_TYPES),
                                          loc_map=original)
-        raise ConfigError(issues) from None
-    if issues:
-        raise ConfigError(issues)
-    issues = _duplicate_ids(settings.sources, "sources", lines) + _duplicate_ids(settings.channels, "channels", lines)
+        settings, data, positions, unchecked = _salvage(data, exc, positions, unchecked)
+        if settings is None:
+            return None, _by_line(issues)
+    config = Config(path.resolve(), settings, lines, positions, unchecked)
+    issues += _cross_checks(config, path, lines)
+    return config, _by_line(issues)
+
+
+def _by_line(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    return sorted(issues, key=lambda i: (i.file, i.line or 0))
+
+
+def _without(data: dict, bad: set, positions: dict) -> tuple[dict, dict, dict]:
+    """`data` without the (section, index) entries in `bad`; where each kept entry stands in the file
+    (through `positions`, the map of an earlier pass); the ids and tags the removed entries declared."""
+    data, positions, unchecked = dict(data), {k: list(v) for k, v in positions.items()}, {}
+    for section in _SECTIONS:
+        entries = data.get(section)
+        if not isinstance(entries, list):
+            continue
+        where = positions.get(section, list(range(len(entries))))
+        kept = [n for n in range(len(entries)) if (section, n) not in bad]
+        for n in range(len(entries)):
+            if (section, n) in bad and isinstance(entries[n], dict):
+                declared = [entries[n].get("id")] + (entries[n].get("tags") if isinstance(entries[n].get("tags"), list)
+                                                     else [])
+                unchecked.setdefault(section, set()).update(v for v in declared if isinstance(v, str))
+        positions[section] = [where[n] for n in kept]
+        data[section] = [entries[n] for n in kept]
+    return data, positions, unchecked
+
+
+def _salvage(data: dict, exc: ValidationError, positions: dict, unchecked: dict):
+    """Settings from `data` without the parts pydantic rejected, or None when even that fails."""
+    bad, keys = set(), set()
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = tuple(p for p in err["loc"] if p not in SOURCE_TYPES + CHANNEL_TYPES)
+        if len(loc) > 1 and loc[0] in _SECTIONS and isinstance(loc[1], int):
+            bad.add((loc[0], loc[1]))
+        elif loc:
+            keys.add(loc[0])
+    data, positions, more = _without(data, bad, positions)
+    for section, ids in more.items():
+        unchecked.setdefault(section, set()).update(ids)
+    for key in keys:
+        if key == "rules":
+            data["rules"] = []          # not the default glob: which rule files were meant is unknown
+        else:
+            data.pop(key, None)
+    try:
+        return Settings.model_validate(data), data, positions, unchecked
+    except ValidationError:
+        return None, data, positions, unchecked
+
+
+def _cross_checks(config: Config, path: Path, lines: LineMap) -> list[ConfigIssue]:
+    """Duplicate ids, missing feed files, broken templates: over the entries that validated."""
+    settings, position = config.settings, config.position
+    issues = _duplicate_ids(settings.sources, "sources", lines, position) + \
+        _duplicate_ids(settings.channels, "channels", lines, position)
     for index, src in enumerate(settings.sources):
         if getattr(src, "path", None) and not (path.parent / src.path).exists():
-            issues.append(lines.issue(("sources", index, "path"), f"feed file {src.path!r} not found "
-                                                                  f"(paths are relative to {path.parent or '.'})"))
-    issues += channel_template_issues(settings.channels, lines, path.parent)
-    if issues:
-        raise ConfigError(issues)
-    return Config(path.resolve(), settings, lines)
+            issues.append(lines.issue(("sources", position("sources", index), "path"),
+                                      f"feed file {src.path!r} not found (paths are relative to {path.parent or '.'})"))
+    issues += channel_template_issues(settings.channels, lines, path.parent,
+                                      [position("channels", n) for n in range(len(settings.channels))])
+    return issues

@@ -90,10 +90,13 @@ def _template_problem(path: Path) -> str | None:
     return None
 
 
-def channel_template_issues(channels: list, lines: LineMap, base_dir: Path) -> list[ConfigIssue]:
-    """Each channel's `template:` resolved against the config file's folder (stored resolved), present, parsable."""
+def channel_template_issues(channels: list, lines: LineMap, base_dir: Path,
+                            positions: list[int] | None = None) -> list[ConfigIssue]:
+    """Each channel's `template:` resolved against the config file's folder (stored resolved), present, parsable.
+    `positions`: where each channel stands in the file (when entries with errors were left out)."""
     issues = []
-    for index, channel in enumerate(channels):
+    for n, channel in enumerate(channels):
+        index = positions[n] if positions is not None else n
         template = getattr(channel, "template", None)
         if not template:
             continue

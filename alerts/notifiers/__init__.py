@@ -64,7 +64,7 @@ def check_channel(cfg) -> list[str]:
     try:
         build_notifier(cfg)
     except (TemplateError, ValueError) as exc:
-        return [f"channels.{cfg.id}: {exc}"]
+        return [str(exc)]
     return []
 
 
