@@ -28,10 +28,11 @@ def _service_redis(config) -> tuple[str | None, str]:
     return embedded.url, ""
 
 
-def _state(args):
+def _state(args, config=None):
     from workers.registry import load_config
     from newswatch.store.state import State, connect
-    config = load_config(args.config, dry_run=True)   # reads Redis, sends nothing: channel secrets need not be set
+    # reads Redis, sends nothing: channel secrets need not be set
+    config = config or load_config(args.config, dry_run=True)
     url, why = _service_redis(config)
     if url is None:
         raise SystemExit(f"newswatch: {why}")
@@ -100,7 +101,11 @@ def cmd_alerts(args) -> int:
     config, state, url = _state(args)
     if args.action == "retry":
         return _retry(state, url, args)
-    since = time.time() - parse_duration(args.since) if args.since else 0
+    try:
+        since = time.time() - parse_duration(args.since) if args.since else 0
+    except ValueError as exc:
+        print(f"newswatch alerts: --since: {exc}", file=sys.stderr)
+        return 2
     rows = alert_rows(config, state, since, args.status)
     for row in rows:
         if args.format == "json":
@@ -139,13 +144,45 @@ def _retry(state, url: str, args) -> int:
     return 0
 
 
+def _silence_args(args, config) -> tuple[float | None, str | None]:
+    """`silence add`: the duration, or the problem with --for / --channel (a usage error: nothing is added).
+    A rule glob matching no rule of the config is only warned about (stderr): the rule may come later."""
+    import fnmatch
+    from alerts.rules.loader import rule_ids
+    from newswatch.config.yamlconf import did_you_mean
+    try:
+        duration = parse_duration(args.duration)
+    except ValueError as exc:
+        return None, f"--for: {exc}"
+    channels = [ch.id for ch in config.settings.channels]
+    if args.channel is not None and args.channel not in channels:
+        hint = did_you_mean(args.channel, channels)
+        return None, (f"--channel: unknown channel {args.channel!r} ({hint + ' ' if hint else ''}"
+                      f"channels: {', '.join(channels) or 'none configured'})")
+    ids = sorted(rule_ids(config))
+    if not any(fnmatch.fnmatchcase(rule_id, args.rule) for rule_id in ids):
+        hint = did_you_mean(args.rule, ids)
+        print(f"newswatch silence add: warning: {args.rule!r} matches no rule of {config.path} "
+              f"({hint + ' ' if hint else ''}rules: {', '.join(ids[:20]) or 'none'}{', ...' if len(ids) > 20 else ''}); "
+              "adding it anyway", file=sys.stderr)
+    return duration, None
+
+
 def cmd_silence(args) -> int:
     from alerts.silences import Silences
-    _, state, _ = _state(args)
+    from workers.registry import load_config
+    config = load_config(args.config)
+    duration = None
+    if args.action == "add":
+        duration, problem = _silence_args(args, config)
+        if problem:
+            print(f"newswatch silence add: {problem}", file=sys.stderr)
+            return 2
+    _, state, _ = _state(args, config)
     silences = Silences(state)
     try:
         if args.action == "add":
-            s = silences.add(args.rule, parse_duration(args.duration), args.reason or "", channel=args.channel)
+            s = silences.add(args.rule, duration, args.reason or "", channel=args.channel)
             print(f"{s.id}  silences {s.rule}{' on ' + s.channel if s.channel else ''} until {_when(s.ends_at)}")
         elif args.action == "expire":
             s = silences.expire(args.id)
@@ -203,9 +240,9 @@ def add_admin_parsers(sub, common) -> None:
     ssub = silence.add_subparsers(dest="action", required=True)
     add = ssub.add_parser("add", parents=[common], help="silence RULE_ID (or a glob) --for 4h --reason ...")
     add.add_argument("rule", metavar="RULE_ID")
-    add.add_argument("--for", dest="duration", required=True, help="how long, e.g. 30m, 4h, 2d")
+    add.add_argument("--for", dest="duration", required=True, help="how long: a number and a unit, e.g. 30s, 10m, 4h, 2d")
     add.add_argument("--reason", required=True)
-    add.add_argument("--channel", help="only on this channel")
+    add.add_argument("--channel", help="only on this channel (one of the config's channel ids)")
     lst = ssub.add_parser("list", parents=[common], help="active silences (--all: also the recently ended)")
     lst.add_argument("--all", action="store_true")
     exp = ssub.add_parser("expire", parents=[common], help="end a silence now")

@@ -20,21 +20,24 @@ log = logging.getLogger(__name__)
 
 
 def _load(args):
-    config = load_config(args.config)
-    from alerts.rules.loader import load_rules
-    rules = load_rules(config)
+    """The config and its rules, or ConfigError with every problem of both (as `newswatch check`)."""
+    from workers.registry import load_config_and_rules
+    config, rules = load_config_and_rules(args.config)
     setup_logging(*log_options(args, config.settings))
     return config, rules
 
 
 def cmd_check(args) -> int:
-    config, rules = _load(args)
-    s = config.settings
+    """Every error of the config file and of every rule file, at once (exit 1), or a one-line summary."""
     from alerts.notifiers import check_channel
-    problems = [problem for ch in s.channels for problem in check_channel(ch)]
-    if problems:
-        print("newswatch: invalid configuration:\n  " + "\n  ".join(problems), file=sys.stderr)
-        return 1
+    from workers.registry import check_config_and_rules
+    config, rules, issues = check_config_and_rules(args.config)
+    if config is not None:   # what stops a notifier from being built (a template, an Apprise URL)
+        issues += [config.lines.issue(("channels", config.position("channels", n)), problem)
+                   for n, ch in enumerate(config.settings.channels) for problem in check_channel(ch)]
+    if issues:
+        raise ConfigError(issues)
+    s = config.settings
     print(f"ok: {config.path}: {len(s.sources)} sources, {len(s.channels)} channels, {len(rules)} rules")
     return 0
 
@@ -126,8 +129,8 @@ def cmd_classify(args) -> int:
 def cmd_test_rule(args) -> int:
     """Run the rules over a feed file, URL or JSON Lines; say what matched and why. No state, no delivery.
     Exit 0 whether or not anything matched, 1 on invalid rules (raised as ConfigError), 2 on bad input."""
-    from workers.rule_dry_run import load_rule_set, report
-    _, rules, files = load_rule_set(args.config, args.rule_files)
+    from workers.rule_dry_run import load_rule_set, report, source_tags, stand_for
+    config, rules, files = load_rule_set(args.config, args.rule_files)
     if args.schema_only:
         print(f"ok: {len(rules)} rules in {len(files)} files")
         return 0
@@ -138,8 +141,12 @@ def cmd_test_rule(args) -> int:
     items = _read_input(args, "test-rule")
     if items is None:
         return 2
+    problem = stand_for(items, config, args.source)
+    if problem:
+        print(f"newswatch test-rule: {problem}", file=sys.stderr)
+        return 2
     classifier = _classifier(args)
-    matcher = RuleMatcher(rules, tables=classifier.tables)
+    matcher = RuleMatcher(rules, tables=classifier.tables, source_tags=source_tags(config))
     for item in items:
         item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang)
         print(report(item, matcher, args.format, args.explain))
@@ -260,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     test_rule.add_argument("--format", choices=["json", "text"], default="json")
     test_rule.add_argument("--explain", action="store_true", help="also list the rules that did not match, and why")
     test_rule.add_argument("--schema-only", action="store_true", help="only validate the rule files")
+    test_rule.add_argument("--source", metavar="ID", help="the configured source the input stands for "
+                           "(its id and tags are what `source:` conditions see; default: none)")
     test_rule.set_defaults(func=cmd_test_rule)
     add_admin_parsers(sub, common)
     telegram = sub.add_parser("telegram", help="Telegram account tools (mode: mtproto sources)")

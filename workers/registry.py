@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from alerts.notifiers import CHANNELS
+from alerts.rules.loader import Rule
+from alerts.rules.loader import check_config_and_rules as _check
+from alerts.rules.loader import load_config_and_rules as _load_both
 from newswatch.config import Config
 from newswatch.config import load_config as _load_config
 from newswatch.config.registry import Registry
+from newswatch.config.yamlconf import ConfigIssue
 from workers.sources import SOURCES
 
 
@@ -19,3 +24,14 @@ def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
                 dry_run: bool = False) -> Config:
     """`newswatch.config.load_config` with every kind this build ships."""
     return _load_config(path, env, registry=registry(), dry_run=dry_run)
+
+
+def check_config_and_rules(path: str | os.PathLike[str] | None = None, **kwargs: Any
+                           ) -> tuple[Config | None, list[Rule], list[ConfigIssue]]:
+    """alerts.rules.loader.check_config_and_rules with every kind this build ships."""
+    return _check(path, registry=registry(), **kwargs)
+
+
+def load_config_and_rules(path: str | os.PathLike[str] | None = None, **kwargs: Any) -> tuple[Config, list[Rule]]:
+    """alerts.rules.loader.load_config_and_rules with every kind this build ships."""
+    return _load_both(path, registry=registry(), **kwargs)

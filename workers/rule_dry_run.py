@@ -17,19 +17,19 @@ from dataclasses import asdict
 from pathlib import Path
 
 from newswatch.model.alert import Alert
-from alerts.rules.loader import Rule, load_rules, rule_files
+from alerts.rules.loader import Rule, rule_files
 from alerts.rules.matcher import Match, RuleMatcher
 from newswatch.config import Config
-from workers.registry import load_config
 from newswatch.model.item import Item
+from workers.registry import load_config_and_rules
 
 
 def load_rule_set(config_file: str | None, files: list[str]) -> tuple[Config, list[Rule], list[Path]]:
     """The config, its rules (or those of `files`, still checked against its channels) and the files read.
-    Raises ConfigError listing every problem."""
-    config = load_config(config_file, dry_run=True)   # sends nothing: channel secrets need not be set
+    Raises ConfigError listing every problem (of the config and of every rule file, as `newswatch check`)."""
     paths = [Path(f) for f in files] if files else None
-    rules = load_rules(config, files=paths)
+    # sends nothing: channel secrets need not be set
+    config, rules = load_config_and_rules(config_file, dry_run=True, files=paths)
     if paths is None:
         paths = [path for path, problem in rule_files(config) if problem is None]
     return config, rules, paths
@@ -60,6 +60,27 @@ def text_summary(item: Item, matches: list[Match], near_misses: list[dict] | Non
         lines.append(f"  no match {miss['rule']}:")
         lines += [f"    - {clause}" for clause in miss["failed"]]
     return "\n".join(lines)
+
+
+def source_tags(config: Config) -> dict[str, frozenset]:
+    """Each configured source's tags, by id: what `source:` conditions match besides the id."""
+    return {src.id: frozenset(src.tags) for src in config.settings.sources}
+
+
+def stand_for(items: list[Item], config: Config, source_id: str | None) -> str | None:
+    """`test-rule --source ID`: the input's items stand for that configured source (its id and tags).
+    Without it, an item keeps the source a JSON Lines row names (`source`), else `input`, which is no
+    configured source: a `source:` condition does not hold for it, and `--explain` says so.
+    Returns the problem when ID is no configured source."""
+    if source_id is None:
+        return None
+    known = [src.id for src in config.settings.sources]
+    if source_id not in known:
+        return (f"--source: no source {source_id!r} in {config.path} "
+                f"(sources: {', '.join(known) or 'none configured'})")
+    for item in items:
+        item.source_id = source_id
+    return None
 
 
 def report(item: Item, matcher: RuleMatcher, fmt: str = "json", explain: bool = False) -> str:

@@ -71,8 +71,9 @@ class Runtime:
         return self.live_rules.matcher()
 
     def _compile_matcher(self, rules: list[Rule]) -> RuleMatcher:
-        """Place and region conditions use the classifier's tables."""
-        return RuleMatcher(rules, tables=self.classifier.tables if self.classifier is not None else None)
+        """Place and region conditions use the classifier's tables; `source:` the sources' tags."""
+        return RuleMatcher(rules, tables=self.classifier.tables if self.classifier is not None else None,
+                           source_tags={src.id: frozenset(src.tags) for src in self.settings.sources})
 
     def check_rules(self) -> bool:
         """Called by processes that match (at the start of every poll): reload the rules

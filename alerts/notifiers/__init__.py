@@ -55,7 +55,7 @@ def check_channel(cfg: ComponentConfig) -> list[str]:
     try:
         build_notifier(cfg)
     except (TemplateError, ValueError) as exc:
-        return [f"channels.{cfg.id}: {exc}"]
+        return [str(exc)]
     return []
 
 

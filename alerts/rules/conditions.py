@@ -19,7 +19,7 @@ from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
 from alerts.rules.topic_actor import Actor, Topic
 from newswatch.config.units import parse_duration
-from newswatch.config.yamlconf import key_name
+from newswatch.config.yamlconf import did_you_mean, key_name
 
 GROUPS = ("all", "any", "none")
 
@@ -99,6 +99,11 @@ class Source(_Cheap):
     def test(self, ctx):
         hit = next((s for s in self.ids if s == ctx.item.source_id or s in ctx.source_tags), None)
         return [Evidence(self.path, "source", hit, "", 0, 0, hit, None, hit)] if hit else None
+
+    def explain(self, ctx) -> list[str]:
+        tags = f"tags {', '.join(sorted(ctx.source_tags))}" if ctx.source_tags else "no tags"
+        return [f"{self.path}: the item's source is {ctx.item.source_id!r} ({tags}), "
+                f"not {' or '.join(repr(s) for s in self.ids)}"]
 
 
 @dataclass
@@ -191,8 +196,11 @@ CONDITIONS: dict[str, object] = {
 }
 
 
-def parse_condition(node, path: tuple, errors: list):
-    """Parse one node of a `when` tree; problems go to `errors` as (path, message)."""
+def parse_condition(node, path: tuple, errors: list, found: list | None = None):
+    """Parse one node of a `when` tree; problems go to `errors` as (path, message).
+    With `found`, every condition parsed (not the groups) is appended to it, also those of a tree
+    that is broken elsewhere, so their values can still be checked against the tables
+    (alerts/rules/values_check.py) and every mistake reported at once."""
     allowed = ", ".join(GROUPS + tuple(CONDITIONS))
     if not isinstance(node, dict) or len(node) != 1:
         errors.append((path, f"a condition is a mapping with exactly one key (allowed: {allowed})"))
@@ -202,9 +210,17 @@ def parse_condition(node, path: tuple, errors: list):
         if not isinstance(value, list) or not value:
             errors.append((path + (kind,), f"'{kind}' takes a non-empty list of conditions"))
             return None
-        children = [parse_condition(child, path + (kind, i), errors) for i, child in enumerate(value)]
+        children = [parse_condition(child, path + (kind, i), errors, found) for i, child in enumerate(value)]
         return Group(key_name(path + (kind,)), kind, children) if None not in children else None
     if kind not in CONDITIONS:
-        errors.append((path + (kind,), f"unknown condition '{kind}' (allowed: {allowed})"))
+        hint = did_you_mean(str(kind), GROUPS + tuple(CONDITIONS))
+        errors.append((path + (kind,), f"unknown condition '{kind}' ({hint + ' ' if hint else ''}allowed: {allowed})"))
         return None
-    return CONDITIONS[kind](value, path + (kind,), errors)
+    if kind == "near" and found is not None:
+        parsed = Near.parse(value, path + (kind,), errors,
+                            lambda child, where, errs: parse_condition(child, where, errs, found))
+    else:
+        parsed = CONDITIONS[kind](value, path + (kind,), errors)
+    if parsed is not None and found is not None:
+        found.append(parsed)
+    return parsed

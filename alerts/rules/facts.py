@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from newswatch.model.alert import Evidence
 from newswatch.classify.model import Mention
-from newswatch.config.yamlconf import key_name
+from newswatch.config.yamlconf import key_name, unknown_key_message
 
 if TYPE_CHECKING:
     from alerts.rules.context import MatchContext
@@ -35,7 +35,7 @@ def _mapping(value, path, errors, allowed: tuple[str, ...]) -> dict | None:
         return None
     unknown = [k for k in value if k not in allowed]
     if unknown:
-        errors.append((path + (unknown[0],), f"unknown key '{unknown[0]}' (allowed: {', '.join(allowed)})"))
+        errors.append((path + (unknown[0],), unknown_key_message(unknown[0], allowed)))
         return None
     return value
 
@@ -95,7 +95,9 @@ class Country:
         if not isinstance(mentioned, bool):
             errors.append((path + ("mentioned",), "mentioned must be true or false"))
             return None
-        return cls(key_name(path), [c.upper() for c in codes], mentioned)
+        country = cls(key_name(path), [c.upper() for c in codes], mentioned)
+        country.written = codes   # as written, for the table checks' messages (not part of what it says)
+        return country
 
     @cached_property
     def code_set(self) -> frozenset:
@@ -182,7 +184,9 @@ class Place:
             if names is None:
                 errors.append((path, "city is a name, a list of names, or a mapping of name, country, region, kind"))
                 return None
-            return cls(key_name(path), None, None, "city", [n.casefold() for n in names], "city")
+            city = cls(key_name(path), None, None, "city", [n.casefold() for n in names], "city")
+            city.written = names
+            return city
         before = len(errors)
         spec = _mapping(value, path, errors, ("region", "country", "kind", "name"))
         if len(errors) > before:
@@ -202,6 +206,7 @@ class Place:
         place = cls(key_name(path), {c.upper() for c in countries} if countries else None, None, kind,
                     [n.casefold() for n in names] if names else None, label)
         place.regions = regions
+        place.written = names or []   # as written, for the table checks' messages (not part of what it says)
         return place
 
     regions: list[str] | None = None

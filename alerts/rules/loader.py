@@ -12,12 +12,13 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from alerts.rules.conditions import parse_condition
-from newswatch.config import ID_PATTERN, Config, StrictModel
+from alerts.rules.values_check import Vocabulary, value_issues
+from newswatch.config import ID_PATTERN, Config, StrictModel, read_config
+from newswatch.config.registry import Registry
 from newswatch.config.units import Duration
+from newswatch.config.yamlconf import (ConfigError, ConfigIssue, LineMap, did_you_mean, issues_from_validation, load_yaml,
+                                       substitute_env)
 from newswatch.model.severity import Severity
-from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
-
-
 
 
 class RuleModel(StrictModel):
@@ -75,40 +76,50 @@ def gc_paused():
             gc.enable()
 
 
-def parse_rule_file(path: Path) -> tuple[list[Rule], list[ConfigIssue]]:
-    """One file's rules and problems (cross-file checks are left to `load_rules`)."""
+def parse_rule_file(path: Path, found: list | None = None) -> tuple[list[Rule], list[ConfigIssue]]:
+    """One file's rules and problems (cross-file checks are left to `load_rules`). With `found`, every
+    condition of every rule, a broken one's too, is appended to it as (lines, rule path, condition):
+    what the table checks (values_check.py) look at."""
     with gc_paused():
-        return _parse_rule_file(path)
+        return _parse_rule_file(path, found)
 
 
-def _parse_rule_file(path: Path) -> tuple[list[Rule], list[ConfigIssue]]:
+def _parse_rule_file(path: Path, found: list | None) -> tuple[list[Rule], list[ConfigIssue]]:
+    issues: list[ConfigIssue] = []
     try:
-        data, lines = load_yaml(path)
+        data, lines = load_yaml(path, issues)   # a duplicate key is reported, and the rest still checked
     except ConfigError as exc:
         return [], exc.issues
     if data is None:
-        return [], []
+        return [], issues
     if not isinstance(data, list):
-        return [], [lines.issue((), "a rule file is a list of rules (each starting with '- id: ...')")]
-    issues: list[ConfigIssue] = []
+        return [], issues + [lines.issue((), "a rule file is a list of rules (each starting with '- id: ...')")]
     data = substitute_env(data, lines, issues=issues)
     rules = []
     for index, raw in enumerate(data):
-        rule = _parse_rule(raw, (index,), lines, issues)
+        rule = _parse_rule(raw, (index,), lines, issues, found)
         if rule is not None:
             rules.append(rule)
     return rules, issues
 
 
-def _parse_rule(raw: Any, path: tuple, lines: LineMap, issues: list) -> Rule | None:
+def _parse_rule(raw: Any, path: tuple, lines: LineMap, issues: list, found: list | None) -> Rule | None:
+    conditions: list | None = [] if found is not None else None
+    errors: list = []
     try:
         model = RuleModel.model_validate(raw)
     except ValidationError as exc:
         issues.extend(issues_from_validation(exc, lines, prefix=path))
+        if isinstance(raw, dict) and "when" in raw:   # its conditions are still checked
+            parse_condition(raw["when"], ("when",), errors, conditions)
+            issues.extend(lines.issue(path + p, msg) for p, msg in errors)
+            if found is not None:
+                found.extend((lines, path, node) for node in conditions)
         return None
-    errors: list = []
-    when = parse_condition(model.when, ("when",), errors)
+    when = parse_condition(model.when, ("when",), errors, conditions)
     issues.extend(lines.issue(path + p, msg) for p, msg in errors)
+    if found is not None:
+        found.extend((lines, path, node) for node in conditions)
     if when is None:
         return None
     return Rule(model.id, model.title, model.description, model.severity, model.enabled, when,
@@ -116,18 +127,22 @@ def _parse_rule(raw: Any, path: tuple, lines: LineMap, issues: list) -> Rule | N
 
 
 def load_rules(config: Config, files: list[Path] | None = None) -> list[Rule]:
-    """All rules of the config (or of `files`), checked against its channels. Raises ConfigError."""
+    """All rules of the config (or of `files`), checked against its channels, its sources and the
+    classifier's tables (a value no item can have is an error). Raises ConfigError listing every
+    problem of every file, in file and line order."""
     issues: list[ConfigIssue] = []
     paths = [(Path(f), None) for f in files] if files is not None else rule_files(config)
     rules: list[Rule] = []
+    found: list = []
     for path, problem in paths:
         if problem is not None:
             issues.append(problem)
             continue
-        file_rules, file_issues = parse_rule_file(path)
+        file_rules, file_issues = parse_rule_file(path, found)
         rules.extend(file_rules)
         issues.extend(file_issues)
     channels = {c.id for c in config.settings.channels}
+    declared = sorted(channels | config.unchecked.get("channels", set()))
     first: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in first:
@@ -136,14 +151,43 @@ def load_rules(config: Config, files: list[Path] | None = None) -> list[Rule]:
                                               f"(first defined at {other.file}:{other.line}); rule ids must be unique"))
         first.setdefault(rule.id, rule)
         for index, channel in enumerate(rule.notify):
-            if channel not in channels:
-                issues.append(rule.issue(("notify", index), f"unknown channel {channel!r} "
-                                         f"(allowed: {', '.join(sorted(channels)) or 'no channels defined'})"))
-    if not issues:
-        issues += _region_issues(config, rules)
+            if channel not in declared:
+                hint = did_you_mean(channel, declared)
+                issues.append(rule.issue(("notify", index), f"unknown channel {channel!r} ("
+                                         f"{hint + ' ' if hint else ''}allowed: {', '.join(declared) or 'no channels defined'})"))
+    try:
+        issues += value_issues(found, vocabulary(config))
+    except ConfigError as exc:   # the tables themselves are broken: say so, with their own lines
+        issues += exc.issues
     if issues:
-        raise ConfigError(issues)
+        order = {str(path): n for n, (path, _) in enumerate(paths)}
+        raise ConfigError(sorted(issues, key=lambda i: (order.get(i.file, -1), i.line or 0)))
     return rules
+
+
+def vocabulary(config: Config):
+    """What rule values are checked against: the tables the classifier would use, and the config's sources."""
+    from newswatch.classify.tables import tables_dir
+    classify = config.settings.classify
+    return Vocabulary(tables_dir(classify.tables, config.base_dir), classify.min_population,
+                      {src.id: set(src.tags) for src in config.settings.sources},
+                      config.unchecked.get("sources", set()))
+
+
+def rule_ids(config: Config) -> set[str]:
+    """The ids the config's rule files declare, valid rules or not (`silence add` warns of a glob matching none).
+    Reads the YAML only: no condition is parsed, no table loaded."""
+    ids: set[str] = set()
+    for path, problem in rule_files(config):
+        if problem is not None:
+            continue
+        try:
+            data, _ = load_yaml(path, [])
+        except ConfigError:
+            continue
+        ids.update(r["id"] for r in (data if isinstance(data, list) else []) if isinstance(r, dict)
+                   and isinstance(r.get("id"), str))
+    return ids
 
 
 def rules_digest(paths: list[Path]) -> str:
@@ -158,8 +202,26 @@ def rules_digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _region_issues(config: Config, rules: list[Rule]) -> list[ConfigIssue]:
-    """Unknown region slugs, against the tables the classifier would use (alerts/rules/regions_check.py)."""
-    from alerts.rules.regions_check import known_regions, unknown_region_issues
-    from newswatch.classify.tables import tables_dir
-    return unknown_region_issues(rules, known_regions(tables_dir(config.settings.classify.tables, config.base_dir)))
+def check_config_and_rules(path=None, *, registry: Registry, env: dict | None = None, dry_run: bool = False,
+                           files: list[Path] | None = None) -> tuple[Config | None, list[Rule], list[ConfigIssue]]:
+    """The config, its rules (or those of `files`) and every problem of the config file and of every rule
+    file. When the config has errors, its rules are still checked against what of it could be read
+    (`read_config`); the config is None only when the file cannot be read at all."""
+    config, issues = read_config(path, env, registry=registry, dry_run=dry_run)
+    rules: list[Rule] = []
+    if config is not None:
+        try:
+            rules = load_rules(config, files)
+        except ConfigError as exc:
+            issues = issues + exc.issues
+    return config, rules, issues
+
+
+def load_config_and_rules(path=None, *, registry: Registry, env: dict | None = None, dry_run: bool = False,
+                          files: list[Path] | None = None) -> tuple[Config, list[Rule]]:
+    """`check_config_and_rules`, every problem raised in one ConfigError: what every command that starts
+    from the config (run, worker, scheduler, items, test-rule) refuses to start with, as `newswatch check`."""
+    config, rules, issues = check_config_and_rules(path, registry=registry, env=env, dry_run=dry_run, files=files)
+    if issues:
+        raise ConfigError(issues)
+    return config, rules

@@ -106,7 +106,11 @@ def intern(node, table: dict):
 
 
 class RuleMatcher:
-    def __init__(self, rules: list[Rule], tables=None):
+    """`source_tags`: each configured source's tags (`sources[].tags`), by source id, which `source:`
+    conditions match as well as the id; an item from a source not in it has no tags."""
+
+    def __init__(self, rules: list[Rule], tables=None, source_tags: dict[str, frozenset] | None = None):
+        self.source_tags = {sid: frozenset(tags) for sid, tags in (source_tags or {}).items()}
         with gc_paused():
             self._compile(rules, tables)
 
@@ -168,11 +172,13 @@ class RuleMatcher:
             kw.bind(index, terms_of)
         return index
 
-    def context(self, item: Item, source_tags=frozenset(), memo: bool = True) -> MatchContext:
+    def context(self, item: Item, source_tags=None, memo: bool = True) -> MatchContext:
         """The item's per-item work, shared by every rule: keyword hits, and (with `memo`) each
-        condition's answer, computed once. `memo=False`: every `test` computes afresh."""
+        condition's answer, computed once. `memo=False`: every `test` computes afresh.
+        `source_tags`: the item's source's tags (default: those of its `source_id` in `self.source_tags`)."""
         hits = KeywordHits(self.keyword_index, item.title, item.text) if self.keyword_index is not None else None
-        return MatchContext(item, keywords=hits, source_tags=frozenset(source_tags), memo=memo)
+        tags = self.source_tags.get(item.source_id, frozenset()) if source_tags is None else frozenset(source_tags)
+        return MatchContext(item, keywords=hits, source_tags=tags, memo=memo)
 
     def atoms(self, ctx: MatchContext) -> set:
         return item_atoms(ctx, ctx.keywords.terms if ctx.keywords is not None else (), self.atom_kinds)
@@ -181,13 +187,13 @@ class RuleMatcher:
         """Indices into `self.rules` (ascending) of the rules the item could satisfy."""
         return self.index.candidates(self.atoms(ctx))
 
-    def match(self, item: Item, source_tags=frozenset()) -> list[Match]:
+    def match(self, item: Item, source_tags=None) -> list[Match]:
         """The rules that hold for the item, in rule order; each match builds its evidence when asked."""
         ctx = self.context(item, source_tags)
         rules, is_exact, holds = self.rules, self.exact, ctx.holds
         return [Match(rules[i], item, None, ctx) for i in self.candidates(ctx) if is_exact[i] or holds(rules[i].when)]
 
-    def explain(self, item: Item, source_tags=frozenset()) -> list[dict]:
+    def explain(self, item: Item, source_tags=None) -> list[dict]:
         """Near-misses: every rule that did not match, with the clauses that failed."""
         ctx = self.context(item, source_tags)
         out = []
@@ -198,4 +204,5 @@ class RuleMatcher:
         return out
 
     def process(self, items: list[Item]) -> list[Match]:
+        """Every match of every item, each with its source's tags (`self.source_tags`)."""
         return [m for item in items for m in self.match(item)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newswatch.model.alert import Evidence
-from newswatch.config.yamlconf import key_name
+from newswatch.config.yamlconf import key_name, unknown_key_message
 
 
 def spots(node, ctx) -> list:
@@ -46,20 +46,21 @@ class Near:
             return None
         unknown = [k for k in value if k not in ("scope", "within", "all")]
         if unknown:
-            errors.append((path + (unknown[0],), f"unknown key '{unknown[0]}' (allowed: all, scope, within)"))
+            errors.append((path + (unknown[0],), unknown_key_message(unknown[0], ("all", "scope", "within"))))
             return None
+        before = len(errors)
         scope, within = value.get("scope"), value.get("within")
         if (scope is None) == (within is None) or scope not in (None, "sentence") \
                 or (within is not None and (type(within) is not int or within < 1)):
             both = ", not both" if scope is not None and within is not None else ""
             errors.append((path, "near needs exactly one of scope: sentence or within: N "
                                  f"(a positive number of words){both}"))
-            return None
         if not isinstance(value["all"], list) or len(value["all"]) < 2:
             errors.append((path + ("all",), "near takes a list of at least two conditions"))
             return None
+        # the conditions are parsed even when the scope is wrong: every mistake is reported at once
         children = [parse_child(c, path + ("all", i), errors) for i, c in enumerate(value["all"])]
-        if None in children:
+        if None in children or len(errors) > before:
             return None
         for i, child in enumerate(children):
             if not getattr(child, "positional", False) or not hasattr(child, "positions"):

@@ -12,7 +12,8 @@ from functools import cached_property
 
 from alerts.rules.facts import _evidence, _field, _mapping, _names_or_spec
 from newswatch.classify.model import Mention
-from newswatch.config.yamlconf import key_name
+from newswatch.classify.tables import ROLES
+from newswatch.config.yamlconf import did_you_mean, key_name
 
 ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
 MODALITIES = ("happened", "planned")
@@ -120,10 +121,16 @@ class Actor:
         role = spec.get("role")
         if role is not None and not (isinstance(role, str) and role.strip()):
             errors.append((path + ("role",), "role must be a role name (e.g. official, head-of-state, military)"))
+        elif role is not None and role not in ROLES:   # the roles the classifier gives (tables.py): no other matches
+            hint = did_you_mean(role, ROLES)
+            errors.append((path + ("role",), f"unknown role {role!r} ({hint + ' ' if hint else ''}"
+                                             f"allowed: {', '.join(ROLES)})"))
         if len(errors) > before:
             return None
-        return cls(key_name(path), [n.casefold() for n in names] if names else None,
-                   {n.upper() for n in nats} if nats else None, role)
+        actor = cls(key_name(path), [n.casefold() for n in names] if names else None,
+                    {n.upper() for n in nats} if nats else None, role)
+        actor.written = names or []   # as written, for the table checks' messages (not part of what it says)
+        return actor
 
     @cached_property
     def key(self) -> tuple:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -89,12 +89,25 @@ class Settings(StrictModel):
 
 
 class Config:
-    """Loaded settings plus where they came from."""
+    """Loaded settings plus where they came from.
 
-    def __init__(self, path: Path, settings: Settings, lines: LineMap):
+    A config read despite errors (`read_config`, for `newswatch check` to go on to the rules) has the
+    entries that had errors left out; `positions` maps each kept entry of `sources` / `channels` to its
+    index in the file, and `unchecked` holds the ids (and source tags) those left-out entries declared,
+    so that a rule naming one is not reported a second time."""
+
+    def __init__(self, path: Path, settings: Settings, lines: LineMap,
+                 positions: dict[str, list[int]] | None = None, unchecked: dict[str, set[str]] | None = None):
         self.path = path
         self.settings = settings
         self.lines = lines
+        self.positions: dict[str, list[int]] = positions or {}
+        self.unchecked: dict[str, set[str]] = unchecked or {}
+
+    def position(self, section: str, index: int) -> int:
+        """Where `settings.<section>[index]` stands in the file's list (entries with errors left out)."""
+        kept = self.positions.get(section)
+        return kept[index] if kept is not None else index
 
     @property
     def base_dir(self) -> Path:
@@ -104,13 +117,13 @@ class Config:
     def state_dir(self) -> Path:
         return Path(os.path.expanduser(self.settings.state_dir))
 
-    def source(self, source_id: str):
+    def source(self, source_id: str) -> ComponentConfig:
         for src in self.settings.sources:
             if src.id == source_id:
                 return src
         raise KeyError(source_id)
 
-    def channel(self, channel_id: str):
+    def channel(self, channel_id: str) -> ComponentConfig:
         for ch in self.settings.channels:
             if ch.id == channel_id:
                 return ch
@@ -120,86 +133,132 @@ class Config:
         return (self.base_dir / os.path.expanduser(relative)).resolve()
 
 
-def _duplicate_ids(items: list, section: str, lines: LineMap) -> list[ConfigIssue]:
+_SECTIONS = ("sources", "channels")
+
+
+def _components(data: dict[str, Any], registry: Registry, lines: LineMap, context: dict[str, object]
+                ) -> tuple[dict[str, Any], list[ConfigIssue], dict[str, list[int]], dict[str, set[str]]]:
+    """Validate each `sources:` / `channels:` entry with its kind's model (every error, with its line).
+    Returns the data with the entries that validated, the issues, where each kept entry stands in the
+    file, and the ids and tags the left-out entries declared."""
+    issues: list[ConfigIssue] = []
+    positions: dict[str, list[int]] = {}
+    unchecked: dict[str, set[str]] = {}
+    data = dict(data)
+    for section in _SECTIONS:
+        entries = data.get(section)
+        if not isinstance(entries, list):
+            continue
+        kinds = registry.section(section)
+        valid, positions[section] = [], []
+        for index, entry in enumerate(entries):
+            got = entry.get("type") if isinstance(entry, dict) else None
+            model = kinds.get(got) if isinstance(got, str) else None
+            try:
+                if not isinstance(entry, dict):
+                    issues.append(lines.issue((section, index), "expected a mapping of keys to values"))
+                elif model is None:
+                    what = "missing" if got is None else f"unknown type {got!r}"
+                    issues.append(lines.issue((section, index, "type"), f"{what} (allowed: {', '.join(kinds)})"))
+                else:
+                    valid.append(model.model_validate(entry, context=context))
+                    positions[section].append(index)
+                    continue
+            except ValidationError as exc:
+                issues += issues_from_validation(exc, lines, prefix=(section, index))
+            if isinstance(entry, dict):
+                tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
+                unchecked.setdefault(section, set()).update(v for v in [entry.get("id"), *tags] if isinstance(v, str))
+        data[section] = valid
+    return data, issues, positions, unchecked
+
+
+def _settings(data: dict[str, Any], lines: LineMap, context: dict[str, object]
+              ) -> tuple[Settings | None, list[ConfigIssue]]:
+    """Settings from `data`; on errors, the settings without the keys that had them (defaults instead;
+    `rules` with an error: none, since which rule files were meant is unknown), or None."""
+    try:
+        return Settings.model_validate(data, context=context), []
+    except ValidationError as exc:
+        issues = issues_from_validation(exc, lines)
+        bad = {err["loc"][0] for err in exc.errors(include_input=False, include_url=False) if err["loc"]}
+    salvaged = {k: v for k, v in data.items() if k not in bad}
+    if "rules" in bad:
+        salvaged["rules"] = []
+    try:
+        return Settings.model_validate(salvaged, context=context), issues
+    except ValidationError:
+        return None, issues
+
+
+def _duplicate_ids(config: Config, section: str) -> list[ConfigIssue]:
     first: dict[str, int] = {}
     issues = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(getattr(config.settings, section)):
         if item.id in first:
-            other = lines.line((section, first[item.id]))
-            issues.append(lines.issue((section, index, "id"),
-                                      f"duplicate id {item.id!r} (first used at line {other}); ids must be unique"))
+            other = config.lines.line((section, config.position(section, first[item.id])))
+            issues.append(config.lines.issue((section, config.position(section, index), "id"),
+                                             f"duplicate id {item.id!r} (first used at line {other}); ids must be unique"))
         else:
             first[item.id] = index
     return issues
 
 
-def _component_issues(data: dict, registry: Registry, lines: LineMap,
-                      context: dict[str, object]) -> tuple[dict, list[ConfigIssue]]:
-    """Validate each `sources:` / `channels:` entry with its kind's model (every error, with its
-    line); return the data with the validated entries (entries that fail are left out)."""
-    issues: list[ConfigIssue] = []
-    data = dict(data)
-    for section in ("sources", "channels"):
-        entries = data.get(section)
-        if not isinstance(entries, list):
-            continue
-        kinds = registry.section(section)
-        valid = []
-        for index, entry in enumerate(entries):
-            got = entry.get("type") if isinstance(entry, dict) else None
-            model = kinds.get(got) if isinstance(got, str) else None
-            if model is None:
-                what = "missing" if got is None else f"unknown type {got!r}"
-                if not isinstance(entry, dict):
-                    issues.append(lines.issue((section, index), "expected a mapping of keys to values"))
-                else:
-                    issues.append(lines.issue((section, index, "type"), f"{what} (allowed: {', '.join(kinds)})"))
-                continue
-            try:
-                valid.append(model.model_validate(entry, context=context))
-            except ValidationError as exc:
-                issues += issues_from_validation(exc, lines, prefix=(section, index))
-        data[section] = valid
-    return data, issues
+def _cross_checks(config: Config) -> list[ConfigIssue]:
+    """Duplicate ids, each entry's own checks that need the config's folder, the tables folder."""
+    issues = _duplicate_ids(config, "sources") + _duplicate_ids(config, "channels")
+    for section in _SECTIONS:
+        for index, entry in enumerate(getattr(config.settings, section)):
+            issues += entry.config_issues((section, config.position(section, index)), config.lines, config.base_dir)
+    from newswatch.classify.tables import tables_issue   # the classifier's own rule for the folder
+    if problem := tables_issue(config.settings.classify.tables, config.base_dir):
+        issues.append(config.lines.issue(("classify", "tables"), problem))
+    return issues
 
 
-def config_path(path: str | os.PathLike | None = None) -> Path:
+def config_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or os.environ.get("NEWSWATCH_CONFIG") or DEFAULT_CONFIG)
 
 
-def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None, *,
-                registry: Registry, dry_run: bool = False) -> Config:
-    """Load and validate the main config file. Raises ConfigError listing every problem.
+def read_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None, *,
+                registry: Registry, dry_run: bool = False) -> tuple[Config | None, list[ConfigIssue]]:
+    """Every problem of the main config file, and the config as far as it could be read despite them
+    (entries and keys with errors left out), so that `newswatch check` can still check the rule files
+    against the rest and list every error at once. None only when the file is no mapping at all.
     `registry`: the source and channel kinds (workers.registry). A relative `*_file` is read from
     the config file's folder. `dry_run` (classify, test-rule, alerts, status, silence: nothing is
     polled or sent): an unset `${VAR}` is no error; it reads as DRY_RUN_SECRET, which passes every
     format check, and so does an unreadable `*_file`, so a channel's password need not be there to
     try a rule or list alerts."""
     path = config_path(path)
-    data, lines = load_yaml(path)
+    issues: list[ConfigIssue] = []
+    try:
+        data, lines = load_yaml(path, issues)
+    except ConfigError as exc:
+        return None, exc.issues
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError([lines.issue((), "the config file must be a mapping of keys to values")])
-    issues: list[ConfigIssue] = []
+        return None, issues + [lines.issue((), "the config file must be a mapping of keys to values")]
     data = substitute_env(data, lines, env, issues, missing=DRY_RUN_SECRET if dry_run else None)
     context: dict[str, object] = {"base_dir": path.parent, "dry_run": dry_run}   # newswatch.config.base
-    data, component_issues = _component_issues(data, registry, lines, context)
-    issues += component_issues
-    try:
-        settings = Settings.model_validate(data, context=context)
-    except ValidationError as exc:
-        issues += issues_from_validation(exc, lines)
-        raise ConfigError(issues) from None
-    if issues:
+    data, more, positions, unchecked = _components(data, registry, lines, context)
+    settings, settings_issues = _settings(data, lines, context)
+    issues += more + settings_issues
+    if settings is None:
+        return None, _by_line(issues)
+    config = Config(path.resolve(), settings, lines, positions, unchecked)
+    return config, _by_line(issues + _cross_checks(config))
+
+
+def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None, *,
+                registry: Registry, dry_run: bool = False) -> Config:
+    """`read_config`, raising one ConfigError with every problem."""
+    config, issues = read_config(path, env, registry=registry, dry_run=dry_run)
+    if issues or config is None:
         raise ConfigError(issues)
-    issues = _duplicate_ids(settings.sources, "sources", lines) + _duplicate_ids(settings.channels, "channels", lines)
-    for section, entries in (("sources", settings.sources), ("channels", settings.channels)):
-        for index, entry in enumerate(entries):
-            issues += entry.config_issues((section, index), lines, path.parent)
-    from newswatch.classify.tables import tables_issue   # the classifier's own rule for the folder
-    if problem := tables_issue(settings.classify.tables, path.parent):
-        issues.append(lines.issue(("classify", "tables"), problem))
-    if issues:
-        raise ConfigError(issues)
-    return Config(path.resolve(), settings, lines)
+    return config
+
+
+def _by_line(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    return sorted(issues, key=lambda i: (i.file, i.line or 0))

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from newswatch.config.yamlconf import unknown_key_message
+
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -54,8 +56,8 @@ class StrictModel(BaseModel):
         allowed = {f.alias or name for name, f in cls.model_fields.items()}
         unknown = [k for k in data if k not in allowed]
         if unknown:
-            raise PydanticCustomError("unknown_key", "unknown key '{key}' (allowed: {allowed})",
-                                      {"key": unknown[0], "allowed": ", ".join(sorted(allowed))})
+            raise PydanticCustomError("unknown_key", "{message}",
+                                      {"key": unknown[0], "message": unknown_key_message(unknown[0], sorted(allowed))})
         return data
 
 

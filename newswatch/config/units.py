@@ -14,16 +14,20 @@ _SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1
                "gb": 1000**3, "gib": 1024**3}
 
 
+DURATION_FORMS = "expected a number and a unit: 30s, 10m, 4h, 2d (also 500ms, 1w, and combined: 1h30m)"
+
+
 def parse_duration(value: object) -> float:
     """Seconds from "90s", "5m", "1h30m", "2d", "500ms" or a bare number of seconds.
-    "0" and "off" give 0 (used by `max_age` to switch the age limit off)."""
+    "0" and "off" give 0 (used by `max_age` to switch the age limit off).
+    A ValueError says what was given and which forms are allowed."""
     if value is False:  # YAML reads a bare `off` as false
         return 0.0
     if isinstance(value, bool):
-        raise ValueError("not a duration")
+        raise ValueError(f"bad duration {value!r}: {DURATION_FORMS}")
     if isinstance(value, (int, float)):
         if value < 0:
-            raise ValueError("negative duration")
+            raise ValueError(f"bad duration {value!r}: negative")
         return float(value)
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
@@ -37,7 +41,7 @@ def parse_duration(value: object) -> float:
             pos = m.end()
         if text and pos == len(text):
             return total
-    raise ValueError("not a duration")
+    raise ValueError(f"bad duration {str(value)[:40]!r}: {DURATION_FORMS}")
 
 
 def parse_size(value: object) -> int:

@@ -7,6 +7,7 @@ every error at once.
 """
 from __future__ import annotations
 
+import difflib
 import gc
 import os
 import re
@@ -51,6 +52,28 @@ def key_name(path: Path_) -> str:
     return out
 
 
+def close_matches(value: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The choices most like `value` (difflib), compared case-insensitively, best first."""
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(choice.casefold(), choice)
+    return [by_folded[m] for m in difflib.get_close_matches(value.casefold(), list(by_folded), n=n, cutoff=cutoff)]
+
+
+def did_you_mean(value: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """"did you mean 'country'?" for the closest choices, or "" when none is close."""
+    close = close_matches(value, choices, n=n, cutoff=cutoff)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def unknown_key_message(key: str, allowed: Iterable[str]) -> str:
+    """"unknown key 'intervl' (did you mean 'interval'? allowed: ...)": what every mapping says of a key it
+    does not know."""
+    allowed = [str(a) for a in allowed]
+    hint = did_you_mean(str(key), allowed)
+    return f"unknown key '{key}' ({hint + ' ' if hint else ''}allowed: {', '.join(allowed)})"
+
+
 class LineMap:
     """Where each key path of a YAML document stands in its file."""
 
@@ -88,8 +111,10 @@ def _walk_nodes(node: yaml.Node, path: Path_, lines: dict, issues: list, file: s
             _walk_nodes(child, path + (index,), lines, issues, file)
 
 
-def load_yaml(path: Path) -> tuple[Any, LineMap]:
-    """Parse a YAML file; return its data and a LineMap. Syntax errors become ConfigError."""
+def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any, LineMap]:
+    """Parse a YAML file; return its data and a LineMap. Syntax errors become ConfigError; so do
+    duplicate keys, unless `issues` is given: then they are appended there and the data returned
+    (the last value of a duplicate key wins), so the rest of the file can still be checked."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -105,8 +130,8 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         if node is None:
             return None, LineMap(file, {})
         lines: dict = {}
-        issues: list = []
-        _walk_nodes(node, (), lines, issues, file)
+        duplicates: list = []
+        _walk_nodes(node, (), lines, duplicates, file)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -117,8 +142,10 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         loader.dispose()
         if paused:
             gc.enable()
-    if issues:
-        raise ConfigError(issues)
+    if duplicates and issues is None:
+        raise ConfigError(duplicates)
+    if issues is not None:
+        issues.extend(duplicates)
     return data, LineMap(file, lines)
 
 

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.rules.loader import load_rules
-from workers.registry import load_config
+from workers.registry import load_config, load_config_and_rules
 from newswatch.config.units import parse_duration, parse_size
 from newswatch.config.yamlconf import ConfigError
 
@@ -22,8 +21,7 @@ def expected_of(path: Path) -> str:
 
 
 def load_all(path):
-    config = load_config(path)
-    return config, load_rules(config)
+    return load_config_and_rules(path)   # what `newswatch check` and every command starting from the config use
 
 
 def test_there_is_a_fixture_per_case():
@@ -52,6 +50,41 @@ def test_all_errors_are_listed_at_once(tmp_path):
         load_config(tmp_path / "c.yaml")
     lines = sorted((i.line, i.key) for i in err.value.issues)
     assert lines == [(1, "max_age"), (3, "sources[0].interval"), (4, "sources[1].type"), (5, "sources[2].colour")]
+
+
+def test_config_and_rule_errors_are_listed_together(tmp_path):
+    """Config errors do not hide the rule files' errors: the rules are checked against what of the config
+    could be read, and a rule naming an entry that has errors of its own is not reported again."""
+    (tmp_path / "rules.yaml").write_text(
+        "- {id: r1, title: R, when: {country: FRA}, notify: [mail, pager]}\n"
+        "- {id: r2, title: R, when: {source: news}, notify: [out]}\n")
+    (tmp_path / "c.yaml").write_text(
+        "max_age: 1x\n"
+        "sources:\n  - {id: news, type: rss, url: 'http://127.0.0.1:9/', interval: often}\n"
+        "channels:\n  - {id: mail, type: email, host: 127.0.0.1, port: notaport, from: a@b.org, to: [c@d.org]}\n"
+        "  - {id: out, type: stdout}\n"
+        "rules: [rules.yaml]\n")
+    with pytest.raises(ConfigError) as err:
+        load_all(tmp_path / "c.yaml")
+    found = [(issue.file.rsplit("/", 1)[-1], issue.line, issue.key) for issue in err.value.issues]
+    assert found == [("c.yaml", 1, "max_age"), ("c.yaml", 3, "sources[0].interval"), ("c.yaml", 5, "channels[0].port"),
+                     ("rules.yaml", 1, "[0].notify[1]"), ("rules.yaml", 1, "[0].when.country")], str(err.value)
+    assert "unknown channel 'pager'" in str(err.value) and "'mail'" not in str(err.value).split("pager")[0]
+
+
+def test_cross_checks_run_beside_errors_and_name_the_files_indices(tmp_path):
+    (tmp_path / "c.yaml").write_text(
+        "sources:\n"
+        "  - {id: a, type: nope}\n"
+        "  - {id: b, type: rss, url: 'http://127.0.0.1:9/b'}\n"
+        "  - {id: b, type: rss, url: 'http://127.0.0.1:9/c'}\n"
+        "  - {id: d, type: rss, path: missing.xml}\n"
+        "rules: []\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "c.yaml")
+    assert [(i.line, i.key) for i in err.value.issues] == [(2, "sources[0].type"), (4, "sources[2].id"),
+                                                           (5, "sources[3].path")], str(err.value)
+    assert "duplicate id 'b' (first used at line 3)" in str(err.value)
 
 
 def test_secrets_never_appear_in_errors(tmp_path, monkeypatch):

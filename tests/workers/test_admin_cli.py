@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 
+from alerts.silences import Silences
 from newswatch.model.alert import Alert
 from newswatch.store.state import State, connect
 from workers.cli import main
@@ -83,6 +85,46 @@ def test_silence_add_list_expire(cfg, capsys):
     assert "expired" in capsys.readouterr().out
     assert main(["silence", "add", "x", "--for", "0s", "--reason", "r", "-c", cfg]) == 1
     assert "positive duration" in capsys.readouterr().err
+
+
+@pytest.fixture
+def cfg_with_rules(cfg):
+    """`cfg` with two rules: sahel-visit and sahel-announced."""
+    rules = [{"id": rule_id, "title": rule_id, "when": {"keywords": ["Bamako"]}, "notify": ["out"]}
+             for rule_id in ("sahel-visit", "sahel-announced")]
+    (Path(cfg).parent / "rules.yaml").write_text(yaml.safe_dump(rules))
+    return cfg
+
+
+def test_silence_add_refuses_an_unknown_channel_with_the_list(cfg_with_rules, st, capsys):
+    assert main(["silence", "add", "sahel-*", "--for", "4h", "--reason", "r", "--channel", "dsek",
+                 "-c", cfg_with_rules]) == 2
+    err = capsys.readouterr().err
+    assert err == ("newswatch silence add: --channel: unknown channel 'dsek' (did you mean 'desk'? "
+                   "channels: out, desk)\n")
+    assert Silences(st).all() == []                       # nothing added
+    assert main(["silence", "add", "sahel-*", "--for", "4h", "--reason", "r", "--channel", "desk",
+                 "-c", cfg_with_rules]) == 0
+    assert capsys.readouterr().err == ""                   # a glob matching rules: no warning
+    [added] = Silences(st).all()
+    assert (added.rule, added.channel) == ("sahel-*", "desk")
+
+
+def test_silence_add_warns_when_the_glob_matches_no_rule_and_adds_it(cfg_with_rules, st, capsys):
+    assert main(["silence", "add", "sahel-vist", "--for", "1h", "--reason", "r", "-c", cfg_with_rules]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("newswatch silence add: warning: 'sahel-vist' matches no rule of ")
+    assert "(did you mean 'sahel-visit'? rules: sahel-announced, sahel-visit); adding it anyway" in err
+    assert out.split()[0] == Silences(st).all()[0].id and "silences sahel-vist until" in out
+
+
+def test_silence_add_says_which_durations_are_allowed(cfg_with_rules, st, capsys):
+    assert main(["silence", "add", "sahel-*", "--for", "4x", "--reason", "r", "-c", cfg_with_rules]) == 2
+    assert capsys.readouterr().err == ("newswatch silence add: --for: bad duration '4x': expected a number and a "
+                                       "unit: 30s, 10m, 4h, 2d (also 500ms, 1w, and combined: 1h30m)\n")
+    assert Silences(st).all() == []
+    assert main(["alerts", "--since", "yesterday", "-c", cfg_with_rules]) == 2
+    assert "--since: bad duration 'yesterday': expected a number and a unit" in capsys.readouterr().err
 
 
 def test_status_reports_health_and_queue_depth(cfg, st, capsys):

@@ -85,3 +85,18 @@ def test_startup_still_fails_fast_on_a_broken_file(config):
     (config.base_dir / "rules" / "a.yaml").write_text("- id: a\n")
     with pytest.raises(ConfigError):
         live(config)
+
+
+def test_a_value_that_can_never_match_is_rejected_like_check_does(config, caplog):
+    """Hot reload validates as `newswatch check`: a country no item can have keeps the old rules running."""
+    rules = live(config)
+    good = rules.current
+    bad = [{"id": "a", "title": "a", "when": {"all": [{"keywords": ["Bamako"]}, {"country": "FRA"}]},
+            "notify": ["console"]}]
+    (config.base_dir / "rules" / "a.yaml").write_text(yaml.safe_dump(bad))
+    with caplog.at_level(logging.INFO, logger="workers.rules"):
+        assert not rules.check(force=True)
+    assert rules.current is good
+    (failed,) = [r.getMessage() for r in caplog.records]
+    assert failed.startswith("rules_reload_failed") and "errors=1" in failed
+    assert "[0].when.all[1].country: unknown country code 'FRA' (did you mean 'FR' (France)?)" in failed

@@ -63,3 +63,17 @@ def test_matcher_skips_disabled_rules_and_reports_each_match():
     matches = matcher.match(item(SEED_TITLE, SEED_TEXT).item)
     assert [m.rule.id for m in matches] == ["a"]
     assert matches[0].evidence[0].matched == "Bamako"
+
+
+def test_process_matches_source_tags_of_each_items_source():
+    """`source: <tag>` holds for an item of a source with that tag (`sources[].tags`), in `process` (the
+    daemon's path) as in `match`; an item of another source, or of no configured source, has no tags."""
+    rule = Rule("state-media", "State media", "", "high", True, cond({"source": "state-media"}), ["out"], 0.0,
+                "test.yaml", 1)
+    matcher = RuleMatcher([rule], source_tags={"tass": ["state-media", "ru"], "bbc": ["public"]})
+    tass, bbc, other = (Item(source_id=s, title=f"News from {s}", text="").finish() for s in ("tass", "bbc", "elsewhere"))
+    assert [m.item.source_id for m in matcher.process([tass, bbc, other])] == ["tass"]
+    assert [m.rule.id for m in matcher.match(tass)] == ["state-media"]
+    assert matcher.match(bbc, source_tags={"state-media"}) != []          # tags given for the item win
+    [miss] = matcher.explain(bbc)
+    assert miss["failed"] == ["when.source: the item's source is 'bbc' (tags public), not 'state-media'"]

@@ -75,6 +75,7 @@ INVALID = {
     "empty city name": {"city": ""},
     "within: true": {"near": {"within": True, "all": [{"keywords": "a"}, {"keywords": "b"}]}},
     "country code not a string": {"place": {"country": 5, "kind": "capital"}},
+    "unknown actor role": {"actor": {"nationality": "RU", "role": "minister"}},
 }
 
 
@@ -95,3 +96,9 @@ def test_invalid_conditions_fail_schema_and_loader(name):
                                     {"id": "has space"}, {"notify": []}])
 def test_invalid_rule_fields_fail(fields):
     assert list(VALIDATOR.iter_errors(rule({"keywords": "Bamako"}, **fields)))
+
+
+@pytest.mark.parametrize("when", [{"lang": "french"}, {"lang": ["fr", "arabic"]}, {"country": "FRA"}])
+def test_the_schema_rejects_names_where_codes_are_expected(when):
+    """The loader's value checks (test_values_check.py) say which code was meant; the schema flags them as you type."""
+    assert list(VALIDATOR.iter_errors(rule(when)))

@@ -1,0 +1,302 @@
+"""Values in rules checked against what they can match: a rule that can never match is an error.
+
+`country: FRA`, `lang: french`, `topic: visits`, `actor: lavrof`, `city: Niamy`, `region: sahl`,
+`source: nosuchsource` are well-formed, so the parser (conditions.py) accepts them, but the classifier
+never gives those values: the condition would silently never hold. Each value is checked here against
+the vocabulary the classifier and the config use, and an unknown one is a config error with its file,
+line and key and, when something close is known, "did you mean":
+
+| condition value                  | checked against                                                   |
+| -------------------------------- | ----------------------------------------------------------------- |
+| country, place.country, nationality | the ISO 3166-1 alpha-2 codes of countries.yaml (an alpha-3 code or a country's name suggests its code) |
+| region, place.region             | the named regions of regions.yaml and the UN M49 regions of countries.yaml |
+| topic                            | the topic paths of topics.yaml and their segments (visit, diplomacy/visit); one of a topic's words suggests the topic |
+| actor name                       | an actor's id or part of its English name (actors.yaml), or an office ("foreign minister") |
+| city, place.name                 | the GeoNames cities of the gazetteer (`classify.min_population`, every capital); place: also country names |
+| lang                             | ISO 639-1 codes (an English language name or an alpha-3 code suggests its code) |
+| source                           | the config's source ids and source tags                           |
+
+Tables: the classifier's (`classify.tables`), read once per change of their files; cities only when a rule
+names one. Every condition is checked, a broken rule's too (`parse_condition`'s `found`).
+"""
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from alerts.rules.conditions import Lang, Source
+from alerts.rules.facts import Country, Place, Region
+from alerts.rules.topic_actor import Actor, Topic, topic_names
+from newswatch.config.yamlconf import ConfigIssue, LineMap, close_matches
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+VALUE_CUTOFF = 0.75    # difflib ratio for "did you mean" among values ("lavrof" ~ "lavrov": 0.83)
+
+
+def clause_path(path: str) -> tuple:
+    """"when.any[0].region" -> ("when", "any", 0, "region") (the key a rule issue is located by)."""
+    return tuple(int(index) if index else name for name, index in _PART.findall(path))
+
+
+def known_regions(tables_dir: Path) -> frozenset[str]:
+    return frozenset(_tables(tables_dir).regions)
+
+
+def _tables(tables_dir: Path):
+    files = [tables_dir / name for name in ("countries.yaml", "regions.yaml", "actors.yaml", "topics.yaml")]
+    return _load(str(tables_dir), tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files))
+
+
+@lru_cache(maxsize=4)
+def _load(tables_dir: str, _mtimes: tuple):
+    from newswatch.classify.tables import load_tables   # the classifier's own loader and checks
+    return load_tables(Path(tables_dir), with_cities=False)
+
+
+@lru_cache(maxsize=2)
+def _city_names(min_population: int) -> tuple[frozenset, dict]:
+    """Every name of every city (casefolded), and display names by their first letter (for suggestions)."""
+    from newswatch.classify.cities import load_cities
+    names: set[str] = set()
+    by_initial: dict[str, dict[str, str]] = {}
+    for city in load_cities(min_population):   # largest first: a shared name suggests the largest city
+        names.update(n.casefold() for n in (city.name, *city.names))
+        by_initial.setdefault(city.name[:1].casefold(), {}).setdefault(city.name.casefold(), city.name)
+    return frozenset(names), by_initial
+
+
+def _mean(suggestions: list[str]) -> str:
+    return f"did you mean {' or '.join(suggestions)}?" if suggestions else ""
+
+
+class Vocabulary:
+    """What rule values can match: the classifier's tables, ISO 639-1 and the config's sources.
+    Each `<kind>(value)` gives None for a value that can match, else the message saying why not."""
+
+    def __init__(self, tables_dir: Path, min_population: int = 15000, sources: dict[str, set] | None = None,
+                 unchecked: set[str] = frozenset()):
+        self.tables_dir = tables_dir
+        self.min_population = min_population
+        self.sources = sources or {}          # source id -> its tags
+        self.unchecked = set(unchecked)       # ids/tags of sources left out for their own errors
+
+    @cached_property
+    def tables(self):
+        return _tables(self.tables_dir)
+
+    # --- countries ---------------------------------------------------------------------------------
+    @cached_property
+    def _country_names(self) -> dict[str, str]:
+        """Casefolded name, demonym or display name (any language) -> country code."""
+        out: dict[str, str] = {}
+        for code, country in self.tables.countries.items():
+            out.setdefault(country.name.casefold(), code)
+            for lists in (country.names, country.demonyms):
+                for items in lists.values():
+                    for name in items:
+                        out.setdefault(name.casefold(), code)
+        return out
+
+    def _country_label(self, code: str) -> str:
+        return f"'{code}' ({self.tables.countries[code].name})"
+
+    def country(self, value: str) -> str | None:
+        code = value.strip().upper()
+        countries = self.tables.countries
+        if code in countries:
+            return None
+        found: list[str] = []
+        if len(code) == 3:
+            import pycountry
+            record = pycountry.countries.get(alpha_3=code)
+            if record is not None and record.alpha_2 in countries:
+                found = [record.alpha_2]
+        if not found and value.strip().casefold() in self._country_names:
+            found = [self._country_names[value.strip().casefold()]]
+        if not found and len(code) > 2:
+            close = close_matches(value.strip(), self._country_names, n=4, cutoff=VALUE_CUTOFF)
+            found = list(dict.fromkeys(self._country_names[c.casefold()] for c in close))[:2]
+        hint = _mean([self._country_label(c) for c in found]) or \
+            "countries are ISO 3166-1 alpha-2 codes of countries.yaml, e.g. ML, NE, FR"
+        return f"unknown country code {value!r} ({hint})"
+
+    # --- regions -----------------------------------------------------------------------------------
+    def region(self, value: str) -> str | None:
+        known = self.tables.regions
+        if value in known:
+            return None
+        close = close_matches(value, sorted(known), n=1)
+        return f"unknown region {value!r} ({_mean([repr(c) for c in close]) or 'see config/regions.yaml'})"
+
+    # --- topics ------------------------------------------------------------------------------------
+    @cached_property
+    def _topic_names(self) -> list[str]:
+        return sorted({n for topic in self.tables.topics for n in topic_names(topic.path)})
+
+    @cached_property
+    def _topic_words(self) -> dict[str, str]:
+        """Casefolded word of a topic (any language) -> the topic's path (the most specific one)."""
+        out: dict[str, str] = {}
+        for topic in sorted(self.tables.topics, key=lambda t: -t.path.count("/")):
+            for terms in topic.terms.values():
+                for term in terms:
+                    out.setdefault(term.casefold(), topic.path)
+        return out
+
+    def topic(self, value: str) -> str | None:
+        if value in self._topic_names:
+            return None
+        close = close_matches(value, self._topic_names, n=2, cutoff=VALUE_CUTOFF)
+        owner = self._topic_words.get(value.casefold())
+        if close:
+            hint = _mean([repr(c) for c in close])
+        elif owner is not None:   # a word that signals a topic, not a topic: `topic: summit`
+            hint = (f"did you mean {owner!r}? {value!r} is one of its words; to match the word itself, "
+                    f"use keywords: {value}")
+        else:
+            hint = f"topics of topics.yaml: {', '.join(t.path for t in self.tables.topics)}"
+        return f"unknown topic {value!r} ({hint})"
+
+    # --- actors ------------------------------------------------------------------------------------
+    @cached_property
+    def _offices(self) -> list[str]:
+        """Titles and institution names (any language), casefolded: how an unlisted official is named."""
+        patterns = self.tables.role_patterns
+        titles = [t for items in (patterns.get("titles") or {}).values() for t in items]
+        institutions = [n for langs in (patterns.get("institutions") or {}).values() if isinstance(langs, dict)
+                        for items in langs.values() for n in items]
+        return [t.casefold() for t in titles + institutions if isinstance(t, str)]
+
+    @cached_property
+    def _actor_names(self) -> dict[str, str]:
+        """Casefolded id, name, surname or name in any language -> actor id (for suggestions)."""
+        out: dict[str, str] = {}
+        for actor in self.tables.actors:
+            out.setdefault(actor.id, actor.id)
+            for name in [actor.name] + [n for items in actor.names.values() for n in items]:
+                out.setdefault(name.casefold(), actor.id)
+                out.setdefault(name.split()[-1].casefold(), actor.id)
+        return out
+
+    def actor(self, value: str) -> str | None:
+        """What `actor: {name}` compares (topic_actor.Actor._take): an actor's id, part of its English
+        name, or part of the words that named an unlisted official ("Russian foreign minister")."""
+        name = value.casefold()
+        actors = self.tables.actors
+        if any(name == a.id or name in a.name.casefold() for a in actors) or \
+                any(name in office or office in name for office in self._offices):
+            return None
+        by_id = {a.id: a for a in actors}
+        exact = self._actor_names.get(name)
+        found = [exact] if exact else list(dict.fromkeys(
+            self._actor_names[c] for c in close_matches(name, self._actor_names, n=4, cutoff=VALUE_CUTOFF)))[:2]
+        hint = _mean([f"'{i}' ({by_id[i].name})" for i in found])
+        if exact or not hint:   # e.g. `actor: Лавров`: a name only the classifier reads, never a rule
+            rule = "an actor is named by its id or English name (actors.yaml), or by an office such as " \
+                   "'foreign minister'"
+            hint = f"{hint} {rule}" if hint else rule
+        return f"unknown actor {value!r} ({hint})"
+
+    # --- cities and places -------------------------------------------------------------------------
+    def place_name(self, value: str, kind: str | None) -> str | None:
+        """`city: X`, `place: {name: X}`: a city of the gazetteer; a country too unless the kind is a city."""
+        name = value.casefold()
+        names, by_initial = _city_names(self.min_population)
+        countries_too = kind not in ("city", "capital")
+        if name in names or (countries_too and name in self._country_names):
+            return None
+        pool = list(by_initial.get(name[:1], {}).values())
+        close = close_matches(value, pool, n=2, cutoff=0.8)
+        if countries_too:
+            close += [self.tables.countries[self._country_names[c.casefold()]].name
+                      for c in close_matches(value, self._country_names, n=1, cutoff=0.8)]
+        what = "city" if not countries_too else "place"
+        hint = _mean([repr(c) for c in dict.fromkeys(close)]) or (
+            f"not among the gazetteer's cities: GeoNames cities of at least {self.min_population} people "
+            "(classify.min_population) and every capital")
+        return f"unknown {what} {value!r} ({hint})"
+
+    # --- languages ---------------------------------------------------------------------------------
+    @cached_property
+    def _languages(self) -> tuple[dict[str, str], dict[str, str]]:
+        """ISO 639-1 code -> English name; casefolded English name or alpha-3 code -> ISO 639-1 code."""
+        import pycountry
+        codes, names = {}, {}
+        for language in pycountry.languages:
+            code = getattr(language, "alpha_2", None)
+            if code is None:
+                continue
+            codes[code] = language.name
+            for name in (language.name, getattr(language, "common_name", None), language.alpha_3,
+                         getattr(language, "bibliographic", None)):
+                if name:
+                    names.setdefault(name.casefold(), code)
+            names.setdefault(language.name.split(" (")[0].split(";")[0].casefold(), code)
+        return codes, names
+
+    def lang(self, value: str) -> str | None:
+        codes, names = self._languages
+        if value.lower() in codes:
+            return None
+        found = names.get(value.casefold())
+        close = [found] if found else list(dict.fromkeys(
+            names[c] for c in close_matches(value, [n for n in names if len(n) > 3], n=2, cutoff=VALUE_CUTOFF)))
+        hint = _mean([f"'{c}' ({codes[c]})" for c in close]) or "languages are ISO 639-1 codes, e.g. en, fr, ar, ru"
+        return f"unknown language {value!r} ({hint})"
+
+    # --- sources -----------------------------------------------------------------------------------
+    def source(self, value: str) -> str | None:
+        tags = sorted({t for ts in self.sources.values() for t in ts})
+        if value in self.sources or value in tags or value in self.unchecked:
+            return None
+        hint = _mean([repr(c) for c in close_matches(value, list(self.sources) + tags, n=2)])
+        known = (f"allowed: source ids {', '.join(self.sources)}" + (f"; tags {', '.join(tags)}" if tags else "")
+                 if self.sources else "no sources are configured")
+        return f"unknown source {value!r} ({hint + ' ' if hint else ''}{known})"
+
+
+def problems(node, vocab: Vocabulary, memo: dict | None = None) -> list[tuple[str, str]]:
+    """(key under the condition, message) for every value of `node` that can never match. `memo` keeps the
+    answers across conditions (10,000 rules name the same few values)."""
+    if isinstance(node, Country):
+        checks = [("code", "country", vocab.country, getattr(node, "written", node.codes))]
+    elif isinstance(node, Region):
+        checks = [("", "region", vocab.region, node.slugs)]
+    elif isinstance(node, Place):
+        checks = [("country", "country", vocab.country, sorted(node.countries or ())),
+                  ("region", "region", vocab.region, node.regions or []),
+                  ("name", f"place {node.kind}", lambda v: vocab.place_name(v, node.kind),
+                   getattr(node, "written", node.names or []))]
+    elif isinstance(node, Topic):
+        checks = [("name", "topic", vocab.topic, node.names)]
+    elif isinstance(node, Actor):
+        checks = [("name", "actor", vocab.actor, getattr(node, "written", node.names or [])),
+                  ("nationality", "country", vocab.country, sorted(node.nationality or ()))]
+    elif isinstance(node, Lang):
+        checks = [("", "lang", vocab.lang, node.langs)]
+    elif isinstance(node, Source):
+        checks = [("", "source", vocab.source, node.ids)]
+    else:
+        return []
+    memo = {} if memo is None else memo
+    out = []
+    for key, kind, check, values in checks:
+        for value in dict.fromkeys(values):
+            if (kind, value) not in memo:
+                memo[(kind, value)] = check(value)
+            if memo[(kind, value)]:
+                out.append((key, memo[(kind, value)]))
+    return out
+
+
+def value_issues(conditions: list[tuple[LineMap, tuple, object]], vocab: Vocabulary) -> list[ConfigIssue]:
+    """The values that can never match, for the (lines, rule path, condition) that the rule files' parse found."""
+    issues: list[ConfigIssue] = []
+    memo: dict = {}
+    for lines, rule_path, node in conditions:
+        where = rule_path + clause_path(node.path)
+        for key, message in problems(node, vocab, memo):
+            located = where + (key,) if key and (where + (key,)) in lines.lines else where
+            issues.append(lines.issue(located, message))
+    return issues
