@@ -17,7 +17,6 @@ from newswatch.model.alert import Alert
 from alerts.notifiers import DeliveryError, send_timeout
 from alerts.silences import Silences
 from newswatch.logs import fields
-from newswatch.metrics import Metrics
 from newswatch.pipeline.stories import parse_reports, reports_key
 from newswatch.store.state import SETTLED
 
@@ -71,7 +70,7 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
             outcome = DeliveryOutcome("silenced", reason=f"silence {silence.id}")
         else:
             outcome = _hold_throttle_or_send(rt, alert, channel, d)
-        Metrics(state).count("deliveries", channel=channel_id, outcome=outcome.status)
+        rt.metrics.add("deliveries", channel=channel_id, outcome=outcome.status)
         return outcome
     finally:
         try:
@@ -137,6 +136,7 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
                            attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
         return DeliveryOutcome("retry", retry_in=delay, reason=exc.reason)
     state.update_delivery(alert.id, channel_id, "sent", last_error="")
+    rt.metrics.observe_delivery(channel_id, alert.created_at)
     log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
                     channel_id=channel_id, attempt=attempt))
     return DeliveryOutcome("sent")
