@@ -18,7 +18,6 @@ from newswatch.model.alert import Alert
 from alerts.notifiers import DeliveryError, send_timeout
 from alerts.silences import Silences
 from newswatch.logs import fields
-from newswatch.metrics import Metrics
 from newswatch.pipeline.stories import parse_reports, reports_key
 from alerts.store import SETTLED
 
@@ -65,7 +64,7 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
         if not ours:
             return DeliveryOutcome(DeliveryStatus.BUSY)
         outcome = _deliver_locked(rt, Alert.from_dict(payload), channel)
-    Metrics(rt.state).count("deliveries", channel=channel_id, outcome=outcome.status)
+    rt.metrics.add("deliveries", channel=channel_id, outcome=outcome.status)
     return outcome
 
 
@@ -144,6 +143,7 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
                            attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
         return DeliveryOutcome(DeliveryStatus.RETRY, retry_in=delay, reason=exc.reason)
     rt.alerts.update_delivery(alert.id, channel_id, "sent", last_error="")
+    rt.metrics.observe_delivery(channel_id, alert.created_at)
     log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
                     channel_id=channel_id, attempt=attempt))
     return DeliveryOutcome(DeliveryStatus.SENT)

@@ -25,6 +25,7 @@ from newswatch.model.alert import Alert, alert_id
 from alerts.rules.matcher import Match
 from alerts.store import AlertStore
 from newswatch.logs import fields
+from newswatch.metrics import Metrics
 from newswatch.model.severity import severity_rank
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,10 @@ def build_alert(match: Match) -> Alert:
 class Dispatcher:
     """Route matches to channels (severity floor), apply realert, store new alerts, return deliveries."""
 
-    def __init__(self, store: AlertStore, channel_min_severity: dict[str, str], redeliver_after: float):
+    def __init__(self, store: AlertStore, channel_min_severity: dict[str, str], redeliver_after: float,
+                 metrics: Metrics | None = None):
         self.store = store
+        self.metrics = metrics  # this process's: item-to-alert latency, from the item's fetched_at
         self.min_severity = channel_min_severity
         self.redeliver_after = redeliver_after
 
@@ -77,5 +80,7 @@ class Dispatcher:
                 continue
             log.info(fields("alert_created", rule_id=alert.rule_id, item_id=alert.item_id, story_id=story,
                             alert_id=alert.id, channels=",".join(channels)))
+            if self.metrics is not None:
+                self.metrics.observe_alert(match.item.fetched_at)
             deliveries.extend((alert.id, c) for c in channels)
         return deliveries

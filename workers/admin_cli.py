@@ -171,7 +171,7 @@ def _silence_args(args, config) -> tuple[float | None, str | None]:
 def cmd_silence(args) -> int:
     from alerts.silences import Silences
     from workers.registry import load_config
-    config = load_config(args.config)
+    config = load_config(args.config, dry_run=True)   # reads Redis and the rules, sends nothing
     duration = None
     if args.action == "add":
         duration, problem = _silence_args(args, config)
@@ -207,7 +207,7 @@ def status_report(config, state) -> dict:
         sources[src.id] = {"type": src.type, "status": h.get("status", "never polled"),
                            "last_success": h.get("last_success"), "last_error": h.get("last_error"),
                            "consecutive_failures": int(h.get("consecutive_failures", 0) or 0)}
-    depth = {q: state.r.llen(f"{state.prefix}:celery:{q}") for q in queues(state.prefix)}
+    depth = {q: state.r.llen(f"{state.keys.celery_prefix()}{q}") for q in queues(state.prefix)}
     open_deliveries = state.r.zcard(state.keys.open_deliveries())
     return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
             "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease()))}

@@ -194,8 +194,8 @@ def cmd_scheduler(args) -> int:
         return 2
     queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
-    status = _status_server(rt, args)
     scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
+    status = _status_server(rt, args, scheduler=scheduler)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -207,13 +207,17 @@ def cmd_scheduler(args) -> int:
     return 0
 
 
-def _status_server(rt, args):
-    """/metrics and /healthz when `status.port` (or --status-port) is set; --no-status: never."""
+def _status_server(rt, args, scheduler=None):
+    """/metrics and /healthz when `status.port` (or --status-port) is set; --no-status: never;
+    --status-fd: on the listening socket `newswatch run` handed its worker child."""
     from workers.status_server import start_status_server
     if args.no_status:
         return None
+    if args.status_fd is not None:
+        import socket
+        return start_status_server(rt, "127.0.0.1", None, sock=socket.socket(fileno=args.status_fd))
     port = args.status_port if args.status_port is not None else rt.settings.status.port
-    return start_status_server(rt, rt.settings.status.host, port)
+    return start_status_server(rt, rt.settings.status.host, port, scheduler=scheduler)
 
 
 def cmd_run(args) -> int:
@@ -248,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--redis-url", help="overrides redis_url from the config")
         p.add_argument("--status-port", type=int, help="serve /metrics and /healthz here (overrides status.port)")
         p.add_argument("--no-status", action="store_true", help="serve no /metrics or /healthz")
+        p.add_argument("--status-fd", type=int, help=argparse.SUPPRESS)  # `newswatch run`'s worker child
         p.set_defaults(func=func)
         if name == "worker":
             p.add_argument("--concurrency", type=int, help="threads (default: worker.concurrency)")

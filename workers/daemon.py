@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,18 +29,24 @@ log = logging.getLogger(__name__)
 
 class WorkerProcess:
     """A `newswatch worker` child in its own process group; dies with us (PDEATHSIG).
-    It logs at our level and in our format (`logging_options`: level, format)."""
+    It logs at our level and in our format (`logging_options`: level, format).
 
-    def __init__(self, config: Config, redis_url: str, logging_options: tuple[str, str] = ("info", "text")):
+    `status_socket`: a loopback socket, listening, that the child (and each one restarted after it)
+    serves its own /metrics on; the parent reads it there and merges it into the /metrics it serves.
+    Without one the child serves nothing."""
+
+    def __init__(self, config: Config, redis_url: str, logging_options: tuple[str, str] = ("info", "text"),
+                 status_socket: socket.socket | None = None):
         level, log_format = logging_options
         self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url,
-                     "--no-status",  # the parent serves /metrics and /healthz
                      "--log-level", level, "--log-format", log_format]
+        self.args += ["--status-fd", str(status_socket.fileno())] if status_socket else ["--no-status"]
+        self.pass_fds = (status_socket.fileno(),) if status_socket else ()
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, start_new_session=True,
-                                     preexec_fn=_die_with_parent)
+                                     preexec_fn=_die_with_parent, pass_fds=self.pass_fds)
         log.info(fields("worker_started", pid=self.proc.pid))
 
     def alive(self) -> bool:
@@ -78,15 +85,15 @@ def _redis_url(config: Config, stack: ExitStack) -> str:
     return embedded.start().url
 
 
-def _start(config: Config, stack: ExitStack,
-           logging_options: tuple[str, str]) -> tuple[Runtime, TaskQueue, WorkerProcess]:
+def _start(config: Config, stack: ExitStack, logging_options: tuple[str, str],
+           child_status: socket.socket | None = None) -> tuple[Runtime, TaskQueue, WorkerProcess]:
     """Redis (embedded if none is configured), the Celery app, the runtime and a worker child;
     each registered on `stack` so they stop in reverse order on every exit path."""
     url = _redis_url(config, stack)
     queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
     stack.callback(rt.close)
-    worker = WorkerProcess(config, url, logging_options)
+    worker = WorkerProcess(config, url, logging_options, child_status)
     worker.start()
     stack.callback(worker.stop)
     return rt, queue, worker
@@ -95,11 +102,16 @@ def _start(config: Config, stack: ExitStack,
 def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text")) -> int:
     stop = _stop_event()
     with ExitStack() as stack:
-        rt, queue, worker = _start(config, stack, logging_options)
-        status = start_status_server(rt, config.settings.status.host, config.settings.status.port)
+        child_status = None
+        if config.settings.status.port is not None:  # the child's own /metrics, merged into ours
+            child_status = stack.enter_context(socket.create_server(("127.0.0.1", 0)))
+        rt, queue, worker = _start(config, stack, logging_options, child_status)
+        scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
+        status = start_status_server(rt, config.settings.status.host, config.settings.status.port,
+                                     scheduler=scheduler,
+                                     child_port=child_status.getsockname()[1] if child_status else None)
         if status is not None:
             stack.callback(status.stop)
-        scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
         scheduler.start()
         stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains
         restarts = 0

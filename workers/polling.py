@@ -15,7 +15,6 @@ from enum import StrEnum
 from newswatch.classify.stage import ClassifyStage
 from newswatch.pipeline.dedup import ExactDeduplicator, StoryDeduplicator
 from newswatch.logs import fields
-from newswatch.metrics import Metrics
 from newswatch.pipeline import AgeFilter, run_stages
 from workers.sources.base import SourceError
 
@@ -79,17 +78,17 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
     except SourceError as exc:
         info = state.record_failure(source.id, exc.reason, interval=source.config.interval,
                                     backoff_max=s.worker.backoff_max, retry_after=exc.retry_after)
-        metrics = Metrics(state)
-        metrics.add("polls", source_id=source.id, outcome="failed")
-        metrics.add("poll_errors", source_id=source.id)
-        metrics.flush()
+        rt.metrics.add("polls", source_id=source.id, outcome="failed")
+        rt.metrics.add("poll_errors", source_id=source.id)
+        rt.metrics.observe_poll(source.id, time.perf_counter() - started)
         log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
                            consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
         return PollReport(source.id, PollStatus.FAILED, exc.reason)
     if result.not_modified:
         state.save_cursor(source.id, **result.cursor)
         state.record_success(source.id, last_status="not_modified")
-        Metrics(state).count("polls", source_id=source.id, outcome="not_modified")
+        rt.metrics.add("polls", source_id=source.id, outcome="not_modified")
+        rt.metrics.observe_poll(source.id, time.perf_counter() - started)
         log.info(fields("poll_not_modified", source_id=source.id))
         return PollReport(source.id, PollStatus.NOT_MODIFIED)
     return process_items(rt, source.id, result.items, result.cursor, enqueue_delivery,
@@ -117,14 +116,15 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
                **{f"age.{k}": v for k, v in age.dropped.items()}}
     merged = (stories.hits["near_duplicate"] + stories.hits["same_url"]) if stories else 0
     state.record_success(source_id, last_status="ok", items=len(items), new=len(fresh), parser=parser)
-    _count(Metrics(state), source_id, items, fresh, dropped, matches, deliveries, merged)
+    _count(rt.metrics, source_id, items, fresh, dropped, matches, deliveries, merged)
+    rt.metrics.observe_poll(source_id, time.perf_counter() - started)
     log.info(fields("poll_done", source_id=source_id, items=len(items), new=len(fresh),
                     too_old=age.dropped.get("too_old", 0), same_story=merged, alerts=len(deliveries),
                     parser=parser or None, ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
     return PollReport(source_id, PollStatus.OK, items=len(items), new=len(fresh), deliveries=deliveries, dropped=dropped)
 
 
-def _count(metrics: Metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:
+def _count(metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:
     metrics.add("polls", source_id=source_id, outcome="ok")
     metrics.add("stories_merged", merged, source_id=source_id)
     metrics.add("items_fetched", len(items), source_id=source_id)
@@ -136,4 +136,3 @@ def _count(metrics: Metrics, source_id: str, items, fresh, dropped: dict, matche
         metrics.add("rule_matches", rule_id=match.rule.id)
     for alert_id, channel in deliveries:
         metrics.add("alerts", channel=channel)
-    metrics.flush()

@@ -16,6 +16,7 @@ from newswatch.classify.tables import tables_dir
 from newswatch.config import Config
 from workers.registry import load_config
 from newswatch.logs import fields
+from newswatch.metrics import Metrics
 from newswatch.store.state import State, connect
 from workers.rules_reload import LiveRules
 from workers.sources import build_source
@@ -31,6 +32,7 @@ class Runtime:
         self.redis_url = redis_url
         self.state = State(connect(redis_url), s.key_prefix)
         self.alerts = AlertStore(self.state)
+        self.metrics = Metrics()  # what this process did, for its /metrics (newswatch.metrics)
         self.live_rules = LiveRules(config, self._compile_matcher)  # rules hot-reload (workers.rules_reload)
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
@@ -38,7 +40,7 @@ class Runtime:
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
         self.dispatcher = Dispatcher(self.alerts, {c.id: c.min_severity for c in s.channels},
-                                     s.delivery.redeliver_after)
+                                     s.delivery.redeliver_after, self.metrics)
 
     @classmethod
     def load(cls, config_path: str | Path | None, redis_url: str | None = None) -> "Runtime":

@@ -17,7 +17,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from alerts.digest import flush_due
 from alerts.silences import Silences
 from newswatch.logs import fields
-from newswatch.metrics import Metrics
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
@@ -71,6 +70,7 @@ class PollScheduler:
         self.listener_factory = listener_factory or _telegram_listener
         self.listeners: dict[str, object] = {}  # live sources: one listener each, only in the lease holder
         self.lease = SchedulerLease(rt.state, lease_ttl)
+        self.last_lag: float | None = None  # seconds; a /metrics gauge of the lease holder (status_server)
         self.sweep_every = sweep_every or max(1.0, min(30.0, rt.settings.delivery.redeliver_after / 4))
         self.scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
             "coalesce": True, "max_instances": 1})
@@ -133,10 +133,7 @@ class PollScheduler:
         if not event.job_id.startswith("poll:") or not event.scheduled_run_times or not self.lease.held:
             return
         lag = (datetime.now(timezone.utc) - max(event.scheduled_run_times)).total_seconds()
-        try:
-            Metrics(self.rt.state).set_gauge("scheduler_lag_seconds", max(0.0, lag))
-        except Exception as exc:  # noqa: BLE001 — a metric never stops the scheduler
-            log.debug(fields("metric_failed", reason=str(exc)[:200]))
+        self.last_lag = max(0.0, lag)
 
     def _poll(self, source_id: str) -> None:
         if not self.lease.held:

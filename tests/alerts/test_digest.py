@@ -5,6 +5,7 @@ from datetime import datetime, time as dtime, timezone
 from types import SimpleNamespace
 
 from alerts import digest, ratelimit
+from newswatch.metrics import Metrics
 from newswatch.model.alert import Alert
 from alerts.store import AlertStore
 
@@ -126,7 +127,7 @@ def test_through_the_delivery_path_with_a_configured_channel(state, capsys):
 
     cfg = StdoutChannelConfig(id="desk", type="stdout", digest="30m")
     rt = SimpleNamespace(state=state, alerts=AlertStore(state), settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"desk": cfg},
-                         notifiers={"desk": build_notifier(cfg)})
+                         notifiers={"desk": build_notifier(cfg)}, metrics=Metrics())
     ids = stored(state, 2)
     assert [deliver_once(rt, a, "desk").status for a in ids] == ["held", "held"]
     assert deliver_once(rt, ids[0], "desk").status == "done"          # a re-run changes nothing
@@ -155,7 +156,7 @@ def test_a_digest_member_says_which_other_sources_reported_its_story(state, caps
 
     cfg = StdoutChannelConfig(id="desk", type="stdout", digest="30m")
     rt = SimpleNamespace(state=state, alerts=AlertStore(state), settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"desk": cfg},
-                         notifiers={"desk": build_notifier(cfg)})
+                         notifiers={"desk": build_notifier(cfg)}, metrics=Metrics())
     alert = Alert(id="a0", rule_id="visit", rule_title="Visit", severity="high", item_id="i0", source_id="feed",
                   title="Lavrov in Bamako", url="https://example.org/0", published=None, summary="",
                   channels=["desk"], created_at="2026-11-28T12:00:00", story_id="story-1")

@@ -14,6 +14,7 @@ from alerts.notifiers.telegram.notifier import TelegramNotifier
 from workers.registry import load_config
 from newswatch.config.yamlconf import ConfigError
 from alerts.store import AlertStore
+from newswatch.metrics import Metrics
 from tests.support.chat_apis import TelegramBotAPI, json_response, seed_alert, telegram_html_text, utf16_len
 from tests.support.http_server import Response
 
@@ -252,7 +253,7 @@ def test_delivery_task_waits_retry_after_then_sends_once(api, state):
                                  story_id=alert.story_id, realert=0, source_id=alert.source_id)
     assert status == "created"
     rt = SimpleNamespace(state=state, alerts=AlertStore(state), settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"tg": cfg},
-                         notifiers={"tg": build_notifier(cfg)})
+                         notifiers={"tg": build_notifier(cfg)}, metrics=Metrics())
     api.script(TelegramBotAPI.too_many_requests(7))
     first = deliver_once(rt, alert.id, "tg")
     assert (first.status, first.retry_in) == ("retry", 7)
@@ -276,7 +277,7 @@ def test_default_rate_limit_throttles_the_next_send(api, state):
     assert [(r.count, r.per) for r in TelegramChannelConfig(
         id="dm", type="telegram", bot_token=TOKEN, chat_id=12345, api_url=api.base_url).rate_limit] == [(1, 1.0)]
     rt = SimpleNamespace(state=state, alerts=AlertStore(state), settings=SimpleNamespace(delivery=DeliveryConfig()), channels={"tg": cfg},
-                         notifiers={"tg": build_notifier(cfg)})
+                         notifiers={"tg": build_notifier(cfg)}, metrics=Metrics())
     outcomes = []
     for n in range(2):
         alert = seed_alert(channels=["tg"])
