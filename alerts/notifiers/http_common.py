@@ -18,6 +18,7 @@ import re
 import socket
 import ssl
 import threading
+from typing import Callable
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -196,6 +197,28 @@ class PartProgress:
     def done(self, key: str) -> None:
         with self._lock:
             self._sent.pop(key, None)
+
+
+def post_parts(http: "HttpPoster", url: str, parts: list[dict], progress: PartProgress, alert_id: str,
+               deadline: float, error_of: Callable[[Reply], "DeliveryError | None"]) -> int:
+    """The send loop of every chat API that takes one JSON message per part (Telegram, Discord):
+    post each part not yet sent, in order, under one deadline; on an error remember how many went
+    out (a retry resumes after them) and raise it, naming the part. Returns how many were sent now."""
+    first = progress.get(alert_id)
+    for index in range(first, len(parts)):
+        content = json.dumps(parts[index], ensure_ascii=False).encode()
+        try:
+            error = error_of(http.post(url, content, {"Content-Type": "application/json"}, deadline))
+        except DeliveryError as exc:
+            error = exc
+        if error is not None:
+            progress.set(alert_id, index)
+            if len(parts) > 1:
+                error = DeliveryError(f"{error.reason} (message {index + 1} of {len(parts)}; {index} sent)",
+                                      permanent=error.permanent, retry_after=error.retry_after)
+            raise error
+    progress.done(alert_id)
+    return len(parts) - first
 
 
 def status_is_temporary(status: int) -> bool:

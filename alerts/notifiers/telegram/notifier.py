@@ -19,7 +19,6 @@ is redacted from every error and from the httpx logs.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -27,7 +26,7 @@ from alerts.notifiers.telegram.config import TelegramChannelConfig
 from alerts.notifiers.secrets import secret_value
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
-from alerts.notifiers.http_common import (HttpPoster, PartProgress, Redactor, Reply, one_line, retry_after,
+from alerts.notifiers.http_common import (post_parts, HttpPoster, PartProgress, Redactor, Reply, one_line, retry_after,
                                           status_is_temporary)
 from alerts.notifiers.splitting import TELEGRAM_LIMIT, split_message
 from alerts.templating import load_template
@@ -80,24 +79,10 @@ class TelegramNotifier:
         return body
 
     def send(self, alert: Alert) -> None:
-        parts = self.messages(alert)
-        deadline = time.monotonic() + self.timeout
-        first = self._progress.get(alert.id)
-        for index in range(first, len(parts)):
-            content = json.dumps(self.payload(parts[index]), ensure_ascii=False).encode()
-            try:
-                reply = self._http.post(self._url, content, {"Content-Type": "application/json"}, deadline)
-                error = self._error(reply)
-            except DeliveryError as exc:
-                error = exc
-            if error is not None:
-                self._progress.set(alert.id, index)
-                if len(parts) > 1:
-                    error = DeliveryError(f"{error.reason} (message {index + 1} of {len(parts)}; {index} sent)",
-                                          permanent=error.permanent, retry_after=error.retry_after)
-                raise error
-        self._progress.done(alert.id)
-        log.info(fields("telegram_sent", channel_id=self.channel_id, alert_id=alert.id, messages=len(parts) - first))
+        parts = [self.payload(part) for part in self.messages(alert)]
+        sent = post_parts(self._http, self._url, parts, self._progress, alert.id,
+                          time.monotonic() + self.timeout, self._error)
+        log.info(fields("telegram_sent", channel_id=self.channel_id, alert_id=alert.id, messages=sent))
 
     def _error(self, reply: Reply) -> DeliveryError | None:
         """None when the Bot API accepted the message, else the DeliveryError it means."""
