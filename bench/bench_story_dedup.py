@@ -3,7 +3,7 @@ fingerprints in the real Redis.
 
     python bench/bench_story_dedup.py [--fingerprints 1000000] [--rounds 5] [--skip-sweep]
 
-1. Sweep (tests/data/story_pairs.jsonl, the same run as tests/newswatch/test_story_pairs.py):
+1. Sweep (tests/data/story_pairs.jsonl, the same run as tests/newswatch/pipeline/test_story_pairs.py):
    precision/recall over thresholds, then the other knobs at the chosen threshold (lead words,
    sketch size, retrieval) — the record of what was tried (tests/data/story_pairs.md).
 2. Fill: N synthetic fingerprints written the way the stage stores them (12 retrieval anchors

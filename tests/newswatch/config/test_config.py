@@ -9,7 +9,7 @@ from workers.registry import load_config, load_config_and_rules
 from newswatch.config.units import parse_duration, parse_size
 from newswatch.config.yamlconf import ConfigError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 INVALID = ROOT / "tests" / "fixtures" / "config" / "invalid"
 CASES = sorted(p for p in INVALID.glob("*.yaml"))
 

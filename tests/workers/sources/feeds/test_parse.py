@@ -10,7 +10,7 @@ from lxml import etree
 
 from workers.sources.feeds.parse import FeedParseError, normalize_lang, parse_date, parse_feed
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 WORLD = sorted((DATA / "feeds" / "world-2026-02").glob("*.xml"))
 EDGE = sorted(p for p in (DATA / "feeds" / "edge-cases").iterdir() if p.name != "SOURCES.tsv")
 ALL_FEEDS = WORLD + EDGE

@@ -26,7 +26,7 @@ from workers.sources.base import SourceError
 from workers.sources.http_fetch import HttpFetcher
 from workers.sources.telegram.web import TelegramWebSource
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "telegram"
 FULL = (FIXTURES / "full.html").read_bytes()
 IDS = [70989, 70990, 70992, 70995, 70996, 70997, 70998, 70999, 71000, 71006, 71007, 71008]
 PATH = "/s/topwar_official"

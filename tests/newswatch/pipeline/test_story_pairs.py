@@ -17,7 +17,7 @@ from newswatch.model.item import Item
 from newswatch.pipeline.stories import StoryDeduplicator, story_reports
 from workers.sources.feeds.parse import parse_feed
 
-PAIRS = Path(__file__).resolve().parents[1] / "data" / "story_pairs.jsonl"
+PAIRS = Path(__file__).resolve().parents[2] / "data" / "story_pairs.jsonl"
 NEGATIVE = ("follow_up", "same_topic", "unrelated")
 POLL = 25
 

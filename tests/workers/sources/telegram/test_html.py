@@ -16,7 +16,7 @@ from workers.sources.telegram.html import (TelegramPageError, parse_count, parse
                                            rich_text, parse_html)
 from workers.sources.telegram.web import clip_title, post_to_item
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "telegram"
 
 
 def capture(name: str) -> bytes:

@@ -45,7 +45,7 @@ from workers.sources.telegram.mtproto import (TelegramMtprotoSource, media_kind,
                                               messages_to_items)
 
 UTC = timezone.utc
-TESTS = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[3]
 TELEGRAM_CAPTURES = TESTS / "fixtures" / "telegram"
 SEED_POST = TESTS / "data" / "seed" / "lavrov-bamako-telegram-post.txt"
 API_HASH = "5f1e0c7b9d2a4e6f8a0b1c2d3e4f5a6b"   # shaped like a real api_hash; must never surface
