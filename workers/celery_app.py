@@ -12,6 +12,7 @@ from celery import Celery
 from celery.signals import setup_logging, worker_shutting_down
 
 from newswatch.logs import fields
+from newswatch.store.keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def make_app(redis_url: str, prefix: str) -> Celery:
         broker_url=broker_url(redis_url),
         broker_transport_options={
             # Every broker key under our prefix, so deployments and test runs sharing a Redis never mix.
-            "global_keyprefix": f"{prefix}:celery:",
+            "global_keyprefix": Keys(prefix).celery_prefix(),
             # A task held by a dead worker comes back after this; our own sweep of open
             # deliveries (DeliveryConfig.redeliver_after) is faster and does not depend on it.
             "visibility_timeout": 3600,

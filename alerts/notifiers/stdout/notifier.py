@@ -8,39 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from typing import TextIO
 
 from alerts.notifiers.stdout.config import StdoutChannelConfig
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
+from alerts.notifiers.record import alert_record
 
 # Characters json.dumps leaves raw with ensure_ascii=False but that some line
 # readers (str.splitlines, JavaScript) treat as line breaks.
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def alert_record(channel_id: str, alert: Alert) -> dict:
-    return {
-        "channel": channel_id,
-        "alert_id": alert.id,
-        "rule": alert.rule_id,
-        "rule_title": alert.rule_title,
-        "severity": alert.severity,
-        "item_id": alert.item_id,
-        "source": alert.source_id,
-        "title": alert.title,
-        "url": alert.url,
-        "published": alert.published,
-        "story_id": alert.story_id,
-        "countries": alert.countries,
-        "regions": alert.regions,
-        "topics": alert.topics,
-        "reported_by": alert.reported_by,
-        "digest_of": alert.digest_of,
-        "evidence": [asdict(ev) for ev in alert.evidence],
-        "explanation": alert.explanation(),
-    }
 
 
 def json_line(record: dict, *, ascii_only: bool = False) -> str:

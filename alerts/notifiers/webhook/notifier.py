@@ -1,6 +1,6 @@
 """Webhook notifier: a JSON POST of the alert record to any URL, signed when a secret is set.
 
-Body: the stdout channel's record (`alerts.notifiers.stdout.notifier.alert_record`) plus
+Body: the stdout channel's record (`alerts.notifiers.record.alert_record`) plus
 `summary`, `created_at`, `digest_of`, `text` (the channel's text template,
 default `alerts/templates/text.j2`) and `sent_at` (Unix seconds), as compact
 UTF-8 JSON. Headers:
@@ -32,7 +32,7 @@ from alerts.notifiers.secrets import secret_value
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.http_common import HttpPoster, Redactor, Reply, origin, retry_after, status_is_temporary
-from alerts.notifiers.stdout.notifier import alert_record
+from alerts.notifiers.record import alert_record
 from alerts.templating import load_template
 from newswatch.logs import fields
 

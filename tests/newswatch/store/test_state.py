@@ -1,5 +1,4 @@
 """State against the real Redis, under the test's own prefix."""
-import time
 
 from newswatch.pipeline.dedup import ExactDeduplicator
 from newswatch.model.item import Item
