@@ -112,8 +112,8 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
         enqueue_delivery(alert_id, channel)
     dedup.commit(fresh)
     state.save_cursor(source_id, **cursor)
-    dropped = {**{f"exact_dedup.{k}": v for k, v in dedup.dropped.items()},
-               **{f"age.{k}": v for k, v in age.dropped.items()}}
+    dropped = {f"{stage.name}.{reason}": n for stage in ([dedup] + ([stories] if stories else []) + stages)
+               for reason, n in stage.dropped.items()}   # every drop, by the stage that made it
     merged = (stories.hits["near_duplicate"] + stories.hits["same_url"]) if stories else 0
     state.record_success(source_id, last_status="ok", items=len(items), new=len(fresh), parser=parser)
     _count(rt.metrics, source_id, items, fresh, dropped, matches, deliveries, merged)
