@@ -12,11 +12,12 @@ Records of other libraries (celery, httpx, apprise, warnings) have their message
 """
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sys
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 LOG_FORMATS = ("text", "json")
 _RESERVED = frozenset({"ts", "level", "logger", "event", "exc_info"})
@@ -36,7 +37,8 @@ class LogFields(str):
         self.event, self.values = event, values
         return self
 
-    def __reduce__(self):   # pickling (a record sent to another process) keeps the values
+    # pickling (a record sent to another process) keeps the values
+    def __reduce__(self) -> tuple[type[LogFields], tuple[str, dict[str, Any]]]:
         return LogFields, (self.event, self.values)
 
 
@@ -105,7 +107,17 @@ def formatter(log_format: str = "text") -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
-def add_log_arguments(parser, default=None) -> None:
+class LogSettings(Protocol):
+    """What `log_options` reads of the config's settings (newswatch.config.Settings)."""
+
+    @property
+    def log_level(self) -> str: ...
+
+    @property
+    def log_format(self) -> str: ...
+
+
+def add_log_arguments(parser: argparse.ArgumentParser, default: object = None) -> None:
     """--log-level and --log-format on an argparse parser (default=argparse.SUPPRESS on a
     subcommand's, so it never resets what was given before the command)."""
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default=default,
@@ -114,7 +126,7 @@ def add_log_arguments(parser, default=None) -> None:
                         help="text (key=value) or json (one object per line); default: log_format in the config")
 
 
-def log_options(args, settings=None) -> tuple[str, str]:
+def log_options(args: argparse.Namespace, settings: LogSettings | None = None) -> tuple[str, str]:
     """(level, format): the command line's, else the config's (`settings`), else warning / text."""
     level = getattr(args, "log_level", None) or (settings.log_level if settings else "warning")
     log_format = getattr(args, "log_format", None) or (settings.log_format if settings else "text")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.metrics_core import Metric
@@ -97,7 +98,7 @@ def merge(families: Iterable[Metric]) -> list[Metric]:
     """Families of the same name made one, samples with the same name and labels added: what
     Prometheus's `sum` over the processes would give. `_created` samples are dropped."""
     merged: dict[str, Metric] = {}
-    values: dict[str, dict[tuple, float]] = {}
+    values: dict[str, dict[tuple[str, tuple[tuple[str, str], ...]], float]] = {}
     for family in families:
         if family.name.endswith("_created"):   # how the text parser hands back a counter's `_created`
             continue
@@ -116,6 +117,12 @@ def merge(families: Iterable[Metric]) -> list[Metric]:
     return list(merged.values())
 
 
+class Collector(Protocol):
+    """Anything with prometheus_client's `collect()`: a `Metrics`, a registry, a custom collector."""
+
+    def collect(self) -> Iterable[Metric]: ...
+
+
 class _Families:
     def __init__(self, families: list[Metric]):
         self.families = families
@@ -124,6 +131,6 @@ class _Families:
         return self.families
 
 
-def render(*collectors) -> bytes:
+def render(*collectors: Collector) -> bytes:
     """The Prometheus text format (0.0.4) of the collectors' families (anything with `collect()`), merged."""
     return generate_latest(_Families(merge(f for c in collectors for f in c.collect())))

@@ -44,7 +44,7 @@ _ESCAPED_MARKUP = re.compile(r"</(?:p|div|span|a|b|i|em|strong|ul|ol|li|h[1-6]|b
 
 
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
-_CP1252_C1 = {}
+_CP1252_C1: dict[int, str] = {}
 for _byte in range(0x80, 0xA0):
     try:
         _CP1252_C1[_byte] = bytes([_byte]).decode("cp1252")
@@ -68,7 +68,7 @@ def repair_mojibake(value: str | None) -> str | None:
     return value.translate(_CP1252_C1) if _C1_CONTROLS.search(value) else value
 
 
-def _decode_entity(match: re.Match) -> str:
+def _decode_entity(match: re.Match[str]) -> str:
     name = match.group(1)
     if name[0] == "#" or name + ";" in _HTML5_ENTITIES:
         return html.unescape(match.group(0))
@@ -107,7 +107,7 @@ def _plain_to_text(text: str) -> str:
     return _tidy_lines(text.splitlines())
 
 
-def _mark_breaks(root) -> None:
+def _mark_breaks(root: etree._Element) -> None:
     """Put break markers where block elements begin and end."""
     for el in root.iter(_PARAGRAPHS):
         el.text = _BREAK * 2 + (el.text or "")

@@ -29,14 +29,16 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 import ahocorasick
+from typing_extensions import TypeVar
 
 from newswatch.classify.normalize import Normalized, OffsetMap, normalize_term
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
+P = TypeVar("P", default=Any)  # what a term is registered with (the classifier's: classify.model.Payload)
 
 _FORMAT = "newswatch-termindex-1"  # bump when the key view, normalization or pickle layout changes
 _NON_WORD = re.compile(r"[^\w ]")  # "_" is \w but not alphanumeric: replaced separately
@@ -53,7 +55,7 @@ _PROCLITIC_RES = tuple(
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(Generic[P]):
     """One dictionary term found in a text."""
 
     start: int  # span in the original text
@@ -62,7 +64,7 @@ class Hit:
     nend: int
     surface: str  # original[start:end]
     term: str  # the normalized dictionary form that matched
-    payloads: tuple  # everything registered for that term
+    payloads: tuple[P, ...]  # everything registered for that term
     proclitic: str = ""  # Arabic proclitic before the hit ("و", "وب", "بال"), "" otherwise
 
 
@@ -79,21 +81,23 @@ def word_view(text: str) -> str:
     return _NON_WORD.sub(" ", text)
 
 
-class TermIndex:
+class TermIndex(Generic[P]):
     """Every (term, payload) pair in one automaton; `find` returns word-bounded, non-overlapping hits."""
 
-    def __init__(self, terms: Iterable[tuple[str, Any]], *, normalized: bool = False) -> None:
+    def __init__(self, terms: Iterable[tuple[str, P]], *, normalized: bool = False) -> None:
         """Index (term, payload) pairs; a term's payloads are kept as registered, in order (duplicates too).
         Terms are normalized with `normalize_term` unless `normalized`; empty terms are skipped."""
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         self._terms: list[str] = []
-        self._payloads: list[list | tuple] = []
+        grouped: list[list[P]] = []  # per term id, made tuples (`_payloads`) at the end
         self._edges: list[tuple[str, str] | None] = []  # (leading, trailing) punctuation of the term
         self._sizes: list[int] = []  # length of the stored view, without its two spaces
         ids: dict[str, int] = {}
         for term, payload in terms:
             term = term.strip(" ") if normalized else normalize_term(term)
-            lead, core, trail = _EDGE.fullmatch(term).groups()
+            edge = _EDGE.fullmatch(term)
+            assert edge is not None  # the pattern matches every string
+            lead, core, trail = edge.groups()
             if not core:
                 continue
             key = word_view(core)
@@ -101,19 +105,19 @@ class TermIndex:
             if tid is None:
                 tid = ids[key] = len(self._terms)
                 self._terms.append(term)
-                self._payloads.append([])
+                grouped.append([])
                 self._edges.append((lead, trail) if lead or trail else None)
                 self._sizes.append(len(key))
                 self._automaton.add_word(f" {key} ", tid)
-            self._payloads[tid].append(payload)
-        self._payloads = [tuple(p) for p in self._payloads]
+            grouped[tid].append(payload)
+        self._payloads: list[tuple[P, ...]] = [tuple(p) for p in grouped]
         if self._terms:
             self._automaton.make_automaton()
 
     def __len__(self) -> int:
         return len(self._terms)
 
-    def find(self, norm: Normalized) -> list[Hit]:
+    def find(self, norm: Normalized) -> list[Hit[P]]:
         """Leftmost-longest, non-overlapping, word-bounded hits of the index's terms in `norm`."""
         return [self.hit(norm, nstart, nend, tid) for nstart, nend, tid in self.find_spans(norm)]
 
@@ -127,7 +131,7 @@ class TermIndex:
                 spans.append((nstart, taken_until, tid))
         return spans
 
-    def payloads(self, tid: int) -> tuple:
+    def payloads(self, tid: int) -> tuple[P, ...]:
         return self._payloads[tid]
 
     def term(self, tid: int) -> str:
@@ -137,7 +141,7 @@ class TermIndex:
         """Whether the term has leading or trailing punctuation ("u.s."), which `locate` may add."""
         return self._edges[tid] is not None
 
-    def find_all(self, norm: Normalized) -> list[Hit]:
+    def find_all(self, norm: Normalized) -> list[Hit[P]]:
         """Every word-bounded hit, overlapping ones too, leftmost then longest first (for callers
         that share one automaton between independent term sets and choose among hits per set)."""
         return [self.hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in self._candidates(norm)]
@@ -165,7 +169,7 @@ class TermIndex:
         sizes = self._sizes
         return {(end - sizes[tid] - 1, 1 - end, tid) for end, tid in self._automaton.iter(view)}
 
-    def hit(self, norm: Normalized, nstart: int, nend: int, tid: int) -> Hit:
+    def hit(self, norm: Normalized, nstart: int, nend: int, tid: int) -> Hit[P]:
         """The `Hit` of term `tid` at normalized [nstart, nend) (one of `find_spans`)."""
         start, end, nstart, nend, proclitic = self.locate(norm, nstart, nend, tid)
         return Hit(start, end, nstart, nend, norm.original[start:end], self._terms[tid],
@@ -195,7 +199,7 @@ class TermIndex:
 
     # --- persistence ------------------------------------------------------------------------
 
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Pickle the index to `path` atomically (temporary file in the same folder, then rename)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +214,7 @@ class TermIndex:
             raise
 
     @classmethod
-    def load(cls, path) -> TermIndex:
+    def load(cls, path: str | os.PathLike[str]) -> TermIndex[P]:
         """An index saved by `save`; ValueError when the file is not one (or from another version)."""
         with open(path, "rb") as src:
             state = pickle.load(src)
@@ -225,8 +229,8 @@ class TermIndex:
         return Path(cache_dir) / f"{hashlib.sha256(key_material).hexdigest()}.pkl"
 
     @classmethod
-    def cached(cls, key_material: bytes, build: Callable[[], Iterable[tuple[str, Any]]], cache_dir: Path,
-               *, normalized: bool = False) -> TermIndex:
+    def cached(cls, key_material: bytes, build: Callable[[], Iterable[tuple[str, P]]], cache_dir: Path,
+               *, normalized: bool = False) -> TermIndex[P]:
         """Load cache_dir/<sha256(key_material)>.pkl, else build, save and return the index.
 
         A missing, unreadable, corrupt or outdated cache file is rebuilt; failing

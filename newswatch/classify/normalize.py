@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
-from newswatch.classify.offsets import Normalized, OffsetMap  # noqa: F401 (part of this module's API)
+from newswatch.classify.offsets import Normalized as Normalized, OffsetMap as OffsetMap  # part of this module's API
 
 _APOSTROPHES = "\u2018\u2019\u201a\u201b\u02b9\u02bb\u02bc\u02bd`\u00b4\u2032\u2035\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\u2033\u2036\u301d\u301e\uff02"
@@ -43,6 +44,8 @@ _DROPPED = frozenset(map(chr, (*range(0x064B, 0x0660), 0x0670, 0x0640)))  # tash
 # The Basic Multilingual Plane less CJK, Yi, Hangul, surrogates and private use: nothing to fold there.
 _SCANNED = (*range(0x3400), *range(0x4DC0, 0x4E00), *range(0xA4D0, 0xAC00), *range(0xF900, 0x10000))
 _SPACE_RUN = re.compile(" {2,}")
+# A run folded one character at a time: (start, end, folded text, offsets in the run or None when 1:1).
+_Run = tuple[int, int, str, list[int] | None]
 # What the rules below do to ASCII: white space other than " " becomes " ", "`" becomes "'" (and
 # `str.lower`); test_normalize checks this table against the per-character rules.
 _MAX_ASCIIFIED = 16  # distinct non-ASCII characters `asciified` replaces before it gives up
@@ -85,7 +88,7 @@ def _is_plain(char: str) -> bool:
             and (lower == char or _untouched(lower)))
 
 
-def _char_class(code_points) -> str:
+def _char_class(code_points: Iterable[int]) -> str:
     """The inside of a regular expression character class for these (BMP) code points, as ranges."""
     ranges: list[list[int]] = []
     for cp in sorted(set(code_points)):
@@ -165,7 +168,7 @@ def _fold_chars(text: str, tables: _Tables) -> tuple[str, list[int]]:
     return "".join(out), local
 
 
-def _fold_run(text: str, start: int, end: int, tables: _Tables) -> tuple[int, int, str, list[int] | None]:
+def _fold_run(text: str, start: int, end: int, tables: _Tables) -> _Run:
     piece = text[start:end]
     if piece.isspace():
         return start, end, " ", (None if end - start == 1 else [0])
@@ -173,14 +176,14 @@ def _fold_run(text: str, start: int, end: int, tables: _Tables) -> tuple[int, in
     return start, end, out, (None if len(out) == len(piece) and local == list(range(len(piece))) else local)
 
 
-def _special_runs(text: str, tables: _Tables) -> list[tuple[int, int, str, list[int] | None]]:
+def _special_runs(text: str, tables: _Tables) -> list[_Run]:
     """Runs of characters that need folding one by one, widened over neighbouring spaces."""
     if "  " in text:
         spans = sorted([m.span() for m in tables.special_re.finditer(text)]
                        + [m.span() for m in _SPACE_RUN.finditer(text)])
     else:
         spans = [m.span() for m in tables.special_re.finditer(text)]
-    runs: list[tuple[int, int, str, list[int] | None]] = []
+    runs: list[_Run] = []
     run_start = run_end = -1
     n = len(text)
     for start, end in spans:
@@ -198,7 +201,7 @@ def _special_runs(text: str, tables: _Tables) -> list[tuple[int, int, str, list[
     return runs
 
 
-def _offset_map(runs, n_original: int, n_normalized: int) -> OffsetMap:
+def _offset_map(runs: list[_Run], n_original: int, n_normalized: int) -> OffsetMap:
     segments: list[tuple[int, int, int]] = []  # (normalized start, original start, step)
     o = s = 0
     for start, end, folded, local in runs:
@@ -276,7 +279,8 @@ def normalize(text: str) -> Normalized:
         return _normalize_slow(text, tables)
     runs = _special_runs(text, tables)
     if runs:
-        pieces, prev = [], 0
+        pieces: list[str] = []
+        prev = 0
         for start, end, folded, _ in runs:
             pieces += (text[prev:start], folded)
             prev = end

@@ -4,9 +4,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 
-class OffsetMap(Sequence):
+class OffsetMap(Sequence[int]):
     """Normalized index -> original index, stored as segments (read-only, indexable like a list).
 
     Segment k starts at normalized index `out[k]`; its characters map to
@@ -22,15 +23,18 @@ class OffsetMap(Sequence):
     def __len__(self) -> int:
         return self._len
 
-    def __getitem__(self, index):
-        try:
-            if 0 <= index < self._len - 1:
-                k = bisect_right(self._out, index) - 1
-                return self._src[k] + (index - self._out[k]) * self._step[k]
-        except TypeError:
-            if isinstance(index, slice):
-                return [self[i] for i in range(*index.indices(self._len))]
-            raise
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._len))]
+        if 0 <= index < self._len - 1:
+            k = bisect_right(self._out, index) - 1
+            return self._src[k] + (index - self._out[k]) * self._step[k]
         if index < 0 and index >= -self._len:
             return self[index + self._len]
         if index == self._len - 1:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from typing import Any
 
-from newswatch.classify.model import Mention
+from newswatch.classify.model import Mention, PersonHit
+from newswatch.classify.tables import Actor
 
 MAX_GAP_WORDS = 4
 _WORD = re.compile(r"\w+")
 
 
-def named_actor_mentions(hits: list[tuple], actors: dict) -> list[Mention]:
+def named_actor_mentions(hits: list[PersonHit], actors: dict[str, Actor]) -> list[Mention]:
     """hits: (field, start, end, surface, sentence, payload) with payload kind "actor"."""
     out = []
     for field, start, end, surface, sentence, (_, actor_id, entry, _lang) in hits:
@@ -27,10 +29,10 @@ def named_actor_mentions(hits: list[tuple], actors: dict) -> list[Mention]:
     return out
 
 
-def role_mentions(titles: list[tuple], nationals: list[Mention], texts: dict[str, str],
+def role_mentions(titles: list[PersonHit], nationals: list[Mention], texts: dict[str, str],
                   roles_for_titles: dict[str, str]) -> list[Mention]:
     """Pair each title hit with the nearest demonym/country mention in its sentence."""
-    out = []
+    out: list[Mention] = []
     if not titles or not nationals:
         return out
     by_sentence: dict[tuple[str, int], list[Mention]] = {}
@@ -52,8 +54,9 @@ def role_mentions(titles: list[tuple], nationals: list[Mention], texts: dict[str
     return out
 
 
-def actor_summary(mentions: list[Mention]) -> list[dict]:
-    seen, out = set(), []
+def actor_summary(mentions: list[Mention]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
     for m in mentions:
         if m.kind == "actor":
             key = m.value

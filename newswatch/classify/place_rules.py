@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from newswatch.classify.cities import City
+
 SMALL_CITY = 100_000
 TRUSTED_ALIAS_CITY = 500_000
 COMMON_WORD_CITIES = frozenset({"nice", "reading", "mobile", "split", "bath", "university", "mission", "independence",
@@ -30,7 +32,7 @@ _NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
 _SENTENCE_OPENERS = ".!?:;\"'“”«»—–-(\n"
 
 
-def small_city(city) -> bool:
+def small_city(city: City) -> bool:
     """Rule 5: not a capital and under SMALL_CITY people."""
     return not city.capital and city.population < SMALL_CITY
 

@@ -44,13 +44,19 @@ The rules, each applied on purpose (see README "Classification"):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import AbstractSet
 
-from newswatch.classify.model import Mention
+from newswatch.classify.cities import City
+from newswatch.classify.model import Mention, Payload
 from newswatch.classify.place_rules import (COMMON_WORD_CITIES, GEORGIA_COUNTRY_CONTEXT, PERSONISH, SMALL_CITY,
                                             after_locative, capital_phrase, in_domain_name, is_title_case,
                                             part_of_longer_name, small_city)
 from newswatch.classify.readings import Readings, TermBook, TermInfo
+from newswatch.classify.tables import Tables
+
+_InSentence = dict[tuple[str, int], set[str]]  # (field, sentence) -> the countries named there
 
 
 @dataclass(slots=True)
@@ -68,19 +74,19 @@ class Candidate:
 
 
 class PlaceResolver:
-    def __init__(self, tables, wordlike: set[tuple[str, str]] | None, book: TermBook):
+    def __init__(self, tables: Tables, wordlike: set[tuple[str, str]] | None, book: TermBook) -> None:
         self.tables = tables
         self.book = book
         self.cities = book.cities   # geonameid (str) -> City
         self.wordlike = wordlike or set()   # (geonameid, lowercase name)
         self._areas = {code: c.m49.get("intermediate") or c.m49.get("subregion")
                        for code, c in tables.countries.items()}
-        self.capitals = {}   # country -> its (largest) capital city
+        self.capitals: dict[str, City] = {}   # country -> its (largest) capital city
         for city in sorted((c for c in self.cities.values() if c.capital), key=lambda c: c.population):
             self.capitals[city.country] = city
 
     def resolve(self, candidates: list[Candidate], texts: dict[str, str], starts: dict[str, set[int]],
-                clues: set[str] = frozenset()) -> list[Mention]:
+                clues: AbstractSet[str] = frozenset()) -> list[Mention]:
         """Apply the rules; return place mentions (country, demonym, city, region, institution).
         `candidates` already passed the tests that depend on their term alone (rule 1's capital
         letter among them); `starts`: where each field's place hits start, kept or not (rule 2).
@@ -111,13 +117,14 @@ class PlaceResolver:
         named, in_sentence = self._named(kept, clues, us_context)
         return self._mentions(kept, named, in_sentence, us_context, texts)
 
-    def _named(self, kept: list[Candidate], clues: set[str], us_context: bool) -> tuple[set[str], dict]:
+    def _named(self, kept: list[Candidate], clues: AbstractSet[str],
+               us_context: bool) -> tuple[set[str], _InSentence]:
         """Countries the item names without doubt (the company rules 5 and 7 ask for), and the
         countries named in each (field, sentence)."""
         named = set(clues) | ({"US"} if us_context else set())
         for cand in kept:
             named |= cand.readings.named
-        in_sentence: dict[tuple[str, int], set[str]] = defaultdict(set)
+        in_sentence: _InSentence = defaultdict(set)
         for cand in kept:
             if cand.readings.sentence_codes:
                 in_sentence[(cand.field, cand.sentence)] |= cand.readings.sentence_codes
@@ -129,7 +136,7 @@ class PlaceResolver:
                     in_sentence[(cand.field, cand.sentence)].add(country)
         return named, in_sentence
 
-    def _city_country(self, readings: Readings, named: set[str]) -> tuple[str, object]:
+    def _city_country(self, readings: Readings, named: set[str]) -> tuple[str, City]:
         if readings.city is not None:
             return readings.city.country, readings.city
         cities = [self.cities[i] for i in readings.city_ids if i in self.cities]
@@ -137,7 +144,7 @@ class PlaceResolver:
         best = max(preferred, key=lambda c: (c.capital, c.population))
         return best.country, best
 
-    def _needs_company(self, city, surface: str, readings: Readings) -> bool:
+    def _needs_company(self, city: City, surface: str, readings: Readings) -> bool:
         if small_city(city):
             return True
         gid, lowered = str(city.geonameid), surface.lower()
@@ -146,7 +153,7 @@ class PlaceResolver:
         # the table's spelling too: the text's «دولة» (state) is GeoNames' «دوله» (Dhule) once normalized
         return any((gid, r[2].lower()) in self.wordlike for r in readings.by_kind.get("city", ()) if r[1] == gid)
 
-    def _case_ok(self, reading: tuple, surface: str) -> bool:
+    def _case_ok(self, reading: Payload, surface: str) -> bool:
         """Rule 7, first half: case-sensitive names match only in their own case."""
         if not self.book.case_sensitive(reading):
             return True
@@ -161,7 +168,7 @@ class PlaceResolver:
         area = self._areas.get(code)
         return bool(area) and any(self._areas.get(other) == area for other in named if other != code)
 
-    def _mentions(self, kept: list[Candidate], named: set[str], in_sentence: dict, us_context: bool,
+    def _mentions(self, kept: list[Candidate], named: set[str], in_sentence: _InSentence, us_context: bool,
                   texts: dict[str, str]) -> list[Mention]:
         out: list[Mention] = []
         georgia_country = None  # rule 4: looked for only when a "Georgia" is there
@@ -216,9 +223,10 @@ class PlaceResolver:
             r = states[0]
             return [Mention("country", "US", cand.field, cand.start, cand.end, cand.surface, r[2],
                             cand.sentence, "US", {"us_state": r[1]})]
-        pairs = readings.country_readings
+        pairs: Sequence[tuple[Payload, bool]] = readings.country_readings
         if us_georgia and readings.georgia and any(r[1] == "GE" for r in readings.by_kind.get("country", ())):
-            swapped = [(("country", "US", r[2], r[3]), None) if r[1] == "GE" else (r, clue) for r, clue in pairs]
+            swapped: list[tuple[Payload, bool | None]] = [
+                (("country", "US", r[2], r[3]), None) if r[1] == "GE" else (r, clue) for r, clue in pairs]
             pairs = [(r, self.book.needs_clue(r) if clue is None else clue) for r, clue in swapped]  # « Géorgie »
         seen, out = set(), []
         for (kind, code, entry, _lang), needs_clue in pairs:
@@ -229,7 +237,7 @@ class PlaceResolver:
             out.append(Mention(kind, code, cand.field, cand.start, cand.end, cand.surface, entry, cand.sentence, code))
         return out
 
-    def _city_mention(self, cand: Candidate, named: set[str], in_sentence: dict) -> Mention | None:
+    def _city_mention(self, cand: Candidate, named: set[str], in_sentence: _InSentence) -> Mention | None:
         country, city = self._city_country(cand.readings, named)
         small = small_city(city)
         if small and country not in in_sentence.get((cand.field, cand.sentence), ()):

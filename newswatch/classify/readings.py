@@ -11,8 +11,13 @@ to `places.PlaceResolver.resolve`.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
+from newswatch.classify.automaton import TermIndex
+from newswatch.classify.cities import City
+from newswatch.classify.model import Payload
 from newswatch.classify.place_rules import PERSONISH, TRUSTED_ALIAS_CITY, latin
+from newswatch.classify.tables import Tables
 
 PLACE_KINDS = frozenset({"country", "demonym", "city", "region", "institution", "us-state", "block"})
 _EDGE = re.compile(r"([\W_]*)(.*?)([\W_]*)", re.DOTALL)
@@ -24,10 +29,11 @@ class Readings:
     __slots__ = ("readings", "kinds", "by_kind", "named", "sentence_codes", "city_ids", "has_country",
                  "us_context", "georgia", "country_readings", "plain", "city", "case_sensitive")
 
-    def __init__(self, readings: tuple, tables, cities: dict, needs_clue, is_case_sensitive) -> None:
+    def __init__(self, readings: tuple[Payload, ...], tables: Tables, cities: dict[str, City],
+                 needs_clue: Callable[[Payload], bool], is_case_sensitive: Callable[[Payload], bool]) -> None:
         self.readings = readings
         self.kinds = frozenset(r[0] for r in readings)
-        self.by_kind: dict[str, list[tuple]] = {}
+        self.by_kind: dict[str, list[Payload]] = {}
         for r in readings:
             self.by_kind.setdefault(r[0], []).append(r)
         codes = {r[1] for r in readings if r[0] in ("country", "demonym")}
@@ -36,7 +42,7 @@ class Readings:
         self.sentence_codes = frozenset(codes | ({"US"} if "us-state" in self.kinds else set()))
         # A name that is an institution's is not its city's ("White House" is also an alternate
         # name of Casablanca): such a city names no country, here or in the mentions.
-        self.city_ids = [] if "institution" in self.kinds else [r[1] for r in readings if r[0] == "city"]
+        self.city_ids: list[str] = [] if "institution" in self.kinds else [r[1] for r in readings if r[0] == "city"]
         self.has_country = "country" in self.kinds
         self.us_context = "US" in codes or ("us-state" in self.kinds and "GE" not in codes) or (
             not codes and any(cities[i].country == "US" for i in self.city_ids if i in cities))
@@ -46,7 +52,7 @@ class Readings:
                                       for r in self.by_kind.get("country", []) + self.by_kind.get("demonym", []))
         # (kind, code, entry) of each country named, when no reading needs a clue and none is "Georgia":
         # the mentions, whatever the rest of the item says.
-        plain: dict[str, tuple] = {}
+        plain: dict[str, tuple[str, str, str]] = {}
         for r, clue in self.country_readings:
             plain.setdefault(r[1], (r[0], r[1], r[2]))
         self.plain = None if self.georgia or any(clue for _, clue in self.country_readings) else tuple(plain.values())
@@ -62,8 +68,8 @@ class TermInfo:
                  "any_prev", "people", "titles", "others", "more", "edged")
 
     def __init__(self, has_places: bool, places: Readings | None, needs_caps: bool, upper_institution: bool,
-                 longer_name: bool, personish: bool, any_prev: bool, people: tuple, titles: tuple,
-                 others: tuple, edged: bool = False) -> None:
+                 longer_name: bool, personish: bool, any_prev: bool, people: tuple[Payload, ...],
+                 titles: tuple[Payload, ...], others: tuple[Payload, ...], edged: bool = False) -> None:
         self.has_places = has_places    # it has place payloads: its start counts in rule 2 ("a place follows")
         self.places = places            # None when no reading can ever be kept (none left, or a "block")
         self.needs_caps = needs_caps    # rule 1: dropped unless the text capitalises it
@@ -80,10 +86,10 @@ class TermBook:
     """`TermInfo` per term id of one index, computed on first sight (a few thousand terms occur in
     practice, against the 150,000 in the automaton: nothing is worked out for the others)."""
 
-    def __init__(self, index, tables, cities: dict) -> None:
+    def __init__(self, index: TermIndex[Payload], tables: Tables, cities: dict[str, City]) -> None:
         self.index, self.tables, self.cities = index, tables, cities
         self.known: dict[int, TermInfo] = {}  # read directly by the classifier's loop
-        self._readings: dict[tuple, Readings] = {}
+        self._readings: dict[tuple[Payload, ...], Readings] = {}
 
     def get(self, tid: int) -> TermInfo:
         info = self.known.get(tid)
@@ -91,7 +97,7 @@ class TermBook:
             info = self.known[tid] = self._info(tid)
         return info
 
-    def readings(self, readings: tuple) -> Readings:
+    def readings(self, readings: tuple[Payload, ...]) -> Readings:
         found = self._readings.get(readings)
         if found is None:
             found = self._readings[readings] = Readings(readings, self.tables, self.cities, self.needs_clue,
@@ -104,7 +110,9 @@ class TermBook:
         readings = tuple(r for r in raw if not (r[0] == "city" and self.weak_alias(r)))
         kinds = {r[0] for r in readings}
         live = bool(kinds) and "block" not in kinds
-        core = _EDGE.fullmatch(self.index.term(tid)).group(2)
+        edge = _EDGE.fullmatch(self.index.term(tid))
+        assert edge is not None  # the pattern matches every string
+        core = edge.group(2)
         return TermInfo(
             has_places=bool(raw), places=self.readings(readings) if live else None,
             needs_caps=any(r[2][:1].isupper() for r in readings if r[0] in ("city", "country", "us-state"))
@@ -118,24 +126,24 @@ class TermBook:
             others=tuple(p for p in payloads if p[0] in ("topic", "modality")),
             edged=self.index.has_edges(tid))
 
-    def weak_alias(self, reading: tuple) -> bool:
+    def weak_alias(self, reading: Payload) -> bool:
         """Latin-script alternate names ("Google" for Topeka, "Summit") are trusted only for big cities and capitals."""
         city = self.cities.get(reading[1])
         if city is None or city.capital or city.population >= TRUSTED_ALIAS_CITY:
             return False
         return reading[2] != city.name and latin(reading[2])
 
-    def reason(self, reading: tuple) -> str | None:
+    def reason(self, reading: Payload) -> str | None:
         """The `ambiguous` note of a country name or demonym («مالي» is Mali, Malian and "financial")."""
         if reading[0] not in ("country", "demonym"):
             return None
         country = self.tables.countries.get(reading[1])
         return country.ambiguous.get(reading[2]) if country else None
 
-    def case_sensitive(self, reading: tuple) -> bool:
-        reason = self.reason(reading)
+    def case_sensitive(self, reading: Payload) -> bool:
+        reason = self.reason(reading) or ""
         return bool(reason) and reason.startswith("case-sensitive")
 
-    def needs_clue(self, reading: tuple) -> bool:
-        reason = self.reason(reading)
+    def needs_clue(self, reading: Payload) -> bool:
+        reason = self.reason(reading) or ""
         return bool(reason) and not reason.startswith(("case-sensitive", "capital"))

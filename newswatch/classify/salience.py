@@ -68,7 +68,7 @@ def about(scores: dict[str, float]) -> list[str]:
     top = max(scores.values())
     chosen = [c for c, s in scores.items() if s >= ABOUT_FLOOR and s >= ABOUT_SHARE * top]
     if not chosen:
-        chosen = [max(scores, key=scores.get)]
+        chosen = [max(scores, key=scores.__getitem__)]
     return sorted(chosen, key=lambda c: -scores[c])
 
 

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 class ClassifyStage(Stage):
     name = "classify"
 
-    def __init__(self, classifier: Classifier, source_langs: dict[str, str | None] | None = None):
+    def __init__(self, classifier: Classifier, source_langs: dict[str, str | None] | None = None) -> None:
         super().__init__()
         self.classifier = classifier
         self.source_langs = source_langs or {}

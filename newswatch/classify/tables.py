@@ -24,12 +24,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
-from newswatch.classify.cities import City, load_cities  # noqa: F401 (City is part of the Tables model)
-from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, _walk_nodes, load_yaml
+from newswatch.classify.cities import City as City, load_cities as load_cities  # City is part of the Tables model
+from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, Path_, _walk_nodes, load_yaml
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
 ROLES = ("official", "head-of-state", "diplomat", "military", "militia", "un-official")
@@ -49,7 +49,7 @@ class Country:
     code: str
     name: str
     capital: str | None
-    m49: dict
+    m49: dict[str, str]  # level (region, subregion, intermediate) -> its label
     names: dict[str, list[str]]
     demonyms: dict[str, list[str]]
     ambiguous: dict[str, str]  # name -> reason
@@ -82,15 +82,28 @@ class Topic:
     terms: dict[str, list[str]]
 
 
+class RolePatterns(TypedDict):
+    """actors.yaml's `role_patterns` and `roles_for_titles`: lang -> titles, lang -> patterns,
+    country -> lang -> institution names, title -> role."""
+
+    titles: dict[str, list[str]]
+    patterns: dict[str, list[str]]
+    institutions: dict[str, dict[str, list[str]]]
+    roles_for_titles: dict[str, str]
+
+
+Modality = dict[str, dict[str, list[str]]]  # kind -> lang -> cues
+
+
 @dataclass
 class Tables:
     countries: dict[str, Country]
     cities: list[City]
     regions: dict[str, Region]
     actors: list[Actor]
-    role_patterns: dict  # titles, patterns, institutions, roles_for_titles
+    role_patterns: RolePatterns
     topics: list[Topic]
-    modality: dict  # kind -> lang -> cues
+    modality: Modality
     sources_digest: bytes = b""  # hash of the config files and min_population, set by load_tables
     _by_country: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
 
@@ -204,7 +217,7 @@ def _read_yaml(path: Path) -> tuple[Any, LineMap, bytes]:
         node = loader.get_single_node()
         if node is None:
             return None, LineMap(str(path), {}), raw
-        lines: dict = {}
+        lines: dict[Path_, int] = {}
         duplicates: list[ConfigIssue] = []
         _walk_nodes(node, (), lines, duplicates, str(path))
         data = loader.construct_document(node)

@@ -4,13 +4,15 @@ a name claimed by two countries, ...); UN M49 regions derived from the countries
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 from newswatch.classify.tables import (_CODE, _M49_LEVELS, _PLACEHOLDER, _PLACEHOLDERS, _SLUG, LANGS, ROLES, Actor,
-                                       Country, Region, Topic)
-from newswatch.config.yamlconf import ConfigIssue, LineMap
+                                       Country, Modality, Region, RolePatterns, Topic)
+from newswatch.config.yamlconf import ConfigIssue, LineMap, Path_
+
+_Owners = dict[tuple[str, str], tuple[str, Path_]]  # (lang, casefolded name) -> (owner, where it was claimed)
 
 
 class TableChecker:
@@ -18,21 +20,21 @@ class TableChecker:
 
     def __init__(self) -> None:
         self.issues: list[ConfigIssue] = []
-        self._lines: LineMap | None = None
+        self._lines = LineMap("", {})  # the file being checked (each file's method sets it)
         self.country_names: dict[tuple[str, str], str] = {}  # (lang, casefolded) -> code
 
     # --- helpers -------------------------------------------------------------------------
-    def fail(self, path: tuple, message: str) -> None:
+    def fail(self, path: Path_, message: str) -> None:
         self.issues.append(self._lines.issue(_raw_path(self._lines, path), message))
 
-    def mapping(self, value: Any, path: tuple, what: str) -> dict:
+    def mapping(self, value: Any, path: Path_, what: str) -> dict[Any, Any]:
         if isinstance(value, dict):
             return value
         if value is not None:
             self.fail(path, f"must be a mapping of {what}")
         return {}
 
-    def text(self, entry: dict, key: str, path: tuple, required: bool = True) -> str | None:
+    def text(self, entry: dict[Any, Any], key: str, path: Path_, required: bool = True) -> str | None:
         value = entry.get(key)
         if isinstance(value, str) and value.strip():
             return value
@@ -40,12 +42,13 @@ class TableChecker:
             self.fail(path + (key,), "required text is missing" if value is None else "must be text")
         return None
 
-    def keys(self, entry: dict, path: tuple, allowed: tuple) -> None:
+    def keys(self, entry: dict[Any, Any], path: Path_, allowed: tuple[str, ...]) -> None:
         for key in entry:
             if key not in allowed:
                 self.fail(path + (key,), f"unknown key (allowed: {', '.join(allowed)})")
 
-    def code(self, value: Any, path: tuple, known: dict, file_hint: str = "countries.yaml") -> str | None:
+    def code(self, value: Any, path: Path_, known: Mapping[str, object] | None,
+             file_hint: str = "countries.yaml") -> str | None:
         if isinstance(value, bool):
             self.fail(path, "not a country code: YAML read a bare NO (Norway) as false; write 'NO'")
         elif not isinstance(value, str) or not _CODE.fullmatch(value):
@@ -56,7 +59,7 @@ class TableChecker:
             return value
         return None
 
-    def lang_lists(self, value: Any, path: tuple, required: bool = False) -> dict[str, list[str]]:
+    def lang_lists(self, value: Any, path: Path_, required: bool = False) -> dict[str, list[str]]:
         """{lang: [text, ...]} with known languages and non-empty strings."""
         out: dict[str, list[str]] = {}
         for lang, items in self.mapping(value, path, "language -> list of names").items():
@@ -81,7 +84,7 @@ class TableChecker:
             self.fail(path, "required key is missing")
         return out
 
-    def reasons(self, value: Any, path: tuple, known: set[str]) -> dict[str, str]:
+    def reasons(self, value: Any, path: Path_, known: set[str]) -> dict[str, str]:
         out = {}
         for name, reason in self.mapping(value, path, "name -> reason").items():
             if not isinstance(reason, str) or not reason.strip():
@@ -92,7 +95,7 @@ class TableChecker:
                 out[name] = reason
         return out
 
-    def claim(self, owners: dict, lang: str, name: str, owner: str, path: tuple, what: str) -> None:
+    def claim(self, owners: _Owners, lang: str, name: str, owner: str, path: Path_, what: str) -> None:
         """Each (language, name) belongs to one owner; a second claimant is an error."""
         key = (lang, name.casefold())
         first = owners.setdefault(key, (owner, path))
@@ -105,7 +108,7 @@ class TableChecker:
     def countries(self, data: Any, lines: LineMap) -> dict[str, Country]:
         self._lines = lines
         out: dict[str, Country] = {}
-        owners: dict = {}
+        owners: _Owners = {}
         for code, entry in self.mapping(data, (), "country code -> entry").items():
             path = (code,)
             if self.code(code, path, None) is None:
@@ -137,8 +140,8 @@ class TableChecker:
         self._lines = lines
         m49 = _m49_members(countries)
         out: dict[str, Region] = {}
-        owners: dict = {}
-        m49_names: dict[str, tuple[str, dict, dict]] = {}
+        owners: _Owners = {}
+        m49_names: dict[str, tuple[str, dict[str, list[str]], dict[str, str]]] = {}
         for slug, entry in self.mapping(data, (), "region slug -> entry").items():
             path = (slug,)
             if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
@@ -169,14 +172,14 @@ class TableChecker:
         for slug, (label, members) in m49.items():
             if slug in out:
                 continue  # a named region replaces the M49 region of that slug
-            name, names, ambiguous = m49_names.get(slug, (label, None, {}))
-            if names is None:
+            name, known, ambiguous = m49_names.get(slug, (label, None, {}))
+            if known is None:
                 free = all(("en", label.casefold()) not in d for d in (self.country_names, owners))
-                names = {"en": [label]} if free else {}
-            out[slug] = Region(slug, name, names, frozenset(members), "m49", ambiguous)
+                known = {"en": [label]} if free else {}
+            out[slug] = Region(slug, name, known, frozenset(members), "m49", ambiguous)
         return out
 
-    def members(self, value: Any, path: tuple, countries: dict) -> list[str]:
+    def members(self, value: Any, path: Path_, countries: Mapping[str, Country]) -> list[str]:
         if not isinstance(value, list):
             self.fail(path, "must be a list of country codes")
             return []
@@ -188,13 +191,13 @@ class TableChecker:
                 seen.append(code)
         return seen
 
-    def actors(self, data: Any, lines: LineMap, countries: dict) -> tuple[list[Actor], dict]:
+    def actors(self, data: Any, lines: LineMap, countries: Mapping[str, Country]) -> tuple[list[Actor], RolePatterns]:
         self._lines = lines
         data = self.mapping(data, (), "actors, role_patterns, roles_for_titles")
         self.keys(data, (), ("actors", "role_patterns", "roles_for_titles"))
         out: list[Actor] = []
-        ids: set[str] = set()
-        owners: dict = {}
+        ids: set[str | None] = set()
+        owners: _Owners = {}
         entries = data.get("actors")
         if not isinstance(entries, list):
             self.fail(("actors",), "must be a list of actors")
@@ -221,7 +224,7 @@ class TableChecker:
                              title=self.text(entry, "title", path, required=False), names=names))
         return out, self.role_patterns(data, countries)
 
-    def role_patterns(self, data: dict, countries: dict) -> dict:
+    def role_patterns(self, data: dict[Any, Any], countries: Mapping[str, Country]) -> RolePatterns:
         rp = self.mapping(data.get("role_patterns"), ("role_patterns",), "role pattern fields")
         self.keys(rp, ("role_patterns",), ("titles", "patterns", "institutions"))
         titles = self.lang_lists(rp.get("titles"), ("role_patterns", "titles"))
@@ -233,13 +236,13 @@ class TableChecker:
                     self.fail(("role_patterns", "patterns", lang, i),
                               f"unknown placeholder {min(bad)!r} "
                               f"(allowed: {', '.join(sorted(_PLACEHOLDERS))})")
-        institutions = {}
+        institutions: dict[str, dict[str, list[str]]] = {}
         where = ("role_patterns", "institutions")
         for code, lists in self.mapping(rp.get("institutions"), where, "country -> names").items():
             if self.code(code, where + (code,), countries) is not None:
                 institutions[code] = self.lang_lists(lists, where + (code,))
         known_titles = {t.casefold() for items in titles.values() for t in items}
-        roles_for_titles = {}
+        roles_for_titles: dict[str, str] = {}
         for title, role in self.mapping(data.get("roles_for_titles"), ("roles_for_titles",),
                                         "title -> role").items():
             if role not in ROLES:
@@ -251,10 +254,10 @@ class TableChecker:
         return {"titles": titles, "patterns": patterns, "institutions": institutions,
                 "roles_for_titles": roles_for_titles}
 
-    def topics(self, data: Any, lines: LineMap) -> tuple[list[Topic], dict]:
+    def topics(self, data: Any, lines: LineMap) -> tuple[list[Topic], Modality]:
         self._lines = lines
         data = dict(self.mapping(data, (), "topic slug -> entry"))
-        modality = {}
+        modality: Modality = {}
         for kind, cues in self.mapping(data.pop("modality", None), ("modality",),
                                        "kind -> language -> cues").items():
             modality[kind] = self.lang_lists(cues, ("modality", kind), required=True)
@@ -262,7 +265,7 @@ class TableChecker:
         self.topic_tree(data, (), "", out)
         return out, modality
 
-    def topic_tree(self, entries: dict, path: tuple, prefix: str, out: list[Topic]) -> None:
+    def topic_tree(self, entries: dict[Any, Any], path: Path_, prefix: str, out: list[Topic]) -> None:
         for slug, entry in entries.items():
             where = path + (slug,)
             if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
@@ -292,10 +295,10 @@ def _slugify(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
-def _raw_path(lines: LineMap, path: tuple) -> tuple:
+def _raw_path(lines: LineMap, path: Path_) -> Path_:
     """A data path as the LineMap knows it: keys YAML converted (a bare NO became False) are
     mapped back to the text written in the file."""
-    out: tuple = ()
+    out: Path_ = ()
     for part in path:
         if isinstance(part, str) or (isinstance(part, int) and not isinstance(part, bool)):
             out += (part,)

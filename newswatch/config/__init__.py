@@ -29,21 +29,21 @@ class HttpConfig(StrictModel):
 
 
 class DeliveryConfig(StrictModel):
-    max_retries: int = Field(12, ge=0)
+    max_retries: int = Field(default=12, ge=0)
     retry_backoff: Duration = 10.0       # first retry after this, doubling
     retry_backoff_max: Duration = 1800.0
     redeliver_after: Duration = 300.0    # an open delivery nobody touched this long is enqueued again
 
 
 class WorkerConfig(StrictModel):
-    concurrency: int = Field(8, ge=1, le=256)
+    concurrency: int = Field(default=8, ge=1, le=256)
     backoff_max: Duration = 3600.0       # cap of a failing source's exponential back-off
 
 
 class ClassifyConfig(StrictModel):
     enabled: bool = True
     tables: str | None = None            # folder with countries/regions/actors/topics.yaml, relative to this file (default: the packaged ones)
-    min_population: int = Field(15000, ge=0)
+    min_population: int = Field(default=15000, ge=0)
     languages: list[str] = ["en", "fr", "ar", "ru", "es", "pt", "de"]
 
 
@@ -51,18 +51,18 @@ class StoriesConfig(StrictModel):
     """Story (near-duplicate) dedup: copies of one story from any source share a story id."""
     enabled: bool = True
     window: Duration = 72 * 3600.0       # how long a story's fingerprints are remembered
-    threshold: float = Field(0.3, gt=0, le=1)  # share of the shorter copy's sketch that must agree (newswatch/pipeline/stories.py)
+    threshold: float = Field(default=0.3, gt=0, le=1)  # share of the shorter copy's sketch that must agree (newswatch/pipeline/stories.py)
 
 
 class StatusConfig(StrictModel):
     """`/metrics` and `/healthz` of `run`, `worker` and `scheduler` (off unless a port is given)."""
     host: str = "127.0.0.1"
-    port: int | None = Field(None, ge=0, le=65535)
+    port: int | None = Field(default=None, ge=0, le=65535)
 
 
 class Settings(StrictModel):
     redis_url: str | None = None
-    key_prefix: str = Field("nw", pattern=r"^[A-Za-z0-9_.:-]{1,32}$")
+    key_prefix: str = Field(default="nw", pattern=r"^[A-Za-z0-9_.:-]{1,32}$")
     state_dir: str = "~/.local/state/newswatch"
     max_age: Duration = 48 * 3600.0      # 0 / off: no age limit
     seen_ttl: Duration = 30 * 86400.0
@@ -167,7 +167,8 @@ def _components(data: dict[str, Any], registry: Registry, lines: LineMap, contex
             except ValidationError as exc:
                 issues += issues_from_validation(exc, lines, prefix=(section, index))
             if isinstance(entry, dict):
-                tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
+                raw_tags = entry.get("tags")
+                tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
                 unchecked.setdefault(section, set()).update(v for v in [entry.get("id"), *tags] if isinstance(v, str))
         data[section] = valid
     return data, issues, positions, unchecked

@@ -72,7 +72,7 @@ def _read_secret_file(path: str, key: str, info: ValidationInfo | None = None) -
         raise ValueError(f"cannot read {key} {Path(path).absolute()} ({exc.strerror})") from None
 
 
-def _secret_or_env(model, field: str, env_var: str, info: ValidationInfo | None = None) -> None:
+def _secret_or_env(model: BaseModel, field: str, env_var: str, info: ValidationInfo | None = None) -> None:
     """Fill a secret from `<field>_file` or, when neither is given, from the environment."""
     file_value = getattr(model, f"{field}_file")
     if getattr(model, field) is not None and file_value is not None:

@@ -13,12 +13,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Hashable, Iterable, Mapping
 
 import yaml
 from pydantic import ValidationError
 
-Path_ = tuple  # a key path such as ("sources", 0, "interval")
+Path_ = tuple[Hashable, ...]  # a key path such as ("sources", 0, "interval") (YAML keys: any scalar)
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,11 @@ class LineMap:
         return ConfigIssue(self.file, self.line(path), key_name(path), message)
 
 
-def _walk_nodes(node: yaml.Node, path: Path_, lines: dict, issues: list, file: str) -> None:
+def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int], issues: list[ConfigIssue],
+                file: str) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        seen: set = set()
+        seen: set[Hashable] = set()
         for key_node, value_node in node.value:
             key = key_node.value
             if key in seen:
@@ -129,8 +130,8 @@ def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any,
         node = loader.get_single_node()
         if node is None:
             return None, LineMap(file, {})
-        lines: dict = {}
-        duplicates: list = []
+        lines: dict[Path_, int] = {}
+        duplicates: list[ConfigIssue] = []
         _walk_nodes(node, (), lines, duplicates, file)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -152,14 +153,14 @@ def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any,
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")
 
 
-def substitute_env(data: Any, lines: LineMap, env: dict | None = None,
+def substitute_env(data: Any, lines: LineMap, env: Mapping[str, str] | None = None,
                    issues: list[ConfigIssue] | None = None, missing: str | None = None) -> Any:
     """Replace `${VAR}` / `${VAR:-default}` in every string; a missing VAR is an error naming it.
     With `issues` given, problems are appended there (and the value left empty) instead of raised.
     With `missing` given, a missing VAR becomes that text and is no error (dry runs, which send nothing)."""
     collect = issues is not None
-    env = os.environ if env is None else env
-    issues = [] if issues is None else issues
+    environ: Mapping[str, str] = os.environ if env is None else env
+    found: list[ConfigIssue] = [] if issues is None else issues
 
     def sub(value: Any, path: Path_) -> Any:
         if isinstance(value, dict):
@@ -169,33 +170,34 @@ def substitute_env(data: Any, lines: LineMap, env: dict | None = None,
         if not isinstance(value, str) or "${" not in value:
             return value
 
-        def repl(m: re.Match) -> str:
+        def repl(m: re.Match[str]) -> str:
             name, default = m.group(1), m.group(2)
-            if name in env:
-                return env[name]
+            if name in environ:
+                return environ[name]
             if default is not None:
                 return default
             if missing is not None:
                 return missing
-            issues.append(lines.issue(path, f"environment variable {name} is not set "
+            found.append(lines.issue(path, f"environment variable {name} is not set "
                                             f"(set it, or write ${{{name}:-default}})"))
             return ""
 
         return _ENV.sub(repl, value)
 
     result = sub(data, ())
-    if issues and not collect:
-        raise ConfigError(issues)
+    if found and not collect:
+        raise ConfigError(found)
     return result
 
 
 def issues_from_validation(exc: ValidationError, lines: LineMap, prefix: Path_ = (),
-                           drop_tags: frozenset = frozenset(), loc_map=None) -> list[ConfigIssue]:
+                           drop_tags: frozenset[str] = frozenset(),
+                           loc_map: Callable[[Path_], Path_] | None = None) -> list[ConfigIssue]:
     """Turn pydantic's errors into ConfigIssues with lines. Input values are never echoed
     (they may be secrets); messages come from our own validators or pydantic's type text."""
     issues = []
     for err in exc.errors(include_input=False, include_url=False):
-        loc = tuple(p for p in err["loc"] if p not in drop_tags)
+        loc: Path_ = tuple(p for p in err["loc"] if p not in drop_tags)
         loc = loc_map(loc) if loc_map else loc
         ctx = err.get("ctx") or {}
         if err["type"] == "unknown_key":

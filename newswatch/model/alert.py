@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 
 def alert_id(rule_id: str, story_id: str) -> str:
@@ -46,7 +47,7 @@ class Alert:
     regions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     reported_by: list[str] = field(default_factory=list)  # other sources of the story, filled in at send time
-    digest_of: list[dict] = field(default_factory=list)   # a digest: the alerts it sends together (alerts.digest)
+    digest_of: list[dict[str, Any]] = field(default_factory=list)   # a digest: the alerts it sends together (alerts.digest)
 
     def matched_words(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -68,11 +69,11 @@ class Alert:
                 parts.append(text)
         return (" · ".join(parts) if parts else "matched") + suffix
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Alert":
+    def from_dict(cls, data: dict[str, Any]) -> "Alert":
         data = dict(data)
         data["evidence"] = [Evidence(**e) for e in data.get("evidence", [])]
         known = cls.__dataclass_fields__

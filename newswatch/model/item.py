@@ -118,7 +118,7 @@ class Item:
         """Title and text together: what rules read."""
         return f"{self.title}\n{self.text}" if self.text else self.title
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for key in ("published", "fetched_at"):
             if data[key] is not None:
@@ -126,7 +126,7 @@ class Item:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Item":
+    def from_dict(cls, data: dict[str, Any]) -> "Item":
         data = dict(data)
         for key in ("published", "fetched_at"):
             if isinstance(data.get(key), str):

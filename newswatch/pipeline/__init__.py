@@ -13,10 +13,14 @@ log = logging.getLogger(__name__)
 
 
 class Stage:
-    name = "stage"
+    """One step of the pipeline: `process` returns the items it keeps; each item it drops goes
+    through `drop`, which counts it under its reason in `dropped` and logs it with `name`."""
+
+    name: str = "stage"
+    dropped: Counter[str]   # reason -> items dropped for it
 
     def __init__(self) -> None:
-        self.dropped: Counter[str] = Counter()
+        self.dropped = Counter()
 
     def drop(self, item: Item, reason: str) -> None:
         self.dropped[reason] += 1
@@ -31,7 +35,7 @@ class AgeFilter(Stage):
 
     name = "age"
 
-    def __init__(self, max_age: float, now: datetime | None = None):
+    def __init__(self, max_age: float, now: datetime | None = None) -> None:
         super().__init__()
         self.max_age = max_age
         self.now = now
@@ -40,7 +44,7 @@ class AgeFilter(Stage):
         if not self.max_age:
             return items
         cutoff = (self.now or datetime.now(timezone.utc)) - timedelta(seconds=self.max_age)
-        kept = []
+        kept: list[Item] = []
         for item in items:
             if item.published is not None and item.published < cutoff:
                 self.drop(item, "too_old")

@@ -20,14 +20,14 @@ __all__ = ["ExactDeduplicator", "StoryDeduplicator", "story_reports"]
 class ExactDeduplicator(Stage):
     name = "exact_dedup"
 
-    def __init__(self, state: State | None, ttl: float):
+    def __init__(self, state: State | None, ttl: float) -> None:
         super().__init__()
         self.state = state
         self.ttl = ttl
 
     def process(self, items: list[Item]) -> list[Item]:
         batch: set[str] = set()
-        fresh = []
+        fresh: list[Item] = []
         for item in items:
             if item.id in batch:
                 self.drop(item, "duplicate_in_batch")
@@ -37,7 +37,7 @@ class ExactDeduplicator(Stage):
         if self.state is None:
             return fresh
         unseen = self.state.unseen([i.id for i in fresh])
-        kept = []
+        kept: list[Item] = []
         for item, new in zip(fresh, unseen):
             if new:
                 kept.append(item)

@@ -31,7 +31,7 @@ import json
 import logging
 import time
 from collections import Counter
-from typing import Callable
+from typing import Any, Callable
 
 from newswatch.model.item import Item
 from newswatch.logs import fields
@@ -45,6 +45,8 @@ __all__ = ["StoryDeduplicator", "fingerprint_text", "lead", "parse_reports", "re
 
 log = logging.getLogger(__name__)
 _SPLIT = 2 ** 31  # anchor = shard * _SPLIT + field (listpack 32-bit ints)
+_Row = tuple[Item, list[int], int]  # an item, its sketch, its number of shingles
+_Decision = tuple[str, str, str]  # story id, how (new | near_duplicate | same_url), similarity
 
 
 # --- Redis: look up, decide, index and record a whole batch in one atomic step ---------------
@@ -70,7 +72,7 @@ class StoryDeduplicator(Stage):
 
     def __init__(self, state: State | None, window: float = 72 * 3600, threshold: float = 0.3, *,
                  sketch_size: int = 24, retrieval: int = 12, lead_words: int = 40, min_shared: int = 3,
-                 shards: int = 65536, clock: Callable[[], float] = time.time):
+                 shards: int = 65536, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         if not (window > 0 and 0 < threshold <= 1 and 1 <= retrieval <= sketch_size and lead_words >= SHINGLE
                 and shards >= 1):
@@ -104,7 +106,8 @@ class StoryDeduplicator(Stage):
             log.debug(fields("story_matched", stage=self.name, reason=how, source_id=item.source_id,
                              item_id=item.id, story_id=story_id, similarity=f"{score:.2f}"))
 
-    def _assign_redis(self, rows, now: float) -> list[tuple[str, str, str]]:
+    def _assign_redis(self, rows: list[_Row], now: float) -> list[_Decision]:
+        assert self._script is not None and self.state is not None  # `process` calls this only with Redis
         mask, shards, lines = _SPLIT - 1, self.shards, []
         for order, (item, values, size) in enumerate(rows):
             url = url_anchor(item.url)
@@ -122,7 +125,7 @@ class StoryDeduplicator(Stage):
                                             max(1, int(self.window)), "\n".join(lines)])
         return [tuple(line.split(" ")) for line in reply.split("\n")] if reply else []
 
-    def _assign_local(self, rows) -> list[tuple[str, str, str]]:
+    def _assign_local(self, rows: list[_Row]) -> list[_Decision]:
         """Without Redis: the same rule over this instance's batches (no window, no other workers)."""
         out = []
         for item, values, size in rows:
@@ -144,7 +147,7 @@ class StoryDeduplicator(Stage):
         return out
 
 
-def story_reports(state: State, story_id: str) -> list[dict]:
+def story_reports(state: State, story_id: str) -> list[dict[str, Any]]:
     """Every recorded report of the story, first seen first: source_id, url, item_id, title,
     published, seen_at (epoch s). One per (source, url)."""
     return parse_reports(state.r.hvals(reports_key(state, story_id)))
@@ -154,7 +157,7 @@ def reports_key(state: State, story_id: str) -> str:
     return state.keys.story_reports(story_id)
 
 
-def parse_reports(raw: list) -> list[dict]:
+def parse_reports(raw: list[str]) -> list[dict[str, Any]]:
     """`story_reports` from the raw hash values (for callers that read them in their own pipeline)."""
     reports = [json.loads(value) for value in raw]
     reports.sort(key=lambda r: (r.get("seen_at", 0), r.get("order", 0)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from contextlib import AbstractContextManager
-from typing import Iterable
+from typing import Iterable, cast
 
 import redis
 
@@ -18,7 +18,7 @@ from newswatch.store.locks import try_lock
 
 
 
-def connect(url: str) -> redis.Redis:
+def connect(url: str) -> "redis.Redis[str]":
     return redis.Redis.from_url(url, decode_responses=True, socket_timeout=30,
                                 socket_connect_timeout=10, health_check_interval=30)
 
@@ -51,19 +51,19 @@ class State:
         return self.r.mget([self.keys.seen(item_id) for item_id in ids]) if ids else []
 
     # --- cursors and health --------------------------------------------------
-    def cursor(self, source_id: str) -> dict:
+    def cursor(self, source_id: str) -> dict[str, str]:
         return self.r.hgetall(self.keys.cursor(source_id))
 
     def save_cursor(self, source_id: str, **values: str | None) -> None:
         key = self.keys.cursor(source_id)
         pipe = self.r.pipeline()
         pipe.delete(key)
-        clean = {k: v for k, v in values.items() if v}
+        clean: dict[str | bytes, str] = {k: v for k, v in values.items() if v}  # str | bytes: redis-py's key type
         if clean:
             pipe.hset(key, mapping=clean)
         pipe.execute()
 
-    def health(self, source_id: str) -> dict:
+    def health(self, source_id: str) -> dict[str, str]:
         return self.r.hgetall(self.keys.health(source_id))
 
     def record_success(self, source_id: str, **info: object) -> None:
@@ -76,7 +76,7 @@ class State:
         pipe.execute()
 
     def record_failure(self, source_id: str, reason: str, *, interval: float, backoff_max: float,
-                       retry_after: float | None = None) -> dict:
+                       retry_after: float | None = None) -> dict[str, str | float]:
         """Mark the source unhealthy and set when it may be polled again (exponential, capped)."""
         key = self.keys.health(source_id)
         failures = self.r.hincrby(key, "consecutive_failures", 1)
@@ -84,11 +84,12 @@ class State:
         if retry_after is not None:  # the server said how long (Retry-After, Telegram's flood wait): exactly that
             delay = retry_after
         now = time.time()
-        info = {"status": "failing", "last_error": reason, "last_error_at": now,
-                "next_poll_at": now + delay, "backoff": delay}
+        info: dict[str, str | float] = {"status": "failing", "last_error": reason, "last_error_at": now,
+                                        "next_poll_at": now + delay, "backoff": delay}
         if retry_after is not None:
             info["retry_after"] = retry_after
-        self.r.hset(key, mapping=info)
+        # types-redis wants a Mapping[str | bytes, ...]; Mapping's key type is invariant, so dict[str, ...] is refused
+        self.r.hset(key, mapping=info)  # type: ignore[arg-type]
         return {**info, "consecutive_failures": failures}
 
     # --- locks ------------------------------------------------------------------------
@@ -111,5 +112,6 @@ class State:
 
     def run_progress(self, run_id: str) -> tuple[set[str], list[tuple[str, str]]]:
         sources = self.r.smembers(self.keys.run(run_id, "sources"))
-        deliveries = [tuple(m.split("|", 1)) for m in self.r.smembers(self.keys.run(run_id, "deliveries"))]
+        deliveries = [cast("tuple[str, str]", tuple(m.split("|", 1)))  # members are "alert|channel" (run_done)
+                      for m in self.r.smembers(self.keys.run(run_id, "deliveries"))]
         return sources, deliveries
