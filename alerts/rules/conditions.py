@@ -10,13 +10,13 @@ actors, topics) give evidence with field, offsets and sentence, which is what
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from newswatch.model.alert import Evidence
 from alerts.rules.facts import Country, Place, Region, parse_city
 from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
+from alerts.rules.regex import Regex
 from alerts.rules.topic_actor import Actor, Topic
 from newswatch.config.units import parse_duration
 from newswatch.config.yamlconf import did_you_mean, key_name
@@ -30,36 +30,6 @@ def _strings(value, path, errors, what: str) -> list[str] | None:
         errors.append((path, f"{what} must be a string or a non-empty list of strings"))
         return None
     return items
-
-
-@dataclass
-class Regex:
-    path: str
-    pattern: re.Pattern
-    positional = True
-
-    @classmethod
-    def parse(cls, value, path, errors):
-        if not isinstance(value, str) or not value:
-            errors.append((path, "regex must be a pattern string"))
-            return None
-        try:
-            return cls(key_name(path), re.compile(value, re.IGNORECASE))
-        except re.error as exc:
-            errors.append((path, f"invalid regular expression: {exc}"))
-            return None
-
-    def test(self, ctx):
-        out = [Evidence(self.path, "regex", m.group(0), f, m.start(), m.end(), self.pattern.pattern,
-                        ctx.sentence_of(f, m.start()), m.group(0))
-               for f in ("title", "text") for m in self.pattern.finditer(ctx.text(f))]
-        return out or None
-
-    def holds(self, ctx) -> bool:
-        return any(self.pattern.search(ctx.text(f)) for f in ("title", "text"))
-
-    def positions(self, ctx):
-        return ctx.test(self) or []
 
 
 class _Cheap:

@@ -39,7 +39,7 @@ from newswatch.logs import fields
 __all__ = ["Match", "RuleMatcher", "clauses", "requirement", "walk"]   # requirement: kept importable from here
 log = logging.getLogger(__name__)
 # What a matcher binds into a node: not part of what the condition says.
-BOUND_FIELDS = frozenset({"children", "id", "_index", "_bound", "members", "region_members"})
+BOUND_FIELDS = frozenset({"children", "id", "_index", "_bound", "members", "region_members", "compiled"})
 
 
 class Match:
