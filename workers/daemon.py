@@ -19,6 +19,7 @@ from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.runtime import Runtime
+from workers.sources import source_config
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
 from workers.tasks import TaskQueue
@@ -54,15 +55,16 @@ class WorkerProcess:
 
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM: Celery's warm shutdown finishes the task in hand; SIGKILL after `timeout`."""
-        if not self.alive():
+        proc = self.proc
+        if proc is None or not self.alive():
             return
-        self.proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout)
+            proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            log.warning(fields("worker_kill", pid=self.proc.pid, reason=f"no exit within {timeout:g}s"))
-            self.proc.kill()
-            self.proc.wait()
+            log.warning(fields("worker_kill", pid=proc.pid, reason=f"no exit within {timeout:g}s"))
+            proc.kill()
+            proc.wait()
 
 
 def _stop_event() -> threading.Event:
@@ -119,7 +121,8 @@ def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text
             if not worker.alive():
                 restarts += 1
                 delay = min(60, 2 ** min(restarts, 6))
-                log.error(fields("worker_died", code=worker.proc.returncode, restart_in=f"{delay}s"))
+                code = worker.proc.returncode if worker.proc is not None else None   # started by _start
+                log.error(fields("worker_died", code=code, restart_in=f"{delay}s"))
                 if stop.wait(delay):
                     break
                 worker.start()
@@ -133,7 +136,7 @@ def run_once(config: Config, timeout: float, logging_options: tuple[str, str] = 
     with ExitStack() as stack:
         rt, queue, worker = _start(config, stack, logging_options)
         run_id = uuid.uuid4().hex
-        sources = [s.id for s in config.settings.sources if s.enabled]
+        sources = [s.id for s in config.settings.sources if source_config(s).enabled]
         sweep_open_deliveries(rt, queue.delivery)  # left over from an earlier run
         for source_id in sources:
             queue.poll(source_id, run_id=run_id, force=True)
