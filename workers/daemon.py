@@ -19,7 +19,6 @@ from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.runtime import Runtime
-from workers.sources import source_config
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
 from workers.tasks import TaskQueue
@@ -136,7 +135,7 @@ def run_once(config: Config, timeout: float, logging_options: tuple[str, str] = 
     with ExitStack() as stack:
         rt, queue, worker = _start(config, stack, logging_options)
         run_id = uuid.uuid4().hex
-        sources = [s.id for s in config.settings.sources if source_config(s).enabled]
+        sources = [s.id for s in config.settings.sources if s.enabled]
         sweep_open_deliveries(rt, queue.delivery)  # left over from an earlier run
         for source_id in sources:
             queue.poll(source_id, run_id=run_id, force=True)

@@ -22,7 +22,6 @@ from alerts.rules.matcher import Match, RuleMatcher
 from newswatch.config import Config
 from newswatch.model.item import Item
 from workers.registry import load_config_and_rules
-from workers.sources import source_config
 
 
 def load_rule_set(config_file: str | None, files: list[str]) -> tuple[Config, list[Rule], list[Path]]:
@@ -65,7 +64,7 @@ def text_summary(item: Item, matches: list[Match], near_misses: list[dict] | Non
 
 def source_tags(config: Config) -> dict[str, frozenset]:
     """Each configured source's tags, by id: what `source:` conditions match besides the id."""
-    return {src.id: frozenset(source_config(src).tags) for src in config.settings.sources}
+    return {src.id: frozenset(src.tags) for src in config.settings.sources}
 
 
 def stand_for(items: list[Item], config: Config, source_id: str | None) -> str | None:

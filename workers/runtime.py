@@ -21,7 +21,7 @@ from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.store.state import State, connect
 from workers.rules_reload import LiveRules
-from workers.sources import build_source, source_config
+from workers.sources import build_source
 from workers.sources.http_fetch import USER_AGENT, HttpFetcher
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class Runtime:
     def _compile_matcher(self, rules: list[Rule]) -> RuleMatcher:
         """Place and region conditions use the classifier's tables; `source:` the sources' tags."""
         tables = self.classifier.tables if self.classifier is not None else None
-        source_tags = {src.id: frozenset(source_config(src).tags) for src in self.settings.sources}
+        source_tags = {src.id: frozenset(src.tags) for src in self.settings.sources}
         return RuleMatcher(rules, tables=tables, source_tags=source_tags)
 
     def check_rules(self) -> bool:

@@ -7,18 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from newswatch.config.registry import ComponentConfig
+from newswatch.config.registry import ComponentConfig, SourceConfig
 from workers.sources.base import Source
 from workers.sources.feeds.config import RssSourceConfig
 from workers.sources.feeds.rss import RssSource
 from workers.sources.http_fetch import HttpFetcher
 from workers.sources.telegram import telegram_source
 from workers.sources.telegram.config import TelegramSourceConfig
-
-
-# Every kind's config model: SourceKind.config must be one of them, so mypy sees what all sources have
-# (id, type, interval, enabled, tags, lang, timeout) once `source_config` has narrowed a `sources:` entry.
-SourceConfig = RssSourceConfig | TelegramSourceConfig
 
 
 @dataclass(frozen=True)
@@ -35,11 +30,3 @@ SOURCES: dict[str, SourceKind] = {
 
 def build_source(config: ComponentConfig, fetcher: HttpFetcher, base_dir: Path) -> Source:
     return SOURCES[config.type].build(config, fetcher, base_dir)
-
-
-def source_config(config: ComponentConfig) -> SourceConfig:
-    """A `sources:` entry (core types them as ComponentConfig) as its kind's model, which the config
-    loader validated it with (SOURCES[type].config)."""
-    if not isinstance(config, SourceConfig):
-        raise TypeError(f"source {config.id!r}: {type(config).__name__} is no source kind's config model")
-    return config
