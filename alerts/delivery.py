@@ -10,18 +10,49 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from alerts import digest, ratelimit
 from newswatch.model.alert import Alert
-from alerts.notifiers import DeliveryError, send_timeout
+from alerts.notifiers import DeliveryError, Notifier, send_timeout
 from alerts.silences import Silences
+from newswatch.config import DeliveryConfig
+from newswatch.config.registry import ComponentConfig
 from newswatch.logs import fields
+from newswatch.metrics import Metrics
 from newswatch.pipeline.stories import parse_reports, reports_key
-from alerts.store import SETTLED
+from newswatch.store.state import State
+from alerts.store import SETTLED, AlertStore
 
 log = logging.getLogger(__name__)
+
+# A story's raw reports (HVALS) and sources (SMEMBERS), by story id, as read under the send lock.
+Stories = dict[str, tuple[list[str], set[str]]]
+
+
+class DeliverySettings(Protocol):
+    @property
+    def delivery(self) -> DeliveryConfig: ...
+
+
+class DeliveryContext(Protocol):
+    """What a delivery reads from its process: a worker's Runtime (workers.runtime), or a stand-in in tests."""
+
+    @property
+    def state(self) -> State: ...
+    @property
+    def alerts(self) -> AlertStore: ...
+    @property
+    def settings(self) -> DeliverySettings: ...
+    @property
+    def channels(self) -> Mapping[str, ComponentConfig]: ...
+    @property
+    def notifiers(self) -> Mapping[str, Notifier]: ...
+    @property
+    def metrics(self) -> Metrics: ...
 
 
 class DeliveryStatus(StrEnum):
@@ -44,11 +75,11 @@ class DeliveryOutcome:
 
 def backoff(attempt: int, base: float, cap: float) -> float:
     """Exponential back-off with ±20% jitter: base, 2·base, 4·base, … capped."""
-    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    delay: float = min(cap, base * (2 ** max(0, attempt - 1)))
     return delay * random.uniform(0.8, 1.2)
 
 
-def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
+def deliver_once(rt: DeliveryContext, alert_id: str, channel_id: str) -> DeliveryOutcome:
     store = rt.alerts
     record, payload = store.delivery_and_alert(alert_id, channel_id)
     if record.get("status") in SETTLED:
@@ -68,7 +99,7 @@ def deliver_once(rt, alert_id: str, channel_id: str) -> DeliveryOutcome:
     return outcome
 
 
-def _deliver_locked(rt, alert: Alert, channel) -> DeliveryOutcome:
+def _deliver_locked(rt: DeliveryContext, alert: Alert, channel: ComponentConfig) -> DeliveryOutcome:
     record, silences, stories = _read_under_lock(rt.state, alert, channel.id)
     if record.get("status") in SETTLED:  # finished while we waited
         return DeliveryOutcome(DeliveryStatus.DONE)
@@ -87,7 +118,7 @@ def _deliver_locked(rt, alert: Alert, channel) -> DeliveryOutcome:
     return DeliveryOutcome(DeliveryStatus.SILENCED, reason=f"silence {silence.id}")
 
 
-def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, dict]:
+def _read_under_lock(state: State, alert: Alert, channel_id: str) -> tuple[dict[str, str], dict[str, str], Stories]:
     """One round trip, once the lock is ours: the record again, the silences, and the reports and
     sources of the alert's story (of each member's story, for a digest)."""
     story_ids = list(dict.fromkeys([alert.story_id] * bool(alert.story_id)
@@ -102,13 +133,14 @@ def _read_under_lock(state, alert: Alert, channel_id: str) -> tuple[dict, dict, 
     return record, silences, {sid: (found[2 * i], found[2 * i + 1]) for i, sid in enumerate(story_ids)}
 
 
-def _reported_by(stories: dict, story_id: str, own_source: str | None) -> list[str]:
+def _reported_by(stories: Stories, story_id: str, own_source: str | None) -> list[str]:
     reports, sources = stories.get(story_id, ([], set()))
     others = [r["source_id"] for r in parse_reports(reports)] + sorted(sources)
     return [s for s in dict.fromkeys(others) if s != own_source]
 
 
-def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
+def _hold_throttle_or_send(rt: DeliveryContext, alert: Alert, channel: ComponentConfig,
+                           d: DeliveryConfig) -> DeliveryOutcome:
     """A digest channel (or one in quiet hours) holds the alert; a rate limit may ask to wait."""
     state = rt.state
     if not alert.digest_of and digest.holds(channel, time.time()):
@@ -124,7 +156,7 @@ def _hold_throttle_or_send(rt, alert: Alert, channel, d) -> DeliveryOutcome:
     return _send(rt, alert, channel.id, d)
 
 
-def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
+def _send(rt: DeliveryContext, alert: Alert, channel_id: str, d: DeliveryConfig) -> DeliveryOutcome:
     attempt = rt.alerts.update_delivery(alert.id, channel_id, "sending", due_in=d.redeliver_after, count_attempt=True)
     try:
         rt.notifiers[channel_id].send(alert)
@@ -149,7 +181,7 @@ def _send(rt, alert: Alert, channel_id: str, d) -> DeliveryOutcome:
     return DeliveryOutcome(DeliveryStatus.SENT)
 
 
-def sweep_open_deliveries(rt, enqueue_delivery, limit: int = 500) -> int:
+def sweep_open_deliveries(rt: DeliveryContext, enqueue_delivery: Callable[[str, str], object], limit: int = 500) -> int:
     """Enqueue again every open delivery that is overdue and not being sent right now."""
     count = 0
     for alert_id, channel_id in rt.alerts.overdue_deliveries(limit=limit):

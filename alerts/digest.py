@@ -19,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time as dtime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import redis
@@ -28,6 +30,7 @@ import redis
 from newswatch.model.alert import Alert
 from newswatch.model.severity import severity_rank
 from alerts.store import ALERT_TTL, AlertStore
+from newswatch.config.registry import ComponentConfig
 from newswatch.store.state import State
 
 
@@ -45,13 +48,13 @@ class QuietHours:
         return local >= self.start or local < self.end     # over midnight: 22:00–07:00
 
 
-def holds(channel_cfg, now: float) -> bool:
+def holds(channel_cfg: ComponentConfig, now: float) -> bool:
     """Whether this channel's alerts wait for a digest right now."""
     quiet = quiet_hours(channel_cfg)
     return bool(getattr(channel_cfg, "digest", None)) or (quiet is not None and quiet.active(now))
 
 
-def quiet_hours(channel_cfg) -> QuietHours | None:
+def quiet_hours(channel_cfg: ComponentConfig) -> QuietHours | None:
     q = getattr(channel_cfg, "quiet_hours", None)
     return None if q is None else QuietHours(q.start, q.end, q.timezone)
 
@@ -69,7 +72,7 @@ def held(state: State, channel: str) -> list[tuple[str, float]]:
     return state.r.zrange(state.keys.digest(channel), 0, -1, withscores=True)
 
 
-def _due(channel_cfg, members: list[tuple[str, float]], now: float) -> bool:
+def _due(channel_cfg: ComponentConfig, members: list[tuple[str, float]], now: float) -> bool:
     if not members:
         return False
     quiet = quiet_hours(channel_cfg)
@@ -79,7 +82,7 @@ def _due(channel_cfg, members: list[tuple[str, float]], now: float) -> bool:
     return not period or members[0][1] + period <= now
 
 
-def digest_alert(channel: str, members: list[dict], now: float) -> Alert:
+def digest_alert(channel: str, members: list[dict[str, Any]], now: float) -> Alert:
     ids = sorted(m["id"] for m in members)
     digest_id = "digest-" + hashlib.blake2b("\x00".join([channel, *ids]).encode(), digest_size=10).hexdigest()
     members = sorted(members, key=lambda m: m.get("created_at", ""))
@@ -95,7 +98,8 @@ def digest_alert(channel: str, members: list[dict], now: float) -> Alert:
                             | {"explanation": Alert.from_dict(m).explanation()} for m in members])
 
 
-def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float | None = None) -> str | None:
+def flush_channel(state: State, channel_cfg: ComponentConfig, redeliver_after: float,
+                  now: float | None = None) -> str | None:
     """Turn the channel's held alerts into one digest alert if due. Returns the digest id, or None."""
     now = time.time() if now is None else now
     key, channel = state.keys.digest(channel_cfg.id), channel_cfg.id
@@ -103,7 +107,8 @@ def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float 
         while True:
             try:
                 pipe.watch(key)
-                members = pipe.zrange(key, 0, -1, withscores=True)
+                # after WATCH the pipeline runs commands at once (types-redis types them as queued)
+                members = cast("list[tuple[str, float]]", pipe.zrange(key, 0, -1, withscores=True))
                 if not _due(channel_cfg, members, now):
                     pipe.unwatch()
                     return None
@@ -117,8 +122,8 @@ def flush_channel(state: State, channel_cfg, redeliver_after: float, now: float 
                 continue
 
 
-def _commit(state: State, pipe, alert: Alert, member_ids: list[str], channel: str, redeliver_after: float,
-            now: float) -> None:
+def _commit(state: State, pipe: redis.client.Pipeline[str], alert: Alert, member_ids: list[str], channel: str,
+            redeliver_after: float, now: float) -> None:
     delivery = state.keys.delivery(alert.id, channel)
     pipe.set(state.keys.alert(alert.id), json.dumps(alert.to_dict()), ex=ALERT_TTL)
     pipe.zadd(state.keys.alerts(), {alert.id: now})
@@ -134,7 +139,8 @@ def _commit(state: State, pipe, alert: Alert, member_ids: list[str], channel: st
         pipe.rpush(mkey + ":log", json.dumps({"at": now, "status": "digested", "digest_id": alert.id}))
 
 
-def flush_due(state: State, channels: dict, redeliver_after: float, enqueue_delivery,
+def flush_due(state: State, channels: Mapping[str, ComponentConfig], redeliver_after: float,
+              enqueue_delivery: Callable[[str, str], object],
               now: float | None = None) -> list[str]:
     """Flush every channel whose digest is due; enqueue each digest's delivery."""
     done = []

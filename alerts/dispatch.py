@@ -63,7 +63,7 @@ class Dispatcher:
         return [c for c in alert.channels if severity_rank(self.min_severity.get(c, "info")) <= level]
 
     def process(self, matches: list[Match]) -> list[tuple[str, str]]:
-        deliveries = []
+        deliveries: list[tuple[str, str]] = []
         for match in matches:
             alert = build_alert(match)
             alert.channels = channels = self.route(alert)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import secrets
 import time
 
+from newswatch.config.registry import ComponentConfig
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
 
 
-def limits(channel_cfg) -> list[tuple[int, float]]:
+def limits(channel_cfg: ComponentConfig) -> list[tuple[int, float]]:
     return [(int(r.count), float(r.per)) for r in (getattr(channel_cfg, "rate_limit", None) or [])]
 
 

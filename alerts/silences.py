@@ -61,7 +61,8 @@ class Silences:
     def all(self, now: float | None = None) -> list[Silence]:
         """Every silence still kept, newest first; ended ones older than a day are removed here."""
         now = time.time() if now is None else now
-        found, stale = [], []
+        found: list[Silence] = []
+        stale: list[Silence] = []
         for raw in self.state.r.hgetall(self.key).values():
             silence = Silence(**json.loads(raw))
             (stale if silence.ends_at + KEEP_EXPIRED < now else found).append(silence)
@@ -70,7 +71,8 @@ class Silences:
         return sorted(found, key=lambda s: s.starts_at, reverse=True)
 
     @staticmethod
-    def silencing_in(raw: dict, rule_id: str, channel_id: str | None, now: float | None = None) -> Silence | None:
+    def silencing_in(raw: dict[str, str], rule_id: str, channel_id: str | None,
+                     now: float | None = None) -> Silence | None:
         """`silencing` over the raw hash (HGETALL of `<p>:silences`) a caller read in its own pipeline."""
         now = time.time() if now is None else now
         active = [s for s in (Silence(**json.loads(v)) for v in raw.values()) if s.active(now)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any, Literal, overload
 
 from newswatch.store.scripts import script
 from newswatch.store.state import State
@@ -24,7 +25,7 @@ class AlertStore:
         self.state = state
         self._open = script(state.r, "alerts", "open_alert")
 
-    def create_alert(self, alert_id: str, payload: dict, channels: list[str], redeliver_after: float) -> bool:
+    def create_alert(self, alert_id: str, payload: dict[str, Any], channels: list[str], redeliver_after: float) -> bool:
         """Store a new alert and open a delivery per channel. False when it already existed."""
         k = self.state.keys
         if not self.state.r.set(k.alert(alert_id), json.dumps(payload), nx=True, ex=ALERT_TTL):
@@ -40,7 +41,7 @@ class AlertStore:
         pipe.execute()
         return True
 
-    def open_alert(self, alert_id: str, payload: dict, channels: list[str], redeliver_after: float, *,
+    def open_alert(self, alert_id: str, payload: dict[str, Any], channels: list[str], redeliver_after: float, *,
                    rule_id: str, story_id: str, realert: float, source_id: str = "") -> tuple[str, str]:
         """Store a new alert unless it exists or the rule's realert window for the story is open; one
         atomic step (Lua), so concurrent workers and re-polls agree. Returns (status, alert id):
@@ -67,16 +68,16 @@ class AlertStore:
         k = self.state.keys
         return self.state.r.smembers(k.story_sources(story_id))
 
-    def alert(self, alert_id: str) -> dict | None:
+    def alert(self, alert_id: str) -> dict[str, Any] | None:
         k = self.state.keys
         raw = self.state.r.get(k.alert(alert_id))
         return json.loads(raw) if raw else None
 
-    def delivery(self, alert_id: str, channel: str) -> dict:
+    def delivery(self, alert_id: str, channel: str) -> dict[str, str]:
         k = self.state.keys
         return self.state.r.hgetall(k.delivery(alert_id, channel))
 
-    def delivery_and_alert(self, alert_id: str, channel: str) -> tuple[dict, dict | None]:
+    def delivery_and_alert(self, alert_id: str, channel: str) -> tuple[dict[str, str], dict[str, Any] | None]:
         """The delivery record and the alert, in one round trip."""
         k = self.state.keys
         pipe = self.state.r.pipeline(transaction=False)
@@ -84,6 +85,14 @@ class AlertStore:
         pipe.get(k.alert(alert_id))
         record, raw = pipe.execute()
         return record, (json.loads(raw) if raw else None)
+
+    @overload
+    def update_delivery(self, alert_id: str, channel: str, status: str, *, due_in: float | None = None,
+                        count_attempt: Literal[True], **info: object) -> int: ...
+
+    @overload
+    def update_delivery(self, alert_id: str, channel: str, status: str, *, due_in: float | None = None,
+                        count_attempt: bool = False, **info: object) -> int | None: ...
 
     def update_delivery(self, alert_id: str, channel: str, status: str, *,
                         due_in: float | None = None, count_attempt: bool = False, **info: object) -> int | None:
@@ -109,7 +118,7 @@ class AlertStore:
         replies = pipe.execute()
         return int(replies[0]) if count_attempt else None
 
-    def delivery_log(self, alert_id: str, channel: str) -> list[dict]:
+    def delivery_log(self, alert_id: str, channel: str) -> list[dict[str, Any]]:
         """Every status change of one delivery, oldest first (the last DELIVERY_LOG_MAX)."""
         k = self.state.keys
         return [json.loads(e) for e in self.state.r.lrange(k.delivery_log(alert_id, channel), 0, -1)]
@@ -126,7 +135,7 @@ class AlertStore:
     def overdue_deliveries(self, now: float | None = None, limit: int = 500) -> list[tuple[str, str]]:
         k = self.state.keys
         members = self.state.r.zrangebyscore(k.open_deliveries(), 0, now or time.time(), start=0, num=limit)
-        return [tuple(m.split("|", 1)) for m in members]
+        return [(alert_id, channel) for alert_id, channel in (m.split("|", 1) for m in members)]
 
     def postpone_delivery(self, alert_id: str, channel: str, seconds: float) -> None:
         k = self.state.keys

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import quote as url_quote
 
 import jinja2
@@ -88,22 +88,22 @@ class Kind:
     quote: Callable[[str], str]
 
 
-def _html_link(url, text) -> Markup:
+def _html_link(url: str | None, text: str) -> Markup:
     url = web_url(url)
     return Markup(f'<a href="{html_escape(url)}">{html_escape(text)}</a>') if url else html_escape(text)
 
 
-def _slack_link(url, text) -> Markup:
+def _slack_link(url: str | None, text: str) -> Markup:
     url = web_url(url)
     return Markup(f"<{slack_escape(_url_part(url, '|<> '))}|{slack_escape(text)}>" if url else slack_escape(text))
 
 
-def _discord_link(url, text) -> Markup:
+def _discord_link(url: str | None, text: str) -> Markup:
     url = web_url(url)
     return Markup(f"[{discord_escape(text)}]({_url_part(url, '()<> ')})" if url else discord_escape(text))
 
 
-def _text_link(url, text) -> Markup:
+def _text_link(url: str | None, text: str) -> Markup:
     url = web_url(url)
     return Markup(f"{text} ({url})" if url else text)
 
@@ -137,7 +137,7 @@ def _human_time(iso: str | None) -> str | None:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _member(m: dict) -> dict:
+def _member(m: dict[str, Any]) -> dict[str, Any]:
     severity = str(m.get("severity") or "info")
     return {"title": one_line(m.get("title")) or "(no title)", "url": web_url(m.get("url")),
             "severity": severity, "severity_icon": SEVERITY_ICONS.get(severity, ""),
@@ -147,7 +147,7 @@ def _member(m: dict) -> dict:
             "reported_by": [one_line(s) for s in m.get("reported_by") or []]}   # filled at send time
 
 
-def alert_context(alert: Alert, channel_id: str = "") -> dict:
+def alert_context(alert: Alert, channel_id: str = "") -> dict[str, Any]:
     """What a template sees. Lists are de-duplicated; reported_by leaves out the alert's own source."""
     regions = list(dict.fromkeys(getattr(alert, "regions", None) or []))
     topics = list(dict.fromkeys(getattr(alert, "topics", None) or []))
@@ -167,8 +167,8 @@ def alert_context(alert: Alert, channel_id: str = "") -> dict:
     }
 
 
-def _finalize(escape: Callable[[str], str] | None):
-    def finalize(value):
+def _finalize(escape: Callable[[str], str] | None) -> Callable[[object], object]:
+    def finalize(value: object) -> object:
         if value is None:
             return ""
         if escape is None or isinstance(value, Markup):

@@ -182,6 +182,7 @@ def cmd_silence(args) -> int:
     silences = Silences(state)
     try:
         if args.action == "add":
+            assert duration is not None, "_silence_args gives a duration whenever it finds no problem"
             s = silences.add(args.rule, duration, args.reason or "", channel=args.channel)
             print(f"{s.id}  silences {s.rule}{' on ' + s.channel if s.channel else ''} until {_when(s.ends_at)}")
         elif args.action == "expire":

@@ -37,6 +37,7 @@ def cmd_check(args) -> int:
                    for n, ch in enumerate(config.settings.channels) for problem in check_channel(ch)]
     if issues:
         raise ConfigError(issues)
+    assert config is not None, "a config that cannot be read is an issue"
     s = config.settings
     print(f"ok: {config.path}: {len(s.sources)} sources, {len(s.channels)} channels, {len(rules)} rules")
     return 0

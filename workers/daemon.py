@@ -54,15 +54,16 @@ class WorkerProcess:
 
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM: Celery's warm shutdown finishes the task in hand; SIGKILL after `timeout`."""
-        if not self.alive():
+        proc = self.proc
+        if proc is None or not self.alive():
             return
-        self.proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout)
+            proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            log.warning(fields("worker_kill", pid=self.proc.pid, reason=f"no exit within {timeout:g}s"))
-            self.proc.kill()
-            self.proc.wait()
+            log.warning(fields("worker_kill", pid=proc.pid, reason=f"no exit within {timeout:g}s"))
+            proc.kill()
+            proc.wait()
 
 
 def _stop_event() -> threading.Event:
@@ -119,7 +120,8 @@ def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text
             if not worker.alive():
                 restarts += 1
                 delay = min(60, 2 ** min(restarts, 6))
-                log.error(fields("worker_died", code=worker.proc.returncode, restart_in=f"{delay}s"))
+                code = worker.proc.returncode if worker.proc is not None else None   # started by _start
+                log.error(fields("worker_died", code=code, restart_in=f"{delay}s"))
                 if stop.wait(delay):
                     break
                 worker.start()

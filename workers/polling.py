@@ -15,7 +15,7 @@ from enum import StrEnum
 from newswatch.classify.stage import ClassifyStage
 from newswatch.pipeline.dedup import ExactDeduplicator, StoryDeduplicator
 from newswatch.logs import fields
-from newswatch.pipeline import AgeFilter, run_stages
+from newswatch.pipeline import AgeFilter, Stage, run_stages
 from workers.sources.base import SourceError
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,9 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
     stories = StoryDeduplicator(state, s.stories.window, s.stories.threshold) if s.stories.enabled else None
     fresh = run_stages([dedup] + ([stories] if stories else []), items)  # every new copy joins its story
-    stages = [age] + ([ClassifyStage(rt.classifier, rt.source_langs)] if rt.classifier is not None else [])
+    stages: list[Stage] = [age]
+    if rt.classifier is not None:
+        stages.append(ClassifyStage(rt.classifier, rt.source_langs))
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)

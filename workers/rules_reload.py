@@ -71,9 +71,11 @@ class LiveRules:
         if current.matcher is not None:
             return current.matcher
         with self._lock:
-            if self._current.matcher is None:
-                self._current = replace(self._current, matcher=self.compile_matcher(self._current.rules))
-            return self._current.matcher
+            matcher = self._current.matcher
+            if matcher is None:
+                matcher = self.compile_matcher(self._current.rules)
+                self._current = replace(self._current, matcher=matcher)
+            return matcher
 
     def check(self, force: bool = False) -> bool:
         """Reload if the files changed; at most every `check_every` s unless forced. True when reloaded.

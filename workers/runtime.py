@@ -9,11 +9,13 @@ from pathlib import Path
 from alerts.dispatch import Dispatcher
 from alerts.store import AlertStore
 from alerts.notifiers import build_notifier
+from alerts.notifiers.options import ChannelOptions
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from newswatch.classify.classifier import Classifier
 from newswatch.classify.tables import tables_dir
 from newswatch.config import Config
+from newswatch.config.registry import ComponentConfig
 from workers.registry import load_config
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
@@ -23,6 +25,13 @@ from workers.sources import build_source
 from workers.sources.http_fetch import USER_AGENT, HttpFetcher
 
 log = logging.getLogger(__name__)
+
+
+def _min_severity(channel: ComponentConfig) -> str:
+    """A `channels:` entry's min_severity: every channel kind's model is a ChannelOptions (alerts.notifiers)."""
+    if not isinstance(channel, ChannelOptions):
+        raise TypeError(f"channel {channel.id!r}: {type(channel).__name__} is no channel kind's config model")
+    return channel.min_severity
 
 
 class Runtime:
@@ -39,7 +48,7 @@ class Runtime:
         self.sources = {src.id: build_source(src, self.fetcher, config.base_dir) for src in s.sources}
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
-        self.dispatcher = Dispatcher(self.alerts, {c.id: c.min_severity for c in s.channels},
+        self.dispatcher = Dispatcher(self.alerts, {c.id: _min_severity(c) for c in s.channels},
                                      s.delivery.redeliver_after, self.metrics)
 
     @classmethod
@@ -74,8 +83,9 @@ class Runtime:
 
     def _compile_matcher(self, rules: list[Rule]) -> RuleMatcher:
         """Place and region conditions use the classifier's tables; `source:` the sources' tags."""
-        return RuleMatcher(rules, tables=self.classifier.tables if self.classifier is not None else None,
-                           source_tags={src.id: frozenset(src.tags) for src in self.settings.sources})
+        tables = self.classifier.tables if self.classifier is not None else None
+        source_tags = {src.id: frozenset(src.tags) for src in self.settings.sources}
+        return RuleMatcher(rules, tables=tables, source_tags=source_tags)
 
     def check_rules(self) -> bool:
         """Called by processes that match (at the start of every poll): reload the rules

@@ -9,6 +9,7 @@ import logging
 import random
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,8 +21,22 @@ from newswatch.logs import fields
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
+from newswatch.model.item import Item
+from workers.sources.base import SourceError
+
+if TYPE_CHECKING:   # imported where used: telethon only in processes with a live source
+    from workers.sources.telegram.config import TelegramSourceConfig
+    from workers.sources.telegram.live import TelegramListener
 
 log = logging.getLogger(__name__)
+
+
+class Listener(Protocol):
+    """A live source's listener, as the scheduler drives it (TelegramListener)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = ...) -> object: ...
 
 
 
@@ -68,7 +83,7 @@ class PollScheduler:
         self.enqueue_delivery = enqueue_delivery
         self.enqueue_ingest = enqueue_ingest
         self.listener_factory = listener_factory or _telegram_listener
-        self.listeners: dict[str, object] = {}  # live sources: one listener each, only in the lease holder
+        self.listeners: dict[str, Listener] = {}  # live sources: one listener each, only in the lease holder
         self.lease = SchedulerLease(rt.state, lease_ttl)
         self.last_lag: float | None = None  # seconds; a /metrics gauge of the lease holder (status_server)
         self.sweep_every = sweep_every or max(1.0, min(30.0, rt.settings.delivery.redeliver_after / 4))
@@ -171,12 +186,14 @@ class PollScheduler:
         self.lease.release()
 
 
-def _telegram_listener(src, last_id, on_items, on_error):
+def _telegram_listener(src: TelegramSourceConfig, last_id: int | str | None,
+                       on_items: Callable[[list[Item], dict], None],
+                       on_error: Callable[[SourceError], None]) -> TelegramListener:
     """A live MTProto listener whose batches go to `on_items(items, cursor)` (the ingest task)."""
     from workers.sources.telegram.live import TelegramListener
-    holder: list = []
+    holder: list[TelegramListener] = []
 
-    def handed(items) -> None:
+    def handed(items: list[Item]) -> None:
         on_items(items, holder[0].cursor)
 
     listener = TelegramListener(src, handed, last_id=last_id, on_error=on_error)

@@ -18,7 +18,7 @@ import re
 import socket
 import ssl
 import threading
-from typing import Callable
+from typing import Any, Callable
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -103,7 +103,7 @@ class Reply:
     headers: httpx.Headers
     body: bytes
 
-    def json(self) -> dict | None:
+    def json(self) -> dict[str, Any] | None:
         try:
             data = json.loads(self.body)
         except ValueError:
@@ -157,7 +157,7 @@ class HttpPoster:
             error = self._network_error(exc, where)
         raise error   # outside the handler: no chained exception carrying the URL
 
-    def _post(self, url: str, content: bytes, headers: dict, deadline: float, remaining: float) -> Reply:
+    def _post(self, url: str, content: bytes, headers: dict[str, str], deadline: float, remaining: float) -> Reply:
         with self._client.stream("POST", url, content=content, headers=headers,
                                  timeout=httpx.Timeout(remaining)) as response:
             body = bytearray()
@@ -199,7 +199,7 @@ class PartProgress:
             self._sent.pop(key, None)
 
 
-def post_parts(http: "HttpPoster", url: str, parts: list[dict], progress: PartProgress, alert_id: str,
+def post_parts(http: "HttpPoster", url: str, parts: list[dict[str, Any]], progress: PartProgress, alert_id: str,
                deadline: float, error_of: Callable[[Reply], "DeliveryError | None"]) -> int:
     """The send loop of every chat API that takes one JSON message per part (Telegram, Discord):
     post each part not yet sent, in order, under one deadline; on an error remember how many went

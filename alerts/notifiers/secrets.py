@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
-from pydantic import SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, SecretStr, ValidationInfo, field_validator
 
 from alerts.notifiers.options import ChannelOptions
 from newswatch.config.base import _read_secret_file
@@ -37,21 +38,33 @@ def _bot_token_format(value: SecretStr, key: str) -> SecretStr:
     return value
 
 
-def _one_secret(model, name: str, info: ValidationInfo, hint: str = "", required: bool = True) -> SecretStr | None:
+@overload
+def _one_secret(model: BaseModel, name: str, info: ValidationInfo, hint: str = "",
+                required: Literal[True] = True) -> SecretStr: ...
+
+
+@overload
+def _one_secret(model: BaseModel, name: str, info: ValidationInfo, hint: str = "", *,
+                required: bool) -> SecretStr | None: ...
+
+
+def _one_secret(model: BaseModel, name: str, info: ValidationInfo, hint: str = "",
+                required: bool = True) -> SecretStr | None:
     """`name` from itself or from `<name>_file`; an empty one (an empty ${VAR}) is an error."""
     file_value = getattr(model, f"{name}_file")
     if getattr(model, name) is not None and file_value is not None:
         raise ValueError(f"give '{name}' or '{name}_file', not both")
     if file_value is not None:
         object.__setattr__(model, name, SecretStr(_read_secret_file(file_value, f"{name}_file", info)))
-    value = getattr(model, name)
+    value: SecretStr | None = getattr(model, name)
     if value is None and required:
         raise ValueError(f"missing '{name}' (give '{name}' or '{name}_file'{hint})")
     if value is not None and not value.get_secret_value().strip():
         raise ValueError(f"'{name}' is empty")
     if value is not None:
-        object.__setattr__(model, name, SecretStr(value.get_secret_value().strip()))
-    return getattr(model, name)
+        value = SecretStr(value.get_secret_value().strip())
+        object.__setattr__(model, name, value)
+    return value
 
 
 class ChatChannelBase(ChannelOptions):

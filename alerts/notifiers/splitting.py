@@ -27,7 +27,7 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
-def _tokenizer(html: bool, atoms: str | None) -> re.Pattern:
+def _tokenizer(html: bool, atoms: str | None) -> re.Pattern[str]:
     if html:
         return _HTML_TOKEN
     head = f"{atoms}|" if atoms else ""
@@ -56,7 +56,7 @@ def _apply_tag(stack: list[tuple[str, str]], token: str) -> None:
             return
 
 
-def _tags_after(tokens: list[str], start: int, end: int, stack: list) -> list:
+def _tags_after(tokens: list[str], start: int, end: int, stack: list[tuple[str, str]]) -> list[tuple[str, str]]:
     open_tags = list(stack)
     for token in tokens[start:end]:
         if token.startswith("<") and len(token) > 1:
@@ -85,7 +85,8 @@ def split_message(text: str, limit: int, *, html: bool = False, atoms: str | Non
     tokens = _tokenizer(html, atoms).findall(text)
     widths = [_visible(t, html) for t in tokens]
     parts: list[str] = []
-    index, stack = 0, []
+    index = 0
+    stack: list[tuple[str, str]] = []
     while index < len(tokens):
         end = _fit(tokens, widths, index, limit)
         if end == index:    # one token longer than a whole part: only then cut it between characters

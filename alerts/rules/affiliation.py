@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from newswatch.classify.model import Mention
 from newswatch.classify.normalize import normalize_term
 
 OFFICES = frozenset("""
@@ -80,7 +81,7 @@ def is_office(word: str) -> bool:
     return any(form in _OFFICES or form.startswith(RU_STEMS) for form in _forms(word))
 
 
-def not_a_venue(text: str, m) -> bool:
+def not_a_venue(text: str, m: Mention) -> bool:
     """Whether a place mention names no place where anything happens: a capital in "relations between
     Moscow and Bamako"; a country someone comes from ("his colleague from Mali") or whose office is
     meant ("Mali's president"). `place` conditions skip such mentions (MatchContext.is_venue)."""

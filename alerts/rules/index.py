@@ -20,12 +20,25 @@ import itertools
 import math
 import sys
 from array import array
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from alerts.rules.conditions import Group, Lang, Source
 from alerts.rules.facts import PLACE_KINDS, PLACE_MENTIONS, Country, Place, Region
 from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
+from alerts.rules.node import Condition
 from alerts.rules.topic_actor import Actor, Topic, modality_holds, role_family, topic_names
+
+if TYPE_CHECKING:
+    from alerts.rules.context import MatchContext
+
+Atom = tuple[str, *tuple[str | int | None, ...]]   # (kind, values...): ("t", 17), ("place", "capital", "ML")
+AtomSet = frozenset[Atom]
+# What `clauses` keeps while the nodes live: (id(node), positional) -> its atom sets, and
+# ("set", atom set) -> the one copy of that set shared by every rule.
+ClauseMemo = dict[tuple[object, object], Any]
+_EMPTY: AtomSet = frozenset()
 
 # How rare an atom kind is on an item (lower: rarer); orders a rule's sets and picks one set
 # for an `any` branch that has several.
@@ -35,26 +48,26 @@ ANY_SETS = 8   # an `any` is multiplied out into at most this many atom sets
 PLACE_TAG = {None: "*", "city": "city", "capital": "capital", "country": "country"}
 
 
-def rarity(req: frozenset) -> tuple:
+def rarity(req: AtomSet) -> tuple[int, int]:
     """Sort key of an atom set: the rarest kind in it, then its size."""
     kinds = {atom[0] for atom in req}
     return (min(RANK[kind] for kind in kinds) if kinds else 0, len(req))
 
 
-def clauses(node, positional: bool = False, memo: dict | None = None) -> list[frozenset]:
+def clauses(node: Condition, positional: bool = False, memo: ClauseMemo | None = None) -> list[AtomSet]:
     """Every atom set an item must meet for `node` to hold: as `test` says, or as `positions`
     says when `positional` (inside `near`, where only the positions count). `memo` (a dict the
     caller keeps while its nodes live) answers each shared node once."""
     if memo is None:
         return _clauses(node, positional, {})
     key = (id(node), positional)
-    found = memo.get(key)
+    found: list[AtomSet] | None = memo.get(key)
     if found is None:
         found = memo[key] = _clauses(node, positional, memo)
     return found
 
 
-def _clauses(node, positional: bool, memo: dict) -> list[frozenset]:
+def _clauses(node: Condition, positional: bool, memo: ClauseMemo) -> list[AtomSet]:
     if isinstance(node, Near):
         return [c for child in node.children for c in clauses(child, True, memo)]
     if isinstance(node, Group):
@@ -66,22 +79,23 @@ def _clauses(node, positional: bool, memo: dict) -> list[frozenset]:
                 # branch, as long as that stays small. Exact when the branches are (see `exact`).
                 per_child = [clauses(child, False, memo) for child in node.children]
                 if all(per_child) and math.prod(len(c) for c in per_child) <= ANY_SETS:
-                    return [frozenset().union(*choice) for choice in itertools.product(*per_child)]
+                    return [_EMPTY.union(*choice) for choice in itertools.product(*per_child)]
             reqs = [requirement(child, positional, memo) for child in node.children]
-            return [frozenset().union(*reqs)] if all(r is not None for r in reqs) else []
+            needed = [r for r in reqs if r is not None]
+            return [_EMPTY.union(*needed)] if len(needed) == len(reqs) else []
         return []
     found = _leaf(node, positional)
     # Identical sets (a region's 50 countries in 300 rules) become one object: cheaper to index.
     return [memo.setdefault(("set", req), req) for req in found]
 
 
-def requirement(node, positional: bool = False, memo: dict | None = None) -> frozenset | None:
+def requirement(node: Condition, positional: bool = False, memo: ClauseMemo | None = None) -> AtomSet | None:
     """The rarest of `clauses(node)` (None: the node needs no atom)."""
     reqs = clauses(node, positional, memo)
     return min(reqs, key=rarity) if reqs else None
 
 
-def exact(node, memo: dict | None = None) -> bool:
+def exact(node: Condition, memo: ClauseMemo | None = None) -> bool:
     """Whether meeting every atom set of `clauses(node)` is also enough for `node` to hold, so that
     the index's answer is the match and `holds` need not run. True for an `all` of (or a single)
     keywords bound to the shared automaton, country, region, topic (with its modality), actor
@@ -101,7 +115,7 @@ def exact(node, memo: dict | None = None) -> bool:
     return isinstance(node, (Country, Region, Topic, Lang, Source))
 
 
-def _leaf(node, positional: bool) -> list[frozenset]:
+def _leaf(node: Condition, positional: bool) -> list[AtomSet]:
     if isinstance(node, Keywords):
         tids = node.term_ids()   # None: not bound to a shared automaton, so no atom to ask for
         return [frozenset(("t", tid) for tid in tids)] if tids is not None else []
@@ -127,12 +141,12 @@ def _leaf(node, positional: bool) -> list[frozenset]:
     return []   # regex, published_within: no atom
 
 
-def _place(node: Place) -> list[frozenset]:
+def _place(node: Place) -> list[AtomSet]:
     tag = PLACE_TAG[node.kind]
     countries = node.countries
     if node.region_members is not None:
         countries = countries & node.region_members if countries else node.region_members
-    out = [frozenset(("place", tag, c) for c in countries) if countries is not None
+    out: list[AtomSet] = [frozenset(("place", tag, c) for c in countries) if countries is not None
            else frozenset({("place", tag, "*")})]
     if node.names:
         out.append(frozenset(("pname", n) for n in node.names))
@@ -142,12 +156,12 @@ def _place(node: Place) -> list[frozenset]:
 ALL_KINDS = frozenset(RANK)
 
 
-def item_atoms(ctx, term_ids=(), kinds: frozenset = ALL_KINDS) -> set:
+def item_atoms(ctx: MatchContext, term_ids: Iterable[int] = (), kinds: frozenset[str] = ALL_KINDS) -> set[Atom]:
     """The item's atoms of the given kinds (those some rule asks for); `term_ids`: the keyword
     terms found in it. The atoms of a mention depend on a few of its fields only, so they are
     built once per distinct fields (`_ATOMS`) and shared by every item."""
     facts, item = ctx.facts, ctx.item
-    atoms = {("t", t) for t in term_ids}
+    atoms: set[Atom] = {("t", t) for t in term_ids}
     for kind, values in (("about", facts.countries), ("mentioned", facts.mentioned), ("region", facts.regions)):
         if kind in kinds:
             atoms.update([(kind, v) for v in values])
@@ -171,14 +185,14 @@ def item_atoms(ctx, term_ids=(), kinds: frozenset = ALL_KINDS) -> set:
     return atoms
 
 
-_ATOMS: dict[tuple, tuple] = {}   # (what, fields of a mention) -> its atoms; bounded by the tables
+_ATOMS: dict[tuple[object, ...], tuple[Atom, ...]] = {}   # (what, fields of a mention) -> its atoms; bounded
 
 
-def _place_atoms(kind: str, capital: bool, country: str | None) -> tuple:
+def _place_atoms(kind: str, capital: bool, country: str | None) -> tuple[Atom, ...]:
     key = ("place", kind, capital, country)
     found = _ATOMS.get(key)
     if found is None:
-        tags = ("*",)
+        tags: tuple[str, ...] = ("*",)
         if kind == "city":
             tags = ("*", "city", "capital") if capital else ("*", "city")
         elif kind == "country":
@@ -187,7 +201,7 @@ def _place_atoms(kind: str, capital: bool, country: str | None) -> tuple:
     return found
 
 
-def _topic_atoms(value: str, happened: bool, planned: bool) -> tuple:
+def _topic_atoms(value: str, happened: bool, planned: bool) -> tuple[Atom, ...]:
     key = ("topic", value, happened, planned)
     found = _ATOMS.get(key)
     if found is None:
@@ -196,7 +210,7 @@ def _topic_atoms(value: str, happened: bool, planned: bool) -> tuple:
     return found
 
 
-def _actor_atoms(country: str | None, role: str | None) -> tuple:
+def _actor_atoms(country: str | None, role: str | None) -> tuple[Atom, ...]:
     key = ("actor", country, role)
     found = _ATOMS.get(key)
     if found is None:
@@ -217,14 +231,14 @@ def _bits(indices: list[int]) -> int:
 class RuleIndex:
     """Rules by the atom sets they need; `candidates(atoms)`: the rules whose every set is met."""
 
-    def __init__(self, rule_clauses: list[list[frozenset]]):
+    def __init__(self, rule_clauses: list[list[AtomSet]]):
         self.size = len(rule_clauses)
         slots = max((len(c) for c in rule_clauses), default=0)
-        by_set: dict[tuple[int, frozenset], list[int]] = {}     # (slot, atom set) -> rules
+        by_set: dict[tuple[int, AtomSet], list[int]] = {}       # (slot, atom set) -> rules
         for index, reqs in enumerate(rule_clauses):
             for slot, req in enumerate(reqs):
                 by_set.setdefault((slot, req), []).append(index)
-        by_atom: dict[tuple, dict[int, int]] = {}               # atom -> slot -> bitset of rules
+        by_atom: dict[Atom, dict[int, int]] = {}                # atom -> slot -> bitset of rules
         for (slot, req), rules in by_set.items():
             bits = _bits(rules)
             for atom in req:
@@ -236,7 +250,7 @@ class RuleIndex:
         self.everyone = (1 << self.size) - 1
         self.nwords = (self.size >> 6) + 1
 
-    def candidates(self, atoms) -> list[int]:
+    def candidates(self, atoms: Iterable[Atom]) -> list[int]:
         """Indices (ascending) of the rules whose every atom set meets `atoms`."""
         acc = list(self.free)
         table = self.table

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+from alerts.rules.node import Errors, Where
 from newswatch.model.alert import Evidence
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import normalize
 from newswatch.config.yamlconf import key_name
 
+if TYPE_CHECKING:
+    from alerts.rules.context import MatchContext
+
 FIELDS = ("title", "text")
+Span = tuple[int, int, int, int]           # (field 0 title | 1 text, nstart, nend, term id)
+Located = tuple[int, int, int, int, str]   # (start, end, nstart, nend, the words): see KeywordHits.hit
+PieceKey = tuple[str, int, str]            # (clause path, span index, phrase)
 
 
 @lru_cache(maxsize=65536)
@@ -52,13 +60,13 @@ class KeywordHits:
         # TermIndex.find_all returns, without building a Hit for each (most are never looked at).
         self._found = [index._candidates(norm) for norm in self.norms]
         self.terms = frozenset([tid for found in self._found for _, _, tid in found])   # the term ids found
-        self._spans: list[tuple] | None = None
+        self._spans: list[Span] | None = None
         self._by_term: dict[int, list[int]] | None = None
-        self._hits: list[tuple | None] | None = None    # per span, built with the spans
-        self._evidence: dict[tuple, Evidence] = {}
+        self._hits: list[Located | None] = []    # per span, built with the spans
+        self._evidence: dict[PieceKey, Evidence] = {}
 
     @property
-    def spans(self) -> list[tuple[int, int, int, int]]:
+    def spans(self) -> list[Span]:
         """Every hit as (field 0 title | 1 text, nstart, nend, term id), built when evidence is."""
         if self._spans is None:
             self._spans = [(f, nstart, -neg_end, tid) for f, found in enumerate(self._found)
@@ -75,7 +83,7 @@ class KeywordHits:
                 self._by_term.setdefault(span[3], []).append(i)
         return self._by_term
 
-    def hit(self, i: int) -> tuple[int, int, int, int, str]:
+    def hit(self, i: int) -> Located:
         """Span i as (start, end) in the original field, (nstart, nend) in the normalized one, and
         the words it covers: what `TermIndex.hit` gives, without building a `Hit`."""
         spans = self.spans
@@ -87,7 +95,8 @@ class KeywordHits:
             found = self._hits[i] = (start, end, nstart, nend, norm.original[start:end])
         return found
 
-    def evidence(self, ctx, clause: str, tids: frozenset, phrase_of: dict[int, str]) -> list[Evidence]:
+    def evidence(self, ctx: MatchContext, clause: str, tids: frozenset[int],
+                 phrase_of: dict[int, str]) -> list[Evidence]:
         """The evidence of one keywords condition (its clause path, its term ids, the phrase of
         each): leftmost-longest among its own terms' hits. Each piece is built once per item and
         shared by the conditions with the same clause path and phrase (`when.keywords`, "Bamako")."""
@@ -104,7 +113,8 @@ class KeywordHits:
         else:
             found = sorted([i for tid in found_terms for i in by_term[tid]])  # field, leftmost, longest
         spans, hits = self.spans, self._hits
-        out, taken_field, taken_end = [], -1, -1
+        out: list[Evidence] = []
+        taken_field, taken_end = -1, -1
         for i in found:
             hit = hits[i] or self.hit(i)
             f = spans[i][0]
@@ -115,7 +125,7 @@ class KeywordHits:
             out.append(cache.get(key) or self._piece(ctx, key))
         return out
 
-    def _piece(self, ctx, key: tuple) -> Evidence:
+    def _piece(self, ctx: MatchContext, key: PieceKey) -> Evidence:
         clause, i, phrase = key
         start, end, _, _, surface = self._hits[i] or self.hit(i)
         field_name = FIELDS[self.spans[i][0]]
@@ -134,12 +144,12 @@ class Keywords:
     id: int = -1                       # set by RuleMatcher: its index in RuleMatcher.keywords
     _index: TermIndex | None = field(default=None, repr=False)
     # Set by RuleMatcher.bind: (its TermIndex, {term id: the phrase it stands for}, the term ids).
-    _bound: tuple | None = field(default=None, repr=False)
+    _bound: tuple[TermIndex, dict[int, str], frozenset[int]] | None = field(default=None, repr=False)
 
     positional = True
 
     @classmethod
-    def parse(cls, value, path: tuple, errors: list) -> "Keywords | None":
+    def parse(cls, value: Any, path: Where, errors: Errors) -> Keywords | None:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
             errors.append((path, "keywords must be a phrase or a non-empty list of phrases"))
@@ -156,26 +166,26 @@ class Keywords:
         """The ids of this condition's terms in the bound automaton (None: not bound)."""
         return list(self._bound[2]) if self._bound is not None else None
 
-    def test(self, ctx) -> list[Evidence] | None:
+    def test(self, ctx: MatchContext) -> list[Evidence] | None:
         hits = ctx.keywords
         bound = self._bound
         if hits is not None and bound is not None and bound[0] is hits.index:
             return hits.evidence(ctx, self.path, bound[2], bound[1]) or None
         if self._index is None:
             self._index = TermIndex(self.terms())
-        out = []
+        out: list[Evidence] = []
         for field_name in FIELDS:
             for hit in self._index.find(normalize(ctx.text(field_name))):
                 out.append(Evidence(self.path, "keywords", hit.surface, field_name, hit.start, hit.end,
                                     hit.payloads[0], ctx.sentence_of(field_name, hit.start), hit.payloads[0]))
         return out or None
 
-    def holds(self, ctx) -> bool:
+    def holds(self, ctx: MatchContext) -> bool:
         hits, bound = ctx.keywords, self._bound
         if hits is not None and bound is not None and bound[0] is hits.index:
             return not bound[2].isdisjoint(hits.terms)
         return ctx.test(self) is not None
 
-    def positions(self, ctx) -> list[Evidence]:
+    def positions(self, ctx: MatchContext) -> list[Evidence]:
         """Every place a phrase stands (what `near` combines)."""
         return ctx.test(self) or []

@@ -4,6 +4,8 @@ from __future__ import annotations
 import gc
 import glob
 import hashlib
+import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +14,10 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from alerts.rules.conditions import parse_condition
+from alerts.rules.node import Condition, Errors, Found, Where
 from alerts.rules.values_check import Vocabulary, value_issues
-from newswatch.config import ID_PATTERN, Config, StrictModel, read_config
+from newswatch.config import Config, read_config
+from newswatch.config.base import ID_PATTERN, StrictModel
 from newswatch.config.registry import Registry
 from newswatch.config.units import Duration
 from newswatch.config.yamlconf import (ConfigError, ConfigIssue, LineMap, did_you_mean, issues_from_validation, load_yaml,
@@ -39,20 +43,21 @@ class Rule:
     description: str
     severity: str
     enabled: bool
-    when: Any          # a compiled condition tree (alerts.rules.conditions)
+    when: Condition    # a compiled condition tree (alerts.rules.conditions)
     notify: list[str]
     realert: float
     file: str
     line: int | None
-    lines: LineMap = field(repr=False, default=None)
-    path: tuple = ()
+    lines: LineMap | None = field(repr=False, default=None)
+    path: Where = ()
 
-    def issue(self, key: tuple, message: str) -> ConfigIssue:
+    def issue(self, key: Where, message: str) -> ConfigIssue:
+        assert self.lines is not None   # set for every rule read from a file (parse_rule_file)
         return self.lines.issue(self.path + key, message)
 
 
 def rule_files(config: Config) -> list[tuple[Path, ConfigIssue | None]]:
-    files = []
+    files: list[tuple[Path, ConfigIssue | None]] = []
     for index, pattern in enumerate(config.settings.rules):
         full = str(config.resolve(pattern))
         matches = sorted(glob.glob(full)) if glob.has_magic(pattern) else [full]
@@ -64,7 +69,7 @@ def rule_files(config: Config) -> list[tuple[Path, ConfigIssue | None]]:
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Reading and compiling 10,000 rules builds a large acyclic structure: cyclic GC passes
     over it would only cost time (as in `newswatch.config.yamlconf.load_yaml`). Restores the previous state."""
     enabled = gc.isenabled()
@@ -76,7 +81,7 @@ def gc_paused():
             gc.enable()
 
 
-def parse_rule_file(path: Path, found: list | None = None) -> tuple[list[Rule], list[ConfigIssue]]:
+def parse_rule_file(path: Path, found: list[Found] | None = None) -> tuple[list[Rule], list[ConfigIssue]]:
     """One file's rules and problems (cross-file checks are left to `load_rules`). With `found`, every
     condition of every rule, a broken one's too, is appended to it as (lines, rule path, condition):
     what the table checks (values_check.py) look at."""
@@ -84,7 +89,7 @@ def parse_rule_file(path: Path, found: list | None = None) -> tuple[list[Rule], 
         return _parse_rule_file(path, found)
 
 
-def _parse_rule_file(path: Path, found: list | None) -> tuple[list[Rule], list[ConfigIssue]]:
+def _parse_rule_file(path: Path, found: list[Found] | None) -> tuple[list[Rule], list[ConfigIssue]]:
     issues: list[ConfigIssue] = []
     try:
         data, lines = load_yaml(path, issues)   # a duplicate key is reported, and the rest still checked
@@ -95,7 +100,7 @@ def _parse_rule_file(path: Path, found: list | None) -> tuple[list[Rule], list[C
     if not isinstance(data, list):
         return [], issues + [lines.issue((), "a rule file is a list of rules (each starting with '- id: ...')")]
     data = substitute_env(data, lines, issues=issues)
-    rules = []
+    rules: list[Rule] = []
     for index, raw in enumerate(data):
         rule = _parse_rule(raw, (index,), lines, issues, found)
         if rule is not None:
@@ -103,9 +108,10 @@ def _parse_rule_file(path: Path, found: list | None) -> tuple[list[Rule], list[C
     return rules, issues
 
 
-def _parse_rule(raw: Any, path: tuple, lines: LineMap, issues: list, found: list | None) -> Rule | None:
-    conditions: list | None = [] if found is not None else None
-    errors: list = []
+def _parse_rule(raw: Any, path: Where, lines: LineMap, issues: list[ConfigIssue],
+                found: list[Found] | None) -> Rule | None:
+    conditions: list[Condition] | None = [] if found is not None else None
+    errors: Errors = []
     try:
         model = RuleModel.model_validate(raw)
     except ValidationError as exc:
@@ -113,12 +119,12 @@ def _parse_rule(raw: Any, path: tuple, lines: LineMap, issues: list, found: list
         if isinstance(raw, dict) and "when" in raw:   # its conditions are still checked
             parse_condition(raw["when"], ("when",), errors, conditions)
             issues.extend(lines.issue(path + p, msg) for p, msg in errors)
-            if found is not None:
+            if found is not None and conditions is not None:
                 found.extend((lines, path, node) for node in conditions)
         return None
     when = parse_condition(model.when, ("when",), errors, conditions)
     issues.extend(lines.issue(path + p, msg) for p, msg in errors)
-    if found is not None:
+    if found is not None and conditions is not None:
         found.extend((lines, path, node) for node in conditions)
     if when is None:
         return None
@@ -131,9 +137,10 @@ def load_rules(config: Config, files: list[Path] | None = None) -> list[Rule]:
     classifier's tables (a value no item can have is an error). Raises ConfigError listing every
     problem of every file, in file and line order."""
     issues: list[ConfigIssue] = []
-    paths = [(Path(f), None) for f in files] if files is not None else rule_files(config)
+    paths: list[tuple[Path, ConfigIssue | None]] = \
+        [(Path(f), None) for f in files] if files is not None else rule_files(config)
     rules: list[Rule] = []
-    found: list = []
+    found: list[Found] = []
     for path, problem in paths:
         if problem is not None:
             issues.append(problem)
@@ -165,7 +172,7 @@ def load_rules(config: Config, files: list[Path] | None = None) -> list[Rule]:
     return rules
 
 
-def vocabulary(config: Config):
+def vocabulary(config: Config) -> Vocabulary:
     """What rule values are checked against: the tables the classifier would use, and the config's sources."""
     from newswatch.classify.tables import tables_dir
     classify = config.settings.classify
@@ -202,7 +209,8 @@ def rules_digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def check_config_and_rules(path=None, *, registry: Registry, env: dict | None = None, dry_run: bool = False,
+def check_config_and_rules(path: str | os.PathLike[str] | None = None, *, registry: Registry,
+                           env: dict[str, str] | None = None, dry_run: bool = False,
                            files: list[Path] | None = None) -> tuple[Config | None, list[Rule], list[ConfigIssue]]:
     """The config, its rules (or those of `files`) and every problem of the config file and of every rule
     file. When the config has errors, its rules are still checked against what of it could be read
@@ -217,11 +225,13 @@ def check_config_and_rules(path=None, *, registry: Registry, env: dict | None = 
     return config, rules, issues
 
 
-def load_config_and_rules(path=None, *, registry: Registry, env: dict | None = None, dry_run: bool = False,
+def load_config_and_rules(path: str | os.PathLike[str] | None = None, *, registry: Registry,
+                          env: dict[str, str] | None = None, dry_run: bool = False,
                           files: list[Path] | None = None) -> tuple[Config, list[Rule]]:
     """`check_config_and_rules`, every problem raised in one ConfigError: what every command that starts
     from the config (run, worker, scheduler, items, test-rule) refuses to start with, as `newswatch check`."""
     config, rules, issues = check_config_and_rules(path, registry=registry, env=env, dry_run=dry_run, files=files)
     if issues:
         raise ConfigError(issues)
+    assert config is not None   # None only when the file cannot be read, which is an issue
     return config, rules

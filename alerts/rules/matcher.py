@@ -24,22 +24,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from newswatch.model.alert import Evidence
 from alerts.rules.context import MatchContext
 from alerts.rules.facts import Country, Place, Region
-from alerts.rules.index import RuleIndex, clauses, exact, item_atoms, rarity, requirement
+from alerts.rules.index import Atom, AtomSet, ClauseMemo, RuleIndex, clauses, exact, item_atoms, rarity, requirement
 from alerts.rules.keywords import KeywordHits, Keywords
 from alerts.rules.loader import Rule, gc_paused
+from alerts.rules.node import Condition
 from newswatch.classify.automaton import TermIndex
+from newswatch.classify.tables import Tables
 from newswatch.model.item import Item
 from newswatch.logs import fields
 
 __all__ = ["Match", "RuleMatcher", "clauses", "requirement", "walk"]   # requirement: kept importable from here
 log = logging.getLogger(__name__)
-# What a matcher binds into a node: not part of what the condition says.
-BOUND_FIELDS = frozenset({"children", "id", "_index", "_bound", "members", "region_members", "compiled"})
+# What a matcher binds into a node, or parse keeps as written or compiles: not part of what the condition says.
+BOUND_FIELDS = frozenset({"children", "id", "_index", "_bound", "members", "region_members", "tables", "written",
+                          "compiled"})
 
 
 class Match:
@@ -59,6 +63,7 @@ class Match:
     @property
     def evidence(self) -> list[Evidence]:
         if self._evidence is None:
+            assert self._ctx is not None   # __init__: the evidence, or the context to build it from
             found = self._ctx.test(self.rule.when)
             if found is None:   # `holds` and `test` disagree: a bug; the alert still goes, the log says so
                 log.error(fields("rule_evidence_missing", rule_id=self.rule.id, item_id=self.item.id))
@@ -69,7 +74,7 @@ class Match:
         return f"Match(rule={self.rule.id!r}, item={self.item.id!r})"
 
 
-def walk(node):
+def walk(node: Condition) -> Iterator[Condition]:
     yield node
     for child in getattr(node, "children", ()):
         yield from walk(child)
@@ -78,18 +83,15 @@ def walk(node):
 _NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _frozen(value):
-    kind = type(value)
-    if kind is list:                     # condition parameters are flat: lists and sets of strings
+def _frozen(value: object) -> object:
+    if type(value) is list:              # condition parameters are flat: lists and sets of strings
         return tuple(value)
-    if kind is set:
+    if type(value) is set:
         return frozenset(value)
-    if kind is re.Pattern:
-        return ("re", value.pattern, value.flags)
     return value
 
 
-def node_key(node) -> tuple:
+def node_key(node: Condition) -> tuple[object, ...]:
     """What a (canonical-children) condition node says, path included: equal keys, equal answers."""
     names = _NAMES.get(type(node))
     if names is None:
@@ -98,7 +100,7 @@ def node_key(node) -> tuple:
     return (type(node), own, tuple([id(c) for c in node.children]) if hasattr(node, "children") else ())
 
 
-def intern(node, table: dict):
+def intern(node: Condition, table: dict[tuple[object, ...], Condition]) -> Condition:
     """The canonical node for `node` (children first); `table` maps node_key -> canonical node."""
     if hasattr(node, "children"):
         node.children = [intern(child, table) for child in node.children]
@@ -109,16 +111,17 @@ class RuleMatcher:
     """`source_tags`: each configured source's tags (`sources[].tags`), by source id, which `source:`
     conditions match as well as the id; an item from a source not in it has no tags."""
 
-    def __init__(self, rules: list[Rule], tables=None, source_tags: dict[str, frozenset] | None = None):
+    def __init__(self, rules: list[Rule], tables: Tables | None = None,
+                 source_tags: dict[str, frozenset[str]] | None = None):
         self.source_tags = {sid: frozenset(tags) for sid, tags in (source_tags or {}).items()}
         with gc_paused():
             self._compile(rules, tables)
 
-    def _compile(self, rules: list[Rule], tables) -> None:
+    def _compile(self, rules: list[Rule], tables: Tables | None) -> None:
         self.rules = [r for r in rules if r.enabled]
         self.tables = tables
         self.keywords: list[Keywords] = []
-        canonical: dict = {}
+        canonical: dict[tuple[object, ...], Condition] = {}
         for rule in self.rules:
             rule.when = intern(rule.when, canonical)
         self.conditions = len(canonical)   # distinct condition nodes
@@ -129,15 +132,15 @@ class RuleMatcher:
                     seen.add(id(node))
                     self._bind(node, rule)
         self.keyword_index = self._keyword_index()
-        memo: dict = {}
-        ranks: dict = {}
+        memo: ClauseMemo = {}
+        ranks: dict[AtomSet, tuple[int, int]] = {}
         order = lambda req: ranks.get(req) or ranks.setdefault(req, rarity(req))  # noqa: E731
         rule_clauses = [sorted(set(clauses(rule.when, memo=memo)), key=order) for rule in self.rules]
         self.index = RuleIndex(rule_clauses)
         self.exact = [exact(rule.when, memo) for rule in self.rules]   # True: a candidate is a match
         self.atom_kinds = frozenset(atom[0] for reqs in rule_clauses for req in reqs for atom in req)
 
-    def _bind(self, node, rule: Rule) -> None:
+    def _bind(self, node: Condition, rule: Rule) -> None:
         if isinstance(node, Keywords):
             node.id = len(self.keywords)
             self.keywords.append(node)
@@ -148,8 +151,8 @@ class RuleMatcher:
         elif isinstance(node, Place) and node.regions:
             node.region_members = self._members(node.regions, rule)
 
-    def _members(self, slugs: list[str], rule: Rule) -> set:
-        members: set = set()
+    def _members(self, slugs: list[str], rule: Rule) -> set[str]:
+        members: set[str] = set()
         for slug in slugs:
             region = self.tables.regions.get(slug) if self.tables else None
             if region is None:
@@ -172,7 +175,7 @@ class RuleMatcher:
             kw.bind(index, terms_of)
         return index
 
-    def context(self, item: Item, source_tags=None, memo: bool = True) -> MatchContext:
+    def context(self, item: Item, source_tags: Iterable[str] | None = None, memo: bool = True) -> MatchContext:
         """The item's per-item work, shared by every rule: keyword hits, and (with `memo`) each
         condition's answer, computed once. `memo=False`: every `test` computes afresh.
         `source_tags`: the item's source's tags (default: those of its `source_id` in `self.source_tags`)."""
@@ -180,20 +183,20 @@ class RuleMatcher:
         tags = self.source_tags.get(item.source_id, frozenset()) if source_tags is None else frozenset(source_tags)
         return MatchContext(item, keywords=hits, source_tags=tags, memo=memo)
 
-    def atoms(self, ctx: MatchContext) -> set:
+    def atoms(self, ctx: MatchContext) -> set[Atom]:
         return item_atoms(ctx, ctx.keywords.terms if ctx.keywords is not None else (), self.atom_kinds)
 
     def candidates(self, ctx: MatchContext) -> list[int]:
         """Indices into `self.rules` (ascending) of the rules the item could satisfy."""
         return self.index.candidates(self.atoms(ctx))
 
-    def match(self, item: Item, source_tags=None) -> list[Match]:
+    def match(self, item: Item, source_tags: Iterable[str] | None = None) -> list[Match]:
         """The rules that hold for the item, in rule order; each match builds its evidence when asked."""
         ctx = self.context(item, source_tags)
         rules, is_exact, holds = self.rules, self.exact, ctx.holds
         return [Match(rules[i], item, None, ctx) for i in self.candidates(ctx) if is_exact[i] or holds(rules[i].when)]
 
-    def explain(self, item: Item, source_tags=None) -> list[dict]:
+    def explain(self, item: Item, source_tags: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Near-misses: every rule that did not match, with the clauses that failed."""
         ctx = self.context(item, source_tags)
         out = []

@@ -14,33 +14,42 @@ window of words).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
+from alerts.rules.node import Errors, FactCondition, Parser, Positional, Where
+from newswatch.classify.model import Mention
 from newswatch.model.alert import Evidence
 from newswatch.config.yamlconf import key_name, unknown_key_message
 
+if TYPE_CHECKING:
+    from alerts.rules.conditions import Group
+    from alerts.rules.context import MatchContext
 
-def spots(node, ctx) -> list:
+
+def spots(node: Positional, ctx: MatchContext) -> Sequence[Mention | Evidence]:
     """Where a positional condition holds, in the order of its `positions`, as objects with field,
     sentence and start: for a fact condition its accepted mentions (no evidence built: most `near`
     tests fail, and evidence is built only for the combination that holds), else its evidence."""
     if hasattr(node, "accepts_in"):
-        return ctx.accepted(node)
-    if getattr(node, "op", None) == "any":
-        return [s for child in node.children for s in spots(child, ctx)]
+        return ctx.accepted(cast(FactCondition, node))
+    if getattr(node, "op", None) == "any":   # a positional `any` (conditions.Group): so are its children
+        children = cast("list[Positional]", cast("Group", node).children)
+        return [s for child in children for s in spots(child, ctx)]
     return ctx.positions(node)
 
 
 @dataclass
 class Near:
     path: str
-    children: list
+    children: list[Positional]
     scope: str            # "sentence" or "words"
     within: int | None
     positional = True
 
     @classmethod
-    def parse(cls, value, path, errors, parse_child):
+    def parse(cls, value: Any, path: Where, errors: Errors, parse_child: Parser) -> Near | None:
         if not isinstance(value, dict) or "all" not in value:
             errors.append((path, "near takes {scope: sentence | within: N, all: [conditions]}"))
             return None
@@ -69,9 +78,9 @@ class Near:
                                                   "at words can (keywords, regex, country, region, city, place, "
                                                   "topic, actor, near, and any of them)"))
                 return None
-        return cls(key_name(path), children, "sentence" if scope else "words", within)
+        return cls(key_name(path), cast("list[Positional]", children), "sentence" if scope else "words", within)
 
-    def positions(self, ctx) -> list[Evidence]:
+    def positions(self, ctx: MatchContext) -> list[Evidence]:
         chosen = self._first_combination(ctx)
         if chosen is None:
             return []
@@ -81,7 +90,7 @@ class Near:
         return found + [Evidence(self.path, "near", detail, first.field, first.start, max(e.end for e in found),
                                  None, first.sentence, detail)]
 
-    def _first_combination(self, ctx) -> list[int] | None:
+    def _first_combination(self, ctx: MatchContext) -> list[int] | None:
         """Per child, the index (into its positions) of the first combination that is close enough."""
         per_child = [spots(child, ctx) for child in self.children]
         if not all(per_child):
@@ -94,29 +103,30 @@ class Near:
             return [next(n for n, s in enumerate(ev) if (s.field, s.sentence) == key) for ev in per_child]
         return self._window(ctx, per_child)
 
-    def _window(self, ctx, per_child) -> list[int] | None:
+    def _window(self, ctx: MatchContext, per_child: list[Sequence[Mention | Evidence]]) -> list[int] | None:
         """The first window of at most `within` words holding a position of every child, per field
         (title first): one sliding pass over all positions sorted by word index."""
-        k = len(per_child)
+        k, within = len(per_child), self.within
+        assert within is not None   # a `words` scope: parse set `within`
         for field_name in ("title", "text"):
             points = sorted((ctx.word_index(field_name, s.start), i, n)
                             for i, ev in enumerate(per_child) for n, s in enumerate(ev) if s.field == field_name)
-            last: dict[int, tuple] = {}
+            last: dict[int, tuple[int, int]] = {}
             for word, i, n in points:
                 last[i] = (word, n)
                 if len(last) == k:
                     low = min(w for w, _ in last.values())
-                    if word - low <= self.within:
+                    if word - low <= within:
                         return [last[j][1] for j in range(k)]
         return None
 
-    def test(self, ctx):
+    def test(self, ctx: MatchContext) -> list[Evidence] | None:
         return ctx.positions(self) or None
 
-    def holds(self, ctx) -> bool:
+    def holds(self, ctx: MatchContext) -> bool:
         return self._first_combination(ctx) is not None
 
-    def explain(self, ctx) -> list[str]:
+    def explain(self, ctx: MatchContext) -> list[str]:
         missing = [c for c in self.children if not c.positions(ctx)]
         if missing:
             return [f"{c.path}: {(c.why_not(ctx) if hasattr(c, 'why_not') else None) or 'did not hold anywhere'}"

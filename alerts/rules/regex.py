@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import re2
 
+from alerts.rules.node import Errors, Where
 from newswatch.config.yamlconf import key_name, unknown_key_message
 from newswatch.model.alert import Evidence
 
 if TYPE_CHECKING:
     from alerts.rules.context import MatchContext
 
-Errors = list[tuple[tuple[Any, ...], str]]
 SYNTAX = "https://github.com/google/re2/wiki/Syntax"
 _WORD, _DIGIT, _SPACE = r"\pL\pN_", r"\p{Nd}", r"\s\v\p{Z}\x{85}\x{1c}-\x{1f}"   # Python's Unicode classes
 _CLASSES = {"w": _WORD, "d": _DIGIT, "s": _SPACE}
@@ -105,7 +105,7 @@ def compile_rule_regex(pattern: str) -> Any:
         raise RegexSyntaxError(f"{why} ({_hint(why)})") from None
 
 
-def _words(value: Any, path: tuple[Any, ...], errors: Errors) -> tuple[str, ...] | None:
+def _words(value: Any, path: Where, errors: Errors) -> tuple[str, ...] | None:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
         errors.append((path, "must be a word or a non-empty list of words"))
@@ -125,7 +125,7 @@ class Regex:
     positional = True
 
     @classmethod
-    def parse(cls, value: Any, path: tuple[Any, ...], errors: Errors) -> Regex | None:
+    def parse(cls, value: Any, path: Where, errors: Errors) -> Regex | None:
         options: dict[str, Any] = {"pattern": value}
         if isinstance(value, dict):
             unknown = [k for k in value if k not in ("pattern", "not_after", "not_before")]

@@ -7,13 +7,19 @@ satisfies; the matcher's index (index.py) uses the same two, so it cannot disagr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from alerts.rules.facts import _evidence, _field, _mapping, _names_or_spec
+from alerts.rules.node import Errors, Where
 from newswatch.classify.model import Mention
 from newswatch.classify.tables import ROLES
 from newswatch.config.yamlconf import did_you_mean, key_name
+from newswatch.model.alert import Evidence
+
+if TYPE_CHECKING:
+    from alerts.rules.context import MatchContext, Person
 
 ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
 MODALITIES = ("happened", "planned")
@@ -28,7 +34,7 @@ def topic_names(value: str) -> set[str]:
                                                                            for i in range(1, len(parts))}
 
 
-def modality_holds(modality: str | None, cues: frozenset) -> bool:
+def modality_holds(modality: str | None, cues: frozenset[str]) -> bool:
     """Whether a topic mention whose sentence has these modality cues is of this modality:
     "planned" needs a planned cue; "happened", none that says it did not (yet) happen."""
     if modality is None:
@@ -48,7 +54,7 @@ class Topic:
     positional = True
 
     @classmethod
-    def parse(cls, value, path, errors):
+    def parse(cls, value: Any, path: Where, errors: Errors) -> Topic | None:
         parsed = _names_or_spec(value, path, errors, ("name", "modality"), "name",
                                 "topic is a topic name (e.g. visit, diplomacy/visit) or {name: ..., modality: ...}")
         if parsed is None:
@@ -61,33 +67,33 @@ class Topic:
         return cls(key_name(path), names, modality)
 
     @cached_property
-    def name_set(self) -> frozenset:
+    def name_set(self) -> frozenset[str]:
         return frozenset(self.names)
 
     @cached_property
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         return ("topic", self.name_set, self.modality)
 
     def _named(self, value: str) -> bool:
         return any(value == n or value.endswith("/" + n) or value.startswith(n + "/") for n in self.names)
 
-    def accepts_in(self, ctx) -> list[Mention]:
+    def accepts_in(self, ctx: MatchContext) -> list[Mention]:
         names = self.name_set
         return [m for m in ctx.mentions("topic") if not names.isdisjoint(ctx.topic_names(m.value))
                 and modality_holds(self.modality, ctx.cues(m))]
 
-    def positions(self, ctx):
+    def positions(self, ctx: MatchContext) -> list[Evidence]:
         suffix = f", {self.modality}" if self.modality else ""
         return [_evidence(self.path, "topic", m, f"{m.value.split('/')[-1]}{suffix} ({m.text})")
                 for m in ctx.accepted(self)]
 
-    def test(self, ctx):
+    def test(self, ctx: MatchContext) -> list[Evidence] | None:
         return ctx.positions(self) or None
 
-    def holds(self, ctx) -> bool:
+    def holds(self, ctx: MatchContext) -> bool:
         return bool(ctx.accepted(self))
 
-    def why_not(self, ctx) -> str | None:
+    def why_not(self, ctx: MatchContext) -> str | None:
         """When the topic is named but never with the modality asked for: say so (`test-rule --explain`)."""
         named = [m for m in ctx.mentions("topic") if self._named(m.value)]
         if not self.modality or not named:
@@ -95,7 +101,7 @@ class Topic:
         words = ", ".join(dict.fromkeys(m.text for m in named))
         return f"{'/'.join(self.names)} is named ({words}), but never as {self.modality} in its sentence"
 
-    def explain(self, ctx) -> list[str]:
+    def explain(self, ctx: MatchContext) -> list[str]:
         return [f"{self.path}: {self.why_not(ctx) or 'did not hold'}"]
 
 
@@ -103,12 +109,13 @@ class Topic:
 class Actor:
     path: str
     names: list[str] | None
-    nationality: set | None
+    nationality: set[str] | None
     role: str | None
     positional = True
+    written: list[str] = field(init=False, repr=False, compare=False)   # as Country's (facts.py)
 
     @classmethod
-    def parse(cls, value, path, errors):
+    def parse(cls, value: Any, path: Where, errors: Errors) -> Actor | None:
         before = len(errors)
         spec = {"name": value} if isinstance(value, str) else _mapping(value, path, errors,
                                                                        ("name", "nationality", "role"))
@@ -133,14 +140,14 @@ class Actor:
         return actor
 
     @cached_property
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         return ("actor", tuple(self.names) if self.names else None,
                 frozenset(self.nationality) if self.nationality else None, self.role)
 
     def _accepts(self, m: Mention) -> bool:
         return bool(self._take([(m, m.extra.get("role"), m.value.casefold(), m.extra.get("name", m.text).casefold())]))
 
-    def _take(self, people: list[tuple]) -> list[Mention]:
+    def _take(self, people: list[Person]) -> list[Mention]:
         """The mentions among `people` (`MatchContext.people` rows) of this nationality, role and name."""
         if self.nationality and len(self.nationality) > 1:
             people = [p for p in people if p[0].country in self.nationality]
@@ -156,19 +163,19 @@ class Actor:
                 people = [p for p in people if p[2] in names or any(n in p[3] for n in names)]
         return [p[0] for p in people]
 
-    def accepts_in(self, ctx) -> list[Mention]:
+    def accepts_in(self, ctx: MatchContext) -> list[Mention]:
         nats = self.nationality
         if self.names and not any(ctx.may_name(n) for n in self.names):
             return []
         return self._take(ctx.people(next(iter(nats))) if nats and len(nats) == 1 else ctx.people())
 
-    def positions(self, ctx):
+    def positions(self, ctx: MatchContext) -> list[Evidence]:
         return [_evidence(self.path, "actor", m, f"{m.extra.get('name', m.text) if m.kind == 'actor' else m.text} "
                                                  f"({m.country} {m.extra.get('role')})")
                 for m in ctx.accepted(self)]
 
-    def test(self, ctx):
+    def test(self, ctx: MatchContext) -> list[Evidence] | None:
         return ctx.positions(self) or None
 
-    def holds(self, ctx) -> bool:
+    def holds(self, ctx: MatchContext) -> bool:
         return bool(ctx.accepted(self))

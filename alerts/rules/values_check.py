@@ -22,19 +22,22 @@ names one. Every condition is checked, a broken rule's too (`parse_condition`'s 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from alerts.rules.conditions import Lang, Source
 from alerts.rules.facts import Country, Place, Region
+from alerts.rules.node import Condition, Found, Where
 from alerts.rules.topic_actor import Actor, Topic, topic_names
-from newswatch.config.yamlconf import ConfigIssue, LineMap, close_matches
+from newswatch.classify.tables import Tables
+from newswatch.config.yamlconf import ConfigIssue, close_matches
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 VALUE_CUTOFF = 0.75    # difflib ratio for "did you mean" among values ("lavrof" ~ "lavrov": 0.83)
 
 
-def clause_path(path: str) -> tuple:
+def clause_path(path: str) -> Where:
     """"when.any[0].region" -> ("when", "any", 0, "region") (the key a rule issue is located by)."""
     return tuple(int(index) if index else name for name, index in _PART.findall(path))
 
@@ -43,19 +46,19 @@ def known_regions(tables_dir: Path) -> frozenset[str]:
     return frozenset(_tables(tables_dir).regions)
 
 
-def _tables(tables_dir: Path):
+def _tables(tables_dir: Path) -> Tables:
     files = [tables_dir / name for name in ("countries.yaml", "regions.yaml", "actors.yaml", "topics.yaml")]
     return _load(str(tables_dir), tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files))
 
 
 @lru_cache(maxsize=4)
-def _load(tables_dir: str, _mtimes: tuple):
+def _load(tables_dir: str, _mtimes: tuple[int, ...]) -> Tables:
     from newswatch.classify.tables import load_tables   # the classifier's own loader and checks
     return load_tables(Path(tables_dir), with_cities=False)
 
 
 @lru_cache(maxsize=2)
-def _city_names(min_population: int) -> tuple[frozenset, dict]:
+def _city_names(min_population: int) -> tuple[frozenset[str], dict[str, dict[str, str]]]:
     """Every name of every city (casefolded), and display names by their first letter (for suggestions)."""
     from newswatch.classify.cities import load_cities
     names: set[str] = set()
@@ -74,15 +77,15 @@ class Vocabulary:
     """What rule values can match: the classifier's tables, ISO 639-1 and the config's sources.
     Each `<kind>(value)` gives None for a value that can match, else the message saying why not."""
 
-    def __init__(self, tables_dir: Path, min_population: int = 15000, sources: dict[str, set] | None = None,
-                 unchecked: set[str] = frozenset()):
+    def __init__(self, tables_dir: Path, min_population: int = 15000, sources: dict[str, set[str]] | None = None,
+                 unchecked: Collection[str] = frozenset()):
         self.tables_dir = tables_dir
         self.min_population = min_population
         self.sources = sources or {}          # source id -> its tags
         self.unchecked = set(unchecked)       # ids/tags of sources left out for their own errors
 
     @cached_property
-    def tables(self):
+    def tables(self) -> Tables:
         return _tables(self.tables_dir)
 
     # --- countries ---------------------------------------------------------------------------------
@@ -222,7 +225,8 @@ class Vocabulary:
     def _languages(self) -> tuple[dict[str, str], dict[str, str]]:
         """ISO 639-1 code -> English name; casefolded English name or alpha-3 code -> ISO 639-1 code."""
         import pycountry
-        codes, names = {}, {}
+        codes: dict[str, str] = {}
+        names: dict[str, str] = {}
         for language in pycountry.languages:
             code = getattr(language, "alpha_2", None)
             if code is None:
@@ -256,9 +260,11 @@ class Vocabulary:
         return f"unknown source {value!r} ({hint + ' ' if hint else ''}{known})"
 
 
-def problems(node, vocab: Vocabulary, memo: dict | None = None) -> list[tuple[str, str]]:
+def problems(node: Condition, vocab: Vocabulary, memo: dict[tuple[str, str], str | None] | None = None
+             ) -> list[tuple[str, str]]:
     """(key under the condition, message) for every value of `node` that can never match. `memo` keeps the
     answers across conditions (10,000 rules name the same few values)."""
+    checks: list[tuple[str, str, Callable[[str], str | None], list[str]]]
     if isinstance(node, Country):
         checks = [("code", "country", vocab.country, getattr(node, "written", node.codes))]
     elif isinstance(node, Region):
@@ -280,20 +286,21 @@ def problems(node, vocab: Vocabulary, memo: dict | None = None) -> list[tuple[st
     else:
         return []
     memo = {} if memo is None else memo
-    out = []
+    out: list[tuple[str, str]] = []
     for key, kind, check, values in checks:
         for value in dict.fromkeys(values):
             if (kind, value) not in memo:
                 memo[(kind, value)] = check(value)
-            if memo[(kind, value)]:
-                out.append((key, memo[(kind, value)]))
+            problem = memo[(kind, value)]
+            if problem:
+                out.append((key, problem))
     return out
 
 
-def value_issues(conditions: list[tuple[LineMap, tuple, object]], vocab: Vocabulary) -> list[ConfigIssue]:
+def value_issues(conditions: list[Found], vocab: Vocabulary) -> list[ConfigIssue]:
     """The values that can never match, for the (lines, rule path, condition) that the rule files' parse found."""
     issues: list[ConfigIssue] = []
-    memo: dict = {}
+    memo: dict[tuple[str, str], str | None] = {}
     for lines, rule_path, node in conditions:
         where = rule_path + clause_path(node.path)
         for key, message in problems(node, vocab, memo):

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
-from newswatch.config.registry import ComponentConfig, Registry
+from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
 from newswatch.config.units import Duration, Size
 from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
 
@@ -74,7 +74,7 @@ class Settings(StrictModel):
     classify: ClassifyConfig = ClassifyConfig()
     status: StatusConfig = StatusConfig()
     stories: StoriesConfig = StoriesConfig()
-    sources: list[ComponentConfig] = []    # each validated by its kind's model (Registry)
+    sources: list[SourceConfig] = []       # each validated by its kind's model (Registry)
     channels: list[ComponentConfig] = []
     rules: list[str] = ["rules/*.yaml"]
 
@@ -117,7 +117,7 @@ class Config:
     def state_dir(self) -> Path:
         return Path(os.path.expanduser(self.settings.state_dir))
 
-    def source(self, source_id: str) -> ComponentConfig:
+    def source(self, source_id: str) -> SourceConfig:
         for src in self.settings.sources:
             if src.id == source_id:
                 return src

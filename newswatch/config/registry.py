@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Mapping
 
 from newswatch.config.base import Id, StrictModel
+from newswatch.config.units import Duration
 from newswatch.config.yamlconf import ConfigIssue, LineMap
 
 
@@ -27,9 +28,20 @@ class ComponentConfig(StrictModel):
         return []
 
 
+class SourceConfig(ComponentConfig):
+    """What every `sources:` entry has, whatever its kind (the scheduler, the matcher and the
+    classifier read these); each kind's model adds where and how to read it."""
+
+    interval: Duration = 300.0
+    enabled: bool = True
+    lang: str | None = None          # language to assume when the source declares none
+    tags: list[str] = []             # rules can match on them (`source: <tag>`)
+    timeout: Duration | None = None  # overrides http.timeout
+
+
 @dataclass(frozen=True)
 class Registry:
-    sources: Mapping[str, type[ComponentConfig]]
+    sources: Mapping[str, type[SourceConfig]]
     channels: Mapping[str, type[ComponentConfig]]
 
     def section(self, name: str) -> Mapping[str, type[ComponentConfig]]:

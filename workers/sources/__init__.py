@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from newswatch.config.registry import ComponentConfig
+from newswatch.config.registry import ComponentConfig, SourceConfig
 from workers.sources.base import Source
 from workers.sources.feeds.config import RssSourceConfig
 from workers.sources.feeds.rss import RssSource
@@ -18,7 +18,7 @@ from workers.sources.telegram.config import TelegramSourceConfig
 
 @dataclass(frozen=True)
 class SourceKind:
-    config: type[ComponentConfig]
+    config: type[SourceConfig]
     build: Callable[[Any, HttpFetcher, Path], Source]   # (its config, the shared fetcher, the config's folder)
 
 

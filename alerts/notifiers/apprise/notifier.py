@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import apprise
@@ -53,7 +54,7 @@ def url_secrets(url: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def _silenced(logger_name: str = "apprise"):
+def _silenced(logger_name: str = "apprise") -> Iterator[None]:
     """Apprise logs an unparsable URL whole: nothing from it while we parse."""
     drop = logging.Filter("\x00never")   # a name no record has: rejects every record
     logger = logging.getLogger(logger_name)
@@ -67,7 +68,9 @@ def _silenced(logger_name: str = "apprise"):
 class AppriseNotifier:
     @classmethod
     def from_config(cls, cfg: AppriseChannelConfig) -> "AppriseNotifier":
-        return cls(cfg.id, url=secret_value(cfg.url), timeout=cfg.timeout, template=cfg.template)
+        url = secret_value(cfg.url)
+        assert url is not None   # AppriseChannelConfig requires `url` (or `url_file`)
+        return cls(cfg.id, url=url, timeout=cfg.timeout, template=cfg.template)
 
     def __init__(self, channel_id: str, *, url: str, timeout: float = 10.0, template: str | None = None):
         self.channel_id = channel_id
@@ -110,7 +113,7 @@ class AppriseNotifier:
                                   f"notification{self._why(result)}", permanent=False)
         raise error
 
-    def _why(self, result) -> str:
+    def _why(self, result: apprise.AppriseResult) -> str:
         """The last warning or error Apprise recorded for this call, redacted."""
         try:
             entries = [e for e in result.logs() if getattr(e, "level", "") in ("WARNING", "ERROR", "CRITICAL")]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from alerts.notifiers.discord.config import DiscordChannelConfig
@@ -55,7 +56,7 @@ class DiscordNotifier:
         return cls(cfg.id, webhook_url=secret_value(cfg.webhook_url), timeout=cfg.timeout,
                    template=cfg.template, username=cfg.username)
 
-    def __init__(self, channel_id: str, *, webhook_url: str, timeout: float = 10.0, template: str | None = None,
+    def __init__(self, channel_id: str, *, webhook_url: str | None, timeout: float = 10.0, template: str | None = None,
                  username: str | None = None):
         if not webhook_url:
             raise ValueError("a webhook URL is needed")
@@ -81,8 +82,8 @@ class DiscordNotifier:
             parts = parts[:MAX_MESSAGES]
         return parts or ["(empty alert)"]
 
-    def payload(self, content: str) -> dict:
-        body: dict = {"content": content, "allowed_mentions": {"parse": []}}
+    def payload(self, content: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"content": content, "allowed_mentions": {"parse": []}}
         if self.username:
             body["username"] = self.username
         return body

@@ -203,7 +203,7 @@ class EmailNotifier:
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._ssl_context())
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
 
-    def _deliver(self, msg: EmailMessage) -> dict:
+    def _deliver(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
         watchdog = _Watchdog(self.timeout)   # `timeout` bounds the whole send, not only each step
         smtp: smtplib.SMTP | None = None
         try:

@@ -44,12 +44,13 @@ class _SubjectPolicy(EmailPolicy):
         encoded = Header(value, "utf-8", header_name=name).encode(linesep=self.linesep)
         return f"{name}: {encoded}{self.linesep}"
 
-    def fold(self, name, value):
+    def fold(self, name: str, value: str) -> str:
         if name.lower() == "subject":
             return self._fold_subject(name, value)
-        return super().fold(name, value)
+        folded: str = super().fold(name, value)   # typeshed leaves EmailPolicy.fold's return unannotated
+        return folded
 
-    def fold_binary(self, name, value):
+    def fold_binary(self, name: str, value: str) -> bytes:
         if name.lower() == "subject":
             return self._fold_subject(name, value).encode("ascii")
         return super().fold_binary(name, value)
@@ -68,4 +69,4 @@ def multiline(text: str | None) -> str:
 
 
 def is_web_link(url: str | None) -> bool:
-    return bool(url) and re.match(r"^https?://", url, re.IGNORECASE) is not None
+    return bool(url and re.match(r"^https?://", url, re.IGNORECASE))

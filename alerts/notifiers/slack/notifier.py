@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 from alerts.notifiers.slack.config import SlackChannelConfig
 from alerts.notifiers.secrets import secret_value
@@ -52,7 +53,7 @@ class SlackNotifier:
     def from_config(cls, cfg: SlackChannelConfig) -> "SlackNotifier":
         return cls(cfg.id, webhook_url=secret_value(cfg.webhook_url), timeout=cfg.timeout, template=cfg.template)
 
-    def __init__(self, channel_id: str, *, webhook_url: str, timeout: float = 10.0, template: str | None = None):
+    def __init__(self, channel_id: str, *, webhook_url: str | None, timeout: float = 10.0, template: str | None = None):
         if not webhook_url:
             raise ValueError("a webhook URL is needed")
         self.channel_id = channel_id
@@ -67,7 +68,7 @@ class SlackNotifier:
     def __repr__(self) -> str:
         return f"SlackNotifier({self.channel_id!r}, {self._where!r})"
 
-    def payload(self, alert: Alert) -> dict:
+    def payload(self, alert: Alert) -> dict[str, Any]:
         ctx = alert_context(alert, self.channel_id)
         body = self.template.render(alert, self.channel_id) or slack_escape(ctx["title"])
         sections = split_message(body, SLACK_SECTION_LIMIT, atoms=SLACK_ATOMS)
@@ -75,7 +76,7 @@ class SlackNotifier:
             log.warning(fields("slack_message_truncated", channel_id=self.channel_id, alert_id=alert.id,
                                sections=len(sections), sent=MAX_SECTIONS))
             sections = sections[:MAX_SECTIONS]
-        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
         footer = f"newswatch · rule {ctx['rule_id']} · alert {alert.id}"
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(footer)}]})
         text = f"{ctx['severity_icon']} {ctx['severity_label']}: {ctx['title']}".strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from alerts.notifiers.stdout.config import StdoutChannelConfig
 from newswatch.model.alert import Alert
@@ -20,7 +20,7 @@ from alerts.notifiers.record import alert_record
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def json_line(record: dict, *, ascii_only: bool = False) -> str:
+def json_line(record: dict[str, Any], *, ascii_only: bool = False) -> str:
     line = json.dumps(record, ensure_ascii=ascii_only)
     for char, escaped in _LINE_BREAKS.items():
         line = line.replace(char, escaped)

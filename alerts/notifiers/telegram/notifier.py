@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from alerts.notifiers.telegram.config import TelegramChannelConfig
 from alerts.notifiers.secrets import secret_value
@@ -45,7 +46,7 @@ class TelegramNotifier:
                    timeout=cfg.timeout, template=cfg.template, thread_id=cfg.thread_id,
                    link_preview=cfg.link_preview)
 
-    def __init__(self, channel_id: str, *, bot_token: str, chat_id: int | str,
+    def __init__(self, channel_id: str, *, bot_token: str | None, chat_id: int | str,
                  api_url: str = DEFAULT_API_URL, timeout: float = 10.0, template: str | None = None,
                  thread_id: int | None = None, link_preview: bool = True):
         if not bot_token:
@@ -70,8 +71,8 @@ class TelegramNotifier:
             parts = parts[:MAX_MESSAGES]
         return parts or ["(empty alert)"]
 
-    def payload(self, text: str) -> dict:
-        body: dict = {"chat_id": self.chat_id, "text": text, "parse_mode": "HTML"}
+    def payload(self, text: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"chat_id": self.chat_id, "text": text, "parse_mode": "HTML"}
         if not self.link_preview:
             body["link_preview_options"] = {"is_disabled": True}
         if self.thread_id is not None:
@@ -91,7 +92,8 @@ class TelegramNotifier:
             return None
         code = int(data.get("error_code") or reply.status)
         description = self._redact(one_line(data.get("description") or reply.text() or f"HTTP {reply.status}"))
-        params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+        raw_params = data.get("parameters")
+        params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
         what = f"telegram channel {self.channel_id}: chat {self.chat_id}"
         if code == 429:
             wait = params.get("retry_after")

@@ -26,6 +26,8 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from alerts.notifiers.webhook.config import WebhookChannelConfig
 from alerts.notifiers.secrets import secret_value
@@ -55,7 +57,7 @@ class WebhookNotifier:
 
     def __init__(self, channel_id: str, *, url: str, secret: str | None = None,
                  headers: dict[str, str] | None = None, timeout: float = 10.0, template: str | None = None,
-                 clock=time.time):
+                 clock: Callable[[], float] = time.time):
         self.channel_id = channel_id
         self.url = url
         self.timeout = float(timeout)
@@ -70,7 +72,7 @@ class WebhookNotifier:
     def __repr__(self) -> str:
         return f"WebhookNotifier({self.channel_id!r}, {self._where!r}, signed={self._secret is not None})"
 
-    def record(self, alert: Alert, sent_at: int) -> dict:
+    def record(self, alert: Alert, sent_at: int) -> dict[str, Any]:
         record = alert_record(self.channel_id, alert)
         record.update(summary=alert.summary, created_at=alert.created_at,
                       digest_of=list(getattr(alert, "digest_of", None) or []),

@@ -7,20 +7,14 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from newswatch.config.units import Duration
-from newswatch.config.registry import ComponentConfig
+from newswatch.config.registry import SourceConfig
 from newswatch.config.yamlconf import ConfigIssue, LineMap
 
 
-class RssSourceConfig(ComponentConfig):
+class RssSourceConfig(SourceConfig):
     type: Literal["rss"]
     url: str | None = None           # http(s) URL of the feed
     path: str | None = None          # or a local feed file, relative to the config file
-    interval: Duration = 300.0
-    enabled: bool = True
-    lang: str | None = None          # language to assume when the feed declares none
-    tags: list[str] = []
-    timeout: Duration | None = None  # overrides http.timeout
 
     @model_validator(mode="after")
     def _one_location(self) -> "RssSourceConfig":

@@ -107,7 +107,7 @@ def parse_date(value: str | None) -> datetime | None:
     else:
         struct = feedparser_parse_date(value) if value else None  # the odd formats it knows
         try:
-            return datetime(*struct[:6], tzinfo=timezone.utc) if struct else None
+            return datetime(*struct[:6]).replace(tzinfo=timezone.utc) if struct else None
         except ValueError:
             return None
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)

@@ -64,7 +64,7 @@ class ParsedFeed:
 
 def _entry_roles() -> dict[str, str]:
     """Lower-cased element name -> its part in an entry (feedparser lower-cases names too)."""
-    roles = {}
+    roles: dict[str, str] = {}
     for ns in RSS_NAMESPACES:
         p = "{%s}" % ns if ns else ""
         roles |= {p + "title": "title", p + "link": "link", p + "description": "body", p + "guid": "guid",
@@ -114,7 +114,7 @@ def _uri(el, value: str) -> str:
     return value
 
 
-def _read_child(raw: RawEntry, role: str, child, is_atom: bool, media: list) -> None:
+def _read_child(raw: RawEntry, role: str, child, is_atom: bool, media: list[tuple[str, str, bool]]) -> None:
     if role == "body":
         raw.bodies.append((_body(child, is_atom), _is_plain(child, is_atom)))
     elif role == "title" and not (raw.title or "").strip():  # the first non-empty one, as in feedparser
@@ -142,7 +142,8 @@ def _read_child(raw: RawEntry, role: str, child, is_atom: bool, media: list) -> 
 
 
 def _read_entry(el, is_atom: bool) -> RawEntry:
-    raw, media = RawEntry(guid=el.get("{%s}about" % RDF)), []
+    raw = RawEntry(guid=el.get("{%s}about" % RDF))
+    media: list[tuple[str, str, bool]] = []  # (title or description, text, declared plain)
     for child in el:
         role = _ROLES.get(child.tag.lower()) if isinstance(child.tag, str) else None
         if role:
@@ -153,15 +154,18 @@ def _read_entry(el, is_atom: bool) -> RawEntry:
         raw.title, raw.title_is_html = next(((t, not p) for kind, t, p in media if kind == "title"), (None, True))
     raw.bodies = raw.bodies or [(t, p) for kind, t, p in media if kind == "description"]
     raw.title, raw.link, raw.guid = repair_mojibake(raw.title), repair_mojibake(raw.link), repair_mojibake(raw.guid)
-    raw.bodies = [(repair_mojibake(body), plain) for body, plain in raw.bodies]
-    raw.authors = [repair_mojibake(a) for a in raw.authors]
+    # repair_mojibake gives None only for None: `or ""` just tells mypy these stay str
+    raw.bodies = [(repair_mojibake(body) or "", plain) for body, plain in raw.bodies]
+    raw.authors = [repair_mojibake(a) or "" for a in raw.authors]
     return raw
 
 
 def _charset_disagrees(content_type: str | None, declared: str | None) -> bool:
     match = _CHARSET.search(content_type or "")
+    if match is None:
+        return False
     try:
-        return bool(match) and codecs.lookup(match.group(1)).name != codecs.lookup(declared or "utf-8").name
+        return codecs.lookup(match.group(1)).name != codecs.lookup(declared or "utf-8").name
     except LookupError:
         return True
 

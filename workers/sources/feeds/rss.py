@@ -19,29 +19,33 @@ class RssSource:
 
     def poll(self, cursor: dict) -> PollResult:
         if self.path is not None:
-            return self._poll_file(cursor)
+            return self._poll_file(self.path, cursor)
+        url = self.config.url
+        assert url is not None, "RssSourceConfig gives exactly one of url and path"
         try:
-            result = self.fetcher.fetch(self.config.url, etag=cursor.get("etag"),
+            result = self.fetcher.fetch(url, etag=cursor.get("etag"),
                                         last_modified=cursor.get("last_modified"))
         except FetchError as exc:
             raise SourceError(exc.reason, retry_after=exc.retry_after, permanent=exc.permanent) from None
         new_cursor = {"etag": result.etag, "last_modified": result.last_modified}
         if result.status == 304:
             return PollResult([], new_cursor, not_modified=True, detail={"status": 304})
-        items = self._parse(result.body, result.content_type, result.final_url)
-        return PollResult(items.items, new_cursor, detail={"status": result.status, "bytes": len(result.body),
+        body = result.body
+        assert body is not None, "HttpFetcher returns a body with every 2xx"
+        items = self._parse(body, result.content_type, result.final_url)
+        return PollResult(items.items, new_cursor, detail={"status": result.status, "bytes": len(body),
                                                            "parser": items.parser})
 
-    def _poll_file(self, cursor: dict) -> PollResult:
+    def _poll_file(self, path: Path, cursor: dict) -> PollResult:
         try:
-            stat = self.path.stat()
+            stat = path.stat()
             stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
             if cursor.get("file_stamp") == stamp:
                 return PollResult([], cursor, not_modified=True, detail={"status": "unchanged"})
-            body = self.path.read_bytes()
+            body = path.read_bytes()
         except OSError as exc:
-            raise SourceError(f"cannot read feed file {self.path}: {os.strerror(exc.errno or 0)}") from None
-        parsed = self._parse(body, None, self.path.as_uri())
+            raise SourceError(f"cannot read feed file {path}: {os.strerror(exc.errno or 0)}") from None
+        parsed = self._parse(body, None, path.as_uri())
         return PollResult(parsed.items, {"file_stamp": stamp}, detail={"bytes": len(body), "parser": parsed.parser})
 
     def _parse(self, body: bytes, content_type: str | None, base_url: str):

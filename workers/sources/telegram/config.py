@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from newswatch.config.base import ConfigFile, _secret_or_env, dry_run_placeholder, is_dry_run
-from newswatch.config.registry import ComponentConfig
+from newswatch.config.registry import SourceConfig
 from newswatch.config.units import Duration
 
 
@@ -26,16 +26,12 @@ def telegram_channel_name(value: str) -> str:
     return text
 
 
-class TelegramSourceConfig(ComponentConfig):
+class TelegramSourceConfig(SourceConfig):
     type: Literal["telegram"]
     channel: str                     # @name, t.me/name or https://t.me/name; stored as the bare name
     mode: Literal["web", "mtproto"] = "web"
     interval: Duration = 120.0
     base_url: str = "https://t.me"   # web mode: other hosts for mirrors and tests
-    enabled: bool = True
-    lang: str | None = None
-    tags: list[str] = []
-    timeout: Duration | None = None
     max_pages: int = Field(10, ge=1, le=1000)  # web mode: pages read back to the cursor in one poll
     # mtproto mode: from here, from `*_file`, or from TELEGRAM_API_ID / TELEGRAM_API_HASH / TELEGRAM_SESSION
     api_id: int | None = None        # (an unset ${TELEGRAM_API_ID} in a dry run: None)

@@ -32,9 +32,9 @@ from telethon import events
 from workers.sources.telegram.config import TelegramSourceConfig
 from newswatch.logs import fields
 from workers.sources.base import SourceError
-from workers.sources.telegram.mtproto import (LOGIN_HINT, disconnect_quietly, fetch_new, messages_to_items,
-                                              parse_last_id, resolve_channel, source_error, string_session,
-                                              telethon_client_factory)
+from workers.sources.telegram.mtproto import (LOGIN_HINT, api_hash_value, disconnect_quietly, fetch_new,
+                                              messages_to_items, parse_last_id, resolve_channel, source_error,
+                                              string_session, telethon_client_factory)
 
 log = logging.getLogger(__name__)
 _REMEMBERED = 5000  # message ids already handed over, to skip them in catch-ups
@@ -76,10 +76,10 @@ class TelegramListener:
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop listening, hand over pending albums, disconnect. True when the thread ended in time."""
         self._stopping.set()
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
+        loop, wake = self._loop, self._wake   # _main sets _wake before _loop
+        if loop is not None and wake is not None and not loop.is_closed():
             try:
-                loop.call_soon_threadsafe(self._wake.set)
+                loop.call_soon_threadsafe(wake.set)
             except RuntimeError:  # loop closed meanwhile
                 pass
         if self._thread is not None:
@@ -115,7 +115,7 @@ class TelegramListener:
 
     async def _session(self) -> None:
         client = self.client_factory(string_session(self.config), self.config.api_id,
-                                     self.config.api_hash.get_secret_value())
+                                     api_hash_value(self.config))
         try:
             await client.connect()
             if not await client.is_user_authorized():
@@ -142,6 +142,7 @@ class TelegramListener:
 
     async def _wait(self, disconnected) -> bool:
         """Until stop, disconnection or the next catch-up; True when disconnected."""
+        assert self._wake is not None, "set by _main before the session starts"
         wake = asyncio.ensure_future(self._wake.wait())
         try:
             await asyncio.wait({wake, disconnected}, timeout=self.catch_up_every,
@@ -151,6 +152,7 @@ class TelegramListener:
         return disconnected.done() and not self._stopping.is_set()
 
     async def _sleep(self, seconds: float) -> None:
+        assert self._wake is not None, "set by _main before anything sleeps"
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
         except asyncio.TimeoutError:
@@ -208,6 +210,7 @@ class TelegramListener:
 
     async def _deliver(self, messages: list, *, via: str) -> bool:
         """Map and hand over; False when on_items failed (they stay undelivered and are offered again)."""
+        assert self._deliver_lock is not None, "set by _main before anything is delivered"
         async with self._deliver_lock:
             items = [it for it in messages_to_items(self.channel, messages, source_id=self.id,
                                                     lang=self.config.lang)

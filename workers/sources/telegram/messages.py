@@ -4,6 +4,7 @@ and forwards, link previews, polls, hidden links and media kinds go to `extra`."
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 
 from telethon import utils
 from telethon.tl import types
@@ -83,6 +84,10 @@ def _hidden_links(message) -> list[str]:
     return list(dict.fromkeys(e.url for e in message.entities or () if isinstance(e, types.MessageEntityTextUrl)))
 
 
+@overload
+def _utc(value: datetime) -> datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None

@@ -46,6 +46,14 @@ def telethon_client_factory(*, timeout: float = 10, flood_sleep_threshold: int =
     return make
 
 
+def api_hash_value(config: TelegramSourceConfig) -> str:
+    """The API hash: the config requires one in mode: mtproto, except in a dry run (which connects nowhere)."""
+    if config.api_hash is None:
+        raise SourceError("mode: mtproto needs api_hash (here, as api_hash_file, or as TELEGRAM_API_HASH)",
+                          permanent=True)
+    return config.api_hash.get_secret_value()
+
+
 def string_session(config: TelegramSourceConfig):
     """The StringSession from the config; a mangled string is a clear error that does not quote it."""
     secret = config.session.get_secret_value() if config.session is not None else ""
@@ -175,7 +183,7 @@ class TelegramMtprotoSource:
 
     async def _fetch(self, last_id: int | None):
         session = string_session(self.config)
-        client = self.client_factory(session, self.config.api_id, self.config.api_hash.get_secret_value())
+        client = self.client_factory(session, self.config.api_id, api_hash_value(self.config))
         try:
             await client.connect()
             if not await client.is_user_authorized():
