@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -110,6 +111,8 @@ def intern(node: Condition, table: dict[tuple[object, ...], Condition]) -> Condi
 class RuleMatcher:
     """`source_tags`: each configured source's tags (`sources[].tags`), by source id, which `source:`
     conditions match as well as the id; an item from a source not in it has no tags."""
+
+    slow_after = 1.0   # seconds to match one item: beyond it, `process` logs rule_match_slow
 
     def __init__(self, rules: list[Rule], tables: Tables | None = None,
                  source_tags: dict[str, frozenset[str]] | None = None):
@@ -207,5 +210,15 @@ class RuleMatcher:
         return out
 
     def process(self, items: list[Item]) -> list[Match]:
-        """Every match of every item, each with its source's tags (`self.source_tags`)."""
-        return [m for item in items for m in self.match(item)]
+        """Every match of every item, each with its source's tags (`self.source_tags`). An item whose
+        matching takes longer than `slow_after` seconds is logged (`rule_match_slow`)."""
+        out: list[Match] = []
+        for item in items:
+            started = time.perf_counter()
+            found = self.match(item)
+            took = time.perf_counter() - started
+            if took > self.slow_after:
+                log.warning(fields("rule_match_slow", item_id=item.id, source_id=item.source_id,
+                                   ms=round(took * 1000), rules=len(self.rules), matched=len(found)))
+            out += found
+        return out

@@ -110,3 +110,15 @@ def test_regex_inside_near_and_none(rules):
     errors: list = []
     none = parse_condition({"none": [{"regex": "(?!x)"}]}, ("when",), errors)
     assert none is None and errors[0][0] == ("when", "none", 0, "regex")
+
+
+def test_an_item_slow_to_match_is_logged(rules, caplog):
+    matcher = rules.matcher({"regex": "(a+)+$"})
+    item = rules.item(HOSTILE, "")
+    with caplog.at_level("WARNING", logger="alerts.rules.matcher"):
+        assert matcher.process([item]) == []
+        assert not caplog.records                      # RE2: far below the second
+        matcher.slow_after = 0.0
+        matcher.process([item])
+    (record,) = caplog.records
+    assert record.getMessage().startswith(f"rule_match_slow item_id={item.id} source_id=test ms=")
