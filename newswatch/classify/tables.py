@@ -29,7 +29,8 @@ from typing import Any, TypedDict
 import yaml
 
 from newswatch.classify.cities import City as City, load_cities as load_cities  # City is part of the Tables model
-from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, Path_, _walk_nodes, load_yaml
+from newswatch.config.yamlconf import (ConfigError, ConfigIssue, LineMap, Path_, _walk_nodes, load_yaml,
+                                       refuse_aliases)
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
 ROLES = ("official", "head-of-state", "diplomat", "military", "militia", "un-official")
@@ -212,6 +213,7 @@ def _read_yaml(path: Path) -> tuple[Any, LineMap, bytes]:
         raise
     if loader_class is None:
         return (*load_yaml(path), raw)
+    refuse_aliases(text, str(path))
     loader = loader_class(text)
     try:
         node = loader.get_single_node()

@@ -112,9 +112,33 @@ def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int], issues: l
             _walk_nodes(child, path + (index,), lines, issues, file)
 
 
+ALIAS_MESSAGE = ("YAML anchors and aliases are not allowed in config and rule files: write the value out "
+                 "in full (an alias repeats a whole subtree, so a few hundred bytes can expand to gigabytes)")
+
+
+def refuse_aliases(text: str, file: str) -> None:
+    """ConfigError at the first anchor (`&name`) or alias (`*name`), naming its line: a "billion laughs"
+    of nested aliases is refused before anything expands it. One pass over libyaml's tokens, only when
+    the text holds a `&` or a `*` at all; a syntax error is left to the parse that follows."""
+    if "&" not in text and "*" not in text:
+        return
+    scanner = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                sign = "&" if isinstance(token, yaml.AnchorToken) else "*"
+                raise ConfigError([ConfigIssue(file, token.start_mark.line + 1, "",
+                                               f"{sign}{token.value}: {ALIAS_MESSAGE}")])
+    except yaml.YAMLError:
+        return
+    finally:
+        scanner.dispose()
+
+
 def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any, LineMap]:
-    """Parse a YAML file; return its data and a LineMap. Syntax errors become ConfigError; so do
-    duplicate keys, unless `issues` is given: then they are appended there and the data returned
+    """Parse a YAML file; return its data and a LineMap. Syntax errors become ConfigError; so do anchors
+    and aliases (`refuse_aliases`), and duplicate keys, unless `issues` is given: then they are appended there and the data returned
     (the last value of a duplicate key wins), so the rest of the file can still be checked."""
     file = str(path)
     try:
@@ -123,6 +147,7 @@ def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any,
         raise ConfigError([ConfigIssue(file, None, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(file, None, "", f"cannot read file: {exc}")]) from None
+    refuse_aliases(text, file)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)   # libyaml's parser when present
     paused = gc.isenabled()
     gc.disable()   # the node graph is large and acyclic: cyclic GC passes over it cost ~2/3 of the load
