@@ -215,8 +215,12 @@ def status_report(config, state) -> dict:
 
 
 def cmd_status(args) -> int:
-    config, state, _ = _state(args)
+    from newswatch.store.persistence import persistence_warning
+    config, state, url = _state(args)
     report = status_report(config, state)
+    warning = persistence_warning(url)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.format == "json":
         print(json.dumps(report))
         return 0

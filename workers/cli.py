@@ -13,6 +13,7 @@ from newswatch import version
 from newswatch.config.units import parse_duration
 from newswatch.config.yamlconf import ConfigError
 from newswatch.logs import add_log_arguments, log_options, setup_logging
+from newswatch.store.persistence import log_persistence, persistence_warning
 from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
 
@@ -39,6 +40,9 @@ def cmd_check(args) -> int:
         raise ConfigError(issues)
     assert config is not None, "a config that cannot be read is an issue"
     s = config.settings
+    warning = persistence_warning(s.redis_url) if s.redis_url else None   # the embedded one keeps an AOF
+    if warning:
+        print(warning, file=sys.stderr)
     print(f"ok: {config.path}: {len(s.sources)} sources, {len(s.channels)} channels, {len(rules)} rules")
     return 0
 
@@ -170,6 +174,8 @@ def cmd_worker(args) -> int:
     # Celery prints its shutdown chatter to sys.__stdout__; stdout belongs to the stdout channel's JSON lines.
     sys.__stdout__ = CeleryConsole()  # type: ignore[misc,assignment]  # its lines become log records
     rt = Runtime(config, url)
+    if not args.no_persistence_check:   # `newswatch run` checks once for its whole tree
+        log_persistence(rt.state.r, url, log)
     register_tasks(app, rt)
     status = _status_server(rt, args)
     rt.warm_up()  # classifier and rules ready before the first task (a poll) is taken
@@ -195,6 +201,7 @@ def cmd_scheduler(args) -> int:
         return 2
     queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
+    log_persistence(rt.state.r, url, log)
     scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
     status = _status_server(rt, args, scheduler=scheduler)
     stop = threading.Event()
@@ -257,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         if name == "worker":
             p.add_argument("--concurrency", type=int, help="threads (default: worker.concurrency)")
+            p.add_argument("--no-persistence-check", action="store_true", help=argparse.SUPPRESS)  # run's child
     sub.add_parser("check", parents=[common], help="validate config and rules").set_defaults(func=cmd_check)
     items = sub.add_parser("items", parents=[common], help="fetch now, print normalized items as JSON lines")
     items.add_argument("--source", help="only this source id")

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 
 from newswatch.config import Config
 from newswatch.logs import fields
+from newswatch.store.persistence import log_persistence
 from alerts.store import SETTLED
 from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
@@ -39,7 +40,7 @@ class WorkerProcess:
                  status_socket: socket.socket | None = None):
         level, log_format = logging_options
         self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url,
-                     "--log-level", level, "--log-format", log_format]
+                     "--log-level", level, "--log-format", log_format, "--no-persistence-check"]
         self.args += ["--status-fd", str(status_socket.fileno())] if status_socket else ["--no-status"]
         self.pass_fds = (status_socket.fileno(),) if status_socket else ()
         self.proc: subprocess.Popen | None = None
@@ -94,6 +95,7 @@ def _start(config: Config, stack: ExitStack, logging_options: tuple[str, str],
     queue = TaskQueue(make_app(url, config.settings.key_prefix))
     rt = Runtime(config, url)
     stack.callback(rt.close)
+    log_persistence(rt.state.r, url, log)   # once for the tree: the worker child is told not to
     worker = WorkerProcess(config, url, logging_options, child_status)
     worker.start()
     stack.callback(worker.stop)

@@ -6,7 +6,8 @@ process disconnects, and it daemonizes the server: a SIGKILLed newswatch would
 leave an orphan. Here the server is our child (not daemonized), in its own
 session so Ctrl-C reaches newswatch first (the worker must stop before its
 Redis does), and Linux's PR_SET_PDEATHSIG stops it even if we are SIGKILLed.
-State persists in `state_dir` (AOF + RDB), so it survives restarts.
+State persists in `state_dir`: an append-only file written every second (`appendfsync everysec`), so
+a SIGKILLed or crashed server loses at most the last second, plus an RDB snapshot; it survives restarts.
 """
 from __future__ import annotations
 
@@ -69,8 +70,8 @@ class EmbeddedRedis:
         self.socket.unlink(missing_ok=True)
         args = [redis_executable(), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
                 "--dir", str(self.dir), "--dbfilename", "newswatch.rdb", "--appendonly", "yes",
-                "--appendfilename", "newswatch.aof", "--save", "300 1", "--daemonize", "no",
-                "--logfile", str(self.dir / "redis.log"), "--databases", "1"]
+                "--appendfsync", "everysec", "--appendfilename", "newswatch.aof", "--save", "300", "1",
+                "--daemonize", "no", "--logfile", str(self.dir / "redis.log"), "--databases", "1"]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True,
                                      preexec_fn=_die_with_parent)
