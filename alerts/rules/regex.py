@@ -81,12 +81,14 @@ def to_re2(pattern: str) -> str:
     return "".join(out)
 
 
-def _hint(why: str) -> str:
-    if "(?<" in why or "(?=" in why or "(?!" in why:
+def _hint(why: str, pattern: str) -> str:
+    if re.search(r"\(\?(<?[=!])", pattern) and "perl operator" in why:
         return ("RE2 has no look-around: match the context as part of the pattern, or write "
                 "{pattern: ..., not_after: [words], not_before: [words]} for words that must not come "
                 "right before or after the match")
-    if re.search(r"\\[1-9]|\(\?P=", why):
+    if "too large" in why:
+        return "RE2 compiles a pattern into at most 8 MB: use smaller repetitions, or several conditions under any"
+    if re.search(r"\\[1-9]|\(\?P=", pattern):
         return "RE2 has no back-references: rewrite the pattern without them"
     return f"rules use RE2 syntax, see README 'Rules' and {SYNTAX}: rewrite the pattern"
 
@@ -102,7 +104,7 @@ def compile_rule_regex(pattern: str) -> Any:
     except re2.error as exc:
         raw = exc.args[0] if exc.args else ""
         why = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        raise RegexSyntaxError(f"{why} ({_hint(why)})") from None
+        raise RegexSyntaxError(f"{why} ({_hint(why, pattern)})") from None
 
 
 def _words(value: Any, path: Where, errors: Errors) -> tuple[str, ...] | None:

@@ -51,6 +51,7 @@ VALID = [
     {"topic": {"name": "visit", "modality": "planned"}},
     {"actor": {"name": ["Lavrov"], "nationality": "RU", "role": "official"}},
     {"all": [{"lang": ["fr", "ar"]}, {"source": "tass"}, {"published_within": "1h30m"}, {"region": "sahel"}]},
+    {"regex": {"pattern": "في روسيا", "not_after": ["وزير", "الدفاع"], "not_before": "x"}},
     {"near": {"within": 12, "all": [{"keywords": "Lavrov"}, {"regex": r"Bamak\w+"},
                                     {"any": [{"place": {"kind": "country"}}, {"actor": "Putin"}]}]}},
 ]
@@ -69,6 +70,7 @@ INVALID = {
     "near with one condition": {"near": {"scope": "sentence", "all": [{"keywords": "Lavrov"}]}},
     "within is not a number of words": {"near": {"within": 0, "all": [{"keywords": "a"}, {"keywords": "b"}]}},
     "bad regex": {"regex": "Bamak(o"},
+    "regex mapping with an unknown key": {"regex": {"pattern": "x", "unless_after": ["a"]}},
     "bad duration": {"published_within": "soon"},
     # the loader used to accept these silently: a nationality that filtered nothing, a rule that vanished
     "nationality is not a code": {"actor": {"nationality": 5}},
