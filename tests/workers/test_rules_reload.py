@@ -100,3 +100,16 @@ def test_a_value_that_can_never_match_is_rejected_like_check_does(config, caplog
     (failed,) = [r.getMessage() for r in caplog.records]
     assert failed.startswith("rules_reload_failed") and "errors=1" in failed
     assert "[0].when.all[1].country: unknown country code 'FRA' (did you mean 'FR' (France)?)" in failed
+
+
+def test_a_regex_re2_cannot_run_is_rejected_and_the_rules_in_force_stay(config, caplog):
+    rules = live(config)
+    good = rules.current
+    bad = [{"id": "a", "title": "a", "when": {"regex": "(?<!الدفاع )في روسيا"}, "notify": ["console"]}]
+    (config.base_dir / "rules" / "a.yaml").write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="workers.rules"):
+        assert not rules.check(force=True)
+    assert rules.current is good and matched(rules.matcher(), "In Bamako") == ["a"]
+    (failed,) = [r.getMessage() for r in caplog.records]
+    assert "a.yaml:6: [0].when.regex: invalid regular expression: invalid perl operator: (?<! (RE2 has no " \
+           "look-around" in failed
