@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from alerts.dispatch import Dispatcher
+from alerts.incidents import SourceIncidents
 from alerts.store import AlertStore
 from alerts.notifiers import build_notifier
 from alerts.rules.loader import Rule
@@ -41,6 +42,8 @@ class Runtime:
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
         self.dispatcher = Dispatcher(self.alerts, {c.id: c.min_severity for c in s.channels},
                                      s.delivery.redeliver_after, self.metrics)
+        self.incidents = SourceIncidents(self.alerts, s.system_alerts, {c.id: c.min_severity for c in s.channels},
+                                         s.delivery.redeliver_after)   # a source failing or quiet: the desk hears
 
     @classmethod
     def load(cls, config_path: str | Path | None, redis_url: str | None = None) -> "Runtime":
