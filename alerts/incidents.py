@@ -25,7 +25,7 @@ from typing import Any
 from alerts.quiet import ArrivalLog, Silence, silence
 from alerts.store import AlertStore
 from newswatch.config.health import SystemAlertsConfig
-from newswatch.config.units import format_duration
+from newswatch.config.units import human_duration
 from newswatch.logs import fields
 from newswatch.model.alert import Alert, Evidence, alert_id
 from newswatch.model.severity import severity_rank
@@ -108,9 +108,9 @@ class SourceIncidents:
 
     @staticmethod
     def _quiet_text(s: Silence) -> tuple[str, str]:
-        title = f"{s.source_id}: no new item for {format_duration(s.silent_for)}, longer than it has ever been silent"
-        detail = (f"last new item at {_when(s.since)}; its usual gap is at most {format_duration(s.usual_gap)} "
-                  f"(95th percentile), so it is called quiet after {format_duration(s.threshold)}")
+        title = f"{s.source_id}: no new item for {human_duration(s.silent_for)}, longer than it has ever been silent"
+        detail = (f"last new item at {_when(s.since)}; its usual gap is at most {human_duration(s.usual_gap)} "
+                  f"(95th percentile), so it is called quiet after {human_duration(s.threshold)}")
         return title, detail
 
     # --- one alert per opening and per closing ------------------------------------------------
@@ -132,7 +132,7 @@ class SourceIncidents:
 
     def _close(self, kind: str, source_id: str, record: dict[str, Any], now: float, done: str) -> Deliveries:
         opened = float(record.get("opened_at", now))
-        title = f"{source_id} recovered: {done} after {format_duration(now - opened)}"
+        title = f"{source_id} recovered: {done} after {human_duration(now - opened)}"
         detail = f"{record.get('title', kind)} — since {_when(opened)}; {done} at {_when(now)}"
         closing = {**record, "alert_id": alert_id(system_rule_id(kind, source_id), f"{opened!r}:recovered")}
         deliveries = self._announce(closing, "Source recovered", title, detail)

@@ -24,7 +24,7 @@ import redis
 from alerts.incidents import open_incidents
 from alerts.store import AlertStore
 from newswatch.config.health import HealthConfig
-from newswatch.config.units import format_duration
+from newswatch.config.units import human_duration
 from newswatch.store.state import State
 from newswatch.store.workers import WorkerBoard
 from workers.heartbeat import forget_after
@@ -55,8 +55,8 @@ def _checks(view: State, sources: list[str], cfg: HealthConfig, now: float) -> t
     overdue = AlertStore(view).oldest_overdue(now)
     late = None if overdue is None else {"delivery": overdue[0], "overdue_for": round(now - overdue[1], 1)}
     if overdue is not None and now - overdue[1] > cfg.delivery_overdue:
-        failing["deliveries_overdue"] = (f"{overdue[0]} is {format_duration(now - overdue[1])} past its due "
-                                         f"time (bound {format_duration(cfg.delivery_overdue)})")
+        failing["deliveries_overdue"] = (f"{overdue[0]} is {human_duration(now - overdue[1])} past its due "
+                                         f"time (bound {human_duration(cfg.delivery_overdue)})")
     sources_failing, incidents = _sources_failing(view, sources), open_incidents(view)
     status = "unhealthy" if failing else ("degraded" if sources_failing or incidents else "ok")
     return (503 if failing else 200), {
@@ -72,11 +72,11 @@ def _workers(state: State, cfg: HealthConfig, now: float, failing: dict[str, Any
         if alive_age > forget_after(cfg.worker_stale):
             continue                 # long dead: the scheduler's sweep forgets it
         if alive_age > cfg.worker_stale:
-            status = (f"not responding: no sign of life for {format_duration(alive_age)} "
+            status = (f"not responding: no sign of life for {human_duration(alive_age)} "
                       "(killed, or the process is frozen)")
         elif beat_age > cfg.worker_stale:
-            status = (f"stale: its task threads have run nothing for {format_duration(beat_age)} "
-                      f"(bound {format_duration(cfg.worker_stale)}; every thread busy or stuck)")
+            status = (f"stale: its task threads have run nothing for {human_duration(beat_age)} "
+                      f"(bound {human_duration(cfg.worker_stale)}; every thread busy or stuck)")
         else:
             status = "ok"
         report[w.worker_id] = {"status": status, "last_beat_age": round(beat_age, 1)}
@@ -86,7 +86,7 @@ def _workers(state: State, cfg: HealthConfig, now: float, failing: dict[str, Any
         failing["workers"] = bad
     if not any(now - w.alive_at <= cfg.worker_stale for w in seen):
         failing["workers_alive"] = ("no worker has shown a sign of life in the last "
-                                    f"{format_duration(cfg.worker_stale)}")
+                                    f"{human_duration(cfg.worker_stale)}")
     return report
 
 

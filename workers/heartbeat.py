@@ -79,7 +79,8 @@ class HeartbeatTicker:
     def stop(self) -> None:
         """A clean stop: out of the board, its queue dropped (a stopped worker is no failure)."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=5)
         try:
             self.board.forget(self.worker_id)
             self.state.r.delete(self.state.keys.celery_queue(self.queue))

@@ -85,7 +85,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def format_duration(seconds: float) -> str:
+def human_duration(seconds: float) -> str:
     """Seconds as people read them in messages: 45s, 12m05s, 1h59m, 3d04h."""
     s = int(max(0.0, seconds))
     if s < 60:

@@ -1,7 +1,7 @@
 """A worker whose task threads are all stuck is named stale by /healthz (503) and `newswatch status`,
 although its process and its HTTP thread are fine; it is fresh again once the thread comes back.
 Real processes: `newswatch worker --concurrency 1`, `newswatch scheduler`, a feed server that holds
-the fetch open (the source's timeout is 10 minutes)."""
+the fetch open (`http.timeout` is 10 minutes)."""
 import json
 import threading
 import time
@@ -38,8 +38,8 @@ def test_b_a_worker_with_every_task_thread_stuck_is_stale(tmp_path, procs, redis
         cfg = write_config(tmp_path, {
             "redis_url": redis_url, "key_prefix": key_prefix, "classify": {"enabled": False},
             "health": {"heartbeat": "500ms", "worker_stale": "3s"},
-            "sources": [{"id": "hang", "type": "rss", "url": http.url("/hang.xml"), "interval": "1h",
-                         "timeout": "10m"}],
+            "http": {"timeout": "10m"},
+            "sources": [{"id": "hang", "type": "rss", "url": http.url("/hang.xml"), "interval": "1h"}],
             "channels": [{"id": "out", "type": "stdout"}]}, rules=[])
         port = free_port()
         worker = procs("worker", "-c", str(cfg), "--concurrency", "1", "--status-port", str(port))

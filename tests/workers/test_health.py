@@ -12,13 +12,16 @@ import pytest
 import yaml
 
 from alerts.delivery import deliver_once, sweep_open_deliveries
+from newswatch.config.health import HealthConfig
 from newswatch.metrics import Metrics
 from newswatch.model.alert import Alert
 from newswatch.store.state import State, connect
+from newswatch.store.workers import WorkerBoard
 from tests.support.redis_server import OwnRedis
 from workers.celery_app import make_app
 from workers.cli import main
-from workers.heartbeat import HeartbeatTicker
+from workers.health import health
+from workers.heartbeat import HeartbeatTicker, forget_gone
 from workers.registry import load_config
 from workers.runtime import Runtime
 from workers.scheduler import SchedulerLease
@@ -159,3 +162,29 @@ def test_an_open_incident_degrades_without_503_and_status_lists_it(rt, worker_al
     finally:
         server.stop()
         lease.release()
+
+
+def test_a_killed_worker_is_not_responding_then_forgotten(state, redis_url, worker_alive):
+    """A worker that stopped ticking without stopping (SIGKILL, OOM killer) is named until forgotten."""
+    worker_alive(state, redis_url)
+    board, now = WorkerBoard(state), time.time()
+    board.register("gone-1", now - 120)
+    cfg = HealthConfig(worker_stale=60)
+    code, report = health(state, [], state.r, cfg, now=now)
+    assert code == 503 and list(report["failing"]["workers"]) == ["gone-1"], report["failing"]
+    assert report["failing"]["workers"]["gone-1"].startswith("not responding: no sign of life for 2m")
+    assert "workers_alive" not in report["failing"]                      # the other worker is fine
+    assert forget_gone(state, 60) == []                                   # reported for 10 min first
+    board.register("gone-1", now - 601)
+    assert "workers" not in health(state, [], state.r, cfg, now=now)[1]["failing"]
+    assert forget_gone(state, 60) == ["gone-1"] and [w.worker_id for w in board.seen()] != ["gone-1"]
+
+
+def test_a_stuck_worker_leaves_at_most_one_heartbeat_waiting(state, redis_url):
+    ticker = HeartbeatTicker(make_app(redis_url, state.prefix), state, every=3600)   # nobody consumes its queue
+    for _ in range(5):
+        ticker.tick()
+    queue = state.keys.celery_queue(ticker.queue)
+    assert state.r.llen(queue) == 1
+    ticker.stop()                                                          # a clean stop leaves nothing
+    assert state.r.llen(queue) == 0 and WorkerBoard(state).seen() == []
