@@ -93,10 +93,15 @@ class SourceIncidents:
         return out
 
     def sweep_quiet(self, source_ids: list[str], now: float | None = None) -> Deliveries:
-        """The scheduler's sweep: open a quiet incident for each source silent for too long (not for
-        one already failing: the failure says why it is silent)."""
+        """The scheduler's sweep over the enabled sources: open a quiet incident for each one silent for
+        too long (not for one already failing: the failure says why it is silent). The incidents of a
+        source no longer configured or enabled are dropped, without a message."""
         now = time.time() if now is None else now
         open_now = set(self.state.r.hkeys(self.state.keys.incidents()))
+        orphans = [name for name in open_now if name.split(":", 1)[-1] not in source_ids]
+        if orphans:
+            self.state.r.hdel(self.state.keys.incidents(), *orphans)
+            log.info(fields("incidents_dropped", incidents=sorted(orphans), reason="source not configured or disabled"))
         out: Deliveries = []
         for source_id, arrivals in self.arrivals.arrivals(source_ids).items():
             if {f"{QUIET}:{source_id}", f"{FAILING}:{source_id}"} & open_now:

@@ -109,6 +109,14 @@ def test_a_failing_source_is_not_also_called_quiet(state):
     assert inc.sweep_quiet(["wire"], now=T0 + 40 * H) == []
 
 
+def test_incidents_of_a_source_gone_from_the_config_are_dropped(state):
+    inc = incidents(state, failures=1)
+    assert len(inc.failed("old", 1, "HTTP 404", now=T0)) == 1
+    assert len(inc.failed("world", 1, "HTTP 500", now=T0)) == 1
+    assert inc.sweep_quiet(["world"], now=T0 + 60) == []          # "old" is no longer configured
+    assert list(open_incidents(state)) == ["source_failing:world"]
+
+
 def test_arrivals_are_bounded_per_source(state):
     log = ArrivalLog(state)
     for n in range(3 * ARRIVALS_KEPT):
