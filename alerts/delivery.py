@@ -184,8 +184,8 @@ def _send(rt: DeliveryContext, alert: Alert, channel_id: str, d: DeliveryConfig)
 def sweep_open_deliveries(rt: DeliveryContext, enqueue_delivery: Callable[[str, str], object], limit: int = 500) -> int:
     """Enqueue again every open delivery that is overdue and not being sent right now."""
     count = 0
-    for alert_id, channel_id in rt.alerts.overdue_deliveries(limit=limit):
-        rt.alerts.postpone_delivery(alert_id, channel_id, rt.settings.delivery.redeliver_after)
+    for alert_id, channel_id, due in rt.alerts.overdue_with_due(limit=limit):
+        rt.alerts.postpone_delivery(alert_id, channel_id, rt.settings.delivery.redeliver_after, missed=due)
         if rt.state.lock_held("send", alert_id, channel_id):
             continue
         enqueue_delivery(alert_id, channel_id)

@@ -111,6 +111,7 @@ class AlertStore:
         pipe.rpush(log_key, json.dumps(entry))
         pipe.ltrim(log_key, -DELIVERY_LOG_MAX, -1)
         pipe.expire(log_key, ALERT_TTL)
+        pipe.zrem(k.overdue_deliveries(), member)   # touched: no longer waiting on nobody
         if status in SETTLED:
             pipe.zrem(k.open_deliveries(), member)
         elif due_in is not None:
@@ -133,13 +134,37 @@ class AlertStore:
         return True
 
     def overdue_deliveries(self, now: float | None = None, limit: int = 500) -> list[tuple[str, str]]:
-        k = self.state.keys
-        members = self.state.r.zrangebyscore(k.open_deliveries(), 0, now or time.time(), start=0, num=limit)
-        return [(alert_id, channel) for alert_id, channel in (m.split("|", 1) for m in members)]
+        return [(alert_id, channel) for alert_id, channel, _ in self.overdue_with_due(now, limit)]
 
-    def postpone_delivery(self, alert_id: str, channel: str, seconds: float) -> None:
+    def overdue_with_due(self, now: float | None = None, limit: int = 500) -> list[tuple[str, str, float]]:
+        """(alert, channel, the due time it missed) of the open deliveries past due, earliest first."""
         k = self.state.keys
-        self.state.r.zadd(k.open_deliveries(), {f"{alert_id}|{channel}": time.time() + seconds}, xx=True)
+        members = self.state.r.zrangebyscore(k.open_deliveries(), 0, now or time.time(), start=0, num=limit,
+                                             withscores=True)
+        return [(alert_id, channel, float(due)) for m, due in members for alert_id, channel in [m.split("|", 1)]]
+
+    def postpone_delivery(self, alert_id: str, channel: str, seconds: float, missed: float | None = None) -> None:
+        """The sweep re-enqueued an overdue delivery: due again in `seconds`. `missed`: the due time it
+        had missed, remembered (the first one) until the delivery is next touched (`update_delivery`), so
+        that moving its due time never hides how long it has waited (`oldest_overdue`, /healthz)."""
+        k = self.state.keys
+        member = f"{alert_id}|{channel}"
+        pipe = self.state.r.pipeline()
+        pipe.zadd(k.open_deliveries(), {member: time.time() + seconds}, xx=True)
+        if missed is not None:
+            pipe.zadd(k.overdue_deliveries(), {member: missed}, nx=True)
+        pipe.execute()
+
+    def oldest_overdue(self, now: float | None = None) -> tuple[str, float] | None:
+        """The open delivery that has waited longest past its due time, and since when (its first missed
+        due time): None when every open delivery is on time."""
+        k = self.state.keys
+        now = time.time() if now is None else now
+        pipe = self.state.r.pipeline(transaction=False)
+        pipe.zrange(k.open_deliveries(), 0, 0, withscores=True)
+        pipe.zrange(k.overdue_deliveries(), 0, 0, withscores=True)
+        found = [(m, float(due)) for rows in pipe.execute() for m, due in rows if float(due) <= now]
+        return min(found, key=lambda f: f[1]) if found else None
 
     def recent_alerts(self, since: float = 0, limit: int = 1000) -> list[str]:
         k = self.state.keys

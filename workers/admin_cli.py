@@ -13,7 +13,9 @@ import time
 from datetime import datetime, timezone
 
 from newswatch.config.units import parse_duration
+from alerts.incidents import FAILING, QUIET, system_rule_id
 from alerts.store import AlertStore
+from workers.health import health
 
 
 def _service_redis(config) -> tuple[str | None, str]:
@@ -160,7 +162,8 @@ def _silence_args(args, config) -> tuple[float | None, str | None]:
         return None, (f"--channel: unknown channel {args.channel!r} ({hint + ' ' if hint else ''}"
                       f"channels: {', '.join(channels) or 'none configured'})")
     ids = sorted(rule_ids(config))
-    if not any(fnmatch.fnmatchcase(rule_id, args.rule) for rule_id in ids):
+    system = [system_rule_id(kind, src.id) for src in config.settings.sources for kind in (FAILING, QUIET)]
+    if not any(fnmatch.fnmatchcase(rule_id, args.rule) for rule_id in ids + system):   # incidents' rules too
         hint = did_you_mean(args.rule, ids)
         print(f"newswatch silence add: warning: {args.rule!r} matches no rule of {config.path} "
               f"({hint + ' ' if hint else ''}rules: {', '.join(ids[:20]) or 'none'}{', ...' if len(ids) > 20 else ''}); "
@@ -208,10 +211,11 @@ def status_report(config, state) -> dict:
         sources[src.id] = {"type": src.type, "status": h.get("status", "never polled"),
                            "last_success": h.get("last_success"), "last_error": h.get("last_error"),
                            "consecutive_failures": int(h.get("consecutive_failures", 0) or 0)}
-    depth = {q: state.r.llen(f"{state.keys.celery_prefix()}{q}") for q in queues(state.prefix)}
+    depth = {q: state.r.llen(state.keys.celery_queue(q)) for q in queues(state.prefix)}
     open_deliveries = state.r.zcard(state.keys.open_deliveries())
+    _, checks = health(state, list(sources), state.r, config.settings.health)   # what /healthz says
     return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
-            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease()))}
+            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease())), "health": checks}
 
 
 def cmd_status(args) -> int:
@@ -229,7 +233,22 @@ def cmd_status(args) -> int:
         print(f"{sid:<24} {h['type']:<9} {h['status']:<13} last ok {_when(h['last_success'])}{extra}")
     print("queues: " + ", ".join(f"{q}={n}" for q, n in report["queues"].items())
           + f"; open deliveries: {report['open_deliveries']}; scheduler lease held: {report['scheduler_lease']}")
+    for line in health_lines(report["health"]):
+        print(line)
     return 0
+
+
+def health_lines(checks: dict) -> list[str]:
+    """`newswatch status`'s health: the verdict, each failing check by name, the workers, open incidents."""
+    lines = [f"health: {checks['status']}"]
+    for name, why in checks.get("failing", {}).items():
+        lines += [f"  failing {name}: {w}: {r}" for w, r in why.items()] if isinstance(why, dict) \
+            else [f"  failing {name}: {why}"]
+    for wid, w in checks.get("workers", {}).items():
+        lines.append(f"  worker {wid}: {w['status']} (last heartbeat {w['last_beat_age']:.0f}s ago)")
+    for name, incident in checks.get("incidents", {}).items():
+        lines.append(f"  incident {name} since {_when(incident['opened_at'])}: {incident['title']}")
+    return lines
 
 
 def add_admin_parsers(sub, common) -> None:

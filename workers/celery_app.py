@@ -54,6 +54,7 @@ class CeleryConsole:
 POLL_TASK = "newswatch.poll_source"
 DELIVER_TASK = "newswatch.deliver"
 INGEST_TASK = "newswatch.ingest_items"  # items a live listener received, through the same pipeline
+HEARTBEAT_TASK = "newswatch.heartbeat"  # sent by a worker to its own queue, run by its pool (workers/heartbeat.py)
 
 
 def broker_url(redis_url: str) -> str:

@@ -160,6 +160,7 @@ def cmd_test_rule(args) -> int:
 
 def cmd_worker(args) -> int:
     config, _ = _load(args)
+    from workers.status_server import status_server_for
     from celery.exceptions import SecurityWarning
     from workers.celery_app import CeleryConsole, make_app, queues
     from workers.runtime import Runtime
@@ -177,13 +178,16 @@ def cmd_worker(args) -> int:
     if not args.no_persistence_check:   # `newswatch run` checks once for its whole tree
         log_persistence(rt.state.r, url, log)
     register_tasks(app, rt)
-    status = _status_server(rt, args)
+    status = status_server_for(rt, args)
     rt.warm_up()  # classifier and rules ready before the first task (a poll) is taken
+    from workers.heartbeat import HeartbeatTicker   # its pool runs a heartbeat task from its own queue
+    ticker = HeartbeatTicker(app, rt.state, config.settings.health.heartbeat, args.worker_id).start()
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
-                        queues=list(queues(config.settings.key_prefix)), quiet=True, without_gossip=True,
+                        queues=[*queues(config.settings.key_prefix), ticker.queue], quiet=True, without_gossip=True,
                         without_mingle=True, without_heartbeat=True,
                         loglevel=log_options(args, config.settings)[0].upper())
     worker.start()
+    ticker.stop()
     if status is not None:
         status.stop()
     return worker.exitcode or 0
@@ -191,6 +195,7 @@ def cmd_worker(args) -> int:
 
 def cmd_scheduler(args) -> int:
     config, _ = _load(args)
+    from workers.status_server import status_server_for
     from workers.celery_app import make_app
     from workers.runtime import Runtime
     from workers.scheduler import PollScheduler
@@ -203,7 +208,7 @@ def cmd_scheduler(args) -> int:
     rt = Runtime(config, url)
     log_persistence(rt.state.r, url, log)
     scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
-    status = _status_server(rt, args, scheduler=scheduler)
+    status = status_server_for(rt, args, scheduler=scheduler)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -213,19 +218,6 @@ def cmd_scheduler(args) -> int:
     if status is not None:
         status.stop()
     return 0
-
-
-def _status_server(rt, args, scheduler=None):
-    """/metrics and /healthz when `status.port` (or --status-port) is set; --no-status: never;
-    --status-fd: on the listening socket `newswatch run` handed its worker child."""
-    from workers.status_server import start_status_server
-    if args.no_status:
-        return None
-    if args.status_fd is not None:
-        import socket
-        return start_status_server(rt, "127.0.0.1", None, sock=socket.socket(fileno=args.status_fd))
-    port = args.status_port if args.status_port is not None else rt.settings.status.port
-    return start_status_server(rt, rt.settings.status.host, port, scheduler=scheduler)
 
 
 def cmd_run(args) -> int:
@@ -265,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "worker":
             p.add_argument("--concurrency", type=int, help="threads (default: worker.concurrency)")
             p.add_argument("--no-persistence-check", action="store_true", help=argparse.SUPPRESS)  # run's child
+            p.add_argument("--worker-id", help=argparse.SUPPRESS)   # `newswatch run`: one id for every child it starts
     sub.add_parser("check", parents=[common], help="validate config and rules").set_defaults(func=cmd_check)
     items = sub.add_parser("items", parents=[common], help="fetch now, print normalized items as JSON lines")
     items.add_argument("--source", help="only this source id")

@@ -19,6 +19,7 @@ from alerts.store import SETTLED
 from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
+from workers.heartbeat import worker_id
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
@@ -42,6 +43,9 @@ class WorkerProcess:
         self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url,
                      "--log-level", level, "--log-format", log_format, "--no-persistence-check"]
         self.args += ["--status-fd", str(status_socket.fileno())] if status_socket else ["--no-status"]
+        # one worker id for every child: a restarted child takes over its predecessor's heartbeat entry,
+        # so a death shows in /healthz ("not responding") until the next child is up, not for ten minutes
+        self.args += ["--worker-id", f"{worker_id()}.child"]
         self.pass_fds = (status_socket.fileno(),) if status_socket else ()
         self.proc: subprocess.Popen | None = None
 

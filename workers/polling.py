@@ -83,14 +83,17 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
         rt.metrics.observe_poll(source.id, time.perf_counter() - started)
         log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
                            consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
-        return PollReport(source.id, PollStatus.FAILED, exc.reason)
+        incident = _incidents(rt, source.id, enqueue_delivery, rt.incidents.failed,
+                              int(info["consecutive_failures"]), exc.reason)
+        return PollReport(source.id, PollStatus.FAILED, exc.reason, deliveries=incident)
     if result.not_modified:
         state.save_cursor(source.id, **result.cursor)
         state.record_success(source.id, last_status="not_modified")
         rt.metrics.add("polls", source_id=source.id, outcome="not_modified")
         rt.metrics.observe_poll(source.id, time.perf_counter() - started)
         log.info(fields("poll_not_modified", source_id=source.id))
-        return PollReport(source.id, PollStatus.NOT_MODIFIED)
+        recovered = _incidents(rt, source.id, enqueue_delivery, rt.incidents.polled, 0)
+        return PollReport(source.id, PollStatus.NOT_MODIFIED, deliveries=recovered)
     return process_items(rt, source.id, result.items, result.cursor, enqueue_delivery,
                          parser=result.detail.get("parser", ""), started=started)
 
@@ -123,7 +126,9 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     log.info(fields("poll_done", source_id=source_id, items=len(items), new=len(fresh),
                     too_old=age.dropped.get("too_old", 0), same_story=merged, alerts=len(deliveries),
                     parser=parser or None, ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
-    return PollReport(source_id, PollStatus.OK, items=len(items), new=len(fresh), deliveries=deliveries, dropped=dropped)
+    closed = _incidents(rt, source_id, enqueue_delivery, rt.incidents.polled, len(fresh))   # after the items' alerts
+    return PollReport(source_id, PollStatus.OK, items=len(items), new=len(fresh), deliveries=deliveries + closed,
+                      dropped=dropped)
 
 
 def _count(metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:
@@ -138,3 +143,17 @@ def _count(metrics, source_id: str, items, fresh, dropped: dict, matches, delive
         metrics.add("rule_matches", rule_id=match.rule.id)
     for alert_id, channel in deliveries:
         metrics.add("alerts", channel=channel)
+
+
+def _incidents(rt, source_id: str, enqueue_delivery, step, *args) -> list[tuple[str, str]]:
+    """Report the poll's outcome to the source's incidents (alerts/incidents.py) and enqueue the
+    alert it opens or closes, if any. Runs after the poll's own work is saved, so a failure here
+    (logged) costs nothing of it; the incident is tried again at the next poll."""
+    try:
+        deliveries = step(source_id, *args)
+    except Exception as exc:  # noqa: BLE001
+        log.error(fields("incident_check_failed", source_id=source_id, reason=f"{type(exc).__name__}: {exc}"[:300]))
+        return []
+    for alert_id, channel in deliveries:
+        enqueue_delivery(alert_id, channel)
+    return deliveries

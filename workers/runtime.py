@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from alerts.dispatch import Dispatcher
+from alerts.incidents import SourceIncidents
 from alerts.store import AlertStore
 from alerts.notifiers import build_notifier
 from alerts.notifiers.options import ChannelOptions
@@ -48,8 +49,10 @@ class Runtime:
         self.sources = {src.id: build_source(src, self.fetcher, config.base_dir) for src in s.sources}
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
-        self.dispatcher = Dispatcher(self.alerts, {c.id: _min_severity(c) for c in s.channels},
-                                     s.delivery.redeliver_after, self.metrics)
+        floors = {c.id: _min_severity(c) for c in s.channels}
+        self.dispatcher = Dispatcher(self.alerts, floors, s.delivery.redeliver_after, self.metrics)
+        self.incidents = SourceIncidents(self.alerts, s.system_alerts, floors,
+                                         s.delivery.redeliver_after)   # a source failing or quiet: the desk hears
 
     @classmethod
     def load(cls, config_path: str | Path | None, redis_url: str | None = None) -> "Runtime":

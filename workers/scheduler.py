@@ -27,6 +27,7 @@ from workers.sources.base import SourceError
 if TYPE_CHECKING:   # imported where used: telethon only in processes with a live source
     from workers.sources.telegram.config import TelegramSourceConfig
     from workers.sources.telegram.live import TelegramListener
+from workers.heartbeat import forget_gone
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,12 @@ class PollScheduler:
     def _failed_for(self, src):
         def on_error(err) -> None:
             reason = getattr(err, "reason", None) or str(err)
-            self.rt.state.record_failure(src.id, reason[:300], interval=src.interval,
+            info = self.rt.state.record_failure(src.id, reason[:300], interval=src.interval,
                                          backoff_max=self.rt.settings.worker.backoff_max,
                                          retry_after=getattr(err, "retry_after", None))
             log.error(fields("listener_failed", source_id=src.id, reason=reason[:300]))
+            for alert_id, channel in self.rt.incidents.failed(src.id, int(info["consecutive_failures"]), reason[:300]):
+                self.enqueue_delivery(alert_id, channel)
         return on_error
 
     def _on_submitted(self, event) -> None:
@@ -174,6 +177,20 @@ class PollScheduler:
             Silences(self.rt.state).all()   # drops the silences that ended more than a day ago
         except Exception as exc:
             log.warning(fields("silences_cleanup_failed", reason=str(exc)[:200]))
+        self._watch_sources_and_workers()
+
+    def _watch_sources_and_workers(self) -> None:
+        """Quiet sources open an incident (alerts/incidents.py); workers dead for long are forgotten."""
+        try:
+            enabled = [src.id for src in self.rt.settings.sources if src.enabled]
+            for alert_id, channel in self.rt.incidents.sweep_quiet(enabled):
+                self.enqueue_delivery(alert_id, channel)
+        except Exception as exc:
+            log.warning(fields("quiet_check_failed", reason=str(exc)[:200]))
+        try:
+            forget_gone(self.rt.state, self.rt.settings.health.worker_stale)
+        except Exception as exc:
+            log.warning(fields("workers_cleanup_failed", reason=str(exc)[:200]))
 
     def stop(self) -> None:
         for listener in self.listeners.values():

@@ -5,10 +5,9 @@ scheduler lease and only there, the gauges of the deployment's shared state (`Sc
 plus, in `newswatch run`, what its worker child did (`ChildMetrics`, merged in): summing every
 process's `/metrics` counts each poll and each delivery once.
 
-`/healthz` answers 200 when Redis answers and a scheduler holds the lease, else
-503; failing sources are listed (and make the status "degraded") but do not by
-themselves make the process unhealthy: a dead feed is the operator's business,
-not a reason for an orchestrator to restart a worker.
+`/healthz` is workers/health.py's report: 503 naming each failing check (Redis not writable, a
+stale worker, no scheduler lease, a delivery overdue), "degraded" with failing sources or open
+source incidents, else "ok".
 """
 from __future__ import annotations
 
@@ -23,27 +22,13 @@ import redis
 from prometheus_client.metrics_core import GaugeMetricFamily
 from prometheus_client.parser import text_string_to_metric_families
 
+from newswatch.config.health import HealthConfig
 from newswatch.logs import fields
 from newswatch.metrics import render
 from newswatch.store.state import State
+from workers.health import health
 
 log = logging.getLogger(__name__)
-
-
-def health(state: State, sources: list[str], probe: redis.Redis) -> tuple[int, dict]:
-    try:
-        probe.ping()
-    except redis.RedisError as exc:
-        return 503, {"status": "unhealthy", "redis": f"unreachable ({type(exc).__name__})"}
-    lease = bool(probe.exists(state.keys.scheduler_lease()))
-    failing = {}
-    for source_id in sources:
-        h = probe.hgetall(state.keys.health(source_id))
-        if h.get("status") == "failing":
-            failing[source_id] = h.get("last_error", "")
-    status = "unhealthy" if not lease else ("degraded" if failing else "ok")
-    return (200 if lease else 503), {"status": status, "redis": "ok", "scheduler_lease": lease,
-                                     "sources_failing": failing}
 
 
 class SchedulerGauges:
@@ -74,7 +59,7 @@ class SchedulerGauges:
         pipe = state.r.pipeline(transaction=False)
         pipe.zcard(state.keys.open_deliveries())
         for q in queue_names:
-            pipe.llen(f"{state.keys.celery_prefix()}{q}")
+            pipe.llen(state.keys.celery_queue(q))
         for source_id in sources:
             pipe.hget(state.keys.health(source_id), "status")
         open_deliveries, *rest = pipe.execute()
@@ -117,8 +102,10 @@ class StatusServer:
     worker child one, so the parent knows where to read the child's metrics."""
 
     def __init__(self, state: State, redis_url: str, sources: list[str], collectors: list,
-                 host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None):
+                 host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None,
+                 health_cfg: HealthConfig | None = None):
         self.state, self.sources, self.collectors = state, sources, collectors
+        self.health_cfg = health_cfg or HealthConfig()
         self.probe = redis.Redis.from_url(redis_url, decode_responses=True, socket_timeout=2,
                                           socket_connect_timeout=2)
         if sock is None:
@@ -145,7 +132,7 @@ class StatusServer:
                     except ChildUnavailable as exc:
                         self._reply(503, f"{exc}\n".encode(), "text/plain")
                 elif path == "/healthz":
-                    code, report = health(server.state, server.sources, server.probe)
+                    code, report = health(server.state, server.sources, server.probe, server.health_cfg)
                     self._reply(code, json.dumps(report).encode(), "application/json")
                 else:
                     self._reply(404, b"not found: try /metrics or /healthz\n", "text/plain")
@@ -187,7 +174,19 @@ def start_status_server(rt, host: str, port: int | None, *, scheduler=None, chil
     if child_port is not None:
         collectors.append(ChildMetrics(child_port))
     try:
-        return StatusServer(rt.state, rt.redis_url, sources, collectors, host, port or 0, sock).start()
+        return StatusServer(rt.state, rt.redis_url, sources, collectors, host, port or 0, sock,
+                            health_cfg=rt.settings.health).start()
     except OSError as exc:
         log.warning(fields("status_server_unavailable", port=port, reason=exc.strerror or str(exc)))
         return None
+
+
+def status_server_for(rt, args, scheduler=None) -> StatusServer | None:
+    """/metrics and /healthz when `status.port` (or --status-port) is set; --no-status: never;
+    --status-fd: on the listening socket `newswatch run` handed its worker child."""
+    if args.no_status:
+        return None
+    if args.status_fd is not None:
+        return start_status_server(rt, "127.0.0.1", None, sock=socket.socket(fileno=args.status_fd))
+    port = args.status_port if args.status_port is not None else rt.settings.status.port
+    return start_status_server(rt, rt.settings.status.host, port, scheduler=scheduler)

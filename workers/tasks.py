@@ -5,7 +5,8 @@ from celery import Celery, Task
 
 from alerts.delivery import DeliveryStatus, deliver_once
 from newswatch.model.item import Item
-from workers.celery_app import DELIVER_TASK, INGEST_TASK, POLL_TASK
+from workers.celery_app import DELIVER_TASK, HEARTBEAT_TASK, INGEST_TASK, POLL_TASK
+from workers.heartbeat import beat
 from workers.polling import PollStatus, ingest_once, poll_once
 from workers.runtime import Runtime
 
@@ -53,3 +54,8 @@ def register_tasks(app: Celery, rt: Runtime) -> None:
         if report.status == PollStatus.BUSY:      # another worker is polling it: try again shortly
             raise self.retry(countdown=2, max_retries=None)
         return report.status
+
+    @app.task(name=HEARTBEAT_TASK)
+    def heartbeat(worker_id: str, sent_at: float) -> None:
+        """Run by a pool thread, so a worker whose task threads are all stuck stops beating."""
+        beat(rt.state, worker_id, sent_at)

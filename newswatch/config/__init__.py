@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
+from newswatch.config.health import HealthConfig, SystemAlertsConfig, health_issues
 from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
 from newswatch.config.units import Duration, Size
 from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
@@ -74,6 +75,8 @@ class Settings(StrictModel):
     classify: ClassifyConfig = ClassifyConfig()
     status: StatusConfig = StatusConfig()
     stories: StoriesConfig = StoriesConfig()
+    health: HealthConfig = HealthConfig()
+    system_alerts: SystemAlertsConfig = SystemAlertsConfig()
     sources: list[SourceConfig] = []       # each validated by its kind's model (Registry)
     channels: list[ComponentConfig] = []
     rules: list[str] = ["rules/*.yaml"]
@@ -206,8 +209,9 @@ def _duplicate_ids(config: Config, section: str) -> list[ConfigIssue]:
 
 
 def _cross_checks(config: Config) -> list[ConfigIssue]:
-    """Duplicate ids, each entry's own checks that need the config's folder, the tables folder."""
-    issues = _duplicate_ids(config, "sources") + _duplicate_ids(config, "channels")
+    """Duplicate ids, health and system_alerts (newswatch.config.health), each entry's own checks that
+    need the config's folder, the tables folder."""
+    issues = _duplicate_ids(config, "sources") + _duplicate_ids(config, "channels") + health_issues(config)
     for section in _SECTIONS:
         for index, entry in enumerate(getattr(config.settings, section)):
             issues += entry.config_issues((section, config.position(section, index)), config.lines, config.base_dir)

@@ -10,12 +10,17 @@
   <p>:alert:<alert>                   the alert (JSON) · <p>:alerts  sorted set of alert ids by time
   <p>:delivery:<alert>:<channel>      hash: status, attempts, last error · ...:log  list of attempts
   <p>:deliveries:open                 sorted set "alert|channel" by due time
+  <p>:deliveries:overdue              sorted set "alert|channel" by the first due time the sweep found missed
   <p>:realert:<rule>:<story>          the alert that opened the rule's window on the story
   <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
   <p>:ratelimit:<channel>:<window>    sliding-window send log
   <p>:silences                        hash of silences
   <p>:scheduler:lease                 the active scheduler's token
+  <p>:healthz                         the write probe of /healthz (a SET with a short expiry)
+  <p>:workers:alive|beat              hashes worker -> when its process last ticked / its pool last ran a task
+  <p>:incidents                       hash "<kind>:<source>" -> an open source incident (JSON)
+  <p>:arrivals:<source>               list: when the source's last 101 batches of new items arrived
   <p>:celery:...                      the Celery broker's own keys (kombu global_keyprefix)
 """
 from __future__ import annotations
@@ -60,6 +65,9 @@ class Keys:
     def open_deliveries(self) -> str:
         return self._k("deliveries", "open")
 
+    def overdue_deliveries(self) -> str:
+        return self._k("deliveries", "overdue")
+
     def realert(self, rule_id: str, story_id: str) -> str:
         return self._k("realert", rule_id, story_id)
 
@@ -85,6 +93,26 @@ class Keys:
     # processes
     def scheduler_lease(self) -> str:
         return self._k("scheduler", "lease")
+
+    def health_probe(self) -> str:
+        return self._k("healthz")
+
+    def workers_alive(self) -> str:
+        return self._k("workers", "alive")
+
+    def workers_beat(self) -> str:
+        return self._k("workers", "beat")
+
+    def celery_queue(self, queue: str) -> str:
+        """The broker's list for a Celery queue (kombu's key under `global_keyprefix`)."""
+        return self.celery_prefix() + queue
+
+    # incidents (alerts/incidents.py)
+    def incidents(self) -> str:
+        return self._k("incidents")
+
+    def arrivals(self, source_id: str) -> str:
+        return self._k("arrivals", source_id)
 
     def metrics(self, name: str) -> str:
         return self._k("metrics", name)

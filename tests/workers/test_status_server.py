@@ -19,7 +19,9 @@ from alerts.delivery import deliver_once
 from newswatch.metrics import Metrics, render
 from tests.e2e.conftest import feed_with_seed
 from tests.support.http_server import LocalHTTPServer
+from workers.celery_app import make_app
 from workers.embedded_redis import redis_executable
+from workers.heartbeat import HeartbeatTicker
 from workers.polling import poll_once
 from workers.registry import load_config
 from workers.runtime import Runtime
@@ -204,10 +206,12 @@ def test_healthz_turns_unhealthy_when_redis_stops(own_redis, key_prefix):
     metrics = Metrics()
     metrics.add("polls", source_id="world", outcome="ok")
     server = StatusServer(state, url, ["world"], [metrics]).start()
+    ticker = HeartbeatTicker(make_app(url, key_prefix), state, every=1).start()   # a worker, alive and fresh
     try:
         base = f"http://127.0.0.1:{server.port}/healthz"
         code, body = get(base)
         assert code == 503 and json.loads(body)["scheduler_lease"] is False   # no scheduler yet
+        assert list(json.loads(body)["failing"]) == ["scheduler_lease"]
         lease = SchedulerLease(state, 30)
         assert lease.refresh()
         state.record_failure("world", "HTTP 500", interval=60, backoff_max=600)
@@ -219,7 +223,9 @@ def test_healthz_turns_unhealthy_when_redis_stops(own_redis, key_prefix):
         code, body = get(base)
         report = json.loads(body)
         assert code == 503 and report["status"] == "unhealthy" and "unreachable" in report["redis"]
+        assert report["failing"] == {"redis_writable": "unreachable (ConnectionError)"}
         status, text = get(f"http://127.0.0.1:{server.port}/metrics")   # this process's counts: in memory
         assert status == 200 and metric(text, "newswatch_polls_total", source_id="world", outcome="ok") == 1
     finally:
+        ticker.stop()
         server.stop()
