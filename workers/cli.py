@@ -15,6 +15,7 @@ from newswatch.config.yamlconf import ConfigError
 from newswatch.logs import add_log_arguments, log_options, setup_logging
 from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
+from workers.embedded_redis import EmbeddedRedisError
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return 1
+    except EmbeddedRedisError as exc:     # e.g. a state_dir it cannot write: one line, no traceback
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

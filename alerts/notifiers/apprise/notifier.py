@@ -36,6 +36,7 @@ from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.http_common import Redactor, one_line
 from alerts.templating import alert_context, clip, load_template
 from newswatch.logs import fields
+from newswatch.redact import url_secrets as _query_and_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def url_secrets(url: str) -> list[str]:
     if hostport and not re.fullmatch(r"(localhost|[\w.-]*\.[\w.-]*|\[[0-9a-fA-F:.]+\])(:\d+)?", hostport):
         found += [hostport, *hostport.split(":")]       # tgram://<bot token>/…: the "host" is the token
     found += [seg for seg in parts.path.split("/") if len(seg) >= 6]
-    found += [value for _, value in parse_qsl(parts.query) if len(value) >= 6]
+    found += [value for _, value in parse_qsl(parts.query) if len(value) >= 6] + _query_and_userinfo(url)
     return [s for s in found if s]
 
 
