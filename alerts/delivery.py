@@ -94,7 +94,7 @@ def deliver_once(rt: DeliveryContext, alert_id: str, channel_id: str) -> Deliver
     with rt.state.lock("send", alert_id, channel_id, ttl=send_timeout(channel) * 3 + 5) as ours:
         if not ours:
             return DeliveryOutcome(DeliveryStatus.BUSY)
-        outcome = _deliver_locked(rt, Alert.from_dict(payload), channel)
+        outcome = _deliver_locked(rt, Alert.from_dict(payload).bounded(), channel)
     rt.metrics.add("deliveries", channel=channel_id, outcome=outcome.status)
     return outcome
 

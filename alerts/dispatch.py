@@ -45,7 +45,7 @@ def build_alert(match: Match) -> Alert:
                  url=item.url, published=item.published.isoformat() if item.published else None,
                  summary=summary, evidence=match.evidence, channels=list(rule.notify), story_id=item.story,
                  countries=list(facts.countries) if facts else [], regions=list(facts.regions) if facts else [],
-                 topics=list(facts.topics) if facts else [])
+                 topics=list(facts.topics) if facts else []).bounded()
 
 
 class Dispatcher:

@@ -112,6 +112,14 @@ def _quoted(prefix: str, escape: Callable[[str], str]) -> Callable[[str], Markup
     return lambda text: Markup("\n".join(prefix + escape(line) for line in str(text).split("\n")))
 
 
+def text_kind(escape: Callable[[str], str]) -> Kind:
+    """The plain-text kind with every value passed through `escape` (Apprise: per service, see its notifier)."""
+    def link(url: str | None, text: str) -> Markup:
+        url = web_url(url)
+        return Markup(f"{escape(text)} ({url})" if url else escape(text))
+    return Kind("text.j2", escape, link, _quoted("> ", escape))
+
+
 KINDS = {
     "telegram": Kind("telegram.html.j2", None, _html_link,
                      lambda text: Markup(f"<blockquote>{html_escape(text)}</blockquote>")),
@@ -177,8 +185,7 @@ def _finalize(escape: Callable[[str], str] | None) -> Callable[[object], object]
     return finalize
 
 
-def _environment(kind: str, override_dir: Path | None) -> jinja2.Environment:
-    spec = KINDS[kind]
+def _environment(spec: Kind, override_dir: Path | None) -> jinja2.Environment:
     loaders = [jinja2.FileSystemLoader(str(override_dir))] if override_dir else []
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders + [jinja2.PackageLoader(*TEMPLATES)]),
                              undefined=jinja2.StrictUndefined, autoescape=spec.escape is None,
@@ -205,12 +212,15 @@ def _template_line(exc: BaseException, filename: str | None) -> int | None:
 class AlertTemplate:
     """A compiled template of one kind. An override that fails on some alert falls back to the default."""
 
-    def __init__(self, kind: str, path: str | Path | None = None):
+    def __init__(self, kind: str, path: str | Path | None = None, escape: Callable[[str], str] | None = None):
         if kind not in KINDS:
             raise ValueError(f"unknown template kind {kind!r} (known: {', '.join(KINDS)})")
+        if escape is not None and kind != "text":
+            raise ValueError("only the text kind takes its own escape function")
         self.kind = kind
+        self._spec = text_kind(escape) if escape is not None else KINDS[kind]
         self.path = Path(path).expanduser().resolve() if path else None
-        self._default = _environment(kind, None).get_template(KINDS[kind].default)
+        self._default = _environment(self._spec, None).get_template(self._spec.default)
         self._template = self._load() if self.path else self._default
         for sample in (sample_alert(), sample_alert(digest=True)):
             self._check(sample)
@@ -227,7 +237,7 @@ class AlertTemplate:
         if not self.path.is_file():
             raise TemplateError(f"{self.path}: template file not found")
         try:
-            return _environment(self.kind, self.path.parent).get_template(self.path.name)
+            return _environment(self._spec, self.path.parent).get_template(self.path.name)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{self.path}:{exc.lineno}: template syntax error: {exc.message}") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -252,9 +262,11 @@ class AlertTemplate:
         return _tidy(self._default.render(context))
 
 
-def load_template(kind: str, path: str | Path | None = None) -> AlertTemplate:
-    """Compile and check a template (the kind's default when `path` is None). Raises TemplateError."""
-    return AlertTemplate(kind, path)
+def load_template(kind: str, path: str | Path | None = None,
+                  escape: Callable[[str], str] | None = None) -> AlertTemplate:
+    """Compile and check a template (the kind's default when `path` is None). Raises TemplateError.
+    `escape`: for the text kind, what every value goes through (default: nothing)."""
+    return AlertTemplate(kind, path, escape)
 
 
 def sample_alert(digest: bool = False) -> Alert:

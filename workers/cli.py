@@ -16,6 +16,7 @@ from newswatch.logs import add_log_arguments, log_options, setup_logging
 from newswatch.store.persistence import log_persistence, persistence_warning
 from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
+from workers.embedded_redis import EmbeddedRedisError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def cmd_items(args) -> int:
                 continue
             known = lookup(result.items) if lookup is not None else {}
             for item in result.items:
+                item.clip(s.items.limits)        # what the pipeline would keep of it
                 print(json.dumps({**item.to_dict(), **known.get(item.id, {})}, ensure_ascii=False))
     return 1 if failed else 0
 
@@ -103,11 +105,16 @@ def classify_record(item) -> dict:
                          for m in facts.evidence]}
 
 
-def _read_input(args, command: str):
-    """The items of --input (feed file, URL or JSON Lines), or None after printing why not."""
+def _read_input(args, command: str, limits=None):
+    """The items of --input (feed file, URL or JSON Lines), clipped as the pipeline would (the config's
+    `items:` limits, else the defaults), or None after printing why not."""
+    from newswatch.model.item import ItemLimits
     from workers.sources.inputs import InputError, read_items
     try:
-        return read_items(args.input)
+        items = read_items(args.input)
+        for item in items:
+            item.clip(limits or ItemLimits())
+        return items
     except InputError as exc:
         print(f"newswatch {command}: {exc}", file=sys.stderr)
         return None
@@ -143,7 +150,7 @@ def cmd_test_rule(args) -> int:
         print("newswatch test-rule: --input is required (unless --schema-only)", file=sys.stderr)
         return 2
     from alerts.rules.matcher import RuleMatcher
-    items = _read_input(args, "test-rule")
+    items = _read_input(args, "test-rule", config.settings.items.limits)
     if items is None:
         return 2
     problem = stand_for(items, config, args.source)
@@ -301,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return 1
+    except EmbeddedRedisError as exc:     # e.g. a state_dir it cannot write: one line, no traceback
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

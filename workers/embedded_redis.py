@@ -15,6 +15,7 @@ import ctypes
 import logging
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,11 +63,23 @@ class EmbeddedRedis:
         except (redis.RedisError, OSError):
             return False
 
+    def _check_writable(self) -> None:
+        """The state folder exists (made if need be) and takes a file, else one clear EmbeddedRedisError."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.dir, prefix=".write-check-"):
+                pass
+        except OSError as exc:
+            raise EmbeddedRedisError(
+                f"state_dir {self.dir} is not a writable folder ({exc.strerror or type(exc).__name__}): the embedded "
+                "Redis keeps its data there; set state_dir (or NEWSWATCH_STATE_DIR) to a writable folder, "
+                "or redis_url to a Redis") from None
+
     def start(self, timeout: float = 15.0) -> "EmbeddedRedis":
-        self.dir.mkdir(parents=True, exist_ok=True)
         if self.socket.exists() and self._ping():
             log.info(fields("embedded_redis_shared", socket=self.socket))  # another newswatch owns it
             return self
+        self._check_writable()
         self.socket.unlink(missing_ok=True)
         args = [redis_executable(), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
                 "--dir", str(self.dir), "--dbfilename", "newswatch.rdb", "--appendonly", "yes",

@@ -103,6 +103,7 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     """The pipeline after the fetch, for a poll or a live listener's batch. The cursor is saved last."""
     s, state = rt.settings, rt.state
     started = time.perf_counter() if started is None else started
+    clip_items(items, s.items.limits, source_id)
     dedup, age = ExactDeduplicator(state, s.seen_ttl), AgeFilter(s.max_age)
     stories = StoryDeduplicator(state, s.stories.window, s.stories.threshold) if s.stories.enabled else None
     fresh = run_stages([dedup] + ([stories] if stories else []), items)  # every new copy joins its story
@@ -129,6 +130,17 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     closed = _incidents(rt, source_id, enqueue_delivery, rt.incidents.polled, len(fresh))   # after the items' alerts
     return PollReport(source_id, PollStatus.OK, items=len(items), new=len(fresh), deliveries=deliveries + closed,
                       dropped=dropped)
+
+
+def clip_items(items: list, limits, source_id: str) -> int:
+    """Every item cut to `items.max_title` / `max_text` before any stage reads it; how many were cut."""
+    clipped = 0
+    for item in items:
+        changed = item.clip(limits)
+        if changed:
+            clipped += 1
+            log.info(fields("item_clipped", source_id=source_id, item_id=item.id, fields=changed))
+    return clipped
 
 
 def _count(metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:

@@ -8,11 +8,19 @@ every part is well-formed on its own. Lengths are counted in UTF-16 code units
 (an emoji is 2), what Telegram and Discord count; for HTML only the visible
 text counts (a tag 0, an entity 1), as Telegram's "1-4096 characters after
 entities parsing".
+
+`fit_message` bounds the number of parts too: an alert is one message
+(`ALERT_PARTS`), a digest at most `DIGEST_PARTS`; a text longer than that is
+cut, and its last part ends with "…". Text far beyond what is kept is dropped
+before splitting (at a line break), so a huge text costs no more than a short one.
 """
 from __future__ import annotations
 
 import re
 
+ALERT_PARTS = 1         # one alert is one message (one Slack section): what does not fit is cut with "…"
+DIGEST_PARTS = 10       # a digest lists many alerts: up to ten messages, the last one cut with "…"
+ELLIPSIS = "…"
 TELEGRAM_LIMIT = 4096
 DISCORD_LIMIT = 2000
 SLACK_SECTION_LIMIT = 3000
@@ -115,3 +123,21 @@ def _chars(token: str, limit: int) -> list[str]:
         current += char
         width += w
     return pieces + [current] if current else pieces
+
+
+def fit_message(text: str, limit: int, max_parts: int, *, html: bool = False,
+                atoms: str | None = None) -> tuple[list[str], bool]:
+    """(at most `max_parts` parts of at most `limit` each, whether the text was cut); a cut text's
+    last part ends with "…"."""
+    budget = limit * max_parts * 8          # raw characters: more than any markup can hide
+    cut = len(text) > budget
+    if cut:
+        at = text.rfind("\n", 0, budget)
+        text = text[:at if at > budget // 2 else budget]
+    parts = split_message(text, limit, html=html, atoms=atoms)
+    if len(parts) <= max_parts and not cut:
+        return parts, False
+    parts = split_message(text, limit - utf16_len(ELLIPSIS), html=html, atoms=atoms)[:max_parts]
+    if parts:
+        parts[-1] += ELLIPSIS
+    return parts, True

@@ -16,6 +16,7 @@ from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  #
 from newswatch.config.health import HealthConfig, SystemAlertsConfig, health_issues
 from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
 from newswatch.config.units import Duration, Size
+from newswatch.model.item import ItemLimits
 from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
 
 DEFAULT_CONFIG = "config/newswatch.yaml"
@@ -27,6 +28,16 @@ class HttpConfig(StrictModel):
     timeout: Duration = 20.0
     max_bytes: Size = 10 * 1024 * 1024
     user_agent: str | None = None
+
+
+class ItemsConfig(StrictModel):
+    """How much of each item is kept (UTF-8 bytes): longer titles and texts are clipped with "…"."""
+    max_title: Size = Field(default=1000, ge=16, le=1_000_000)
+    max_text: Size = Field(default=100_000, ge=16, le=100_000_000)
+
+    @property
+    def limits(self) -> ItemLimits:
+        return ItemLimits(max_title=self.max_title, max_text=self.max_text)
 
 
 class DeliveryConfig(StrictModel):
@@ -70,6 +81,7 @@ class Settings(StrictModel):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"   # json: one object per line (newswatch/logs.py)
     http: HttpConfig = HttpConfig()
+    items: ItemsConfig = ItemsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     worker: WorkerConfig = WorkerConfig()
     classify: ClassifyConfig = ClassifyConfig()

@@ -6,6 +6,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+TITLE_MAX = 1000        # characters: an alert never carries more of a title, summary or matched text
+SUMMARY_MAX = 1000
+EVIDENCE_MAX = 300
+EVIDENCE_ITEMS = 20     # evidence entries kept: the first of each (clause, kind, words, field), at most this many
+URL_MAX = 8192
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 def alert_id(rule_id: str, story_id: str) -> str:
     """One alert per (rule, story): the same pair always gets the same id."""
@@ -68,6 +78,26 @@ class Alert:
                 seen.add(text)
                 parts.append(text)
         return (" · ".join(parts) if parts else "matched") + suffix
+
+    def bounded(self) -> "Alert":
+        """The alert with every text from the item cut to a size any channel can carry (in place).
+        Items are clipped when they enter the pipeline; this also bounds alerts stored before that."""
+        self.title = _clip(self.title, TITLE_MAX) or ""
+        self.summary = _clip(self.summary, SUMMARY_MAX) or ""
+        if self.url and len(self.url) > URL_MAX:
+            self.url = None
+        firsts = {(ev.clause, ev.kind, ev.matched, ev.field): ev for ev in reversed(self.evidence)}
+        self.evidence = [ev for ev in self.evidence if firsts[(ev.clause, ev.kind, ev.matched, ev.field)] is ev]
+        near = [ev for ev in self.evidence if ev.kind == "near"]       # the explanation's "— same sentence"
+        self.evidence = [ev for ev in self.evidence if ev.kind != "near"][:EVIDENCE_ITEMS - len(near[:1])] + near[:1]
+        for ev in self.evidence:
+            ev.matched, ev.detail = _clip(ev.matched, EVIDENCE_MAX) or "", _clip(ev.detail, EVIDENCE_MAX) or ""
+        for member in self.digest_of:
+            if isinstance(member.get("title"), str):
+                member["title"] = _clip(member["title"], TITLE_MAX)
+            if isinstance(member.get("url"), str) and len(member["url"]) > URL_MAX:
+                member["url"] = None
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -49,6 +49,32 @@ def canonical_url(url: str | None) -> str | None:
 
 
 _SPACES = re.compile(r"\s+")
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLimits:
+    """How much of an item the pipeline keeps, in UTF-8 bytes (`items:` in the config). A feed may
+    send a title of megabytes; everything after the source (classifier, rules, alert, messages) sees
+    at most this. A URL longer than `max_url` characters is dropped (a clipped link is a broken one)."""
+
+    max_title: int = 1000
+    max_text: int = 100_000
+    max_url: int = 8192
+
+
+def clip_utf8(text: str, max_bytes: int) -> str:
+    """`text` if its UTF-8 form fits in `max_bytes`, else a prefix that fits with "…" added: cut after
+    a word when one ends in the last fifth, else between characters (never inside one)."""
+    if len(text) * 4 <= max_bytes:      # cheap: no UTF-8 character is longer than 4 bytes
+        return text
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    keep = max(0, max_bytes - len(ELLIPSIS.encode("utf-8")))
+    kept = data[:keep].decode("utf-8", "ignore")
+    space = kept.rfind(" ", len(kept) * 4 // 5)
+    return (kept[:space] if space > 0 else kept).rstrip() + ELLIPSIS
 
 
 def normalize_for_hash(text: str) -> str:
@@ -112,6 +138,25 @@ class Item:
         self.url = canonical_url(self.url) if self.url else None
         self.id = fingerprint(self.source_id, self.guid, self.url, self.title, self.text)
         return self
+
+    def clip(self, limits: ItemLimits) -> list[str]:
+        """Cut title and text to `limits` (with "…"), drop an over-long URL; the names of what changed.
+        The id stays the one `finish()` gave the whole item."""
+        changed = []
+        title, text = clip_utf8(self.title, limits.max_title), clip_utf8(self.text, limits.max_text)
+        if title is not self.title:
+            self.title = title
+            changed.append("title")
+        if text is not self.text:
+            self.text = text
+            changed.append("text")
+        if self.url and len(self.url) > limits.max_url:
+            self.url = None
+            changed.append("url")
+        if self.author and len(self.author) > 200:
+            self.author = self.author[:199] + ELLIPSIS
+            changed.append("author")
+        return changed
 
     @property
     def content(self) -> str:

@@ -1,8 +1,12 @@
 """With no Redis configured: the embedded Redis, the offline demo, and no orphan redis-server."""
 import json
+import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.conftest import ROOT, wait_until
 
@@ -62,3 +66,36 @@ def test_sigint_and_sigkill_leave_no_redis_server(tmp_path, procs):
     wait_until(lambda: str(killed.pid) not in out and not any(
         str(state) in line for line in subprocess.run(["pgrep", "-af", "workers.cli worker"], capture_output=True,
                                                       text=True).stdout.splitlines()), 15, "the worker to exit")
+
+
+def _read_only_run(state: Path, config: str) -> subprocess.CompletedProcess:
+    """`newswatch run --once` in a mount namespace where `state` is a read-only bind mount (we run as root,
+    whom file modes do not stop; a read-only mount does). Skips where namespaces are not allowed."""
+    import shutil
+    state.mkdir(parents=True)
+    probe = subprocess.run(["unshare", "--mount", "sh", "-c", f"mount --bind {state} {state} && "
+                            f"mount -o remount,ro,bind {state} && ! touch {state}/probe"], capture_output=True)
+    if shutil.which("unshare") is None or probe.returncode != 0:
+        pytest.skip(f"no read-only bind mount here: {probe.stderr.decode()[:200]}")
+    script = (f"mount --bind {state} {state} && mount -o remount,ro,bind {state} && "
+              f"exec {sys.executable} -m workers.cli run --once -c {config}")
+    return subprocess.run(["unshare", "--mount", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "NEWSWATCH_STATE_DIR": str(state)})
+
+
+def _under_a_file(state: Path, config: str) -> subprocess.CompletedProcess:
+    state.parent.mkdir(parents=True)
+    state.parent.joinpath("not-a-dir").write_text("a file")
+    bad = state.parent / "not-a-dir" / "state"
+    return subprocess.run([sys.executable, "-m", "workers.cli", "run", "--once", "-c", config], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NEWSWATCH_STATE_DIR": str(bad)})
+
+
+@pytest.mark.parametrize("make", [_read_only_run, _under_a_file])
+def test_an_unwritable_state_dir_is_one_clear_line_and_exit_2(tmp_path, make):
+    done = make(tmp_path / "parent" / "state", str(ROOT / "config" / "demo.yaml"))
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("newswatch:")]
+    assert "state_dir" in line and "writable" in line and str(tmp_path) in line

@@ -13,7 +13,8 @@ outside any cap; we never read them, and check each hop's scheme. `timeout`
 bounds each connect (at most 10 s), read, write and pool wait, and the whole
 fetch too (checked between hops and chunks: a server dripping bytes cannot
 hold a worker). Failures are `FetchError`s with a one-line reason that never
-holds a URL's userinfo; `permanent` marks what needs an operator: 404, 410 and
+holds a URL's userinfo or query values (`newswatch.redact`: `?apikey=...` is a
+secret too; log lines show `https://host/feed?apikey=***`); `permanent` marks what needs an operator: 404, 410 and
 most 4xx, bad URL or scheme, body too large, redirect loop, untrusted cert.
 """
 from __future__ import annotations
@@ -23,11 +24,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import unquote
-
 import httpx
 
 from newswatch.logs import fields
+from newswatch.redact import shown_url, url_secrets as _url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +93,6 @@ def redact_url(url: str | httpx.URL) -> str:
     return str(parsed.copy_with(username=None, password=None) if parsed.userinfo else parsed)
 
 
-def _url_secrets(url: str) -> list[str]:
-    """Userinfo pieces (raw and percent-decoded) never to show. Generous: all between
-    "://" and the last "@", so a password with a raw "/", "?" or "#" is covered too."""
-    _scheme, sep, rest = url.partition("://")
-    userinfo = rest[: rest.rfind("@")] if sep and "@" in rest else ""
-    if not userinfo or ("/" in userinfo and ":" not in userinfo):
-        return []
-    pieces = {userinfo, unquote(userinfo), *userinfo.split(":", 1)}
-    pieces |= {unquote(p) for p in list(pieces)}
-    return sorted((p for p in pieces if len(p) >= 2), key=len, reverse=True)
-
-
 def _one_line(text: str, secrets: list[str]) -> str:
     """Outside text (an exception's message) made safe for a reason."""
     for secret in secrets:
@@ -159,17 +147,17 @@ class HttpFetcher:
     def fetch(self, url: str, *, etag: str | None = None,
               last_modified: str | None = None) -> FetchResult:
         secrets = _url_secrets(url)
-        shown_url = _one_line(redact_url(url), secrets)
+        shown = _one_line(shown_url(redact_url(url)), secrets)
         started = time.monotonic()
         try:
             parsed = _check_url(url, secrets)
             result = self._fetch(parsed, etag, last_modified, started, secrets)
         except FetchError as exc:
-            log.debug(fields("fetch_failed", url=shown_url, status=exc.status,
+            log.debug(fields("fetch_failed", url=shown, status=exc.status,
                              reason=exc.reason, permanent=exc.permanent,
                              elapsed_ms=round((time.monotonic() - started) * 1000)))
             raise
-        log.debug(fields("fetch_done", url=shown_url, final_url=result.final_url,
+        log.debug(fields("fetch_done", url=shown, final_url=shown_url(result.final_url),
                          status=result.status, bytes=len(result.body or b""),
                          elapsed_ms=round(result.elapsed * 1000)))
         return result

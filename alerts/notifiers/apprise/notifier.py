@@ -5,6 +5,13 @@ The title is "[SEVERITY] <title>", the body the channel's text template (default
 severity (info/low: info, medium/high: warning, critical: failure). `timeout`
 bounds the whole notify() call and each socket operation of the service.
 
+Every value is escaped for the service first (`escaping.py`): mentions never
+ping ("@everyone" gets a zero-width space), and Markdown is escaped where the
+service renders it from raw text (Discord, Mattermost, Zulip, ...). One alert is
+one message: the body is clipped with "…" to what the service takes in one
+(Apprise's `body_maxlen` for it, less the title), and Apprise's overflow mode is
+set to truncate, never to split.
+
 Apprise reports failure as a False result, not as an exception, and does not
 say whether retrying can help: a False result is a temporary DeliveryError
 (the retry budget bounds it), with the service's last warning as the reason.
@@ -23,14 +30,18 @@ from urllib.parse import parse_qsl, urlsplit
 import apprise
 
 from alerts.notifiers.apprise.config import AppriseChannelConfig
+from alerts.notifiers.apprise.escaping import escape_for
 from alerts.notifiers.secrets import secret_value
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.http_common import Redactor, one_line
-from alerts.templating import alert_context, load_template
+from alerts.templating import alert_context, clip, load_template
 from newswatch.logs import fields
+from newswatch.redact import url_secrets as _query_and_userinfo
 
 log = logging.getLogger(__name__)
+
+TITLE_MAX = 240         # characters of the alert's title in Apprise's title (most services take 250)
 
 NOTIFY_TYPES = {"info": apprise.NotifyType.INFO, "low": apprise.NotifyType.INFO,
                 "medium": apprise.NotifyType.WARNING, "high": apprise.NotifyType.WARNING,
@@ -49,7 +60,7 @@ def url_secrets(url: str) -> list[str]:
     if hostport and not re.fullmatch(r"(localhost|[\w.-]*\.[\w.-]*|\[[0-9a-fA-F:.]+\])(:\d+)?", hostport):
         found += [hostport, *hostport.split(":")]       # tgram://<bot token>/…: the "host" is the token
     found += [seg for seg in parts.path.split("/") if len(seg) >= 6]
-    found += [value for _, value in parse_qsl(parts.query) if len(value) >= 6]
+    found += [value for _, value in parse_qsl(parts.query) if len(value) >= 6] + _query_and_userinfo(url)
     return [s for s in found if s]
 
 
@@ -75,7 +86,6 @@ class AppriseNotifier:
     def __init__(self, channel_id: str, *, url: str, timeout: float = 10.0, template: str | None = None):
         self.channel_id = channel_id
         self.timeout = float(timeout)
-        self.template = load_template("text", template)
         self._redact = Redactor(*url_secrets(url))
         self._apprise = apprise.Apprise()
         with _silenced():
@@ -86,14 +96,24 @@ class AppriseNotifier:
         for service in self._apprise:
             service.socket_connect_timeout = min(float(service.socket_connect_timeout), self.timeout)
             service.socket_read_timeout = min(float(service.socket_read_timeout), self.timeout)
-        self.service = one_line(getattr(next(iter(self._apprise)), "service_name", "apprise") or "apprise")
+            service.overflow_mode = apprise.OverflowMode.TRUNCATE     # one message, never split into many
+        self.plugin = plugin = next(iter(self._apprise))    # the Apprise plugin object of the URL
+        self.service = one_line(getattr(plugin, "service_name", "apprise") or "apprise")
+        self._body_max = int(getattr(plugin, "body_maxlen", 0) or 0)
+        self._escape = escape_for(plugin)
+        self.template = load_template("text", template, escape=self._escape)
 
     def __repr__(self) -> str:
         return f"AppriseNotifier({self.channel_id!r}, service={self.service!r})"
 
     def message(self, alert: Alert) -> tuple[str, str]:
+        """(title, body), escaped for the service and the body clipped to one message of it."""
         ctx = alert_context(alert, self.channel_id)
-        return f"[{ctx['severity_label']}] {ctx['title']}", self.template.render(alert, self.channel_id)
+        title = f"[{ctx['severity_label']}] {self._escape(clip(ctx['title'], TITLE_MAX))}"
+        body = self.template.render(alert, self.channel_id)
+        if self._body_max:
+            body = clip(body, max(self._body_max - len(title) - 2, self._body_max // 2))
+        return title, body
 
     def send(self, alert: Alert) -> None:
         title, body = self.message(alert)

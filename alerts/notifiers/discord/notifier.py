@@ -5,8 +5,9 @@ Request: POST <webhook_url>?wait=true with JSON {"content": markdown,
 answer with the created message (200) or a JSON error instead of a blind 204;
 `allowed_mentions` with nothing to parse keeps "@everyone" in a headline from
 pinging anybody. The content is the channel's template (default
-`alerts/templates/discord.md.j2`, every value markdown-escaped) split on line
-boundaries into messages of at most 2,000 characters (at most 10).
+`alerts/templates/discord.md.j2`, every value markdown-escaped): an alert is
+one message of at most 2,000 characters (cut with "…" when longer), a digest is
+split on line boundaries into at most 10.
 
 Replies:
 - 429 {"message": "You are being rate limited.", "retry_after": 0.53, "global": false}:
@@ -32,13 +33,11 @@ from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.http_common import (post_parts, HttpPoster, PartProgress, Redactor, Reply, one_line, origin, retry_after,
                                           status_is_temporary)
-from alerts.notifiers.splitting import DISCORD_ATOMS, DISCORD_LIMIT, split_message
+from alerts.notifiers.splitting import ALERT_PARTS, DIGEST_PARTS, DISCORD_ATOMS, DISCORD_LIMIT, fit_message
 from alerts.templating import load_template
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-
-MAX_MESSAGES = 10
 
 
 def with_wait(url: str) -> str:
@@ -75,11 +74,12 @@ class DiscordNotifier:
         return f"DiscordNotifier({self.channel_id!r}, {self._where!r})"
 
     def messages(self, alert: Alert) -> list[str]:
-        parts = split_message(self.template.render(alert, self.channel_id), DISCORD_LIMIT, atoms=DISCORD_ATOMS)
-        if len(parts) > MAX_MESSAGES:
+        max_parts = DIGEST_PARTS if alert.digest_of else ALERT_PARTS
+        parts, cut = fit_message(self.template.render(alert, self.channel_id), DISCORD_LIMIT, max_parts,
+                                 atoms=DISCORD_ATOMS)
+        if cut:
             log.warning(fields("discord_message_truncated", channel_id=self.channel_id, alert_id=alert.id,
-                               parts=len(parts), sent=MAX_MESSAGES))
-            parts = parts[:MAX_MESSAGES]
+                               sent=len(parts)))
         return parts or ["(empty alert)"]
 
     def payload(self, content: str) -> dict[str, Any]:

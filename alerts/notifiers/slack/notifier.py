@@ -2,9 +2,9 @@
 
 Request: POST <webhook_url> with JSON {"text": fallback, "blocks": [section…,
 context]}. The sections hold the channel's template (default
-`alerts/templates/slack.mrkdwn.j2`, every value with `&`, `<`, `>` escaped) cut
-into pieces of at most 3,000 characters on line boundaries (Slack's limit per
-section text; at most 48 sections). `text` is what notifications and old
+`alerts/templates/slack.mrkdwn.j2`, every value with `&`, `<`, `>` escaped) in
+sections of at most 3,000 characters (Slack's limit per section text): one for
+an alert (cut with "…" when longer), up to 10 on line boundaries for a digest. `text` is what notifications and old
 clients show: "🟠 HIGH: <title>".
 
 Replies (plain-text bodies, as Slack sends them):
@@ -27,13 +27,12 @@ from alerts.notifiers.secrets import secret_value
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.http_common import HttpPoster, Redactor, Reply, origin, retry_after, status_is_temporary
-from alerts.notifiers.splitting import SLACK_ATOMS, SLACK_SECTION_LIMIT, split_message
+from alerts.notifiers.splitting import ALERT_PARTS, DIGEST_PARTS, SLACK_ATOMS, SLACK_SECTION_LIMIT, fit_message
 from alerts.templating import alert_context, clip, load_template, slack_escape
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
 
-MAX_SECTIONS = 48        # Slack allows 50 blocks; one is the context footer
 TEXT_MAX = 3000
 
 HINTS = {
@@ -71,11 +70,11 @@ class SlackNotifier:
     def payload(self, alert: Alert) -> dict[str, Any]:
         ctx = alert_context(alert, self.channel_id)
         body = self.template.render(alert, self.channel_id) or slack_escape(ctx["title"])
-        sections = split_message(body, SLACK_SECTION_LIMIT, atoms=SLACK_ATOMS)
-        if len(sections) > MAX_SECTIONS:
+        max_parts = DIGEST_PARTS if alert.digest_of else ALERT_PARTS    # Slack allows 50 blocks
+        sections, cut = fit_message(body, SLACK_SECTION_LIMIT, max_parts, atoms=SLACK_ATOMS)
+        if cut:
             log.warning(fields("slack_message_truncated", channel_id=self.channel_id, alert_id=alert.id,
-                               sections=len(sections), sent=MAX_SECTIONS))
-            sections = sections[:MAX_SECTIONS]
+                               sections=len(sections)))
         blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
         footer = f"newswatch · rule {ctx['rule_id']} · alert {alert.id}"
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(footer)}]})

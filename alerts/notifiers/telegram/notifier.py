@@ -3,8 +3,9 @@
 Request: POST {api_url}/bot<token>/sendMessage with JSON {chat_id, text,
 parse_mode: "HTML", link_preview_options, message_thread_id?}. The text is the
 channel's template (default `alerts/templates/telegram.html.j2`) with every
-value HTML-escaped. Over 4,096 characters it is split on line boundaries into
-several messages (at most 10), each well-formed HTML on its own.
+value HTML-escaped. An alert is one message of at most 4,096 characters (what
+does not fit is cut, ending with "…"); a digest is split on line boundaries into
+at most 10, each well-formed HTML on its own.
 
 Replies (`{"ok": false, "error_code": N, "description": "...", "parameters": {...}}`):
 - 429 "Too Many Requests: retry after N": temporary, `retry_after` from
@@ -29,14 +30,13 @@ from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.http_common import (post_parts, HttpPoster, PartProgress, Redactor, Reply, one_line, retry_after,
                                           status_is_temporary)
-from alerts.notifiers.splitting import TELEGRAM_LIMIT, split_message
+from alerts.notifiers.splitting import ALERT_PARTS, DIGEST_PARTS, TELEGRAM_LIMIT, fit_message
 from alerts.templating import load_template
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org"
-MAX_MESSAGES = 10
 
 
 class TelegramNotifier:
@@ -64,11 +64,11 @@ class TelegramNotifier:
         return f"TelegramNotifier({self.channel_id!r}, chat_id={self.chat_id!r})"
 
     def messages(self, alert: Alert) -> list[str]:
-        parts = split_message(self.template.render(alert, self.channel_id), TELEGRAM_LIMIT, html=True)
-        if len(parts) > MAX_MESSAGES:
+        max_parts = DIGEST_PARTS if alert.digest_of else ALERT_PARTS
+        parts, cut = fit_message(self.template.render(alert, self.channel_id), TELEGRAM_LIMIT, max_parts, html=True)
+        if cut:
             log.warning(fields("telegram_message_truncated", channel_id=self.channel_id, alert_id=alert.id,
-                               parts=len(parts), sent=MAX_MESSAGES))
-            parts = parts[:MAX_MESSAGES]
+                               sent=len(parts)))
         return parts or ["(empty alert)"]
 
     def payload(self, text: str) -> dict[str, Any]:

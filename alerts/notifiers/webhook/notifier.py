@@ -17,7 +17,8 @@ can refuse stale replays; verify with `hmac.compare_digest`.
 
 Replies: 2xx sent; 408, 425, 429 (Retry-After honoured) and 5xx temporary;
 any other status (4xx, a 3xx redirect) permanent. Errors name only the URL's
-origin; the secret and header values never appear anywhere.
+origin; the secret, header values and the URL's userinfo and query values
+(`?token=...`) never appear anywhere, even when the server's reply echoes them.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from alerts.notifiers.http_common import HttpPoster, Redactor, Reply, origin, re
 from alerts.notifiers.record import alert_record
 from alerts.templating import load_template
 from newswatch.logs import fields
+from newswatch.redact import url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,8 @@ class WebhookNotifier:
         self._headers = dict(headers or {})
         self._clock = clock
         self._where = origin(url)
-        self._redact = Redactor(secret, *self._headers.values())
+        # the URL may hold a token (?token=..., user:password@): gone from every reason, even echoed back
+        self._redact = Redactor(secret, *self._headers.values(), url, *url_secrets(url))
         self._http = HttpPoster(f"webhook channel {channel_id}", self._redact)
 
     def __repr__(self) -> str:

@@ -10,11 +10,12 @@ import time
 import pytest
 
 from alerts.notifiers import build_notifier, check_channel
+from alerts.notifiers.apprise.escaping import escape_for
 from alerts.notifiers.apprise.notifier import AppriseNotifier, url_secrets
 from alerts.notifiers.base import DeliveryError
 from workers.registry import load_config
 from newswatch.config.yamlconf import ConfigError
-from tests.support.chat_apis import WebhookReceiver, seed_alert
+from tests.support.chat_apis import DiscordWebhook, WebhookReceiver, seed_alert
 from tests.support.http_server import Response
 
 PASSWORD = "apprise-canary-pw-4417"
@@ -116,3 +117,47 @@ def test_config_and_check(hook, tmp_path, monkeypatch):
         load_config(tmp_path / "c.yaml")
     assert "c.yaml:2: channels[0].url: Apprise cannot use this URL (scheme 'nosuchservice'" in str(err.value)
     assert PASSWORD not in str(err.value)
+
+
+# --- mentions and markup: escaped per service (alerts/notifiers/apprise/escaping.py) ---------------
+
+HOSTILE_TITLE = "@everyone <@123456789012345678> **free** <!channel>"
+DISCORD_URL = f"discord://1234567890123456789/{DiscordWebhook.path.rsplit('/', 1)[1]}"
+
+
+def test_a_discord_target_gets_no_mention_and_no_markdown_raw():
+    """Apprise's real Discord plugin, its endpoint moved to a loopback stand-in of Discord's webhook API."""
+    alert = seed_alert(title=HOSTILE_TITLE, summary="ping @here and <@&987654321> _now_",
+                       url="https://example.org/@everyone/story")
+    with DiscordWebhook() as discord:
+        n = AppriseNotifier("ap", url=DISCORD_URL, timeout=5)
+        [plugin] = n._apprise                       # the URL's Apprise plugin object
+        plugin.notify_url = discord.base_url + "/api/webhooks"     # a class attribute: https://discord.com/...
+        n.send(alert)
+        [body] = discord.accepted
+    content = body["content"]
+    assert "allowed_mentions" not in body       # Apprise cannot say "no mentions": the text must not hold one
+    for raw in ("@everyone", "@here", "<@1", "<@&", "<!channel>", "**free**", " _now_"):
+        assert raw not in content, raw
+    assert "@\u200beveryone" in content and "\\*\\*free\\*\\*" in content and "\\_now\\_" in content
+    assert "https://example.org/%40everyone/story" in content     # a link stays a link
+
+
+def test_a_plain_target_gets_mentions_neutralised_and_text_kept(hook):
+    AppriseNotifier("ap", url=apprise_url(hook, auth=False), timeout=5).send(seed_alert(title=HOSTILE_TITLE))
+    body = json.loads(hook.requests[0].body)
+    for text in (body["title"], body["message"]):
+        assert "@everyone" not in text and "<@1" not in text and "<!channel>" not in text
+        assert "@\u200beveryone <\u200b@\u200b123456789012345678> **free** <\u200b!channel>" in text  # no markup escaped
+
+
+@pytest.mark.parametrize("url,markdown", [(DISCORD_URL, True), ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", False),
+                                          ("mmost://mattermost.example.org/3ccdd113474722377935511fc85d3dd4", True),
+                                          ("tgram://123456789:abcdefghijklmnopqrstuvwxyzABCDEFGHI/12345", False)])
+def test_escaping_per_service(url, markdown):
+    """Discord and Mattermost render Markdown from our raw text: escaped here. Slack and Telegram get
+    Apprise's own HTML escaping: only mentions here, nothing escaped twice."""
+    escape = escape_for(AppriseNotifier("ap", url=url, timeout=5).plugin)
+    expected = "@\u200bhere \\<\u200b!everyone> \\*x\\*" if markdown else "@\u200bhere <\u200b!everyone> *x*"
+    assert escape("@here <!everyone> *x*") == expected
+    assert escape("see https://t.me/@name_x") == "see https://t.me/%40name_x"

@@ -57,16 +57,31 @@ def test_wait_is_added_to_an_existing_query():
         "https://discord.com/api/webhooks/1/t?wait=false"
 
 
-def test_long_content_is_split_at_2000(hook, tmp_path):
+def digest(**overrides):
+    """A digest alert (splitting is for digests: one alert is one message)."""
+    member = {"id": "a1", "rule_id": "r", "rule_title": "R", "severity": "high", "title": "t", "url": None,
+              "published": None, "source_id": "s", "explanation": "x"}
+    return seed_alert(digest_of=[member], **overrides)
+
+
+def test_long_digest_is_split_at_2000(hook, tmp_path):
     path = tmp_path / "long.md.j2"
     path.write_text("{% for i in range(150) %}**{{ title }}** — item {{ i }}\n{% endfor %}")
     n = notifier(hook, template=path)
-    alert = seed_alert(title="Sahel *update* <#1>")
+    alert = digest(title="Sahel *update* <#1>")
     n.send(alert)
     contents = [b["content"] for b in hook.accepted]
     assert len(contents) == len(hook.requests) >= 3
     assert all(len(c) <= 2000 and c.startswith("**Sahel \\*update\\* \\<#1>**") for c in contents)
     assert "\n".join(contents) == n.template.render(alert, "discord")
+
+
+def test_one_alert_is_one_message_cut_with_an_ellipsis(hook, tmp_path):
+    path = tmp_path / "long.md.j2"
+    path.write_text("{% for i in range(150) %}**{{ title }}** — item {{ i }}\n{% endfor %}")
+    notifier(hook, template=path).send(seed_alert(title="Sahel *update* <#1>"))
+    [content] = [b["content"] for b in hook.accepted]
+    assert len(hook.requests) == 1 and len(content) <= 2000 and content.endswith("…")
 
 
 def test_429_retry_after_from_body_in_seconds(hook):
@@ -111,7 +126,7 @@ def test_retry_resumes_after_the_parts_sent(hook, tmp_path):
     path = tmp_path / "long.md.j2"
     path.write_text("{% for i in range(150) %}{{ title }} — item {{ i }}\n{% endfor %}")
     n = notifier(hook, template=path)
-    alert = seed_alert()
+    alert = digest()
     parts = n.messages(alert)
     hook.script(json_response(200, {"id": "1"}), json_response(200, {"id": "2"}), DiscordWebhook.rate_limited(0.4))
     err = send_error(n, alert)

@@ -55,16 +55,32 @@ def test_exact_request(hook):
     assert hook.accepted == [body]
 
 
-def test_long_body_becomes_sections_of_at_most_3000(hook, tmp_path):
+def digest(**overrides):
+    """A digest alert (splitting is for digests: one alert is one message)."""
+    member = {"id": "a1", "rule_id": "r", "rule_title": "R", "severity": "high", "title": "t", "url": None,
+              "published": None, "source_id": "s", "explanation": "x"}
+    return seed_alert(digest_of=[member], **overrides)
+
+
+def test_long_digest_becomes_sections_of_at_most_3000(hook, tmp_path):
     path = tmp_path / "long.j2"
     path.write_text("{% for i in range(400) %}*{{ link(url, title) }}* row {{ i }}\n{% endfor %}")
     n = notifier(hook, template=path)
-    n.send(seed_alert(title="A & B"))
+    n.send(digest(title="A & B"))
     [body] = hook.accepted
     sections = [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]
     assert len(sections) >= 8 and all(len(s) <= 3000 for s in sections)
     assert all(s.startswith("*<https://t.me/") and s.endswith(f"row {s.rsplit('row ', 1)[1]}") for s in sections)
-    assert "\n".join(sections) == n.template.render(seed_alert(title="A & B"), "slack")
+    assert "\n".join(sections) == n.template.render(digest(title="A & B"), "slack")
+
+
+def test_one_alert_is_one_section_cut_with_an_ellipsis(hook, tmp_path):
+    path = tmp_path / "long.j2"
+    path.write_text("{% for i in range(400) %}*{{ link(url, title) }}* row {{ i }}\n{% endfor %}")
+    notifier(hook, template=path).send(seed_alert(title="A & B"))
+    [body] = hook.accepted
+    [section] = [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]
+    assert len(section) <= 3000 and section.endswith("…") and len(hook.requests[0].body) < 4000
 
 
 @pytest.mark.parametrize("status,code,hint", [

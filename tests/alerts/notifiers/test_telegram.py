@@ -42,6 +42,13 @@ def send_error(n: TelegramNotifier, alert=None) -> DeliveryError:
     return err.value
 
 
+def digest(**overrides):
+    """A digest alert (splitting is for digests: one alert is one message)."""
+    member = {"id": "a1", "rule_id": "r", "rule_title": "R", "severity": "high", "title": "t", "url": None,
+              "published": None, "source_id": "s", "explanation": "x"}
+    return seed_alert(digest_of=[member], **overrides)
+
+
 def long_template(tmp_path, lines: int):
     path = tmp_path / "long.html.j2"
     path.write_text("{% for i in range(" + str(lines) + ") %}"
@@ -141,9 +148,9 @@ def test_timeout_bounds_the_send(api):
 
 # --- long messages ---------------------------------------------------------------
 
-def test_long_message_is_split_on_lines_into_valid_messages(api, tmp_path):
+def test_long_digest_is_split_on_lines_into_valid_messages(api, tmp_path):
     n = notifier(api, template=long_template(tmp_path, 300))
-    alert = seed_alert(title="Bamako <&> talks")
+    alert = digest(title="Bamako <&> talks")
     whole = telegram_html_text(n.template.render(alert, "tg"))
     n.send(alert)
     texts = [body["text"] for body in api.accepted]
@@ -158,7 +165,7 @@ def test_one_huge_line_inside_a_tag_is_split_with_tags_reopened(api, tmp_path):
     path = tmp_path / "huge.html.j2"
     path.write_text("<blockquote><i>{% for i in range(1000) %}{{ title }} {% endfor %}</i></blockquote>")
     n = notifier(api, template=path)
-    n.send(seed_alert(title="Lavrov&Goïta 🇲🇱"))
+    n.send(digest(title="Lavrov&Goïta 🇲🇱"))
     texts = [body["text"] for body in api.accepted]
     assert len(texts) == len(api.requests) >= 4
     for text in texts:
@@ -167,9 +174,17 @@ def test_one_huge_line_inside_a_tag_is_split_with_tags_reopened(api, tmp_path):
         assert "&amp;" in text and "&Goïta" not in text     # entities whole, never cut
 
 
+def test_one_alert_is_one_message_cut_with_an_ellipsis(api, tmp_path):
+    n = notifier(api, template=long_template(tmp_path, 300))
+    n.send(seed_alert(title="Bamako <&> talks"))
+    [text] = [body["text"] for body in api.accepted]
+    assert len(api.requests) == 1 and utf16_len(telegram_html_text(text)) <= 4096
+    assert text.endswith("…") and text.startswith("<b>Bamako &lt;&amp;&gt; talks</b> — line 0")
+
+
 def test_retry_after_a_failed_part_sends_only_the_rest(api, tmp_path):
     n = notifier(api, template=long_template(tmp_path, 300))
-    alert = seed_alert()
+    alert = digest()
     parts = n.messages(alert)
     api.script(Response(status=200, body=json.dumps({"ok": True, "result": {"message_id": 1}}).encode(),
                         headers={"Content-Type": "application/json"}),

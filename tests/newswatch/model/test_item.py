@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from newswatch.model.item import Item, canonical_url, fingerprint
+from newswatch.model.item import Item, ItemLimits, canonical_url, clip_utf8, fingerprint
 
 
 def test_canonical_url_drops_tracking_and_fragment():
@@ -26,3 +26,23 @@ def test_item_round_trip():
                 published=datetime(2026, 2, 10, 9, tzinfo=timezone.utc)).finish()
     assert item.url == "https://x.org/a" and item.id
     assert Item.from_dict(item.to_dict()) == item
+
+
+def test_clip_cuts_title_and_text_to_utf8_bytes_with_one_ellipsis():
+    item = Item(source_id="s", title="Лавров " * 1000, text="x" * 200_000, url="https://x.org/" + "a" * 9000).finish()
+    before = item.id
+    assert item.clip(ItemLimits()) == ["title", "text", "url"]
+    assert len(item.title.encode()) <= 1000 and item.title.endswith("Лавров…")     # never half a character
+    assert len(item.text.encode()) <= 100_000 and item.text.endswith("…") and item.text.count("…") == 1
+    assert item.url is None and item.id == before
+    assert item.clip(ItemLimits()) == []                                            # already within
+    small = Item(source_id="s", title="Lavrov", text="in Bamako").finish()
+    assert small.clip(ItemLimits(max_title=16, max_text=16)) == [] and small.title == "Lavrov"
+    assert clip_utf8("é" * 10, 7) == "éé…"
+
+
+def test_items_limits_in_the_config_take_sizes():
+    from newswatch.config import Settings
+    assert Settings(items={"max_title": "2KB", "max_text": "1MiB"}).items.limits == \
+        ItemLimits(max_title=2000, max_text=1024 * 1024)
+    assert Settings().items.limits == ItemLimits()

@@ -4,7 +4,9 @@ The fast path reads well-formed RSS 2.0/0.9x, RDF (RSS 0.9/1.0) and Atom 1.0
 with lxml. Anything it is not sure of (XML errors, bytes that are not in the
 declared encoding, an HTTP charset that disagrees with the document, a DTD
 declaring entities, an unknown root) goes to feedparser (feed_fallback.py), which
-reads broken markup and hard encodings.
+reads broken markup and hard encodings. A document meant as UTF-8 with a few bad
+bytes is first repaired as UTF-8 (encoding.py), so feedparser never reads it as
+another charset. An HTML DOCTYPE (XHTML's) before an rss/feed/RDF root is no HTML page.
 
 Both paths reduce an entry to a `RawEntry` of plain strings, and `build_item`
 alone turns that into an `Item`, so the two agree item for item; the tests
@@ -30,6 +32,7 @@ from newswatch.logs import fields
 from newswatch.text import repair_mojibake
 from workers.sources.feeds.entry import (NOT_HTML_PAGE, FeedMeta, FeedParseError, RawEntry, build_item,
                                         normalize_lang, parse_date)
+from workers.sources.feeds.encoding import repair_utf8
 from workers.sources.feeds.fallback import parse_with_feedparser
 
 __all__ = ["FeedParseError", "ParsedFeed", "parse_feed", "parse_date", "normalize_lang"]
@@ -47,6 +50,7 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree
                               remove_comments=True, remove_pis=True, load_dtd=False)
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
                          rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_FEED_ROOTS = frozenset({b"rss", b"feed", b"rdf"})   # under an HTML DOCTYPE, these roots are still a feed
 _ROOT_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
                          rb"<([A-Za-z_][\w.:-]*)", re.DOTALL)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
@@ -232,6 +236,12 @@ def _parse_fast(body: bytes, content_type: str | None) -> tuple[FeedMeta, list[R
     return None
 
 
+def _feed_root(body: bytes) -> bool:
+    """Whether the root element (after any DOCTYPE, such as an XHTML one) is rss, feed or rdf:RDF."""
+    match = _ROOT_START.match(body[:8192])
+    return match is not None and match.group(1).lower().rsplit(b":", 1)[-1] in _FEED_ROOTS
+
+
 def _missing_root_end(body: bytes) -> str | None:
     """The root element's name when the body ends before its end tag: the download was cut short.
 
@@ -255,9 +265,14 @@ def parse_feed(body: bytes, source_id: str, *, content_type: str | None = None,
     """
     if not body or body.isspace():
         raise FeedParseError("empty body")
-    if _HTML_START.match(body[:2048]):
+    if _HTML_START.match(body[:2048]) and not _feed_root(body):
         raise FeedParseError(NOT_HTML_PAGE)
     parsed, parser, error, broken = (_parse_fast(body, content_type) if fast else None), "fast", None, False
+    repaired = repair_utf8(body, content_type) if parsed is None else None
+    if repaired is not None:      # UTF-8 with a few bad bytes: read as UTF-8, not as another charset
+        body, bad = repaired
+        log.info(fields("feed_utf8_repaired", source_id=source_id, replaced=bad))
+        parsed = _parse_fast(body, content_type) if fast else None
     if parsed is None:
         root = _missing_root_end(body)
         if root:  # feedparser would keep the entries before the cut, the last one cut short

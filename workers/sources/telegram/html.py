@@ -26,6 +26,7 @@ from workers.sources.telegram.text import HAS_CLASS, by_class, first_text, node_
 PERMALINK = "https://t.me/{channel}/{id}"
 _POST_REF = re.compile(r"^([A-Za-z0-9_]{1,64})/([0-9]{1,12})$")
 _ALBUM_REF = re.compile(r"/([0-9]{1,12})\?single")   # an album's photo or video links to its own id
+ALBUM_SPAN = 20                                  # an album (at most 10 items) covers ids post.id .. post.id + 20
 _POSTS = etree.XPath("//div[@data-post]")
 _HISTORY = etree.XPath("//*[" + HAS_CLASS.format("'tgme_channel_history'") + "]")
 _CARD_PAGE = etree.XPath("//*[" + HAS_CLASS.format("'tgme_page'") + "]")
@@ -215,7 +216,7 @@ def parse_post(el) -> TelegramPost | None:
         return None
     post = TelegramPost(channel=ref.group(1), id=int(ref.group(2)))
     _walk(el, post)
-    album = {m["id"] for m in post.media if "id" in m}
+    album = {m["id"] for m in post.media if "id" in m and post.id <= m["id"] <= post.id + ALBUM_SPAN}
     post.album_ids = sorted(album | {post.id}) if album else []
     return post
 

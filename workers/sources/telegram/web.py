@@ -8,7 +8,17 @@ posts between two polls is read without a gap; items come out oldest first and
 never with an id at or below the cursor. After `max_pages` pages it stops,
 records in `detail["gap"]` that posts may have been skipped, logs it, and moves
 the cursor anyway (the alternative, never catching up, is worse for news).
-The cursor moves past every id an album covers. Errors are `SourceError`s
+The cursor moves past every id an album covers (at most 20 past the post).
+
+A page is trusted only for the configured channel: a post widget naming another
+channel in its `data-post` is refused, and so is a post whose id is more than
+`MAX_ID_JUMP` (1,000) above the page's median post id (a page holds about 20
+consecutive posts; a channel's ids only grow by its own posts), so a forged id
+cannot move the cursor past every later real post. Refused posts are logged
+(`telegram_posts_refused`). A stored cursor more than `MAX_ID_JUMP` above the
+newest page's highest id cannot be real (poisoned before): it is logged
+(`telegram_cursor_reset`) and the poll reads the newest page as a first poll
+would (items already seen are dropped by exact dedup). Errors are `SourceError`s
 with a health reason: channel not found (404), no public preview (t.me
 redirects `/s/<name>` to `/<name>`, or shows the channel's card page), rate
 limited (429, `retry_after` from Retry-After), server errors, and a 200 page
@@ -30,6 +40,7 @@ from workers.sources.telegram.html import TelegramPage, TelegramPageError, Teleg
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 120
+MAX_ID_JUMP = 1000
 _CHARSET = re.compile(r"charset=\"?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 
@@ -44,7 +55,7 @@ class TelegramWebSource:
 
     def poll(self, cursor: dict) -> PollResult:
         last_id, detail = self._last_id(cursor), {"parser": "lxml", "pages": 0, "bytes": 0}
-        pages = self._read_back(last_id, detail)
+        pages, last_id = self._read_back(last_id, detail)
         fresh = {p.id: p for page in pages for p in page.posts if last_id is None or p.id > last_id}
         posts = [fresh[i] for i in sorted(fresh)]
         items = [post_to_item(post, self.id, self.config.lang) for post in posts]
@@ -68,15 +79,20 @@ class TelegramWebSource:
                                action="reading the newest page only"))
             return None
 
-    def _read_back(self, last_id: int | None, detail: dict) -> list[TelegramPage]:
-        """The newest page, then older ones with ?before= until the cursor is reached."""
+    def _read_back(self, last_id: int | None, detail: dict) -> tuple[list[TelegramPage], int | None]:
+        """The newest page, then older ones with ?before= until the cursor is reached; and the cursor
+        (None when the stored one is far beyond the newest post, see the module's doc)."""
         pages: list[TelegramPage] = []
         before: int | None = None
         while True:
-            pages.append(self._page(before, detail))
+            pages.append(self._page(before, detail, last_id))
             ids = [post.id for post in pages[-1].posts]
+            if before is None and last_id is not None and ids and last_id > max(ids) + MAX_ID_JUMP:
+                log.warning(fields("telegram_cursor_reset", source_id=self.id, channel=self.channel,
+                                   last_id=last_id, newest=max(ids), action="reading the newest page only"))
+                last_id = None
             if last_id is None or not ids or min(ids) <= last_id + 1:
-                return pages
+                return pages, last_id
             oldest = min(ids)
             if before is not None and oldest >= before:
                 raise SourceError(f"cannot page back through @{self.channel}: ?before={before} returned posts "
@@ -86,10 +102,10 @@ class TelegramWebSource:
                                  f"{last_id + 1}..{oldest - 1} may be missing")
                 log.warning(fields("telegram_gap", source_id=self.id, channel=self.channel, last_id=last_id,
                                    oldest_read=oldest, pages=len(pages), max_pages=self.config.max_pages))
-                return pages
+                return pages, last_id
             before = oldest
 
-    def _page(self, before: int | None, detail: dict) -> TelegramPage:
+    def _page(self, before: int | None, detail: dict, last_id: int | None = None) -> TelegramPage:
         url = self.page_url if before is None else f"{self.page_url}?before={before}"
         try:
             result = self.fetcher.fetch(url)
@@ -111,7 +127,22 @@ class TelegramWebSource:
         if page.skipped:
             log.warning(fields("telegram_posts_skipped", source_id=self.id, channel=self.channel,
                                skipped=page.skipped, reason="post widget without a readable data-post id"))
+        page.posts = self._trusted(page.posts, last_id)
         return page
+
+    def _trusted(self, posts: list[TelegramPost], last_id: int | None) -> list[TelegramPost]:
+        """The page's posts of this channel whose ids are not far beyond the page's own (see the module doc)."""
+        ours = [post for post in posts if post.channel.lower() == self.channel.lower()]
+        ids = sorted(post.id for post in ours)
+        anchor = ids[(len(ids) - 1) // 2] if len(ids) > 1 else last_id   # the low median, else the cursor
+        kept = [post for post in ours if anchor is None or post.id <= anchor + MAX_ID_JUMP]
+        if len(kept) < len(posts):
+            trusted = {id(post) for post in kept}
+            refused = [f"{post.channel}/{post.id}" for post in posts if id(post) not in trusted]
+            log.warning(fields("telegram_posts_refused", source_id=self.id, channel=self.channel,
+                               refused=refused[:5], count=len(refused),
+                               reason=f"another channel's, or an id over {MAX_ID_JUMP} above the page's"))
+        return kept
 
     def _no_preview(self, why: str) -> SourceError:
         return SourceError(f"@{self.channel} has no public web preview ({why}): the channel is private or "

@@ -186,6 +186,34 @@ def test_html_page_is_not_a_feed():
             assert "HTML page" in err.value.reason
 
 
+XHTML_DOCTYPE = (b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+                 b'"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n')
+
+
+def test_a_feed_behind_an_xhtml_doctype_is_read_and_an_xhtml_page_still_is_not():
+    feed = rss("<item><title>Lavrov&nbsp;in Bamako</title><link>https://example.com/1</link>"
+               "<description>Sergey Lavrov arrived.</description></item>")
+    feed = feed.replace(b"?>", b"?>\n" + XHTML_DOCTYPE, 1)
+    page = b'<?xml version="1.0"?>\n' + XHTML_DOCTYPE + b'<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>'
+    for fast in (True, False):
+        [item] = parse_feed(feed, "src", fast=fast).items
+        assert (item.title, item.url) == ("Lavrov in Bamako", "https://example.com/1")
+        with pytest.raises(FeedParseError, match="HTML page"):
+            parse_feed(page, "src", fast=fast)
+
+
+def test_utf8_with_one_stray_latin1_byte_stays_utf8_with_the_byte_replaced(caplog):
+    body = rss("<item><title>Лавров прибыл в Бамако</title><link>https://example.com/1</link>"
+               "<description>Министр иностранных дел Сергей Лавров посетил кафе CAFE_BYTE в Бамако.</description>"
+               "</item>").replace(b"CAFE_BYTE", "café".encode("latin-1"))
+    for fast, content_type in ((True, None), (False, None), (True, "application/rss+xml; charset=utf-8")):
+        with caplog.at_level(logging.INFO):
+            [item] = parse_feed(body, "src", fast=fast, content_type=content_type).items
+        assert item.title == "Лавров прибыл в Бамако"
+        assert "Сергей Лавров посетил кафе caf\ufffd в Бамако" in item.text
+    assert "feed_utf8_repaired" in caplog.text
+
+
 @pytest.mark.parametrize("body", [b"", b"   \n\t  "])
 def test_empty_body(body):
     with pytest.raises(FeedParseError) as err:

@@ -178,6 +178,59 @@ def test_an_empty_channel_is_no_error(server, fetcher):
     assert source(server, fetcher).poll({"last_id": "5"}).cursor == {"last_id": "5"}
 
 
+# --- hostile pages: posts of other channels, ids far beyond the page's own ---------------------------------
+
+FORGED_ID = 999999999999
+
+
+class ForgingChannel(Channel):
+    """The channel, with forged post widgets (another channel's, or this one's with a far id) added as the
+    newest posts of every page."""
+
+    def __init__(self, forged: list[str], **options):
+        super().__init__(**options)
+        self.forged = forged
+
+    def page(self, ids: list[int]) -> bytes:
+        doc = etree.fromstring(super().page(ids), _PARSER)
+        [history] = doc.xpath("//section[contains(@class, 'tgme_channel_history')]")
+        for ref in self.forged:
+            wrap = copy.deepcopy(self.wraps[70990])
+            wrap.xpath(".//div[@data-post]")[0].set("data-post", ref)
+            history.append(wrap)
+        return etree.tostring(doc, method="html", encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("forged", [f"other_channel/{FORGED_ID}", f"topwar_official/{FORGED_ID}"])
+def test_a_forged_post_never_moves_the_cursor_and_later_posts_are_read(server, fetcher, forged, caplog):
+    channel = ForgingChannel([forged], page_size=20, newest=70999)
+    server.route(PATH, channel)
+    src = source(server, fetcher)
+    with caplog.at_level(logging.WARNING, logger="workers.sources.telegram.web"):
+        first = src.poll({})
+    assert ids_of(first) == IDS[:8] and first.cursor == {"last_id": "70999"}
+    assert any("telegram_posts_refused" in r.getMessage() for r in caplog.records)
+    channel.newest = IDS[-1]                       # real posts arrive: still read
+    second = src.poll(first.cursor)
+    assert ids_of(second) == IDS[8:] and second.cursor == {"last_id": "71008"}
+
+
+def test_an_album_link_far_beyond_the_post_never_moves_the_cursor(server, fetcher):
+    channel = served(server, newest=71000)          # 71000 is an album of 71000..71005
+    wrap = channel.wraps[71000]
+    wrap.xpath(".//a[contains(@href, '?single')]")[0].set("href", f"https://t.me/topwar_official/{FORGED_ID}?single")
+    result = source(server, fetcher).poll({"last_id": "70999"})
+    assert ids_of(result) == [71000] and int(result.cursor["last_id"]) < 71010
+
+
+def test_a_poisoned_cursor_far_above_the_channel_is_reset(server, fetcher, caplog):
+    served(server, page_size=4)
+    with caplog.at_level(logging.WARNING, logger="workers.sources.telegram.web"):
+        result = source(server, fetcher).poll({"last_id": str(FORGED_ID)})
+    assert ids_of(result) == IDS[-4:] and result.cursor == {"last_id": "71008"}
+    assert any("telegram_cursor_reset" in r.getMessage() for r in caplog.records)
+
+
 # --- errors -------------------------------------------------------------------------------------------------
 
 def poll_error(src, cursor: dict | None = None) -> SourceError:
