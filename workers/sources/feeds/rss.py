@@ -22,7 +22,7 @@ class RssSource:
             return self._poll_file(cursor)
         try:
             result = self.fetcher.fetch(self.config.url, etag=cursor.get("etag"),
-                                        last_modified=cursor.get("last_modified"))
+                                        last_modified=cursor.get("last_modified"), timeout=self.config.timeout)
         except FetchError as exc:
             raise SourceError(exc.reason, retry_after=exc.retry_after, permanent=exc.permanent) from None
         new_cursor = {"etag": result.etag, "last_modified": result.last_modified}

@@ -92,7 +92,7 @@ class TelegramWebSource:
     def _page(self, before: int | None, detail: dict) -> TelegramPage:
         url = self.page_url if before is None else f"{self.page_url}?before={before}"
         try:
-            result = self.fetcher.fetch(url)
+            result = self.fetcher.fetch(url, timeout=self.config.timeout)   # each page: its own deadline
         except FetchError as exc:
             raise self._fetch_error(exc) from None
         path = urlsplit(result.final_url).path
