@@ -21,6 +21,7 @@ import contextlib
 import inspect
 import logging
 import re
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import apprise
@@ -102,7 +103,7 @@ class AppriseNotifier:
 
     def send(self, alert: Alert) -> None:
         title, body = self.message(alert)
-        options = {"timeout": self.timeout} if _NOTIFY_TAKES_TIMEOUT else {}
+        options: dict[str, Any] = {"timeout": self.timeout} if _NOTIFY_TAKES_TIMEOUT else {}
         try:
             result = run_bounded(lambda: self._apprise.notify(
                 body=body, title=title, body_format=apprise.NotifyFormat.TEXT,

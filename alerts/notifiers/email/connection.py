@@ -32,7 +32,7 @@ class _WatchedSMTP(smtplib.SMTP):
     on_socket: Callable[[socket.socket], None] | None = None
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = super()._get_socket(host, port, timeout)
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
         if self.on_socket is not None:
             self.on_socket(sock)
         return sock
@@ -65,7 +65,7 @@ class SmtpDeadline:
         else:
             smtp = _WatchedSMTP(timeout=self.remaining())
         smtp.on_socket = self._adopt
-        smtp._host = host      # what SMTP(host) sets before connecting: the name TLS checks the certificate for
+        setattr(smtp, "_host", host)   # what SMTP(host) sets before connecting: the name TLS checks the certificate for
         code, message = smtp.connect(host, port)
         if code != 220:
             smtp.close()

@@ -17,6 +17,9 @@ class RssSource:
         self.fetcher = fetcher
         self.path = (base_dir / config.path).resolve() if config.path else None
 
+    def fetch_budget(self) -> float:
+        return 0.0 if self.path is not None else float(self.config.timeout or self.fetcher.timeout)
+
     def poll(self, cursor: dict) -> PollResult:
         if self.path is not None:
             return self._poll_file(cursor)

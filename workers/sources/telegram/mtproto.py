@@ -161,6 +161,9 @@ class TelegramMtprotoSource:
         # Resolved once per process: username lookups have tight flood limits, history reads do not.
         self._peer = None
 
+    def fetch_budget(self) -> float:
+        return self.timeout + DISCONNECT_GRACE
+
     def poll(self, cursor: dict) -> PollResult:
         last_id = parse_last_id(cursor)
         try:

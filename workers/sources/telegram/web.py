@@ -42,6 +42,10 @@ class TelegramWebSource:
         self.channel = config.channel
         self.page_url = f"{config.base_url}/s/{config.channel}"
 
+    def fetch_budget(self) -> float:
+        """Up to `max_pages` pages, each fetch with its own deadline."""
+        return float(self.config.timeout or self.fetcher.timeout) * self.config.max_pages
+
     def poll(self, cursor: dict) -> PollResult:
         last_id, detail = self._last_id(cursor), {"parser": "lxml", "pages": 0, "bytes": 0}
         pages = self._read_back(last_id, detail)
