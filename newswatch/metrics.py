@@ -30,6 +30,7 @@ COUNTERS = {  # name (exported as newswatch_<name>_total): help, labels
     "alerts": ("Alerts created, by the channel they are routed to.", ("channel",)),
     "deliveries": ("Delivery attempts by channel and outcome (sent, retry, failed, silenced, held).",
                    ("channel", "outcome")),
+    "task_overruns": ("Tasks still running past their time limit (each logged as task_overran).", ("task",)),
 }
 
 # A poll is a fetch plus the pipeline: tens of milliseconds to the HTTP timeout.

@@ -40,6 +40,18 @@ class PollReport:
     dropped: dict = field(default_factory=dict)
 
 
+PIPELINE_MARGIN = 60.0   # seconds a poll may take besides its requests: the pipeline, matching, Redis
+
+
+def poll_limit(rt, source_id: str) -> float:
+    """The longest a poll of `source_id` may take: the deadlines of the requests it can make (the
+    source's `fetch_budget`: one fetch for a feed, `max_pages` for t.me pages), at least 3 × http.timeout,
+    plus the pipeline's margin. Its lock expires then; its task is reported as overrun (workers.task_guard)."""
+    source = rt.sources.get(source_id)
+    budget = source.fetch_budget() if source is not None else 0.0
+    return max(rt.settings.http.timeout * 3, budget) + PIPELINE_MARGIN
+
+
 def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> PollReport:
     """Poll `source_id` unless it is backing off or another worker holds its lock."""
     source = rt.sources.get(source_id)
@@ -52,7 +64,7 @@ def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> P
         log.info(fields("poll_skipped", source_id=source_id, reason="backing_off",
                         next_poll_at=health.get("next_poll_at")))
         return PollReport(source_id, PollStatus.SKIPPED, "backing off")
-    with rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60) as ours:
+    with rt.state.lock("poll", source_id, ttl=poll_limit(rt, source_id)) as ours:
         if not ours:
             log.info(fields("poll_skipped", source_id=source_id, reason="locked"))
             return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
@@ -65,7 +77,7 @@ def ingest_once(rt, source_id: str, items: list, cursor: dict, enqueue_delivery)
         log.error(fields("ingest_unknown_source", source_id=source_id))
         return PollReport(source_id, PollStatus.SKIPPED, "unknown source")
     rt.check_rules()
-    with rt.state.lock("poll", source_id, ttl=rt.settings.http.timeout * 3 + 60) as ours:
+    with rt.state.lock("poll", source_id, ttl=poll_limit(rt, source_id)) as ours:
         if not ours:
             return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
         return process_items(rt, source_id, items, cursor, enqueue_delivery, parser="live")

@@ -8,10 +8,13 @@ process's `/metrics` counts each poll and each delivery once.
 `/healthz` is workers/health.py's report: 503 naming each failing check (Redis not writable, a
 stale worker, no scheduler lease, a delivery overdue), "degraded" with failing sources or open
 source incidents, else "ok".
+
+The port is served by `BoundedHTTPServer` (workers/bounded_http.py): each connection lives at most
+10 s and at most 64 are open at once, the oldest idle one closed to make room, so idle or trickling
+connections can neither pile up nor lock a scraper out.
 """
 from __future__ import annotations
 
-import http.server
 import json
 import logging
 import socket
@@ -24,6 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from newswatch.config.health import HealthConfig
 from newswatch.logs import fields
+from workers.bounded_http import BoundedHandler, BoundedHTTPServer
 from newswatch.metrics import render
 from newswatch.store.state import State
 from workers.health import health
@@ -109,20 +113,18 @@ class StatusServer:
         self.probe = redis.Redis.from_url(redis_url, decode_responses=True, socket_timeout=2,
                                           socket_connect_timeout=2)
         if sock is None:
-            self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
+            self.httpd = BoundedHTTPServer((host, port), self._handler())
         else:
-            self.httpd = http.server.ThreadingHTTPServer(sock.getsockname()[:2], self._handler(),
-                                                         bind_and_activate=False)
+            self.httpd = BoundedHTTPServer(sock.getsockname()[:2], self._handler(), bind_and_activate=False)
             self.httpd.socket.close()
             self.httpd.socket = sock
-        self.httpd.daemon_threads = True
         self.port = self.httpd.socket.getsockname()[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="status-http", daemon=True)
 
     def _handler(self):
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(BoundedHandler):
             def do_GET(self):  # noqa: N802
                 path = self.path.split("?")[0]
                 if path == "/metrics":

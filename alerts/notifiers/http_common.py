@@ -1,7 +1,9 @@
 """What the HTTP notifiers (telegram, slack, discord, webhook) share.
 
-- `HttpPoster.post` sends one request under the send's overall deadline and
-  reads at most 64 KiB of the reply; network failures become temporary
+- `HttpPoster.post` sends one request under the send's overall deadline, held
+  by every socket operation (connect, TLS, the reply's headers and body:
+  newswatch.net.deadline), so a service trickling its reply cannot stretch it;
+  it reads at most 64 KiB of the reply; network failures become temporary
   `DeliveryError`s naming only the service's origin (scheme, host, port).
 - `Redactor` takes secrets (bot tokens, webhook URLs, signing secrets) out of
   any text. Its secrets are also registered with a filter on the `httpx`,
@@ -28,6 +30,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from alerts.notifiers.base import DeliveryError
+from newswatch.net.deadline import deadline_client, deadline_scope
 
 USER_AGENT = "newswatch (alert notifier)"
 MAX_REPLY_BYTES = 64 * 1024
@@ -136,7 +139,7 @@ class HttpPoster:
         # TCP_NODELAY: httpx writes headers and body separately; with Nagle on, a small POST waits for the
         # server's delayed ACK (40 ms each on Linux). urllib3 (Apprise, requests) sets it too.
         transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-        self._client = httpx.Client(headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport)
+        self._client = deadline_client(headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport)
 
     def close(self) -> None:
         self._client.close()
@@ -148,7 +151,8 @@ class HttpPoster:
             raise DeliveryError(f"{self.what}: {where} send deadline passed", permanent=False)
         error: DeliveryError | None = None
         try:
-            return self._post(url, content, headers, deadline, remaining)
+            with deadline_scope(deadline):
+                return self._post(url, content, headers, remaining)
         except httpx.TimeoutException:
             error = DeliveryError(f"{self.what}: {where} timed out", permanent=False)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
@@ -157,14 +161,17 @@ class HttpPoster:
             error = self._network_error(exc, where)
         raise error   # outside the handler: no chained exception carrying the URL
 
-    def _post(self, url: str, content: bytes, headers: dict[str, str], deadline: float, remaining: float) -> Reply:
+    def _post(self, url: str, content: bytes, headers: dict[str, str], remaining: float) -> Reply:
         with self._client.stream("POST", url, content=content, headers=headers,
                                  timeout=httpx.Timeout(remaining)) as response:
             body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) >= MAX_REPLY_BYTES or time.monotonic() > deadline:
-                    break      # the status is what counts; the rest of a huge or dripping reply is not read
+            try:
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) >= MAX_REPLY_BYTES:
+                        break
+            except httpx.TimeoutException:
+                pass   # the deadline passed while the reply's body dripped in: its status is what counts
             return Reply(response.status_code, response.headers, bytes(body[:MAX_REPLY_BYTES]))
 
     def _network_error(self, exc: httpx.HTTPError, where: str) -> DeliveryError:

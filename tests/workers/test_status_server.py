@@ -229,3 +229,33 @@ def test_healthz_turns_unhealthy_when_redis_stops(own_redis, key_prefix):
     finally:
         ticker.stop()
         server.stop()
+
+
+def test_idle_connections_neither_lock_out_healthz_nor_stay_open(state, redis_url):
+    """300 connections that never send a request: /healthz still answers within 1 s, and every idle one is
+    closed by the server, the oldest at once (over the cap of 64), the others after the connection
+    timeout (10 s)."""
+    server = StatusServer(state, redis_url, [], [Metrics()]).start()
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(300):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        all_open = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/healthz", timeout=1) as resp:
+                body = resp.read()
+        except urllib.error.HTTPError as exc:    # 503: no scheduler holds the lease here
+            body = exc.read()
+        assert "scheduler_lease" in json.loads(body)
+        assert time.monotonic() - all_open < 1.0
+        for sock in idle:
+            sock.settimeout(max(0.1, all_open + 11.5 - time.monotonic()))
+            try:
+                assert sock.recv(1) == b""       # closed by the server (EOF) ...
+            except ConnectionResetError:
+                pass                             # ... or reset: closed either way
+        assert time.monotonic() - all_open < 11.5
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()

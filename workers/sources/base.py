@@ -31,3 +31,8 @@ class Source(Protocol):
     id: str
 
     def poll(self, cursor: dict) -> PollResult: ...
+
+    def fetch_budget(self) -> float:
+        """The longest its `poll` may spend on the network, in seconds: the sum of the deadlines of the
+        requests one poll can make. A poll's lock and its task's time limit are this plus a margin."""
+        ...

@@ -10,9 +10,11 @@ counted, so a gzip bomb stops at the cap (overshoot: one decoded chunk).
 Redirects are followed by our own loop over httpx's `next_request` instead of
 `follow_redirects=True`, which reads and decodes every redirect body whole,
 outside any cap; we never read them, and check each hop's scheme. `timeout`
-bounds each connect (at most 10 s), read, write and pool wait, and the whole
-fetch too (checked between hops and chunks: a server dripping bytes cannot
-hold a worker). Failures are `FetchError`s with a one-line reason that never
+(the fetcher's, or the one `fetch` is given: a source's own `timeout`) is one
+hard deadline for the whole fetch, every redirect included: every socket
+operation's timeout is what is left of it (newswatch.net.deadline), so a server
+that trickles its headers or its body cannot hold a worker past it; a connect
+also gives up after 10 s. Failures are `FetchError`s with a one-line reason that never
 holds a URL's userinfo or query values (`newswatch.redact`: `?apikey=...` is a
 secret too; log lines show `https://host/feed?apikey=***`); `permanent` marks what needs an operator: 404, 410 and
 most 4xx, bad URL or scheme, body too large, redirect loop, untrusted cert.
@@ -28,6 +30,7 @@ import httpx
 
 from newswatch.logs import fields
 from newswatch.redact import shown_url, url_secrets as _url_secrets
+from newswatch.net.deadline import deadline_client, deadline_scope
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +139,7 @@ class HttpFetcher:
         self.max_redirects = max_redirects
         self.headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(
+        self._client = client if client is not None else deadline_client(
             timeout=self._timeouts(self.timeout), follow_redirects=False, headers=self.headers)
 
     def _timeouts(self, budget: float) -> httpx.Timeout:
@@ -144,14 +147,16 @@ class HttpFetcher:
         return httpx.Timeout(connect=min(budget, CONNECT_TIMEOUT_MAX), read=budget,
                              write=budget, pool=budget)
 
-    def fetch(self, url: str, *, etag: str | None = None,
-              last_modified: str | None = None) -> FetchResult:
+    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+              timeout: float | None = None) -> FetchResult:
+        """`timeout`: this fetch's deadline in seconds, instead of the fetcher's."""
         secrets = _url_secrets(url)
         shown = _one_line(shown_url(redact_url(url)), secrets)
         started = time.monotonic()
+        budget = self.timeout if timeout is None else float(timeout)
         try:
             parsed = _check_url(url, secrets)
-            result = self._fetch(parsed, etag, last_modified, started, secrets)
+            result = self._fetch(parsed, etag, last_modified, started, budget, secrets)
         except FetchError as exc:
             log.debug(fields("fetch_failed", url=shown, status=exc.status,
                              reason=exc.reason, permanent=exc.permanent,
@@ -163,29 +168,29 @@ class HttpFetcher:
         return result
 
     def _fetch(self, url: httpx.URL, etag: str | None, last_modified: str | None,
-               started: float, secrets: list[str]) -> FetchResult:
+               started: float, budget: float, secrets: list[str]) -> FetchResult:
         headers = dict(self.headers)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        deadline = started + self.timeout
         response = None
         try:
-            response = self._send_following_redirects(url, headers, deadline)
-            body = self._read_checked(response, deadline)
+            with deadline_scope(started + budget) as deadline:
+                response = self._send_following_redirects(url, headers, deadline, budget)
+                body = self._read_checked(response, deadline, budget)
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc, response, secrets) from None
+            raise self._transport_error(exc, response, secrets, budget) from None
         finally:
             if response is not None:
                 response.close()
         return self._result(response, body, etag, last_modified, started)
 
     def _send_following_redirects(self, url: httpx.URL, headers: dict[str, str],
-                                  deadline: float) -> httpx.Response:
+                                  deadline: float, budget: float) -> httpx.Response:
         request = self._client.build_request("GET", url, headers=headers)
         for _hop in range(self.max_redirects + 1):
-            self._check_deadline(deadline)
+            self._check_deadline(deadline, budget)
             request.extensions["timeout"] = self._timeouts(deadline - time.monotonic()).as_dict()
             response = self._client.send(request, stream=True, follow_redirects=False)
             if response.next_request is None:
@@ -197,11 +202,12 @@ class HttpFetcher:
                                  status=response.status_code, permanent=True)
         raise FetchError(f"too many redirects (more than {self.max_redirects})", permanent=True)
 
-    def _check_deadline(self, deadline: float) -> None:
+    @staticmethod
+    def _check_deadline(deadline: float, budget: float) -> None:
         if time.monotonic() > deadline:
-            raise FetchError(f"timed out after {self.timeout}s")
+            raise FetchError(f"timed out after {budget:g}s")
 
-    def _read_checked(self, response: httpx.Response, deadline: float) -> bytes | None:
+    def _read_checked(self, response: httpx.Response, deadline: float, budget: float) -> bytes | None:
         """The decoded body of a 2xx response, None for 304; FetchError otherwise."""
         status = response.status_code
         if status == 304:
@@ -224,7 +230,7 @@ class HttpFetcher:
                 raise FetchError(f"body larger than {self.max_bytes} bytes",
                                  status=status, permanent=True)
             chunks.append(chunk)
-            self._check_deadline(deadline)
+            self._check_deadline(deadline, budget)
         return b"".join(chunks)
 
     def _status_error(self, response: httpx.Response) -> FetchError:
@@ -238,17 +244,17 @@ class HttpFetcher:
                           permanent=_is_permanent_status(status))
 
     def _transport_error(self, exc: httpx.HTTPError, response: httpx.Response | None,
-                         secrets: list[str]) -> FetchError:
+                         secrets: list[str], budget: float) -> FetchError:
         detail = _one_line(str(exc) or type(exc).__name__, secrets)
         lowered = detail.lower()
-        timeouts = self._timeouts(self.timeout)
+        timeouts = self._timeouts(budget)
         permanent = False
         if isinstance(exc, httpx.ConnectTimeout):
-            reason = f"connect timed out after {timeouts.connect}s"
+            reason = f"connect timed out after {timeouts.connect:g}s"
         elif isinstance(exc, httpx.PoolTimeout):
-            reason = f"timed out after {self.timeout}s waiting for a free connection"
+            reason = f"timed out after {budget:g}s waiting for a free connection"
         elif isinstance(exc, httpx.TimeoutException):
-            reason = f"timed out after {self.timeout}s"
+            reason = f"timed out after {budget:g}s"
         elif isinstance(exc, httpx.ConnectError):
             reason, permanent = _connect_reason(detail, lowered)
         elif isinstance(exc, httpx.DecodingError):

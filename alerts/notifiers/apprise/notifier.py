@@ -3,7 +3,10 @@
 The title is "[SEVERITY] <title>", the body the channel's text template (default
 `alerts/templates/text.j2`), sent as plain text; the notify type follows the
 severity (info/low: info, medium/high: warning, critical: failure). `timeout`
-bounds the whole notify() call and each socket operation of the service.
+bounds each socket operation of the service and, as one hard deadline, the
+whole notify() call: it runs in its own thread, joined for `timeout`, and the
+connections it opened are cut off when it ends or overruns (cutoff.py); an
+overrun is a temporary DeliveryError "timed out after <timeout>", retried.
 
 Every value is escaped for the service first (`escaping.py`): mentions never
 ping ("@everyone" gets a zero-width space), and Markdown is escaped where the
@@ -22,15 +25,18 @@ redacted from every reason and from the `apprise` logger.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import apprise
 
 from alerts.notifiers.apprise.config import AppriseChannelConfig
 from alerts.notifiers.apprise.escaping import escape_for
+from alerts.notifiers.apprise.cutoff import run_bounded
 from alerts.notifiers.secrets import secret_value
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
@@ -43,6 +49,9 @@ log = logging.getLogger(__name__)
 
 TITLE_MAX = 240         # characters of the alert's title in Apprise's title (most services take 250)
 
+# Apprise releases with a call time limit stop waiting by themselves (and say TIMEOUT); ours holds either way.
+_NOTIFY_TAKES_TIMEOUT = "timeout" in inspect.signature(apprise.Apprise.notify).parameters
+_JOIN_GRACE = 0.5   # seconds past `timeout` for Apprise's own limit to answer first, with its reason
 NOTIFY_TYPES = {"info": apprise.NotifyType.INFO, "low": apprise.NotifyType.INFO,
                 "medium": apprise.NotifyType.WARNING, "high": apprise.NotifyType.WARNING,
                 "critical": apprise.NotifyType.FAILURE}
@@ -117,20 +126,26 @@ class AppriseNotifier:
 
     def send(self, alert: Alert) -> None:
         title, body = self.message(alert)
+        options: dict[str, Any] = {"timeout": self.timeout} if _NOTIFY_TAKES_TIMEOUT else {}
         try:
-            result = self._apprise.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT,
-                                          notify_type=NOTIFY_TYPES.get(alert.severity, apprise.NotifyType.INFO),
-                                          timeout=self.timeout)
+            result = run_bounded(lambda: self._apprise.notify(
+                body=body, title=title, body_format=apprise.NotifyFormat.TEXT,
+                notify_type=NOTIFY_TYPES.get(alert.severity, apprise.NotifyType.INFO), **options),
+                self.timeout + _JOIN_GRACE)
         except Exception as exc:  # noqa: BLE001 - a plugin bug must not crash the worker
             reason = self._redact(one_line(f"{type(exc).__name__}: {exc}", 200))
             error = DeliveryError(f"apprise channel {self.channel_id}: {self.service} raised {reason}",
                                   permanent=False)
         else:
-            if result:
+            if result is None or getattr(getattr(result, "status", None), "name", "") == "TIMEOUT":
+                error = DeliveryError(f"apprise channel {self.channel_id}: {self.service} timed out after "
+                                      f"{self.timeout:g}s", permanent=False)
+            elif result:
                 log.info(fields("apprise_sent", channel_id=self.channel_id, alert_id=alert.id, service=self.service))
                 return
-            error = DeliveryError(f"apprise channel {self.channel_id}: {self.service} did not accept the "
-                                  f"notification{self._why(result)}", permanent=False)
+            else:
+                error = DeliveryError(f"apprise channel {self.channel_id}: {self.service} did not accept the "
+                                      f"notification{self._why(result)}", permanent=False)
         raise error
 
     def _why(self, result: apprise.AppriseResult) -> str:

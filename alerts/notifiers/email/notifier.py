@@ -3,7 +3,9 @@
 Security: "none" (plain SMTP), "starttls" (plain, then STARTTLS; the default)
 or "tls" (implicit TLS, SMTPS). Certificates are verified against the system
 store or `ca_file` unless `verify=False`. `timeout` bounds each socket
-operation and the whole send (a watchdog cuts the connection at the deadline).
+operation and the whole send, from the connect and the greeting to the QUIT
+(connection.py: a watchdog cuts the connection at the deadline, so a server
+trickling its greeting or a reply byte by byte cannot stretch it).
 
 Errors become `DeliveryError`:
 - SMTP replies: 5xx is permanent (bad recipient, bad credentials, policy),
@@ -27,13 +29,12 @@ import html
 import logging
 import re
 import smtplib
-import socket
 import ssl
-import threading
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from alerts.notifiers.email.config import EmailChannelConfig
+from alerts.notifiers.email.connection import SmtpDeadline
 from newswatch.model.alert import Alert
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.email.text import MESSAGE_POLICY, clip, header_text, is_web_link, multiline, one_line
@@ -45,33 +46,6 @@ SECURITY_MODES = ("none", "starttls", "tls")
 SUBJECT_MAX = 200
 SUMMARY_MAX = 600
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class _Watchdog:
-    """Cuts the connection when a send runs past its deadline.
-
-    Socket timeouts bound each read, not a session of many commands (a server
-    answering every command just in time could hold a send for minutes).
-    """
-
-    def __init__(self, seconds: float):
-        self.fired = False
-        self.smtp: smtplib.SMTP | None = None
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _fire(self) -> None:
-        self.fired = True
-        sock = getattr(self.smtp, "sock", None)
-        if sock is not None:
-            try:   # the plain socket's shutdown, even under TLS: wakes a blocked recv
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def cancel(self) -> None:
-        self._timer.cancel()
 
 
 class EmailNotifier:
@@ -198,35 +172,28 @@ class EmailNotifier:
             ctx.verify_mode = ssl.CERT_NONE
         return ctx
 
-    def _connect(self) -> smtplib.SMTP:
-        if self.security == "tls":
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._ssl_context())
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-
     def _deliver(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
-        watchdog = _Watchdog(self.timeout)   # `timeout` bounds the whole send, not only each step
+        """The whole session, QUIT included, under one deadline of `timeout` (see connection.py)."""
         smtp: smtplib.SMTP | None = None
-        try:
-            smtp = watchdog.smtp = self._connect()
-            if watchdog.fired:
-                raise TimeoutError("overall send deadline")
-            if self.security == "starttls":
-                smtp.starttls(context=self._ssl_context())
-            if self.username:
-                smtp.login(self.username, self._password or "")
-            refused = smtp.send_message(msg, from_addr=self.from_addr, to_addrs=self.to)
-        except BaseException as exc:
-            if smtp is not None:
-                smtp.close()
-            if watchdog.fired and isinstance(exc, (smtplib.SMTPException, OSError)):
-                raise TimeoutError("overall send deadline") from None
-            raise
-        finally:
-            watchdog.cancel()
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()   # sent is sent; a failed QUIT changes nothing
+        with SmtpDeadline(self.timeout) as deadline:
+            try:
+                smtp = deadline.open(self.host, self.port,
+                                     tls_context=self._ssl_context() if self.security == "tls" else None)
+                if self.security == "starttls":
+                    smtp.starttls(context=self._ssl_context())
+                if self.username:
+                    smtp.login(self.username, self._password or "")
+                refused = smtp.send_message(msg, from_addr=self.from_addr, to_addrs=self.to)
+            except BaseException as exc:
+                if smtp is not None:
+                    smtp.close()
+                if deadline.fired and isinstance(exc, (smtplib.SMTPException, OSError)):
+                    raise TimeoutError("overall send deadline") from None
+                raise
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()   # sent is sent; a failed (or cut off) QUIT changes nothing
         return refused
 
     # --- errors --------------------------------------------------------------

@@ -17,6 +17,7 @@ import trustme
 from newswatch.model.alert import Alert, Evidence
 from alerts.notifiers.base import DeliveryError
 from alerts.notifiers.email.notifier import MESSAGE_POLICY, EmailNotifier
+from tests.support.slow_peer import TricklingPeer
 from tests.support.smtp_server import LocalSMTPServer
 
 PASSWORD = "Zq9!canary-pw-7731"   # distinctive: must never show up anywhere
@@ -293,6 +294,30 @@ def test_timeout_bounds_the_whole_send():
     assert caught.value.permanent is False and "timed out after 0.6s" in caught.value.reason
     assert 0.55 <= elapsed < 1.0
     assert server.received == []
+
+
+@pytest.mark.parametrize("greeting", [b"", b"220-"], ids=["silent", "trickled"])
+def test_a_server_that_never_finishes_its_greeting_costs_at_most_the_timeout(greeting):
+    # accepts TCP, then says nothing, or "220-" and one byte every 0.5 s (each read is quick, the line never ends)
+    with TricklingPeer(first=greeting, drip=b"x" if greeting else b"", every=0.5) as peer:
+        notifier = EmailNotifier("mail", host=peer.host, port=peer.port, security="none", from_addr=FROM, to=TO,
+                                 timeout=2)
+        box: dict = {}
+        thread = threading.Thread(target=lambda: box.setdefault("error", send_error_of(notifier)), daemon=True)
+        started = time.monotonic()
+        thread.start()
+        thread.join(10)
+        elapsed = time.monotonic() - started
+        assert not thread.is_alive(), f"the send is still held after {elapsed:.1f}s"
+    error = box["error"]
+    assert error.permanent is False and "timed out after 2s" in error.reason
+    assert 1.9 <= elapsed < 2.8
+
+
+def send_error_of(notifier: EmailNotifier) -> DeliveryError:
+    with pytest.raises(DeliveryError) as caught:
+        notifier.send(make_alert())
+    return caught.value
 
 
 def test_disconnect_is_temporary():

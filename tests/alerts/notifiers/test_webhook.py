@@ -83,6 +83,14 @@ def test_2xx_is_sent(hook, status):
     assert len(hook.requests) == 1
 
 
+def test_a_2xx_whose_body_drips_past_the_deadline_is_still_sent(hook):
+    # the status is what counts: the deadline cutting the rest of the reply must not make a retry
+    # (a second copy of an alert the service already accepted)
+    hook.script(Response(status=200, body=b"x" * 2000, chunk_size=100, chunk_delay=0.1))
+    notifier(hook, timeout=0.5).send(seed_alert())
+    assert len(hook.requests) == 1
+
+
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 422])
 def test_4xx_is_permanent(hook, status):
     hook.script(json_response(status, {"error": "nope"}))

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.support.http_server import FEED_LAST_MODIFIED, LocalHTTPServer, Response
+from tests.support.slow_peer import TricklingPeer
 from workers.sources.http_fetch import USER_AGENT, FetchError, HttpFetcher, parse_retry_after
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -202,6 +203,17 @@ def test_dripping_body_hits_the_whole_fetch_deadline(server):
         error = fetch_error(fetcher, server.url("/drip"))
     assert error.reason == "timed out after 0.35s"
     assert time.monotonic() - started < 0.8                 # not the 0.9 s the body takes
+
+
+def test_trickling_headers_hit_the_deadline_and_a_fetch_may_bring_its_own():
+    # the status line, then one header byte every 0.1 s: each read is quick, the headers never end
+    with TricklingPeer(first=b"HTTP/1.1 200 OK\r\n", drip=b"X", every=0.1) as peer, \
+            HttpFetcher(timeout=30.0) as fetcher:
+        started = time.monotonic()
+        error = fetch_error(fetcher, peer.url("/feed.xml"), timeout=0.5)
+        elapsed = time.monotonic() - started
+    assert error.reason == "timed out after 0.5s" and error.permanent is False
+    assert 0.45 <= elapsed < 1.0
 
 
 @pytest.mark.parametrize("status, reason, permanent", [

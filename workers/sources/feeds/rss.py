@@ -17,6 +17,9 @@ class RssSource:
         self.fetcher = fetcher
         self.path = (base_dir / config.path).resolve() if config.path else None
 
+    def fetch_budget(self) -> float:
+        return 0.0 if self.path is not None else float(self.config.timeout or self.fetcher.timeout)
+
     def poll(self, cursor: dict) -> PollResult:
         if self.path is not None:
             return self._poll_file(self.path, cursor)
@@ -24,7 +27,7 @@ class RssSource:
         assert url is not None, "RssSourceConfig gives exactly one of url and path"
         try:
             result = self.fetcher.fetch(url, etag=cursor.get("etag"),
-                                        last_modified=cursor.get("last_modified"))
+                                        last_modified=cursor.get("last_modified"), timeout=self.config.timeout)
         except FetchError as exc:
             raise SourceError(exc.reason, retry_after=exc.retry_after, permanent=exc.permanent) from None
         new_cursor = {"etag": result.etag, "last_modified": result.last_modified}

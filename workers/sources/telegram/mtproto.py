@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 LOGIN_HINT = "run `newswatch telegram login` and set TELEGRAM_SESSION to the new string"
 DEFAULT_TIMEOUT = 30.0
+DISCONNECT_GRACE = 5.0   # seconds a hang-up may take after the poll (a poll lasts at most timeout + this)
 
 
 # --- the client ------------------------------------------------------------------
@@ -168,6 +169,9 @@ class TelegramMtprotoSource:
         # Resolved once per process: username lookups have tight flood limits, history reads do not.
         self._peer = None
 
+    def fetch_budget(self) -> float:
+        return self.timeout + DISCONNECT_GRACE
+
     def poll(self, cursor: dict) -> PollResult:
         last_id = parse_last_id(cursor)
         try:
@@ -212,7 +216,12 @@ class TelegramMtprotoSource:
 
 
 async def disconnect_quietly(client) -> None:
+    """Hang up, within DISCONNECT_GRACE seconds. It runs in the `finally` of a poll, also when the poll's
+    own timeout cancelled it, and asyncio.wait_for waits for that cleanup: a disconnect that hangs
+    (a peer that stopped answering mid-close) would hold the poll past its timeout forever."""
     try:
-        await client.disconnect()
+        await asyncio.wait_for(client.disconnect(), DISCONNECT_GRACE)
+    except asyncio.TimeoutError:
+        log.warning(fields("telegram_disconnect_timeout", seconds=DISCONNECT_GRACE))
     except Exception as exc:  # disconnecting a half-open client must not hide the real error
         log.debug(fields("telegram_disconnect_error", error=type(exc).__name__))

@@ -53,6 +53,10 @@ class TelegramWebSource:
         self.channel = config.channel
         self.page_url = f"{config.base_url}/s/{config.channel}"
 
+    def fetch_budget(self) -> float:
+        """Up to `max_pages` pages, each fetch with its own deadline."""
+        return float(self.config.timeout or self.fetcher.timeout) * self.config.max_pages
+
     def poll(self, cursor: dict) -> PollResult:
         last_id, detail = self._last_id(cursor), {"parser": "lxml", "pages": 0, "bytes": 0}
         pages, last_id = self._read_back(last_id, detail)
@@ -108,7 +112,7 @@ class TelegramWebSource:
     def _page(self, before: int | None, detail: dict, last_id: int | None = None) -> TelegramPage:
         url = self.page_url if before is None else f"{self.page_url}?before={before}"
         try:
-            result = self.fetcher.fetch(url)
+            result = self.fetcher.fetch(url, timeout=self.config.timeout)   # each page: its own deadline
         except FetchError as exc:
             raise self._fetch_error(exc) from None
         path = urlsplit(result.final_url).path

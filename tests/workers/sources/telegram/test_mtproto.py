@@ -193,6 +193,8 @@ class FakeTelegram:
 
     async def disconnect(self):
         self.disconnects += 1
+        if "disconnect_hang" in self.fail:          # a peer that stopped answering mid-close
+            await asyncio.sleep(self.fail.pop("disconnect_hang"))
         if self._disconnected is not None and not self._disconnected.done():
             self._disconnected.set_result(None)
 
@@ -496,6 +498,23 @@ def test_no_answer_within_the_timeout_is_a_temporary_error():
     err = poll_error(source(fake, config={"timeout": "1s"}))
     assert "did not answer within 1s" in err.reason and not err.permanent
     assert fake.disconnects == 1          # the cancelled poll still hung up
+
+
+def test_a_hang_up_that_hangs_cannot_hold_the_poll_past_its_timeout_and_grace():
+    from workers.sources.telegram.mtproto import DISCONNECT_GRACE
+    fake = FakeTelegram(history=[message(1, "x")])
+    fake.fail["get_messages_delay"] = 3600
+    fake.fail["disconnect_hang"] = 3600
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("error", poll_error(source(fake, config={"timeout": "1s"}))),
+                              daemon=True)
+    started = time.monotonic()
+    thread.start()
+    thread.join(1 + DISCONNECT_GRACE + 5)
+    elapsed = time.monotonic() - started
+    assert not thread.is_alive(), f"the poll is still held after {elapsed:.1f}s"
+    assert "did not answer within 1s" in box["error"].reason and not box["error"].permanent
+    assert elapsed < 1 + DISCONNECT_GRACE + 1
 
 
 def test_unreachable_telegram_is_temporary():
