@@ -5,8 +5,10 @@ same `RawEntry` strings, so `build_item` makes the same items from either path.
 feedparser's loose parser turns `&#NNN;` into `chr(NNN)` unchecked: one reference past U+10FFFF,
 to a surrogate, or too long for a C int made it raise ValueError / OverflowError /
 UnicodeEncodeError, and the whole feed was lost, with the source's health never told. Such a
-reference now stands for U+FFFD, as in HTML; whatever else feedparser raises on a hostile document
-becomes a FeedParseError (the source's health records it)."""
+reference now stands for U+FFFD, as in HTML. An XML declaration naming a garbled encoding
+(UnicodeDecodeError or ValueError in feedparser's sniffing) loses that declaration instead of the
+feed. Whatever else feedparser raises on a hostile document becomes a FeedParseError (the source's
+health records it)."""
 from __future__ import annotations
 
 import io
@@ -22,7 +24,18 @@ log = logging.getLogger(__name__)
 
 _HTTP = ("http://", "https://")
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_DECLARED_ENCODING = re.compile(rb"""^(\xef\xbb\xbf)?(\s*<\?xml\b[^>]*?)\s+encoding\s*=\s*(["'])(.*?)\3""", re.DOTALL)
+_ENCODING_NAME = re.compile(rb"[A-Za-z][A-Za-z0-9._:-]{0,39}")
 _REPLACEMENT_REF = b"&#xFFFD;"
+
+
+def _without_garbled_encoding(body: bytes) -> bytes:
+    """An XML declaration whose encoding is no encoding name (`encoding="utf-\\x008"`, bytes past
+    ASCII) made feedparser raise: drop the pseudo-attribute, so the encoding is sniffed instead."""
+    match = _DECLARED_ENCODING.match(body[:1024])
+    if match is None or _ENCODING_NAME.fullmatch(match.group(4)):
+        return body
+    return body[:match.end(2)] + body[match.end():]
 
 
 def _valid_code_point(match: re.Match[bytes]) -> bytes:
@@ -61,6 +74,7 @@ def parse_with_feedparser(body: bytes, content_type: str | None):
     # BytesIO, never bytes: feedparser takes a bytes argument for a file name first.
     # No sanitising or URI rewriting: we only take text out of the HTML and resolve links ourselves.
     headers = {"content-type": content_type} if content_type else {}
+    body = _without_garbled_encoding(body)
     if b"&#" in body:
         body = _CHAR_REF.sub(_valid_code_point, body)
     try:

@@ -9,7 +9,8 @@ failed without the source's health being told, and every item of the feed was lo
   OverflowError on both paths;
 - a C0 control character in an item's HTML (`&#1;`, a vertical tab pasted from a word processor):
   lxml's ValueError in html_to_text, on both paths;
-- a link or guid with a port past 65535 or not a number: ValueError in canonical_url.
+- a link or guid with a port past 65535 or not a number: ValueError in canonical_url;
+- an XML declaration whose encoding name is garbled: ValueError / UnicodeDecodeError in feedparser.
 """
 from __future__ import annotations
 
@@ -78,3 +79,14 @@ def test_a_link_with_an_impossible_port_keeps_its_item(url, fast):
     parsed = parse_feed(body, "npr", fast=fast)
     assert len(parsed.items) == len(clean.items)
     assert parsed.items[0].url == url.decode() and parsed.items[0].id not in {i.id for i in clean.items}
+
+
+@pytest.mark.parametrize("garbled", [b"utf-\x008", b"utf-\xc38", b"ISO-8859-\x850"])
+def test_a_garbled_encoding_name_loses_the_declaration_not_the_feed(garbled):
+    """Found by the long fuzz run: feedparser's encoding sniffing raised ValueError (a NUL) or
+    UnicodeDecodeError (bytes past ASCII) on the declaration's encoding name."""
+    clean = parse_feed(real_feed(), "npr")
+    body = real_feed()
+    assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    parsed = parse_feed(body.replace(b"UTF-8", garbled, 1), "npr")
+    assert [i.title for i in parsed.items] == [i.title for i in clean.items]
