@@ -11,11 +11,12 @@ RUN apt-get update \
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY newswatch newswatch
 COPY alerts alerts
 COPY workers workers
-RUN /opt/venv/bin/pip install . \
+# every dependency at the version CI tested: constraints.txt (README "Pinned dependencies")
+RUN /opt/venv/bin/pip install -c constraints.txt . \
  && /opt/venv/bin/newswatch --help >/dev/null
 
 FROM ${PYTHON_IMAGE} AS runtime

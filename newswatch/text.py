@@ -43,6 +43,7 @@ _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1
 _ESCAPED_MARKUP = re.compile(r"</(?:p|div|span|a|b|i|em|strong|ul|ol|li|h[1-6]|blockquote|figure)>", re.IGNORECASE)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")   # what XML does not allow in text (lxml refuses)
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _CP1252_C1: dict[int, str] = {}
 for _byte in range(0x80, 0xA0):
@@ -107,17 +108,25 @@ def _plain_to_text(text: str) -> str:
     return _tidy_lines(text.splitlines())
 
 
+def _settable(text: str | None) -> str:
+    """Text read from the tree, fit to be written back: the parser keeps C0 control characters
+    (`&#1;`, a vertical tab pasted from a word processor) that lxml refuses on assignment."""
+    if not text:
+        return ""
+    return _CONTROLS.sub(" ", text) if _CONTROLS.search(text) else text
+
+
 def _mark_breaks(root: etree._Element) -> None:
     """Put break markers where block elements begin and end."""
     for el in root.iter(_PARAGRAPHS):
-        el.text = _BREAK * 2 + (el.text or "")
-        el.tail = _BREAK * 2 + (el.tail or "")
+        el.text = _BREAK * 2 + _settable(el.text)
+        el.tail = _BREAK * 2 + _settable(el.tail)
     for el in root.iter(_LINES):
-        el.text = _BREAK + (el.text or "")
+        el.text = _BREAK + _settable(el.text)
     for el in root.iter("br"):
-        el.tail = _BREAK + (el.tail or "")
+        el.tail = _BREAK + _settable(el.tail)
     for el in root.iter(_CELLS):
-        el.tail = " " + (el.tail or "")
+        el.tail = " " + _settable(el.tail)
 
 
 def _markup_to_text(markup: str, decode_again: bool = True) -> str:

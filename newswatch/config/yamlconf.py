@@ -18,6 +18,8 @@ from typing import Any, Callable, Hashable, Iterable, Mapping
 import yaml
 from pydantic import ValidationError
 
+from newswatch.config.yamlshape import shape_problem
+
 Path_ = tuple[Hashable, ...]  # a key path such as ("sources", 0, "interval") (YAML keys: any scalar)
 
 
@@ -99,6 +101,8 @@ def _walk_nodes(node: yaml.Node, path: Path_, lines: dict[Path_, int], issues: l
     if isinstance(node, yaml.MappingNode):
         seen: set[Hashable] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):   # `? [a, b]`: the constructor says it cannot be a key
+                continue
             key = key_node.value
             if key in seen:
                 issues.append(ConfigIssue(file, key_node.start_mark.line + 1, key_name(path + (key,)),
@@ -152,18 +156,26 @@ def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any,
     paused = gc.isenabled()
     gc.disable()   # the node graph is large and acyclic: cyclic GC passes over it cost ~2/3 of the load
     try:
+        problem = shape_problem(text)   # before composing: deep nesting crashes libyaml's composer
+        if problem is not None:
+            raise ConfigError([ConfigIssue(file, problem[0] or None, "", problem[1])])
         node = loader.get_single_node()
         if node is None:
             return None, LineMap(file, {})
         lines: dict[Path_, int] = {}
         duplicates: list[ConfigIssue] = []
         _walk_nodes(node, (), lines, duplicates, file)
-        data = loader.construct_document(node)
+        data = _construct(loader, node, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise ConfigError([ConfigIssue(file, line, "", f"invalid YAML: {msg}")]) from None
+    except yaml.reader.ReaderError as exc:   # a character YAML does not allow, such as a control character
+        before = text[:exc.position]
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
+        raise ConfigError([ConfigIssue(file, before.count("\n") + 1, "", f"invalid YAML: character U+{code:04X} at "
+                                       f"column {len(before) - before.rfind(chr(10))} ({exc.reason})")]) from None
     finally:
         loader.dispose()
         if paused:
@@ -173,6 +185,37 @@ def load_yaml(path: Path, issues: list[ConfigIssue] | None = None) -> tuple[Any,
     if issues is not None:
         issues.extend(duplicates)
     return data, LineMap(file, lines)
+
+
+def _construct(loader: Any, node: yaml.Node, file: str) -> Any:
+    """The document's values. A scalar that is not what its tag says (`2026-02-30` reads as a date,
+    `!!int abc`) made PyYAML raise ValueError, KeyError or AttributeError: a ConfigError at its line."""
+    try:
+        return loader.construct_document(node)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        bad = _unreadable_scalar(loader, node)
+        what = (f"{bad.value[:80]!r} is not a valid {bad.tag.rsplit(':', 1)[-1]}" if bad is not None
+                else "a value cannot be read as its tag says")
+        raise ConfigError([ConfigIssue(file, bad.start_mark.line + 1 if bad is not None else None, "",
+                                       f"invalid YAML: {what} ({exc}); quote it to mean text")]) from None
+
+
+def _unreadable_scalar(loader: Any, root: yaml.Node) -> yaml.ScalarNode | None:
+    """The first scalar, in document order, that its constructor refuses."""
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            loader.constructed_objects, loader.recursive_objects = {}, {}   # as a fresh construct_document
+            try:
+                loader.construct_object(node)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+                return node
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in reversed(node.value) for child in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
 
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*?))?\}")

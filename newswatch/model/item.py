@@ -32,13 +32,14 @@ def canonical_url(url: str | None) -> str | None:
     url = url.strip()
     try:
         parts = urlsplit(url)
-    except ValueError:
+        port = parts.port
+    except ValueError:   # a bracketed host that is no IPv6 address, a port that is no number or past 65535
         return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if not scheme or not host:
         return url
-    port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
+    port = port if port and (scheme, port) not in (("http", 80), ("https", 443)) else None
     netloc = host if port is None else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"

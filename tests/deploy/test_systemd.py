@@ -148,7 +148,7 @@ def test_readme_commands_match_the_unit():
     env_file = d["EnvironmentFile"][0].lstrip("-")
     assert commands[0] == ("useradd --system --user-group --home /var/lib/newswatch "
                            "--shell /usr/sbin/nologin newswatch")
-    assert f"python3 -m venv {venv} && {venv}/bin/pip install ." in commands     # gives ExecStart's program
+    assert f"python3 -m venv {venv} && {venv}/bin/pip install -c constraints.txt ." in commands   # ExecStart's program
     assert re.search(rf"^install -d -m 0750 -o root -g {d['User'][0]} {config_dir} {config_dir}/rules$", text, re.M)
     installed = re.search(rf"^install -m 0640 -o root -g newswatch (.+) {config_dir}/$", text, re.M).group(1).split()
     assert f"config/{config.rsplit('/', 1)[1]}" in installed                      # the file ExecStart reads

@@ -110,7 +110,10 @@ def parse_date(value: str | None) -> datetime | None:
             return datetime(*struct[:6]).replace(tzinfo=timezone.utc) if struct else None
         except ValueError:
             return None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    try:
+        return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    except OverflowError:   # 9999-12-31T23:59-23:59 is past the last date Python knows once in UTC
+        return None
 
 
 def _author(names: list[str]) -> str | None:

@@ -268,9 +268,9 @@ def parse_fragment(body: bytes, encoding: str | None = None) -> TelegramPost:
 def parse_datetime(value: str | None) -> datetime | None:
     try:
         when = datetime.fromisoformat((value or "").strip())
-    except ValueError:
+        return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    except (ValueError, OverflowError):      # not a date; past 9999-12-31 or before 0001-01-01 in UTC
         return None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
 
 
 def parse_count(value: str) -> int | None:
