@@ -11,7 +11,8 @@ bounded time, not take a worker down. Three shapes did:
   cost minutes and gigabytes.
 
 The event stream is produced by libyaml's own state machine (no recursion), so this check costs
-one linear pass however the document is shaped. `shape_problem` returns the first problem as
+one linear pass however the document is shaped. (`yamlconf.load_yaml` refuses anchors and aliases
+outright before this check; the alias bounds here hold for any other caller of `shape_problem`.) `shape_problem` returns the first problem as
 (line, message), or None; `yamlconf.load_yaml` turns it into a ConfigError.
 """
 from __future__ import annotations
