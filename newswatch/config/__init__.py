@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
+from newswatch.config.archive import ArchiveConfig
 from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
 from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
 from newswatch.config.units import Duration, Size
@@ -74,6 +75,7 @@ class Settings(StrictModel):
     classify: ClassifyConfig = ClassifyConfig()
     status: StatusConfig = StatusConfig()
     stories: StoriesConfig = StoriesConfig()
+    archive: ArchiveConfig = ArchiveConfig()   # newswatch/config/archive.py
     sources: list[SourceConfig] = []       # each validated by its kind's model (Registry)
     channels: list[ComponentConfig] = []
     rules: list[str] = ["rules/*.yaml"]
