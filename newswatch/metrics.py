@@ -30,6 +30,10 @@ COUNTERS = {  # name (exported as newswatch_<name>_total): help, labels
     "alerts": ("Alerts created, by the channel they are routed to.", ("channel",)),
     "deliveries": ("Delivery attempts by channel and outcome (sent, retry, failed, silenced, held).",
                    ("channel", "outcome")),
+    "archive_written": ("Archive queue entries written to the archive database, by kind (item, alert, delivery).",
+                        ("kind",)),
+    "archive_dropped": ("Archive queue entries dropped at the queue's cap (queue_max; the database was away too "
+                        "long), oldest first, by kind (item, alert, delivery).", ("kind",)),
 }
 
 # A poll is a fetch plus the pipeline: tens of milliseconds to the HTTP timeout.

@@ -211,7 +211,18 @@ def status_report(config, state) -> dict:
     depth = {q: state.r.llen(f"{state.keys.celery_prefix()}{q}") for q in queues(state.prefix)}
     open_deliveries = state.r.zcard(state.keys.open_deliveries())
     return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
-            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease()))}
+            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease())),
+            "archive": archive_status(config, state)}
+
+
+def archive_status(config, state) -> dict:
+    """The archive's write queue (waiting, dropped at the cap, rejected) and where the database is
+    (its password hidden). Reads Redis only: the database is not asked."""
+    from newswatch.archive.queue import ArchiveQueue
+    from newswatch.config.archive import redact_url
+    archive = config.settings.archive
+    return {"database": redact_url(archive.database_url(config.state_dir)),
+            **ArchiveQueue(state, archive.queue_max).status()}
 
 
 def cmd_status(args) -> int:
@@ -225,6 +236,10 @@ def cmd_status(args) -> int:
         print(f"{sid:<24} {h['type']:<9} {h['status']:<13} last ok {_when(h['last_success'])}{extra}")
     print("queues: " + ", ".join(f"{q}={n}" for q, n in report["queues"].items())
           + f"; open deliveries: {report['open_deliveries']}; scheduler lease held: {report['scheduler_lease']}")
+    a = report["archive"]
+    kinds = ", ".join(f"{n} {kind}s" for kind, n in a["dropped_by_kind"].items() if n)
+    print(f"archive: {a['database']}; waiting to be written: {a['waiting']} (at most {a['queue_max']}); "
+          f"dropped: {a['dropped']}{f' ({kinds})' if kinds else ''}; rejected: {a['rejected']}")
     return 0
 
 

@@ -15,6 +15,8 @@
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
   <p>:ratelimit:<channel>:<window>    sliding-window send log
   <p>:silences                        hash of silences
+  <p>:archive:queue|processing       entries waiting for the archive database · the batch being written
+  <p>:archive:dropped|rejected        entries dropped at the queue's cap, by kind · entries no database took
   <p>:scheduler:lease                 the active scheduler's token
   <p>:celery:...                      the Celery broker's own keys (kombu global_keyprefix)
 """
@@ -81,6 +83,19 @@ class Keys:
 
     def story_reports(self, story_id: str) -> str:
         return self._k("story", story_id, "reports")
+
+    # the archive's write queue (newswatch.archive.queue)
+    def archive_queue(self) -> str:
+        return self._k("archive", "queue")
+
+    def archive_processing(self) -> str:
+        return self._k("archive", "processing")
+
+    def archive_dropped(self) -> str:
+        return self._k("archive", "dropped")
+
+    def archive_rejected(self) -> str:
+        return self._k("archive", "rejected")
 
     # processes
     def scheduler_lease(self) -> str:

@@ -14,7 +14,7 @@ from newswatch.archive.query import SearchQuery
 from newswatch.archive.records import decode, item_entry
 from newswatch.model.item import Item
 from tests.conftest import DATA
-from tests.newswatch.archive.conftest import BACKENDS, backend_url
+from tests.support.archive_db import BACKENDS, backend_url
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 PROCLITICS = "و|ف|ب|ل|ك|وب|ول|فب|فل|وك|ال|وال|بال|فال|كال|لل|ولل|فلل|وبال"
