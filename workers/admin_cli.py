@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from newswatch.config.units import parse_duration
 from alerts.store import AlertStore
+from workers.archive_cli import add_archive_parsers
 
 
 def _service_redis(config) -> tuple[str | None, str]:
@@ -267,3 +268,4 @@ def add_admin_parsers(sub, common) -> None:
     status = sub.add_parser("status", parents=[common], help="source health, queue depth, open deliveries")
     status.add_argument("--format", choices=["text", "json"], default="text")
     status.set_defaults(func=cmd_status)
+    add_archive_parsers(sub, common)   # newswatch search

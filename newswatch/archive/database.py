@@ -90,7 +90,8 @@ class Archive:
         return cls(config.database_url(Path(os.path.expanduser(str(state_dir)))))
 
     def _unavailable(self, error: BaseException) -> ArchiveUnavailable:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300] if str(error) else ""
+        lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+        reason = lines[0][:300] if lines else ""
         if self.url.password:
             reason = reason.replace(str(self.url.password), "***")
         return ArchiveUnavailable(f"archive {self.where}: {type(error).__name__}: {reason}")
