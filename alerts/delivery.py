@@ -144,7 +144,7 @@ def _hold_throttle_or_send(rt: DeliveryContext, alert: Alert, channel: Component
     """A digest channel (or one in quiet hours) holds the alert; a rate limit may ask to wait."""
     state = rt.state
     if not alert.digest_of and digest.holds(channel, time.time()):
-        digest.hold(state, alert.id, channel.id)
+        digest.hold(state, alert.id, channel.id, store=rt.alerts)
         log.info(fields("delivery_held", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel.id))
         return DeliveryOutcome(DeliveryStatus.HELD)
     wait = ratelimit.acquire(state, channel.id, ratelimit.limits(channel))
@@ -163,7 +163,8 @@ def _send(rt: DeliveryContext, alert: Alert, channel_id: str, d: DeliveryConfig)
     except DeliveryError as exc:
         if exc.permanent or attempt > d.max_retries:
             why = "permanent" if exc.permanent else f"gave up after {attempt} attempts"
-            rt.alerts.update_delivery(alert.id, channel_id, "failed", last_error=exc.reason, failure=why)
+            rt.alerts.update_delivery(alert.id, channel_id, "failed", attempts=attempt, last_error=exc.reason,
+                                      failure=why)
             log.error(fields("delivery_failed", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
                              attempt=attempt, reason=exc.reason, failure=why))
             return DeliveryOutcome(DeliveryStatus.FAILED, reason=exc.reason)
@@ -174,7 +175,7 @@ def _send(rt: DeliveryContext, alert: Alert, channel_id: str, d: DeliveryConfig)
         log.warning(fields("delivery_retry", alert_id=alert.id, rule_id=alert.rule_id, channel_id=channel_id,
                            attempt=attempt, reason=exc.reason, retry_in=f"{delay:.1f}s"))
         return DeliveryOutcome(DeliveryStatus.RETRY, retry_in=delay, reason=exc.reason)
-    rt.alerts.update_delivery(alert.id, channel_id, "sent", last_error="")
+    rt.alerts.update_delivery(alert.id, channel_id, "sent", attempts=attempt, last_error="")
     rt.metrics.observe_delivery(channel_id, alert.created_at)
     log.info(fields("delivery_sent", alert_id=alert.id, rule_id=alert.rule_id, item_id=alert.item_id,
                     channel_id=channel_id, attempt=attempt))

@@ -30,6 +30,8 @@ import redis
 from newswatch.model.alert import Alert
 from newswatch.model.severity import severity_rank
 from alerts.store import ALERT_TTL, AlertStore
+from newswatch.archive.queue import ArchiveQueue
+from newswatch.archive.records import delivery_entry
 from newswatch.config.registry import ComponentConfig
 from newswatch.store.state import State
 
@@ -59,13 +61,14 @@ def quiet_hours(channel_cfg: ComponentConfig) -> QuietHours | None:
     return None if q is None else QuietHours(q.start, q.end, q.timezone)
 
 
-def hold(state: State, alert_id: str, channel: str, now: float | None = None) -> None:
+def hold(state: State, alert_id: str, channel: str, now: float | None = None, store: AlertStore | None = None) -> None:
+    """Hold the alert for the channel's next digest; `store`: the caller's (it archives the status)."""
     now = time.time() if now is None else now
     pipe = state.r.pipeline()
     pipe.zadd(state.keys.digest(channel), {alert_id: now}, nx=True)
     pipe.sadd(state.keys.digest_channels(), channel)
     pipe.execute()
-    AlertStore(state).update_delivery(alert_id, channel, "held")   # out of the open index: the held set is the truth
+    (store or AlertStore(state)).update_delivery(alert_id, channel, "held")   # out of the open index: the held set is the truth
 
 
 def held(state: State, channel: str) -> list[tuple[str, float]]:
@@ -99,8 +102,9 @@ def digest_alert(channel: str, members: list[dict[str, Any]], now: float) -> Ale
 
 
 def flush_channel(state: State, channel_cfg: ComponentConfig, redeliver_after: float,
-                  now: float | None = None) -> str | None:
-    """Turn the channel's held alerts into one digest alert if due. Returns the digest id, or None."""
+                  now: float | None = None, archive: ArchiveQueue | None = None) -> str | None:
+    """Turn the channel's held alerts into one digest alert if due. Returns the digest id, or None.
+    `archive`: the members' `digested` status also goes to the archive queue, in the same transaction."""
     now = time.time() if now is None else now
     key, channel = state.keys.digest(channel_cfg.id), channel_cfg.id
     with state.r.pipeline() as pipe:
@@ -116,7 +120,11 @@ def flush_channel(state: State, channel_cfg: ComponentConfig, redeliver_after: f
                 alert = digest_alert(channel, payloads, now)
                 pipe.multi()
                 _commit(state, pipe, alert, [a for a, _ in members], channel, redeliver_after, now)
-                pipe.execute()
+                if archive is not None:
+                    archive.push_in(pipe, [delivery_entry(a, channel, "digested", at=now) for a, _ in members])
+                replies = pipe.execute()
+                if archive is not None:
+                    archive.count_dropped(replies[-1])
                 return alert.id
             except redis.WatchError:
                 continue
@@ -141,14 +149,14 @@ def _commit(state: State, pipe: redis.client.Pipeline[str], alert: Alert, member
 
 def flush_due(state: State, channels: Mapping[str, ComponentConfig], redeliver_after: float,
               enqueue_delivery: Callable[[str, str], object],
-              now: float | None = None) -> list[str]:
+              now: float | None = None, archive: ArchiveQueue | None = None) -> list[str]:
     """Flush every channel whose digest is due; enqueue each digest's delivery."""
     done = []
     for channel_id in state.r.smembers(state.keys.digest_channels()):
         cfg = channels.get(channel_id)
         if cfg is None:
             continue
-        digest_id = flush_channel(state, cfg, redeliver_after, now)
+        digest_id = flush_channel(state, cfg, redeliver_after, now, archive)
         if digest_id:
             enqueue_delivery(digest_id, channel_id)
             done.append(digest_id)

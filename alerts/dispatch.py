@@ -62,7 +62,9 @@ class Dispatcher:
         level = severity_rank(alert.severity)
         return [c for c in alert.channels if severity_rank(self.min_severity.get(c, "info")) <= level]
 
-    def process(self, matches: list[Match]) -> list[tuple[str, str]]:
+    def process(self, matches: list[Match], created: list[Alert] | None = None) -> list[tuple[str, str]]:
+        """Store the new alerts; returns their deliveries (alert id, channel). `created`: gets each
+        alert stored now (for the archive), including one routed to no channel."""
         deliveries: list[tuple[str, str]] = []
         for match in matches:
             alert = build_alert(match)
@@ -82,5 +84,7 @@ class Dispatcher:
                             alert_id=alert.id, channels=",".join(channels)))
             if self.metrics is not None:
                 self.metrics.observe_alert(match.item.fetched_at)
+            if created is not None:
+                created.append(alert)
             deliveries.extend((alert.id, c) for c in channels)
         return deliveries

@@ -9,6 +9,8 @@ import json
 import time
 from typing import Any, Literal, overload
 
+from newswatch.archive.queue import ArchiveQueue
+from newswatch.archive.records import delivery_entry
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
@@ -21,8 +23,12 @@ STORY_SOURCES_TTL = 7 * 86400  # a story's "reported by" set lives this long (or
 
 
 class AlertStore:
-    def __init__(self, state: State):
+    """`archive`: where a delivery's settled status goes for the archive (newswatch.archive.queue),
+    in the same MULTI as the status itself; None in tools that only read or in tests."""
+
+    def __init__(self, state: State, archive: ArchiveQueue | None = None):
         self.state = state
+        self.archive = archive
         self._open = script(state.r, "alerts", "open_alert")
 
     def create_alert(self, alert_id: str, payload: dict[str, Any], channels: list[str], redeliver_after: float) -> bool:
@@ -88,16 +94,18 @@ class AlertStore:
 
     @overload
     def update_delivery(self, alert_id: str, channel: str, status: str, *, due_in: float | None = None,
-                        count_attempt: Literal[True], **info: object) -> int: ...
+                        count_attempt: Literal[True], attempts: int | None = None, **info: object) -> int: ...
 
     @overload
     def update_delivery(self, alert_id: str, channel: str, status: str, *, due_in: float | None = None,
-                        count_attempt: bool = False, **info: object) -> int | None: ...
+                        count_attempt: bool = False, attempts: int | None = None, **info: object) -> int | None: ...
 
-    def update_delivery(self, alert_id: str, channel: str, status: str, *,
-                        due_in: float | None = None, count_attempt: bool = False, **info: object) -> int | None:
+    def update_delivery(self, alert_id: str, channel: str, status: str, *, due_in: float | None = None,
+                        count_attempt: bool = False, attempts: int | None = None, **info: object) -> int | None:
         """Record a delivery's new status. Open ones stay in the index, due again after `due_in` s.
-        `count_attempt`: also add one to its attempts, in the same transaction, and return the count."""
+        `count_attempt`: also add one to its attempts, in the same transaction, and return the count.
+        A settled status also goes to the archive queue, in that transaction (`attempts`: how many
+        sends it took, when the caller knows)."""
         k = self.state.keys
         now = time.time()
         member = f"{alert_id}|{channel}"
@@ -116,7 +124,13 @@ class AlertStore:
             pipe.zrem(k.open_deliveries(), member)
         elif due_in is not None:
             pipe.zadd(k.open_deliveries(), {member: now + due_in})
+        archive = self.archive if status in SETTLED else None
+        if archive is not None:
+            archive.push_in(pipe, [delivery_entry(alert_id, channel, status, attempts=attempts, at=now,
+                                                  last_error=str(info.get("last_error") or "") or None)])
         replies = pipe.execute()
+        if archive is not None:
+            archive.count_dropped(replies[-1])
         return int(replies[0]) if count_attempt else None
 
     def delivery_log(self, alert_id: str, channel: str) -> list[dict[str, Any]]:

@@ -143,5 +143,6 @@ def setup_logging(level: str = "info", log_format: str = "text") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.captureWarnings(True)
-    for noisy in ("httpx", "httpcore", "celery", "kombu", "apscheduler", "amqp", "mail.log", "telethon"):
+    for noisy in ("httpx", "httpcore", "celery", "kombu", "apscheduler", "amqp", "mail.log", "telethon",
+                  "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

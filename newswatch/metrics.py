@@ -31,6 +31,10 @@ COUNTERS = {  # name (exported as newswatch_<name>_total): help, labels
     "deliveries": ("Delivery attempts by channel and outcome (sent, retry, failed, silenced, held).",
                    ("channel", "outcome")),
     "task_overruns": ("Tasks still running past their time limit (each logged as task_overran).", ("task",)),
+    "archive_written": ("Archive queue entries written to the archive database, by kind (item, alert, delivery).",
+                        ("kind",)),
+    "archive_dropped": ("Archive queue entries dropped at the queue's cap (queue_max; the database was away too "
+                        "long), oldest first, by kind (item, alert, delivery).", ("kind",)),
 }
 
 # A poll is a fetch plus the pipeline: tens of milliseconds to the HTTP timeout.

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.support.archive_db import archive, archive_url  # noqa: F401 (fixtures: the archive on SQLite and PostgreSQL)
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 REDIS_URL = os.environ.get("NEWSWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -99,3 +99,8 @@ def test_installed_wheel_runs_a_config_from_any_folder(venv, tmp_path):
     assert "Lavrov" in alerts[0]["title"] and "Bamako" in alerts[0]["title"]
     assert {"Bamako"} <= {e["matched"] for e in alerts[0]["evidence"]}
     assert not list(cwd.iterdir())   # nothing was written where it ran
+    # the archive, migrated by the wheel's own Alembic scripts (package data), in the state folder
+    import sqlite3
+    with sqlite3.connect(tmp_path / "state" / "archive.sqlite3") as db:
+        assert db.execute("SELECT version_num FROM newswatch_archive_version").fetchall() == [("0002",)]
+        assert db.execute("SELECT count(*) FROM items").fetchone() == (23,)

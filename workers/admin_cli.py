@@ -16,6 +16,7 @@ from newswatch.config.units import parse_duration
 from alerts.incidents import FAILING, QUIET, system_rule_id
 from alerts.store import AlertStore
 from workers.health import health
+from workers.archive_cli import add_archive_parsers
 
 
 def _service_redis(config) -> tuple[str | None, str]:
@@ -215,7 +216,18 @@ def status_report(config, state) -> dict:
     open_deliveries = state.r.zcard(state.keys.open_deliveries())
     _, checks = health(state, list(sources), state.r, config.settings.health)   # what /healthz says
     return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
-            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease())), "health": checks}
+            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease())), "health": checks,
+            "archive": archive_status(config, state)}
+
+
+def archive_status(config, state) -> dict:
+    """The archive's write queue (waiting, dropped at the cap, rejected) and where the database is
+    (its password hidden). Reads Redis only: the database is not asked."""
+    from newswatch.archive.queue import ArchiveQueue
+    from newswatch.config.archive import redact_url
+    archive = config.settings.archive
+    return {"database": redact_url(archive.database_url(config.state_dir)),
+            **ArchiveQueue(state, archive.queue_max).status()}
 
 
 def cmd_status(args) -> int:
@@ -235,6 +247,10 @@ def cmd_status(args) -> int:
           + f"; open deliveries: {report['open_deliveries']}; scheduler lease held: {report['scheduler_lease']}")
     for line in health_lines(report["health"]):
         print(line)
+    a = report["archive"]
+    kinds = ", ".join(f"{n} {kind}s" for kind, n in a["dropped_by_kind"].items() if n)
+    print(f"archive: {a['database']}; waiting to be written: {a['waiting']} (at most {a['queue_max']}); "
+          f"dropped: {a['dropped']}{f' ({kinds})' if kinds else ''}; rejected: {a['rejected']}")
     return 0
 
 
@@ -275,3 +291,4 @@ def add_admin_parsers(sub, common) -> None:
     status = sub.add_parser("status", parents=[common], help="source health, queue depth, open deliveries")
     status.add_argument("--format", choices=["text", "json"], default="text")
     status.set_defaults(func=cmd_status)
+    add_archive_parsers(sub, common)   # newswatch search

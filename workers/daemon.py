@@ -20,6 +20,7 @@ from workers.celery_app import make_app
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.heartbeat import worker_id
+from workers.polling import drain_archive
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
@@ -145,7 +146,9 @@ def run_once(config: Config, timeout: float, logging_options: tuple[str, str] = 
         sweep_open_deliveries(rt, queue.delivery)  # left over from an earlier run
         for source_id in sources:
             queue.poll(source_id, run_id=run_id, force=True)
-        return _wait_for_run(rt, run_id, set(sources), worker, stop, time.monotonic() + timeout)
+        code = _wait_for_run(rt, run_id, set(sources), worker, stop, time.monotonic() + timeout)
+        drain_archive(rt, budget=30.0, force=True)   # the deliveries' statuses, and what a poll left queued
+        return code
 
 
 def _wait_for_run(rt, run_id: str, sources: set[str], worker: WorkerProcess, stop: threading.Event,

@@ -4,6 +4,10 @@ Order matters for "nothing lost": alerts are stored and their deliveries
 enqueued before the items are marked seen and the cursor is saved, so a worker
 that dies anywhere in between only causes a re-poll, and alert creation is
 idempotent (an item that already made an alert finds it; see alerts.dispatch).
+The new items and alerts go to the archive's Redis queue after the deliveries are
+enqueued and before the items are marked seen (a re-poll queues them again, and the
+archive writes each once); the queue is drained into the database last, so the
+archive never holds up an alert (newswatch.archive.archiver).
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import redis
+
 from newswatch.classify.stage import ClassifyStage
 from newswatch.pipeline.dedup import ExactDeduplicator, StoryDeduplicator
 from newswatch.logs import fields
@@ -19,6 +25,8 @@ from newswatch.pipeline import AgeFilter, Stage, run_stages
 from workers.sources.base import SourceError
 
 log = logging.getLogger(__name__)
+
+ARCHIVE_DRAIN_BUDGET = 5.0   # seconds a poll spends writing the archive queue, at most (after its alerts)
 
 
 class PollStatus(StrEnum):
@@ -125,9 +133,11 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)
-    deliveries = rt.dispatcher.process(matches)
+    created: list = []
+    deliveries = rt.dispatcher.process(matches, created)
     for alert_id, channel in deliveries:
         enqueue_delivery(alert_id, channel)
+    _to_archive(rt, source_id, fresh, created)
     dedup.commit(fresh)
     state.save_cursor(source_id, **cursor)
     dropped = {f"{stage.name}.{reason}": n for stage in ([dedup] + ([stories] if stories else []) + stages)
@@ -139,6 +149,7 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     log.info(fields("poll_done", source_id=source_id, items=len(items), new=len(fresh),
                     too_old=age.dropped.get("too_old", 0), same_story=merged, alerts=len(deliveries),
                     parser=parser or None, ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
+    drain_archive(rt, budget=ARCHIVE_DRAIN_BUDGET)
     closed = _incidents(rt, source_id, enqueue_delivery, rt.incidents.polled, len(fresh))   # after the items' alerts
     return PollReport(source_id, PollStatus.OK, items=len(items), new=len(fresh), deliveries=deliveries + closed,
                       dropped=dropped)
@@ -153,6 +164,31 @@ def clip_items(items: list, limits, source_id: str) -> int:
             clipped += 1
             log.info(fields("item_clipped", source_id=source_id, item_id=item.id, fields=changed))
     return clipped
+
+
+def _to_archive(rt, source_id: str, fresh: list, created: list) -> None:
+    """Queue the poll's new items and alerts for the archive. Redis down: the poll fails like any
+    other step (and the re-poll queues them again); anything else is logged, never fatal to alerts."""
+    try:
+        rt.archiver.push_items(fresh, created)
+    except redis.RedisError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — the archive never holds up an alert
+        log.error(fields("archive_push_failed", source_id=source_id, items=len(fresh), alerts=len(created),
+                         reason=f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def drain_archive(rt, budget: float, force: bool = False) -> None:
+    """Write what the archive queue holds (newswatch.archive.archiver); a failure is only logged."""
+    try:
+        report = rt.archiver.drain(budget=budget, force=force)
+    except Exception as exc:  # noqa: BLE001 — the archive never holds up an alert
+        log.error(fields("archive_drain_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
+        return
+    if report.batches:
+        w = report.written
+        log.info(fields("archive_written", items=w.items, items_known=w.items_known, alerts=w.alerts,
+                        deliveries=w.deliveries, rejected=report.rejected or None))
 
 
 def _count(metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:

@@ -13,6 +13,9 @@ from alerts.notifiers import build_notifier
 from alerts.notifiers.options import ChannelOptions
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
+from newswatch.archive.archiver import Archiver
+from newswatch.archive.database import Archive
+from newswatch.archive.queue import ArchiveQueue
 from newswatch.classify.classifier import Classifier
 from newswatch.classify.tables import tables_dir
 from newswatch.config import Config
@@ -41,8 +44,11 @@ class Runtime:
         self.settings = s = config.settings
         self.redis_url = redis_url
         self.state = State(connect(redis_url), s.key_prefix)
-        self.alerts = AlertStore(self.state)
         self.metrics = Metrics()  # what this process did, for its /metrics (newswatch.metrics)
+        # the archive's write path: a Redis queue, drained into the database (newswatch.archive.archiver)
+        self.archive_queue = ArchiveQueue(self.state, s.archive.queue_max, self.metrics)
+        self.archiver = Archiver(lambda: self.archive, self.archive_queue)
+        self.alerts = AlertStore(self.state, archive=self.archive_queue)
         self.live_rules = LiveRules(config, self._compile_matcher)  # rules hot-reload (workers.rules_reload)
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
@@ -62,6 +68,11 @@ class Runtime:
             raise RuntimeError("no Redis: set redis_url in the config or run `newswatch run`, "
                                "which starts the embedded Redis")
         return cls(config, url)
+
+    @functools.cached_property
+    def archive(self) -> Archive:
+        """The archive database's pool, opened when this process first drains (or searches)."""
+        return Archive.from_config(self.settings.archive, self.config.state_dir)
 
     @functools.cached_property
     def classifier(self):
@@ -125,4 +136,6 @@ class Runtime:
     def close(self) -> None:
         self.live_rules.close()
         self.fetcher.close()
+        if "archive" in self.__dict__:   # opened (cached_property)
+            self.archive.close()
         self.state.r.close()

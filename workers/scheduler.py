@@ -1,4 +1,5 @@
-"""APScheduler only enqueues: one job per source, plus the sweep of open deliveries.
+"""APScheduler only enqueues: one job per source, plus the sweep of open deliveries, plus the drain
+of the archive queue (its own job, so a database that hangs never delays a redelivery).
 
 Only one scheduler is active at a time: it holds a Redis lease and renews it;
 a standby scheduler keeps trying and takes over when the lease lapses.
@@ -17,11 +18,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts.digest import flush_due
 from alerts.silences import Silences
+from newswatch.archive.archiver import DRAIN_EVERY
 from newswatch.logs import fields
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
 from newswatch.model.item import Item
+from workers.polling import drain_archive
 from workers.sources.base import SourceError
 
 if TYPE_CHECKING:   # imported where used: telethon only in processes with a live source
@@ -104,6 +107,7 @@ class PollScheduler:
         self.scheduler.add_job(self._refresh, IntervalTrigger(seconds=self.lease.ttl_ms / 3000), id="lease")
         self._manage_listeners()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_every), id="sweep")
+        self.scheduler.add_job(self._drain_archive, IntervalTrigger(seconds=DRAIN_EVERY), id="archive")
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         log.info(fields("scheduler_started", sources=len(self.rt.settings.sources), leader=self.lease.held))
@@ -166,7 +170,7 @@ class PollScheduler:
             return
         try:
             flush_due(self.rt.state, self.rt.channels, self.rt.settings.delivery.redeliver_after,
-                      self.enqueue_delivery)
+                      self.enqueue_delivery, archive=self.rt.archive_queue)
         except Exception as exc:
             log.warning(fields("digest_flush_failed", reason=str(exc)[:200]))
         try:
@@ -191,6 +195,11 @@ class PollScheduler:
             forget_gone(self.rt.state, self.rt.settings.health.worker_stale)
         except Exception as exc:
             log.warning(fields("workers_cleanup_failed", reason=str(exc)[:200]))
+
+    def _drain_archive(self) -> None:
+        """What polls and deliveries queued for the archive and no poll wrote (the database was down)."""
+        if self.lease.held:
+            drain_archive(self.rt, budget=DRAIN_EVERY * 2)
 
     def stop(self) -> None:
         for listener in self.listeners.values():

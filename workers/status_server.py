@@ -66,7 +66,9 @@ class SchedulerGauges:
             pipe.llen(state.keys.celery_queue(q))
         for source_id in sources:
             pipe.hget(state.keys.health(source_id), "status")
-        open_deliveries, *rest = pipe.execute()
+        pipe.llen(state.keys.archive_queue())
+        pipe.llen(state.keys.archive_processing())
+        open_deliveries, *rest, archive_queued, archive_processing = pipe.execute()
         depths, statuses = rest[:len(queue_names)], rest[len(queue_names):]
         queue_depth = GaugeMetricFamily("newswatch_queue_depth", "Tasks waiting in each queue.", labels=["queue"])
         for q, n in zip(queue_names, depths):
@@ -75,8 +77,11 @@ class SchedulerGauges:
                                     labels=["source_id"])
         for source_id, status in zip(sources, statuses):
             failing.add_metric([source_id], int(status == "failing"))
+        archive = GaugeMetricFamily("newswatch_archive_waiting", "Entries (items, alerts, delivery statuses) "
+                                    "waiting in Redis to be written to the archive database.",
+                                    value=archive_queued + archive_processing)
         return [GaugeMetricFamily("newswatch_deliveries_open", "Deliveries not yet sent or failed.",
-                                  value=open_deliveries), queue_depth, failing]
+                                  value=open_deliveries), queue_depth, failing, archive]
 
 
 class ChildUnavailable(Exception):

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
+from newswatch.config.archive import ArchiveConfig
 from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
 from newswatch.config.health import HealthConfig, SystemAlertsConfig, health_issues
 from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
@@ -89,6 +90,7 @@ class Settings(StrictModel):
     stories: StoriesConfig = StoriesConfig()
     health: HealthConfig = HealthConfig()
     system_alerts: SystemAlertsConfig = SystemAlertsConfig()
+    archive: ArchiveConfig = ArchiveConfig()   # newswatch/config/archive.py
     sources: list[SourceConfig] = []       # each validated by its kind's model (Registry)
     channels: list[ComponentConfig] = []
     rules: list[str] = ["rules/*.yaml"]

@@ -16,6 +16,8 @@
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
   <p>:ratelimit:<channel>:<window>    sliding-window send log
   <p>:silences                        hash of silences
+  <p>:archive:queue|processing       entries waiting for the archive database · the batch being written
+  <p>:archive:dropped|rejected        entries dropped at the queue's cap, by kind · entries no database took
   <p>:scheduler:lease                 the active scheduler's token
   <p>:healthz                         the write probe of /healthz (a SET with a short expiry)
   <p>:workers:alive|beat              hashes worker -> when its process last ticked / its pool last ran a task
@@ -89,6 +91,19 @@ class Keys:
 
     def story_reports(self, story_id: str) -> str:
         return self._k("story", story_id, "reports")
+
+    # the archive's write queue (newswatch.archive.queue)
+    def archive_queue(self) -> str:
+        return self._k("archive", "queue")
+
+    def archive_processing(self) -> str:
+        return self._k("archive", "processing")
+
+    def archive_dropped(self) -> str:
+        return self._k("archive", "dropped")
+
+    def archive_rejected(self) -> str:
+        return self._k("archive", "rejected")
 
     # processes
     def scheduler_lease(self) -> str:

@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alerts.rules.loader import load_rules
 from newswatch.config.yamlconf import ConfigError, load_yaml
-from workers.registry import load_config
 
 ROOT = Path(__file__).resolve().parents[3]
 LAUGHS = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 10))

@@ -33,7 +33,7 @@ def real_feed() -> bytes:
 def first(element: bytes, body: bytes, replacement: bytes) -> bytes:
     """The body with the content of the first item's `element` replaced."""
     match = re.search(rb"(?s)<item>.*?<" + element + rb">([^<]*)</" + element + rb">", body)
-    assert match, pattern
+    assert match, element
     return body[:match.start(1)] + replacement + body[match.end(1):]
 
 

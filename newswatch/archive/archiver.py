@@ -1,0 +1,148 @@
+"""The archive's write path, which never holds up an alert.
+
+A poll hands its new items and alerts over *after* the alerts are stored and their deliveries
+enqueued (`push_items`): they go to the Redis queue first, so a database that is down, slow or full
+costs nothing but a log line. `drain` then writes the queue to the database in batches, one
+transaction each, under a Redis lock (one drain at a time in the deployment). A failed write leaves
+the batch in Redis; this process waits before trying again (2 s, doubling to a minute), and the
+scheduler drains every `DRAIN_EVERY` seconds, so the backlog is written once the database is back.
+Writes are idempotent (newswatch.archive.writer): a batch written twice is written once.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import exc
+
+from newswatch.archive.database import Archive, ArchiveUnavailable
+from newswatch.archive.queue import ArchiveQueue
+from newswatch.archive.records import BadEntry, Entry, alert_entry, decode, item_entry
+from newswatch.archive.writer import WriteReport
+from newswatch.logs import fields
+from newswatch.model.alert import Alert
+from newswatch.model.item import Item
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+DRAIN_EVERY = 10.0       # the scheduler's drain job
+LOCK_TTL = 300.0         # a drain that dies frees the lock after this
+BACKOFF_FIRST, BACKOFF_MAX = 2.0, 60.0
+# A batch the database refuses for its content: written entry by entry, the bad ones set aside.
+DATA_ERRORS = (exc.IntegrityError, exc.DataError, exc.StatementError, KeyError, TypeError, ValueError)
+
+
+@dataclass
+class DrainReport:
+    status: str = "done"          # done | busy (another drain) | backing_off | unavailable
+    written: WriteReport = field(default_factory=WriteReport)
+    batches: int = 0
+    rejected: int = 0
+    reason: str = ""
+
+
+class Archiver:
+    def __init__(self, archive: Callable[[], Archive], queue: ArchiveQueue):
+        self._archive = archive          # built on first use: a process that never drains opens no pool
+        self.queue = queue
+        self.metrics = queue.metrics
+        self._retry_at = 0.0
+        self._backoff = BACKOFF_FIRST
+        self._down_since: float | None = None
+        self._guard = threading.Lock()
+
+    # --- handing over -------------------------------------------------------------------
+    def push_items(self, items: Iterable[Item], alerts: Iterable[Alert]) -> int:
+        """Queue a poll's new items and alerts (after the alerts are stored). Returns entries queued."""
+        entries = [item_entry(i) for i in items] + [alert_entry(a) for a in alerts]
+        self.queue.push(entries)
+        return len(entries)
+
+    # --- writing ------------------------------------------------------------------------------
+    def drain(self, budget: float = 5.0, force: bool = False) -> DrainReport:
+        """Write what is queued, for at most about `budget` seconds. `force`: even while backing off."""
+        report = DrainReport()
+        if not force and time.monotonic() < self._retry_at:
+            report.status = "backing_off"
+            return report
+        deadline = time.monotonic() + budget
+        while True:
+            with self.queue.state.lock("archive", "drain", ttl=LOCK_TTL) as ours:
+                if not ours:
+                    report.status = "busy"
+                    return report
+                finished = self._drain_locked(report, deadline)
+            # a push that found the lock taken just before we let it go is written now, not at the next drain
+            if not finished or time.monotonic() >= deadline or not self.queue.waiting():
+                return report
+
+    def _drain_locked(self, report: DrainReport, deadline: float) -> bool:
+        while time.monotonic() < deadline:
+            batch = self.queue.take(BATCH)
+            if not batch:
+                return True
+            try:
+                written, rejected = self._write(batch)
+            except ArchiveUnavailable as error:
+                self._failed(report, str(error))
+                return False
+            self.queue.ack(batch)
+            self.queue.reject(rejected)
+            report.batches += 1
+            report.rejected += len(rejected)
+            report.written.add(written)
+            self._recovered()
+        return True
+
+    def _write(self, batch: list[str]) -> tuple[WriteReport, list[str]]:
+        pairs: list[tuple[str, Entry]] = []
+        bad: list[str] = []
+        for raw in batch:
+            try:
+                pairs.append((raw, decode(raw)))
+            except BadEntry as error:
+                log.error(fields("archive_entry_rejected", reason=str(error)))
+                bad.append(raw)
+        archive = self._archive()
+        try:
+            written = archive.write([entry for _, entry in pairs])
+        except DATA_ERRORS:   # one bad entry: write them one by one and set the bad ones aside
+            written = WriteReport()
+            for raw, entry in pairs:
+                try:
+                    written.add(archive.write([entry]))
+                except DATA_ERRORS as error:
+                    why = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+                    log.error(fields("archive_entry_rejected", kind=entry.kind, reason=f"{type(error).__name__}: {why}"))
+                    bad.append(raw)
+        self._count(written)
+        return written, bad
+
+    def _count(self, written: WriteReport) -> None:
+        if self.metrics is None:
+            return
+        for kind, n in (("item", written.items + written.items_known), ("alert", written.alerts),
+                        ("delivery", written.deliveries)):
+            self.metrics.add("archive_written", n, kind=kind)
+
+    def _failed(self, report: DrainReport, reason: str) -> None:
+        with self._guard:
+            self._retry_at = time.monotonic() + self._backoff
+            first = self._down_since is None
+            self._down_since = self._down_since or time.time()
+            retry_in, self._backoff = self._backoff, min(BACKOFF_MAX, self._backoff * 2)
+        report.status, report.reason = "unavailable", reason
+        (log.warning if first else log.info)(fields(
+            "archive_unavailable", reason=reason, waiting=self.queue.waiting(), retry_in=f"{retry_in:.0f}s"))
+
+    def _recovered(self) -> None:
+        with self._guard:
+            was_down, self._down_since = self._down_since, None
+            self._retry_at, self._backoff = 0.0, BACKOFF_FIRST
+        if was_down is not None:
+            log.info(fields("archive_available", down_for=f"{time.time() - was_down:.0f}s",
+                            waiting=self.queue.waiting()))
