@@ -31,11 +31,13 @@ from alerts.rules.loader import load_rules
 from newswatch.config.yamlconf import ConfigError
 from newswatch.model.item import Item
 from tests.support.fuzz import (FEED_FIELDS, FEED_PROLOGS, FEED_SNIPPETS, PAGE_ENCODINGS, PAGE_FIELDS, PAGE_SNIPPETS,
-                                PER_CALL, ROOT, fuzz_settings, mutated, mutated_tree, parts, read_all)
+                                PER_CALL, ROOT, TEST_TIMEOUT, fuzz_settings, mutated, mutated_tree, parts, read_all)
 from workers.registry import load_config
 from workers.sources.feeds.parse import FeedParseError, parse_feed
 from workers.sources.telegram.html import TelegramPageError, parse_page
 from workers.sources.telegram.web import post_to_item
+
+pytestmark = pytest.mark.timeout(TEST_TIMEOUT)
 
 FEEDS = read_all(ROOT / "tests" / "data" / "feeds", "*/*.[xra]*")
 CAPTURES = read_all(ROOT / "tests" / "fixtures" / "telegram", "*.html")

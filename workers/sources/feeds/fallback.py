@@ -42,7 +42,7 @@ def _valid_code_point(match: re.Match[bytes]) -> bytes:
     """A numeric character reference, or U+FFFD's when it names no character (NUL, a surrogate,
     past U+10FFFF): what an HTML parser reads there."""
     digits = match.group(1) or match.group(2)
-    if len(digits) > 8:
+    if len(digits.lstrip(b"0")) > 8:       # past U+10FFFF whatever the digits (and no int of 10,000 digits)
         return _REPLACEMENT_REF
     code = int(digits, 16 if match.group(1) else 10)
     return match.group(0) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else _REPLACEMENT_REF
