@@ -97,6 +97,54 @@ def time_queries(archive: Archive, name: str, pool: list[str], now: float, n: in
     return query
 
 
+PG_LOAD = """
+INSERT INTO items (fingerprint, source, url, title, text, published, fetched, at, lang, story_id, countries,
+                   mentioned, cities, regions, topics, actors, search)
+SELECT 'bench' || lpad(i::text, 10, '0'), 'feed-' || (i % 50), 'https://example.org/' || i,
+       split_part(body, ' ', 1), body, at, fetched, at, 'en', 'bench' || lpad(i::text, 10, '0'),
+       '[]', '[]', '[]', '[]', '[]', '[]', setweight(to_tsvector('simple', body), 'A')
+FROM (SELECT g.i, min(g.fetched) AS fetched, min(g.at) AS at, string_agg(b.word, ' ' ORDER BY t.k) AS body
+      FROM (SELECT i, CAST(:now AS float8) - 90 * 86400.0 * (1 - i::float8 / :total) AS fetched,
+                   CAST(:now AS float8) - 90 * 86400.0 * (1 - i::float8 / :total) - random() * 86400 AS at
+            FROM generate_series(CAST(:start AS int), CAST(:stop AS int)) AS i) AS g
+      CROSS JOIN LATERAL (SELECT k, 1 + floor(random() * :bag_size)::int AS n
+                          FROM generate_series(1, 60 + (random() * 160)::int + g.i * 0) AS k) AS t
+      JOIN bench_bag AS b ON b.n = t.n
+      GROUP BY g.i) AS generated
+ORDER BY i
+"""
+PG_FACETS = """
+INSERT INTO item_facets (item_id, kind, value, at)
+SELECT DISTINCT id, 'country', (CAST(:countries AS text[]))[1 + floor(power(random(), 2.5) * :n_countries)::int], at
+FROM items, generate_series(1, 1 + (id % 2)) WHERE id BETWEEN :first AND :last AND id % 4 <> 0
+ON CONFLICT DO NOTHING
+"""
+
+
+def pg_load(archive: Archive, n: int, vocab: list[str], weights: list[int], now: float) -> float:
+    """PostgreSQL, generated in the server (the Python writer is the same on both backends and timed
+    on SQLite): the same word frequencies as a bag of 200,000 draws, the same skewed countries."""
+    rng = random.Random(13)
+    bag = rng.choices(vocab, weights, k=200_000)
+    archive.ready()
+    with archive.engine.begin() as conn:
+        conn.execute(sa.text("CREATE UNLOGGED TABLE IF NOT EXISTS bench_bag (n int PRIMARY KEY, word text)"))
+        conn.execute(sa.text("TRUNCATE bench_bag"))
+        conn.execute(sa.text("INSERT INTO bench_bag SELECT n, word FROM unnest(CAST(:bag AS text[])) "
+                             "WITH ORDINALITY AS bag(word, n)"), {"bag": bag})
+    started, step = time.perf_counter(), 50_000
+    for start in range(0, n, step):
+        with archive.engine.begin() as conn:
+            conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
+            first = conn.execute(sa.text("SELECT coalesce(max(id), 0) + 1 FROM items")).scalar_one()
+            conn.execute(sa.text(PG_LOAD), {"now": now, "total": n, "bag_size": len(bag),
+                                            "start": start, "stop": min(n, start + step) - 1})
+            conn.execute(sa.text(PG_FACETS), {"countries": COUNTRIES, "n_countries": len(COUNTRIES),
+                                              "first": first, "last": first + step - 1})
+        print(f"  {start + step:,} items, {(start + step) / (time.perf_counter() - started):,.0f}/s", flush=True)
+    return n / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -115,7 +163,8 @@ def main() -> None:
     vocab, weights = vocabulary()
     now = time.time()
     if archive.counts()["items"] < args.items:
-        print(f"load     {load(archive, args.items, vocab, weights, now):,.0f} items/s")
+        loader = pg_load if archive.backend == "postgresql" else load
+        print(f"load     {loader(archive, args.items, vocab, weights, now):,.0f} items/s ({loader.__name__})")
         analyze(archive)
     else:
         with archive.engine.connect() as conn:
@@ -127,9 +176,14 @@ def main() -> None:
         pool = [w for w, share in zip(vocab, doc_share) if low < share < high]
         query = time_queries(archive, name, pool, now, args.queries, f"each word in {low:.1%}-{high:.0%} of items")
     with archive.engine.connect() as conn:
-        stmt = statement(conn, plan(query)).compile(conn, compile_kwargs={"literal_binds": True})
-        explain = "EXPLAIN QUERY PLAN " if archive.backend == "sqlite" else "EXPLAIN "
-        for row in conn.execute(sa.text(explain + str(stmt))):
+        stmt = statement(conn, plan(query))
+        if archive.backend == "sqlite":
+            rows = conn.execute(sa.text("EXPLAIN QUERY PLAN " + str(stmt.compile(
+                conn, compile_kwargs={"literal_binds": True}))))
+        else:
+            compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
+            rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+        for row in rows:
             print("plan    ", " | ".join(str(c) for c in row))
     archive.close()
 
