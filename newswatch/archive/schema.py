@@ -2,8 +2,8 @@
 
     items          one row per item fingerprint: what came in, its labels, its Facts (for replay)
     item_facets    (item_id, kind, value, at): one row per country / mentioned / city / region / topic /
-                   actor of an item, indexed on (kind, value, at) so "about ML in the last 7 days" is one
-                   index range, whatever the size of the archive
+                   actor of an item, indexed on (kind, value, at, item_id) so "about ML in the last 7
+                   days" is one range of one index (no table lookups), whatever the size of the archive
     alerts         one row per alert: rule, evidence, explanation
     alert_deliveries  (alert_id, channel): the delivery's status as it last settled
     items_fts      SQLite only: the FTS5 index (contentless) over each item's search text
@@ -58,7 +58,7 @@ item_facets = sa.Table(
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Column("value", sa.String(128), primary_key=True),
     sa.Column("at", sa.Double, nullable=False),   # the item's `at`, so a facet and a window are one range
-    sa.Index("ix_item_facets_kind_value_at", "kind", "value", "at"),
+    sa.Index("ix_item_facets_kind_value_at", "kind", "value", "at", "item_id"),   # covering: no table lookups
 )
 
 alerts = sa.Table(

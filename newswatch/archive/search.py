@@ -95,15 +95,32 @@ def _text_conditions(conn: sa.Connection, p: Plan) -> list[sa.ColumnElement[bool
         return out
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
     match: sa.ColumnElement[Any] = sa.literal_column(FTS_TABLE)
+    bounds = _rowid_bounds(fts.c.rowid, p)
 
     def matching(expression: str) -> sa.Select[Any]:
-        return sa.select(fts.c.rowid).where(match.op("MATCH")(expression))
+        return sa.select(fts.c.rowid).where(match.op("MATCH")(expression), *bounds)
     if required:
         expression = _fts_match(required)
         if excluded:
             expression = f"({expression}) NOT ({' OR '.join(map(_fts_term, excluded))})"
         return [items.c.id.in_(matching(expression))]
-    return [items.c.id.not_in(matching(" OR ".join(map(_fts_term, excluded))))]
+    return [items.c.id.not_in(sa.select(fts.c.rowid).where(match.op("MATCH")(" OR ".join(map(_fts_term, excluded)))))]
+
+
+def _rowid_bounds(rowid: sa.ColumnElement[Any], p: Plan) -> list[sa.ColumnElement[bool]]:
+    """SQLite: the ids a hit can have, at most [min, max] of the first facet's items in the window
+    (or of the window's items): FTS5 seeks its word lists to that range instead of reading them
+    whole. Ids grow as items come in, so a recent window is a narrow range of a long archive."""
+    if p.facets:
+        kind, values = next(iter(p.facets.items()))
+        where = [item_facets.c.kind == kind, item_facets.c.value.in_(values), *_window(item_facets.c.at, p)]
+        ids: sa.ColumnElement[Any] = item_facets.c.item_id
+    elif p.since is not None or p.until is not None:
+        where, ids = _window(items.c.at, p), items.c.id
+    else:
+        return []
+    return [rowid >= sa.select(sa.func.min(ids)).where(*where).scalar_subquery(),
+            rowid <= sa.select(sa.func.max(ids)).where(*where).scalar_subquery()]
 
 
 def _window(column: sa.ColumnElement[Any], p: Plan) -> list[sa.ColumnElement[bool]]:

@@ -16,6 +16,7 @@ phrase. Single words are looked up in `body` and `stems`, phrases in `body` only
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from newswatch.classify.automaton import PROCLITICS, word_view
@@ -24,6 +25,9 @@ from newswatch.classify.normalize import normalize, normalize_term
 
 MAX_FORMS = 24   # inflected forms per query word or phrase, at most (the word itself always first)
 _BY_LENGTH = sorted(PROCLITICS, key=len, reverse=True)
+
+
+_ARABIC = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 
 
 def _is_arabic_letter(char: str) -> bool:
@@ -48,6 +52,8 @@ def search_text(title: str, text: str) -> tuple[str, str]:
     (each once)."""
     body = words(f"{title}\n{text}")
     stems: dict[str, None] = {}
+    if not _ARABIC.search(title) and not _ARABIC.search(text):
+        return " ".join(body), ""
     for word in body:
         if _is_arabic_letter(word[0]):
             for stem in arabic_stems(word):

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("value", sa.String(128), primary_key=True),
         sa.Column("at", sa.Double, nullable=False),
     )
-    op.create_index("ix_item_facets_kind_value_at", "item_facets", ["kind", "value", "at"])
+    op.create_index("ix_item_facets_kind_value_at", "item_facets", ["kind", "value", "at", "item_id"])
     op.create_table(
         "alerts",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
