@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, overload
+from typing import ClassVar, Literal, Self, overload
 
-from pydantic import BaseModel, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, SecretStr, ValidationInfo, field_validator, model_validator
 
 from alerts.notifiers.options import ChannelOptions
-from newswatch.config.base import _read_secret_file
+from newswatch.config.base import ConfigFile, _read_secret_file, dry_run_placeholder
 from newswatch.config.units import Duration
 
 
@@ -85,3 +85,27 @@ class ChatChannelBase(ChannelOptions):
 
 def secret_value(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
+
+
+class WebhookUrlChannel(ChatChannelBase):
+    """A chat channel posting to one secret webhook URL (Slack, Discord): `webhook_url` or
+    `webhook_url_file`, an http(s) URL either way; `WEBHOOK_ENV` names the variable in the hint."""
+
+    WEBHOOK_ENV: ClassVar[str] = "WEBHOOK_URL"
+    webhook_url: SecretStr | None = None
+    webhook_url_file: ConfigFile | None = None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or dry_run_placeholder(value, info):
+            return value
+        return _secret_url(value, "webhook_url")
+
+    @model_validator(mode="after")
+    def _url(self, info: ValidationInfo) -> Self:
+        from_file = self.webhook_url_file is not None and self.webhook_url is None
+        url = _one_secret(self, "webhook_url", info, hint=f", e.g. webhook_url: ${{{self.WEBHOOK_ENV}}}")
+        if from_file and not dry_run_placeholder(url, info):
+            _secret_url(url, "webhook_url_file")
+        return self

@@ -3,29 +3,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field
 
-from alerts.notifiers.secrets import ChatChannelBase, _one_secret, _secret_url
-from newswatch.config.base import ConfigFile, dry_run_placeholder
+from alerts.notifiers.secrets import WebhookUrlChannel
 
 
-class DiscordChannelConfig(ChatChannelBase):
+
+class DiscordChannelConfig(WebhookUrlChannel):    # webhook_url: https://discord.com/api/webhooks/<id>/<token>
     type: Literal["discord"]
-    webhook_url: SecretStr | None = None    # https://discord.com/api/webhooks/<id>/<token>
-    webhook_url_file: ConfigFile | None = None
+    WEBHOOK_ENV = "DISCORD_WEBHOOK_URL"
     username: str | None = Field(None, min_length=1, max_length=80)
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _webhook_url(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        if value is None or dry_run_placeholder(value, info):
-            return value
-        return _secret_url(value, "webhook_url")
-
-    @model_validator(mode="after")
-    def _url(self, info: ValidationInfo) -> "DiscordChannelConfig":
-        from_file = self.webhook_url_file is not None and self.webhook_url is None
-        url = _one_secret(self, "webhook_url", info, hint=", e.g. webhook_url: ${DISCORD_WEBHOOK_URL}")
-        if from_file and not dry_run_placeholder(url, info):
-            _secret_url(url, "webhook_url_file")
-        return self
