@@ -28,6 +28,67 @@ class Mention:
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is an attribute name here
 
 
+EVENT_TYPES = ("visit", "talks", "agreement", "attack", "protest", "coup", "election", "sanction", "arrest",
+               "death")
+MODALITIES = ("happened", "planned", "denied", "cancelled")
+PLACE_ROLES = ("destination", "origin", "location")
+
+
+@dataclass(slots=True)
+class Participant:
+    """Who takes part in an event: a known actor (`actor` is its id in actors.yaml), an official
+    named by title and nationality ("the Russian foreign minister": actor None, role official), or
+    a country acting ("Russia signed"; role None)."""
+
+    name: str                  # as written (for a pronoun subject: the antecedent's words)
+    actor: str | None          # actors.yaml id, when a known person
+    nationality: str | None    # ISO code
+    role: str | None           # tables.ROLES (official, head-of-state, military, ...)
+    field: str                 # where it is written: title | text
+    start: int
+    end: int
+    resolved: bool = False     # found by resolving a pronoun or "the delegation" to an earlier sentence
+
+
+@dataclass(slots=True)
+class EventPlace:
+    """Where an event is, with its part in it: a visit's `destination` (not its `origin`)."""
+
+    id: str                    # GeoNames id of a city, ISO code of a country, slug of a region
+    kind: str                  # capital | city | country | region
+    name: str                  # as written
+    country: str | None        # the country it is in (a country: itself)
+    role: str                  # PLACE_ROLES
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Event:
+    """One reported happening: a sentence (or the headline) that reports an event of `type`."""
+
+    type: str                  # EVENT_TYPES
+    modality: str              # MODALITIES
+    who: list[Participant]
+    where: list[EventPlace]
+    when: str | None           # YYYY-MM-DD: a date in the text, else the day it was published (None: unknown)
+    when_text: str | None      # the date expression as written, None when `when` is the published day
+    field: str                 # title | text
+    sentence: int              # index in that field (Facts.sentences)
+    start: int                 # the cue's span ("arrived", «прибыл», «وصل»)
+    end: int
+    cue: str
+    id: str | None = None      # the event this report belongs to, across items (newswatch.pipeline.events)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Event":
+        data = dict(data)
+        data["who"] = [Participant(**p) for p in data.get("who", [])]
+        data["where"] = [EventPlace(**p) for p in data.get("where", [])]
+        return cls(**data)
+
+
 @dataclass(slots=True)
 class Facts:
     lang: str | None = None
@@ -41,6 +102,7 @@ class Facts:
     actors: list[dict[str, Any]] = field(default_factory=list)      # {"id", "name", "nationality", "role"}
     evidence: list[Mention] = field(default_factory=list)
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)   # newswatch.classify.events: who did what where
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,4 +112,5 @@ class Facts:
         data = dict(data)
         data["evidence"] = [Mention(**m) for m in data.get("evidence", [])]
         data["sentences"] = {k: [tuple(s) for s in v] for k, v in data.get("sentences", {}).items()}
+        data["events"] = [Event.from_dict(e) for e in data.get("events", [])]   # none in archives before events
         return cls(**data)

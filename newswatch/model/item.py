@@ -128,11 +128,21 @@ class Item:
     story_id: str | None = None
     story_first: bool | None = None
     story_similarity: float | None = None
+    # set by event clustering (newswatch.pipeline.events): the event the item reports (its main
+    # event: the headline's, else the first sentence's), across outlets and languages; whether this
+    # item is its first report. None: the item reports no typed event (it still has its story).
+    event_id: str | None = None
+    event_first: bool | None = None
 
     @property
     def story(self) -> str:
         """The story this item tells: set by story dedup, else the item itself."""
         return self.story_id or self.id
+
+    @property
+    def happening(self) -> str:
+        """What one alert per rule stands for: the item's event, else its story."""
+        return f"event:{self.event_id}" if self.event_id else f"story:{self.story}"
 
     def finish(self) -> "Item":
         """Set the fingerprint and canonical URL. Adapters call it on every item they build."""
