@@ -193,9 +193,9 @@ class EventCondition:
         where = self.where
         if where is None:
             return None
-        members = where.region_members
-        if members is not None and pl.country not in members and not (pl.kind == "region" and pl.id in (where.regions or ())):
-            return f"is not in {'/'.join(where.regions or ())}"
+        members, regions = where.region_members, where.regions or []
+        if members is not None and pl.country not in members and not (pl.kind == "region" and pl.id in regions):
+            return f"is not in {'/'.join(regions)}"   # a region itself ("a visit to the Sahel") is in it
         if where.countries and pl.country not in where.countries:
             return f"is not in {'/'.join(sorted(where.countries))}"
         if where.kind == "capital" and pl.kind != "capital":

@@ -1,7 +1,8 @@
 """The matcher's prefilter: from an item's atoms (cheap facts) to the rules it could satisfy.
 
 An *atom* is a small tuple: ("t", term id) for a keyword term found, ("about", "ML"),
-("place", "capital", "ML"), ("topic+planned", "visit"), ("actor", "RU", "official"), ...
+("place", "capital", "ML"), ("topic+planned", "visit"), ("actor", "RU", "official"),
+("event", "visit", "happened"), ...
 `item_atoms` lists an item's atoms; `clauses(node)` lists the atom sets an item must meet, at
 least one atom of each, for `node` to hold. Both sides are written from the conditions' own
 code (`accepts_in`, `test`): an atom set is necessary, so the prefilter only skips rules that
@@ -100,7 +101,7 @@ def exact(node: Condition, memo: ClauseMemo | None = None) -> bool:
     """Whether meeting every atom set of `clauses(node)` is also enough for `node` to hold, so that
     the index's answer is the match and `holds` need not run. True for an `all` of (or a single)
     keywords bound to the shared automaton, country, region, topic (with its modality), actor
-    without a name, lang and source: for each, `item_atoms` lists exactly the facts its `holds`
+    without a name, event with neither who nor where (its atom: type and modality), lang and source: for each, `item_atoms` lists exactly the facts its `holds`
     looks at; and for an `any` of them whose sets were multiplied out (at most ANY_SETS). Not for
     places (the venue check is not an atom), actor names, regex, dates, `near` (positions) or
     `none`. `memo`: as for `clauses`. tests/alerts/rules/test_matcher_exact.py

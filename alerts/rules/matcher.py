@@ -8,8 +8,8 @@ Monitor and the Elasticsearch percolator do):
   `MatchContext` answers it once for all of them;
 - every keyword phrase of every rule goes into one automaton, run once per item;
 - an index (index.py) holds every atom set each rule needs (a keyword term, a country,
-  a capital in a region, a topic with its modality, an actor's nationality and role, a
-  language, a source). An item is tested only against the rules whose every set it meets,
+  a capital in a region, a topic with its modality, an actor's nationality and role, an
+  event's type and modality, a language, a source). An item is tested only against the rules whose every set it meets,
   and for a rule made only of conditions whose sets say all they look at (`index.exact`:
   keywords, country, region, topic, actor without a name, lang, source, and `all`/`any` of
   them) meeting the sets is the match: such a rule is not tested at all;
