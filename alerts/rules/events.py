@@ -256,7 +256,10 @@ class EventCondition:
         return [ev for e, p, pl in self.accepted_events(ctx) for ev in self._spans(ctx, e, p, pl)]
 
     def test(self, ctx: MatchContext) -> list[Evidence] | None:
-        return ctx.positions(self) or None
+        """The first event that fits (the headline's, else the earliest sentence's): its three spans.
+        `positions` has every one, for `near`."""
+        accepted = self.accepted_events(ctx)
+        return self._spans(ctx, *accepted[0]) if accepted else None
 
     def holds(self, ctx: MatchContext) -> bool:
         return bool(self.accepted_events(ctx))

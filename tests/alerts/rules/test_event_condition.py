@@ -190,7 +190,8 @@ def test_the_index_never_leaves_out_an_item_an_event_rule_holds_for(rules, lavro
     matcher = RuleMatcher(make_rules(whens), tables=rules.classifier.tables)
     assert [r.id for r, is_exact in zip(matcher.rules, matcher.exact) if is_exact] == ["any-visit", "planned", "coup"]
     planned = replace(lavrov_bamako.facts.events[0], modality="planned")
-    bare = rules.row(V, "Lavrov arrives in Bamako (Sputnik)")            # no events: only `either` by its keyword
+    bare = rules.row(V, "Lavrov arrives in Bamako (Sputnik)")
+    bare.facts.events = []                                              # no events: only `either` by its keyword
     items = [lavrov_bamako, goita_moscow, bare]
     for item in items:
         fresh = {r.id for r in matcher.rules if r.when.test(MatchContext(item)) is not None}
@@ -219,3 +220,37 @@ def test_parse_errors_name_the_key_as_written():
     parse_condition({"event": {"who": {"actor": 5}, "where": {"city": ""}}}, ("when",), errors)
     assert errors == [(("when", "event", "who", "actor"), "actor must be a string or a non-empty list of strings"),
                       (("when", "event", "where", "city"), "city must be a string or a non-empty list of strings")]
+
+
+# --- on the extractor's own events (newswatch/classify/events), nothing written by hand ---------------------
+
+@pytest.mark.parametrize("lang, note, fires, why", [
+    ("en", "Lavrov arrives in Bamako (Sputnik)", True, None),
+    ("fr", "Lavrov arrives in Bamako", True, None),
+    ("ar", "Lavrov arrives in Nouakchott from Bamako", True, None),
+    ("ru", "Lavrov flies Bamako -> Nouakchott (blank lines collapsed)", True, None),
+    # Goïta's visit names Putin, his host (a Russian official): the visit is to Moscow all the same
+    ("en", "Goïta arrives in Moscow (sic 'visit the invitation')", False,
+     "when.event: where: Moscow (RU) is not in sahel"),
+    ("en", "Lavrov promises future visit to Mali (not a visit)", False,
+     "when.event: modality: planned, not happened; where: Mali (ML) is not a capital"),
+    ("ru", "Lavrov arrives in Addis Ababa", False,
+     "when.event: where: Ethiopia (ET) is not in sahel; Addis Ababa (ET) is not in sahel")])
+def test_the_founding_event_on_extracted_events(rules, lang, note, fires, why):
+    item = rules.row(V, note, lang)
+    assert item.facts.events, "the extractor found no event"
+    assert (rules.match(FOUNDING, item) is not None) is fires
+    if why:
+        assert rules.explain(FOUNDING, item) == [why]
+
+
+def test_an_extracted_origin_does_not_count(rules):
+    """«Лавров прилетел в Нуакшот из Бамако»: the extractor makes Bamako the origin."""
+    item = rules.row(V, "Lavrov flies Bamako -> Nouakchott (blank lines collapsed)", "ru")
+    when = {"event": {"type": "visit", "where": {"city": "Bamako"}}}
+    assert rules.match(when, item) is None
+    # the title's and the first sentence's visits (to Mauritania) are as close: the one naming Bamako, alone
+    item.facts.events = [e for e in item.facts.events if any(p.role == "origin" for p in e.where)]
+    assert [e.cue for e in item.facts.events] == ["прилетел"]
+    assert rules.explain(when, item) == ["when.event: where: Nouakchott (MR) is not Bamako; Bamako (ML) is its origin "
+                                         "(only a destination or location counts)"]
