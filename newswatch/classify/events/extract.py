@@ -27,11 +27,12 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
 
+from newswatch.classify.affiliation import is_affiliation, is_relation
 from newswatch.classify.automaton import TermIndex
 
 from newswatch.classify.events.dates import find_dates
-from newswatch.classify.events.lexicon import (AR_ATTACHED_TOWARDS, MOTION_TYPES, ORIGIN, SUBJECT_STANDINS,
-                                               TOWARDS)
+from newswatch.classify.events.lexicon import (AR_ATTACHED_TOWARDS, MOTION_TYPES, OPENING_WORDS, ORIGIN,
+                                               SUBJECT_STANDINS, TOWARDS)
 from newswatch.classify.model import Event, EventPlace, Facts, Mention, Participant, Payload
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import Normalized
@@ -64,6 +65,17 @@ def _marked(text: str, m: Mention, lang: str) -> bool:
     before = _words_before(text, m.start, 2)
     return any(_ends_with(before, words.get(language, ())) for words in (TOWARDS, ORIGIN)
                for language in dict.fromkeys((lang, "en")))
+
+
+def _next_to(text: str, m: Mention, cues: list[Mention]) -> bool:
+    """A place written against an event's noun: "the Bamako talks", « la rencontre de Ouagadougou »,
+    «اجتماع واغادوغو» (at most one short word between)."""
+    for cue in cues:
+        lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
+        between = _WORD.findall(text[lo:hi]) if lo <= hi else ["x", "x"]
+        if len(between) == 0 or (len(between) == 1 and len(between[0]) <= 3):
+            return True
+    return False
 
 
 def _inside(m: Mention, spans: Sequence[Mention]) -> bool:
@@ -115,6 +127,7 @@ class EventExtractor:
         dateline = self._dateline(by_sentence.get(("text", 0), []), texts.get("text", ""))
         events: list[Event] = []
         earlier: list[Participant] = []   # the participants of the nearest earlier sentence with any
+        lead_done = False   # the title and the text's first sentence with a cue are the lead: the dateline is theirs
         for key in order:
             mentions = by_sentence.get(key, [])
             who = self._who(mentions, texts.get(key[0], ""), lang)
@@ -122,7 +135,9 @@ class EventExtractor:
             if cues:
                 spans = facts.sentences.get(key[0]) or [(0, len(texts.get(key[0], "")))]
                 span = spans[key[1]] if key[1] < len(spans) else (0, len(texts.get(key[0], "")))
-                events += self._sentence_events(key, span, mentions, cues, who, earlier, dateline, texts, lang,
+                lead = dateline if key[0] == "title" or not lead_done else []
+                lead_done = lead_done or key[0] == "text"
+                events += self._sentence_events(key, span, mentions, cues, who, earlier, lead, texts, lang,
                                                 published)
             if who:
                 earlier = who
@@ -154,20 +169,30 @@ class EventExtractor:
             when, when_text = self._when(text, span, cue, published, modality)
             out.append(Event(kind, modality, who, where, when, when_text, field, sentence, cue.start, cue.end, cue.text))
         if "visit" not in seen and not any(m.value == "remote" for m in modal):
-            venues = {(m.start, m.end) for m in mentions if m.kind in PLACE_KINDS and _marked(text, m, lang)}
-            out += [implied for e in out if (implied := self._implied_visit(e, venues))][:1]
+            venues = [m for m in mentions if m.kind == "city" and (_marked(text, m, lang) or _next_to(text, m, cues))]
+            venues += [m for m in dateline if m.kind == "city"]   # the lead's talks were held where it was filed
+            out += [implied for e in out if (implied := self._implied_visit(e, self._places(e.type, venues)))][:1]
         return out
 
     @staticmethod
-    def _implied_visit(event: Event, venues: set[tuple[int, int]]) -> Event | None:
+    def _places(kind: str, mentions: list[Mention]) -> list[EventPlace]:
+        role = "destination" if kind in MOTION_TYPES else "location"
+        return [EventPlace(m.value, ("capital" if m.extra.get("capital") else "city") if m.kind == "city" else m.kind,
+                           m.text, m.country if m.kind != "country" else m.value, role, m.field, m.start, m.end)
+                for m in mentions]
+
+    @staticmethod
+    def _implied_visit(event: Event, venues: list[EventPlace]) -> Event | None:
         """Talks held, or an agreement signed, in a country that is not a participant's own: that
-        participant is visiting it ("Lavrov held talks in Nouakchott", « Goïta a reçu Lavrov à Koulouba »).
+        participant is visiting it ("Lavrov held talks in Nouakchott", « Goïta a reçu Lavrov à Koulouba »;
+        a city only: countries named beside talks are mostly their subject, «обсудили ситуацию на Украине»).
         The visit is the talks' (same cue, day and modality), by the foreign participants (not their
         hosts), to the talks' places outside their own countries: places named as a venue ("in
         Nouakchott", «à Niamey», «في نواكشوط»), not as someone's country ("Traoré of Burkina Faso"). Not from a call."""
         if event.type not in IMPLY_VISIT:
             return None
-        places = [p for p in event.where if p.role != "origin" and p.country and (p.start, p.end) in venues]
+        origins = {(p.field, p.start) for p in event.where if p.role == "origin"}
+        places = [p for p in venues if p.country and (p.field, p.start) not in origins]
         visitors = [w for w in event.who if w.nationality and w.role and any(p.country != w.nationality for p in places)]
         if not visitors:
             return None
@@ -181,10 +206,12 @@ class EventExtractor:
     def _stands_in(text: str, start: int, cues: list[Mention], lang: str) -> bool:
         """Whether the sentence's subject is someone named before: it opens on a pronoun or a
         stand-in ("He", « La délégation »), or, in Arabic, on its verb (the subject is in the verb)."""
-        opening = " ".join(w.casefold() for w in _WORD.findall(text[start:start + 60])[:3])
+        words = [w.casefold() for w in _WORD.findall(text[start:start + 80])[:OPENING_WORDS + 1]]
         standins = SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"]
-        if any(opening == s or opening.startswith(s + " ") for s in standins):
-            return True
+        for i in range(min(OPENING_WORDS, len(words))):
+            rest = " ".join(words[i:])
+            if any(rest == s or rest.startswith(s + " ") for s in standins):
+                return True
         if lang == "ar":
             first_cue = min(c.start for c in cues)
             return len(_WORD.findall(text[start:first_cue])) <= 1
@@ -219,7 +246,9 @@ class EventExtractor:
                lang: str) -> list[EventPlace]:
         titles = [m for m in mentions if m.kind in PEOPLE_KINDS]
         places = [m for m in mentions if m.kind in PLACE_KINDS and (not _inside(m, titles) or _marked(text, m, lang))
-                  and not text[m.end:m.end + 2] in ("'s", "’s")]   # "Moscow's top diplomat" acts, is not a place
+                  and not text[m.end:m.end + 2] in ("'s", "’s")    # "Moscow's top diplomat" acts, is not a place
+                  and not (m.kind != "region" and is_affiliation(text, m.start, m.end))   # President of Mali
+                  and not is_relation(text, m.start)]               # relations between Moscow and Bamako
         out: dict[str, EventPlace] = {}
         for m in places:
             role = self._role(kind, text, m, lang)
@@ -229,6 +258,11 @@ class EventExtractor:
                 out[m.value] = EventPlace(m.value, place_kind, m.text, country, role, m.field, m.start, m.end)
         found = list(out.values())
         if kind in MOTION_TYPES:
+            marked = {p.start for p in places if _marked(text, p, lang)}
+            if any(p.start in marked and p.role == "destination" for p in found):
+                # the text says where it went ("En visite officielle en Russie, le président … du Tchad"):
+                # the other places it names are not the destination
+                found = [p for p in found if p.start in marked or p.role == "origin"]
             self._home_is_origin(found, who)
         return found
 
@@ -248,9 +282,9 @@ class EventExtractor:
         """A visit's places in the visitors' own country, beside a foreign one, are where they came
         from: "Lavrov flew to Bamako on Monday; Moscow says…" is no visit to Moscow."""
         home = {p.nationality for p in who if p.nationality}
-        if not home:
-            return
-        foreign = [p for p in places if p.role == "destination" and p.country not in home]
+        if len(home) != 1:
+            return   # hosts and guests named together: whose home is it?
+        foreign = [p for p in places if p.role == "destination" and p.country and p.country not in home]
         if foreign:
             for p in places:
                 if p.role == "destination" and p.country in home:
@@ -264,12 +298,8 @@ class EventExtractor:
             return []
         return [m for m in first if m.kind in ("city", "country") and m.start <= 2 and m.end <= head.end()]
 
-    @staticmethod
-    def _from_dateline(kind: str, dateline: list[Mention]) -> list[EventPlace]:
-        role = "destination" if kind in MOTION_TYPES else "location"
-        return [EventPlace(m.value, ("capital" if m.extra.get("capital") else "city") if m.kind == "city" else m.kind,
-                           m.text, m.country if m.kind != "country" else m.value, role, m.field, m.start, m.end)
-                for m in dateline[:1]]
+    def _from_dateline(self, kind: str, dateline: list[Mention]) -> list[EventPlace]:
+        return self._places(kind, dateline[:1])
 
     # --- modality and when ------------------------------------------------------------------
     def _modality(self, cue: Mention, modal: list[Mention], text: str) -> str:
