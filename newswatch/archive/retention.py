@@ -167,9 +167,10 @@ def plan(engine: sa.Engine, retention: Retention, now: float) -> PruneReport:
 
 
 def prune(engine: sa.Engine, retention: Retention, now: float, budget: float | None = None,
-          batch: int = BATCH, clock: Callable[[], float] = time.monotonic) -> PruneReport:
-    """Remove what `retention` lets go, `batch` rows per transaction, for at most about `budget`
-    seconds (None: until done). `now`: the time the cutoff is measured from (seconds since the epoch)."""
+          batch: int | None = None, clock: Callable[[], float] = time.monotonic) -> PruneReport:
+    """Remove what `retention` lets go, `batch` rows (default BATCH) per transaction, for at most about
+    `budget` seconds (None: until done). `now`: what the cutoff is measured from (seconds since the epoch)."""
+    batch = batch or BATCH
     started = clock()
     report = PruneReport(cutoff=retention.cutoff(now))
 
