@@ -82,14 +82,17 @@ def cmd_search(args) -> int:
 
 
 def _open_archive(args, command: str):
-    """(config, archive), or exit 2 with the reason (an archive URL the config cannot use)."""
+    """(config, archive); archive None (the reason printed) when the database cannot be opened."""
     from newswatch.archive.database import Archive
+    from newswatch.config.base import DRY_RUN_SECRET
     from workers.registry import load_config
-    config = load_config(args.config, dry_run=True)   # reads the archive only: no secret needed
-    try:
-        return config, Archive.from_config(config.settings.archive, config.state_dir)
-    except ValueError as exc:
-        raise SystemExit(f"newswatch archive {command}: {exc}") from None
+    config = load_config(args.config, dry_run=True)   # reads the archive only: no channel secret needed
+    url = config.settings.archive.database_url(config.state_dir)
+    if DRY_RUN_SECRET in url.render_as_string(hide_password=False):
+        print(f"newswatch archive {command}: the archive's password is not here (archive.password_file cannot "
+              "be read, or a ${VAR} of archive.url or archive.password is not set)", file=sys.stderr)
+        return config, None
+    return config, Archive(url)
 
 
 def _retention_line(config) -> str:
@@ -102,6 +105,8 @@ def cmd_archive_prune(args) -> int:
     from newswatch.archive.database import ArchiveUnavailable
     from newswatch.archive.retention import Retention
     config, archive = _open_archive(args, "prune")
+    if archive is None:
+        return 1
     try:
         report = archive.prune(Retention.from_config(config.settings.archive), dry_run=args.dry_run)
     except ArchiveUnavailable as exc:
@@ -158,6 +163,8 @@ def _positive(value: str) -> int:
 def cmd_archive_stats(args) -> int:
     from newswatch.archive.database import ArchiveUnavailable
     config, archive = _open_archive(args, "stats")
+    if archive is None:
+        return 1
     try:
         stats = archive.stats(top=args.top)
     except ArchiveUnavailable as exc:
