@@ -98,7 +98,7 @@ def _open_archive(args, command: str):
 def _retention_line(config) -> str:
     from newswatch.config.units import format_duration
     a = config.settings.archive
-    return f"keep {format_duration(a.keep)}, max_items {a.max_items if a.max_items is not None else 'none'}"
+    return f"keep {format_duration(a.keep) if a.keep else 'off'}, max_items {a.max_items if a.max_items is not None else 'none'}"
 
 
 def cmd_archive_prune(args) -> int:
@@ -117,7 +117,8 @@ def cmd_archive_prune(args) -> int:
     if args.format == "json":
         print(json.dumps({"database": archive.where, "dry_run": args.dry_run, **report.as_dict()}))
         return 0
-    print(f"archive {archive.where}: {_retention_line(config)}; older than {_day(report.cutoff)} UTC goes")
+    goes = "nothing goes for its age" if report.cutoff is None else f"older than {_day(report.cutoff)} UTC goes"
+    print(f"archive {archive.where}: {_retention_line(config)}; {goes}")
     print(f"{'would remove' if args.dry_run else 'removed'}: {report.items} items older than keep, "
           f"{report.items_over_max} items beyond max_items, {report.alerts} alerts, {report.deliveries} deliveries"
           + ("" if args.dry_run else f" ({report.seconds:.1f} s)"))

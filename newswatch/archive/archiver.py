@@ -143,7 +143,8 @@ class Archiver:
         (log.info if removed else log.debug)(fields(
             "archive_pruned", items=report.items, items_over_max=report.items_over_max or None,
             alerts=report.alerts, deliveries=report.deliveries, done=report.done,
-            cutoff=datetime.fromtimestamp(report.cutoff, timezone.utc).isoformat(timespec="seconds"),
+            cutoff=None if report.cutoff is None else
+            datetime.fromtimestamp(report.cutoff, timezone.utc).isoformat(timespec="seconds"),
             seconds=report.seconds))
         return report
 

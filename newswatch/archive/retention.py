@@ -50,7 +50,7 @@ class PruneReport:
     alerts: int = 0
     deliveries: int = 0
     done: bool = True         # False: the budget ran out with more to remove (the next prune goes on)
-    cutoff: float = 0.0       # now - keep: what is older goes
+    cutoff: float | None = None   # now - keep: what is older goes (None: keep is off)
     seconds: float = 0.0
 
     def by_kind(self) -> dict[str, int]:
@@ -63,15 +63,16 @@ class PruneReport:
 
 @dataclass(frozen=True)
 class Retention:
-    keep: float                   # seconds
+    keep: float                   # seconds; 0: nothing goes for its age (`keep: off`)
     max_items: int | None = None
 
     @classmethod
     def from_config(cls, config: ArchiveConfig) -> "Retention":
         return cls(config.keep, config.max_items)
 
-    def cutoff(self, now: float) -> float:
-        return now - self.keep
+    def cutoff(self, now: float) -> float | None:
+        """What is older goes; None with `keep: off` (nothing goes for its age)."""
+        return now - self.keep if self.keep > 0 else None
 
 
 # --- items --------------------------------------------------------------------------------
@@ -155,11 +156,12 @@ def plan(engine: sa.Engine, retention: Retention, now: float) -> PruneReport:
     cutoff = retention.cutoff(now)
     report = PruneReport(cutoff=cutoff)
     with engine.connect() as conn:
-        report.items = _count(conn, sa.select(items.c.id).where(items.c.at < cutoff))
-        old_alerts = sa.select(alerts.c.alert_id).where(alerts.c.created < cutoff)
-        report.alerts = _count(conn, old_alerts)
-        report.deliveries = _count(conn, sa.select(alert_deliveries.c.alert_id).where(
-            alert_deliveries.c.alert_id.in_(old_alerts))) + _count(conn, _orphans(cutoff))
+        if cutoff is not None:
+            report.items = _count(conn, sa.select(items.c.id).where(items.c.at < cutoff))
+            old_alerts = sa.select(alerts.c.alert_id).where(alerts.c.created < cutoff)
+            report.alerts = _count(conn, old_alerts)
+            report.deliveries = _count(conn, sa.select(alert_deliveries.c.alert_id).where(
+                alert_deliveries.c.alert_id.in_(old_alerts))) + _count(conn, _orphans(cutoff))
         if retention.max_items is not None:
             total = _count(conn, sa.select(items.c.id))
             report.items_over_max = max(0, total - report.items - retention.max_items)
@@ -172,7 +174,8 @@ def prune(engine: sa.Engine, retention: Retention, now: float, budget: float | N
     `budget` seconds (None: until done). `now`: what the cutoff is measured from (seconds since the epoch)."""
     batch = batch or BATCH
     started = clock()
-    report = PruneReport(cutoff=retention.cutoff(now))
+    cutoff = retention.cutoff(now)
+    report = PruneReport(cutoff=cutoff)
 
     def out_of_time() -> bool:
         return budget is not None and clock() - started >= budget
@@ -186,22 +189,25 @@ def prune(engine: sa.Engine, retention: Retention, now: float, budget: float | N
                 return True
 
     def old_items() -> bool:
-        n, more = _delete_items(engine, batch, report.cutoff)
+        assert cutoff is not None
+        n, more = _delete_items(engine, batch, cutoff)
         report.items += n
         return more
 
     def old_alerts() -> bool:
-        n, deliveries, more = _delete_alerts(engine, batch, report.cutoff)
+        assert cutoff is not None
+        n, deliveries, more = _delete_alerts(engine, batch, cutoff)
         report.alerts += n
         report.deliveries += deliveries
         return more
 
     def orphans() -> bool:
-        n, more = _delete_orphan_deliveries(engine, batch, report.cutoff)
+        assert cutoff is not None
+        n, more = _delete_orphan_deliveries(engine, batch, cutoff)
         report.deliveries += n
         return more
 
-    report.done = run(old_items) and run(old_alerts) and run(orphans)
+    report.done = cutoff is None or (run(old_items) and run(old_alerts) and run(orphans))
     if report.done and retention.max_items is not None:
         with engine.connect() as conn:
             excess = _count(conn, sa.select(items.c.id)) - retention.max_items

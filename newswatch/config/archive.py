@@ -3,7 +3,7 @@
     archive:
       url: ""            # empty: SQLite in state_dir/archive.sqlite3 (WAL); postgresql://user@host/db
       password_file: /run/secrets/archive_db_password   # or password: ${ARCHIVE_DB_PASSWORD}, or in the url
-      keep: 90d          # how long items and alerts are kept
+      keep: 90d          # how long items and alerts are kept (at least 1h; off: for ever)
       max_items: null    # optional: at most this many items (the oldest go first)
       queue_max: 100000  # entries waiting in Redis while the database is down; the oldest are dropped beyond
 
@@ -23,6 +23,7 @@ from newswatch.config.base import ConfigFile, StrictModel, _read_secret_file
 from newswatch.config.units import Duration
 
 SQLITE_FILE = "archive.sqlite3"   # in state_dir, when `url` is empty
+KEEP_MIN = 3600.0                 # a shorter `keep` is a mistake (`keep: 90` is 90 seconds), not a policy
 _SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
             "postgresql+psycopg": "postgresql+psycopg"}
 URL_FORMS = "empty (SQLite in state_dir), sqlite:////absolute/path.sqlite3, or postgresql://user:password@host:5432/db"
@@ -66,6 +67,14 @@ class ArchiveConfig(StrictModel):
     keep: Duration = 90 * 86400.0
     max_items: int | None = Field(default=None, ge=1)
     queue_max: int = Field(default=100_000, ge=1)
+
+    @field_validator("keep")
+    @classmethod
+    def _keep(cls, value: float) -> float:
+        if 0 < value < KEEP_MIN:
+            raise ValueError(f"keep {value:g}s is shorter than 1h (a number alone is seconds: write 90d; "
+                             "off keeps everything)")
+        return value
 
     @field_validator("url")
     @classmethod

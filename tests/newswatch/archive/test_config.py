@@ -134,3 +134,10 @@ def test_archive_commands_refuse_a_password_that_is_not_there(tmp_path, capsys):
     path = write_config(tmp_path, {"url": "postgresql://nw@127.0.0.1/archive", "password_file": "missing"})
     assert main(["archive", "stats", "-c", str(path)]) == 1      # a dry run reads the config: no ConfigError
     assert "archive.password_file cannot be read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keep, seconds", [("off", 0.0), ("0", 0.0), ("1h", 3600.0), ("90d", 90 * 86400.0)])
+def test_keep_off_keeps_everything_and_a_keep_under_an_hour_is_refused(keep, seconds):
+    assert ArchiveConfig(keep=keep).keep == seconds
+    with pytest.raises(ValueError, match="shorter than 1h"):
+        ArchiveConfig(keep="30m")

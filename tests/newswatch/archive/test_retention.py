@@ -170,3 +170,14 @@ def test_archive_prune_counts_as_a_dry_run_and_then_removes(archive):
     assert archive.prune(KEEP, now=NOW).items == 3
     stats = archive.stats()
     assert (stats["items"], stats["oldest_item"], stats["newest_item"]) == (1, NOW, NOW)
+
+
+def test_keep_off_removes_nothing_for_its_age_but_max_items_still_holds(archive):
+    archive.write([item(n, 1000.0 + n) for n in range(12)])          # all from 1970: ancient
+    archive.write([alert(1, 1000.0)])
+    off = Retention(keep=0, max_items=10)
+    expected = plan(archive.engine, off, NOW)
+    report = prune(archive.engine, off, NOW)
+    assert (expected.items, expected.alerts, expected.items_over_max, expected.cutoff) == (0, 0, 2, None)
+    assert (report.items, report.alerts, report.items_over_max, report.done) == (0, 0, 2, True)
+    assert one(archive, "SELECT min(at) FROM items") == 1002.0 and one(archive, "SELECT count(*) FROM alerts") == 1
