@@ -1,12 +1,15 @@
-"""`newswatch search`: the archive's items, by words and facets, newest first.
+"""`newswatch search`: the archive's items, by words and facets, newest first; `newswatch story ID`:
+every report of one story, oldest first.
 
     newswatch search lavrov bamako --country ML --since 7d
     newswatch search '"foreign minister"' --not moscow --topic visit --lang fr --format json
     newswatch search lavrov -- -moscow             (after `--`, a word may start with "-")
+    newswatch story 3f2a...                        (a story id, or the id of any of its items)
 
-It reads the archive database of the config (`archive.url`, else SQLite in state_dir) and nothing
+They read the archive database of the config (`archive.url`, else SQLite in state_dir) and nothing
 else: no Redis, no channel secrets (the config is loaded as a dry run). Exit 0 (hits or none),
-1 when the database cannot be read, 2 for a search that cannot run as written.
+1 when the database cannot be read, 2 for a search that cannot run as written or a story the
+archive does not hold.
 """
 from __future__ import annotations
 
@@ -76,6 +79,35 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_story(args) -> int:
+    """Every report of a story (its id, or the fingerprint of one of its items), oldest first."""
+    from newswatch.archive.database import Archive, ArchiveUnavailable
+    from workers.registry import load_config
+    config = load_config(args.config, dry_run=True)   # reads the archive only: no secret needed
+    archive = Archive.from_config(config.settings.archive, config.state_dir)
+    try:
+        reports = archive.story(args.id)
+    except ArchiveUnavailable as exc:
+        print(f"newswatch story: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        archive.close()
+    if not reports:
+        print(f"newswatch story: no story or item {args.id!r} in the archive ({archive.where})", file=sys.stderr)
+        return 2
+    for r in reports:
+        when = datetime.fromtimestamp(r.at, timezone.utc)
+        if args.format == "json":
+            print(json.dumps({"when": when.isoformat(), **asdict(r)}, ensure_ascii=False))
+        else:
+            print(f"{when:%Y-%m-%d %H:%M}Z  {r.source:<16} {r.lang or '-':<3} {r.title[:90]}"
+                  + (f"  {r.url}" if r.url else ""))
+    if args.format != "json":
+        sources = len({r.source for r in reports})
+        print(f"story {reports[0].story_id}: {len(reports)} report(s) from {sources} source(s)", file=sys.stderr)
+    return 0
+
+
 def add_archive_parsers(sub, common) -> None:
     search = sub.add_parser("search", parents=[common], help="search the archive: words, \"phrases\", -words, facets")
     search.add_argument("words", nargs="*", metavar="WORD",
@@ -92,3 +124,7 @@ def add_archive_parsers(sub, common) -> None:
     search.add_argument("--limit", type=int, default=20, help="at most this many items (default 20, at most 1000)")
     search.add_argument("--format", choices=["text", "json"], default="text")
     search.set_defaults(func=cmd_search)
+    story = sub.add_parser("story", parents=[common], help="every report of a story, from the archive")
+    story.add_argument("id", metavar="ID", help="a story id, or the id (fingerprint) of one of its items")
+    story.add_argument("--format", choices=["text", "json"], default="text")
+    story.set_defaults(func=cmd_story)
