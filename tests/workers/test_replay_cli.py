@@ -11,13 +11,18 @@ feeds are about (regions, countries, topics, keywords, near).
 """
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import json
+import socket
+import uuid
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 import yaml
 
@@ -111,63 +116,228 @@ def write_config(folder: Path, shared: Path, sources: dict[str, str], *, redis_u
     return path
 
 
+def run(*args: str) -> tuple[int, str]:
+    """`newswatch ARGS` in this process: its exit code and stdout."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
+def lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
 @pytest.fixture(scope="module")
 def from_input(tmp_path_factory, shared, feeds) -> dict[str, list[dict]]:
     """`test-rule --input` over each feed file: its lines, by source id (the same on every backend)."""
     folder = tmp_path_factory.mktemp("input")
-    config = write_config(folder, shared, {sid: f"http://127.0.0.1:9/{sid}" for sid in feeds},
+    config = write_config(folder, shared, {sid: f"http://127.0.0.1:9/{sid}.xml" for sid in feeds},
                           archive_url=f"sqlite:///{folder / 'unused.sqlite3'}")
-    out: dict[str, list[dict]] = {}
-    capture = folder / "out.jsonl"
+    out = {}
     for sid, path in feeds.items():
-        with open(capture, "w", encoding="utf-8") as handle:
-            import contextlib
-            with contextlib.redirect_stdout(handle):
-                assert main(["test-rule", "-c", str(config), "--input", str(path)]) == 0
-        out[sid] = [json.loads(line) for line in capture.read_text(encoding="utf-8").splitlines()]
+        code, stdout = run("test-rule", "-c", str(config), "--input", str(path))
+        assert code == 0
+        out[sid] = lines(stdout)
     return out
 
 
-@pytest.fixture(params=BACKENDS)
-def filled(request, tmp_path, shared, feeds, redis_url, key_prefix):
-    """A config whose archive was filled by polling every feed through the real pipeline."""
-    with backend_url(request.param, tmp_path) as url, LocalHTTPServer() as http:
+@pytest.fixture(scope="module", params=BACKENDS)
+def filled(request, tmp_path_factory, shared, feeds, redis_url):
+    """A config whose archive was filled by polling every feed, each from a loopback HTTP server, through
+    the real pipeline (exact and story dedup, the classifier, rules, alerts, the archive queue)."""
+    folder = tmp_path_factory.mktemp(f"filled-{request.param}")
+    key_prefix = f"nwtest-{uuid.uuid4().hex[:10]}"
+    with backend_url(request.param, folder) as url, LocalHTTPServer() as http:
         for sid, path in feeds.items():
             http.feed(f"/{sid}.xml", path.read_bytes())
-        config = write_config(tmp_path, shared, {sid: http.url(f"/{sid}.xml") for sid in feeds},
+        config = write_config(folder, shared, {sid: http.url(f"/{sid}.xml") for sid in feeds},
                               redis_url=redis_url, key_prefix=key_prefix,
                               archive_url=url.render_as_string(hide_password=False))
         rt = Runtime(load_config(config), redis_url)
         try:
             for sid in feeds:
-                report = poll_once(rt, sid, lambda *a: None, force=True)
-                assert report.status.value == "ok", report
+                assert poll_once(rt, sid, lambda *a: None, force=True).status == "ok", sid
             while rt.archive_queue.waiting():
                 rt.archiver.drain(force=True)
             yield config, rt
         finally:
             rt.close()
+            client = redis.Redis.from_url(redis_url)
+            keys = list(client.scan_iter(f"{key_prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
 
 
-def archived_ids(rt: Runtime) -> set[str]:
+def rows(rt: Runtime, sql: str, **params) -> list:
     with rt.archive.engine.connect() as conn:
-        return {row.guid or row.fingerprint for row in conn.execute(sa.text("SELECT guid, fingerprint FROM items"))}
+        return conn.execute(sa.text(sql), params).all()
 
 
 def test_replay_gives_what_input_gives(filled, from_input, capsys):
+    """Done-when 2: every archived item, once, oldest first, each line what `--input` printed for it."""
     config, rt = filled
-    assert main(["test-rule", "-c", str(config), "--since", SINCE]) == 0
-    out = capsys.readouterr()
-    replayed = [json.loads(line) for line in out.out.splitlines()]
-    by_id = {r["id"]: r for r in replayed}
-    assert len(by_id) == len(replayed) == len(archived_ids(rt)) and set(by_id) == archived_ids(rt)
-    expected = {r["id"]: r for lines in from_input.values() for r in lines}
-    from collections import Counter
-    print(Counter(m["rule"] for r in replayed for m in r["matches"]))
-    with rt.archive.engine.connect() as conn:
-        for row in conn.execute(sa.text("SELECT story_id, count(*) AS n, count(DISTINCT source) AS s FROM items GROUP BY story_id HAVING count(*) > 1 ORDER BY n DESC")):
-            print(row)
-            for r in conn.execute(sa.text("SELECT source, lang, title, url, at FROM items WHERE story_id = :s"), {"s": row.story_id}):
-                print("   ", r)
-    for rid, record in by_id.items():
-        assert record == expected[rid], rid
+    code, stdout = run("test-rule", "-c", str(config), "--since", SINCE)
+    assert code == 0
+    replayed = lines(stdout)
+    archived = rows(rt, "SELECT guid, fingerprint FROM items ORDER BY at, id")
+    assert [r["id"] for r in replayed] == [guid or fp for guid, fp in archived]   # each once, oldest first
+    assert len(replayed) == 879            # 888 items, 9 of them polled again from a second feed (exact dedup)
+    expected: dict[str, dict] = {}
+    for sid, records in from_input.items():   # in poll order: an item two feeds carry is archived as first seen
+        for record in records:
+            expected.setdefault(record["id"], record)
+    assert set(expected) == {r["id"] for r in replayed}
+    for record in replayed:
+        assert record == expected[record["id"]]
+    per_rule: dict[str, int] = {}
+    for record in replayed:
+        for match in record["matches"]:
+            per_rule[match["rule"]] = per_rule.get(match["rule"], 0) + 1
+    assert len(per_rule) == 7 and min(per_rule.values()) >= 10, per_rule   # every rule has something to compare
+    assert per_rule["russian-official-visits-sahel-capital"] >= 60
+    matched = sum(bool(r["matches"]) for r in replayed)
+    assert f"879 archived item(s) replayed, {matched} matched" in capsys.readouterr().err
+
+
+def blocks(text: str) -> list[str]:
+    """`--format text` output cut into its items (each starts with an unindented title line)."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("  ") and out:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def test_one_source_explained_and_as_text(filled, feeds):
+    """`--source ID` keeps that source's archived items; `--explain` and `--format text` print as with --input."""
+    config, rt = filled
+    visits = str(feeds["visits"])
+    code, replayed = run("test-rule", "-c", str(config), "--since", SINCE, "--source", "visits", "--explain")
+    assert code == 0
+    code, given = run("test-rule", "-c", str(config), "--input", visits, "--source", "visits", "--explain")
+    assert code == 0
+    replayed_lines, given_lines = lines(replayed), lines(given)
+    assert len(replayed_lines) == 297 and all("near_misses" in r for r in replayed_lines)
+    assert sorted(replayed_lines, key=lambda r: r["id"]) == sorted(given_lines, key=lambda r: r["id"])
+    code, replayed = run("test-rule", "-c", str(config), "--since", SINCE, "--source", "visits", "--format", "text")
+    assert code == 0
+    code, given = run("test-rule", "-c", str(config), "--input", visits, "--source", "visits", "--format", "text")
+    assert code == 0
+    assert sorted(blocks(replayed)) == sorted(blocks(given)) and len(blocks(given)) == 297
+    assert "MATCH russian-official-visits-sahel-capital (high): actor: " in replayed
+
+
+def test_until_closes_the_window(filled):
+    config, rt = filled
+    until = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    code, stdout = run("test-rule", "-c", str(config), "--source", "visits", "--until", "2024-01-01")
+    assert code == 0
+    want = rows(rt, "SELECT guid FROM items WHERE source = 'visits' AND at <= :t ORDER BY at, id", t=until.timestamp())
+    assert [r["id"] for r in lines(stdout)] == [g for (g,) in want] and 20 < len(want) < 297
+
+
+def test_story_prints_every_report(filled, capsys):
+    """Two desks' reports of one event (ABC News and NDTV on Iran closing the Strait of Hormuz) are one
+    story: `newswatch story` gives both, by the story id or by either report's id."""
+    config, rt = filled
+    reports = {source: fp for fp, source in rows(
+        rt, "SELECT fingerprint, source FROM items WHERE lower(title) LIKE '%strait of hormuz%' "
+            "AND source IN ('abcnews-international', 'ndtv')")}
+    assert set(reports) == {"abcnews-international", "ndtv"}
+    code, stdout = run("story", "-c", str(config), reports["ndtv"], "--format", "json")
+    assert code == 0
+    got = lines(stdout)
+    assert [r["source"] for r in got] == ["abcnews-international", "ndtv"]   # oldest first
+    assert [r["item_id"] for r in got] == [reports["abcnews-international"], reports["ndtv"]]
+    assert {r["story_id"] for r in got} == {reports["abcnews-international"]}
+    assert got[1]["title"] == "Iran Temporarily Closes Strait Of Hormuz Amid US Nuclear Talks"
+    assert got[1]["url"].startswith("https://www.ndtv.com/world-news/iran-temporarily-closes")
+    assert got[1]["lang"] == "en" and got[1]["when"] == datetime.fromtimestamp(got[1]["at"], timezone.utc).isoformat()
+    capsys.readouterr()
+    code, text = run("story", "-c", str(config), reports["abcnews-international"])
+    assert code == 0
+    assert len(text.splitlines()) == 2 and "abcnews-international" in text.splitlines()[0]
+    assert "Iran Temporarily Closes Strait Of Hormuz" in text.splitlines()[1] and " en " in text.splitlines()[1]
+    assert "2 report(s) from 2 source(s)" in capsys.readouterr().err
+    assert run("story", "-c", str(config), "0" * 24)[0] == 2
+    assert "no story or item '000000000000000000000000' in the archive" in capsys.readouterr().err
+
+
+@pytest.fixture
+def small(tmp_path, shared, archive_url):
+    """A config over an archive (either backend) holding one classified item and one unclassified."""
+    from newswatch.archive.database import Archive
+    from newswatch.archive.records import decode, item_entry
+    from newswatch.classify.model import Facts
+    from newswatch.model.item import Item
+    config = write_config(tmp_path, shared, {"wire": "http://127.0.0.1:9/wire.xml"},
+                          archive_url=archive_url.render_as_string(hide_password=False))
+    classified = Item("wire", "Report", "Text.", url="https://example.org/1", guid="wire-1").finish()
+    classified.facts = Facts(lang="en")
+    too_old = Item("wire", "Old report", "Text.", url="https://example.org/2").finish()
+    archive = Archive(archive_url)
+    archive.write([decode(item_entry(classified)), decode(item_entry(too_old))])
+    archive.close()
+    return config
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--input", "feed.xml", "--since", "7d"], 2, "--input (a feed) or --since/--until (the archive), not both"),
+    (["--since", "last week"], 2, "--since: 'last week' is neither a duration (7d, 12h) nor a date"),
+    (["--since", "2026-02-10", "--until", "2026-02-01"], 2, "--since (2026-02-10) is later than --until (2026-02-01)"),
+    (["--since", "7d", "--source", "nosuch"], 2, "--source: no source 'nosuch' in"),
+    ([], 2, "--input or --since is required (unless --schema-only)"),
+    (["--since", "7d"], 0, "1 archived item(s) replayed, 0 matched; 1 archived unclassified, skipped"),
+])
+def test_what_replay_refuses_and_what_it_says(small, capsys, args, code, message):
+    assert run("test-rule", "-c", str(small), *args)[0] == code
+    assert message in capsys.readouterr().err
+
+
+def test_an_unreachable_archive_is_exit_1_without_its_password(tmp_path, shared, capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = write_config(tmp_path, shared, {}, archive_url=f"postgresql://nw:canary-pw-never-shown@127.0.0.1:{port}/a")
+    for args in (["test-rule", "--since", "7d"], ["story", "abc"]):
+        assert run(*args, "-c", str(config))[0] == 1
+        err = capsys.readouterr().err
+        assert "postgresql+psycopg://nw:***@127.0.0.1" in err and "canary-pw-never-shown" not in err
+
+
+def test_text_past_the_archive_cut_is_read_by_facts_not_by_words(tmp_path, shared, archive_url, capsys):
+    """The archive keeps an item's first 20 KB of text (schema.TEXT_MAX_BYTES) and the classifier's Facts
+    of all of it. A rule over facts (the founding rule) replays as it matched; a keyword that stands only
+    past the cut is not seen by replay: README "Replaying rules"."""
+    from newswatch.archive.database import Archive
+    from newswatch.archive.records import decode, item_entry
+    from newswatch.archive.schema import TEXT_MAX_BYTES
+    from newswatch.classify.classifier import Classifier
+    from newswatch.model.item import Item
+    (shared / "tail-rule.yaml").write_text(
+        "- {id: tail-word, title: Tail, when: {keywords: [Zanzibar-lighthouse]}, notify: [console]}\n")
+    filler = "Markets were calm and nothing else happened that day. " * (TEXT_MAX_BYTES // 50)
+    text = filler + ("Russian Foreign Minister Sergei Lavrov arrived in Bamako on Monday for talks. "
+                     "Zanzibar-lighthouse.")
+    item = Item("wire", "A long day", text, url="https://example.org/long", guid="long-1").finish()
+    item.facts = Classifier.from_config_dir(Path(__file__).resolve().parents[2] / "newswatch" / "classify" / "data",
+                                            cache_dir=shared / "state" / "cache").classify(item.title, item.text)
+    archive = Archive(archive_url)
+    archive.write([decode(item_entry(item))])
+    archive.close()
+    config = write_config(tmp_path, shared, {"wire": "http://127.0.0.1:9/wire.xml"},
+                          archive_url=archive_url.render_as_string(hide_password=False))
+    feed = tmp_path / "long.jsonl"
+    feed.write_text(json.dumps({"id": "long-1", "title": item.title, "summary": text, "url": item.url}) + "\n")
+    rules = [str(SAHEL_RULES), str(shared / "tail-rule.yaml")]
+    code, given = run("test-rule", *rules, "-c", str(config), "--input", str(feed))
+    assert code == 0
+    code, replayed = run("test-rule", *rules, "-c", str(config), "--since", SINCE)
+    assert code == 0
+    [given_line], [replayed_line] = lines(given), lines(replayed)
+    assert [m["rule"] for m in given_line["matches"]] == ["russian-official-visits-sahel-capital", "tail-word"]
+    assert replayed_line["matches"] == given_line["matches"][:1]     # the same evidence, past the cut
+    assert given_line["matches"][0]["evidence"][0]["start"] > TEXT_MAX_BYTES
