@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     test_rule.add_argument("--input", help="feed file, http(s) URL, or JSON Lines (.jsonl)")
     test_rule.add_argument("--since", help="instead of --input: the archive's items since 7d (that long ago) or a date")
     test_rule.add_argument("--until", help="with or instead of --since: the archive's items until then (same forms)")
+    test_rule.add_argument("--jobs", type=int, help="with --since/--until: processes matching (default: one per CPU, at most 4)")
     test_rule.add_argument("--format", choices=["json", "text"], default="json")
     test_rule.add_argument("--explain", action="store_true", help="also list the rules that did not match, and why")
     test_rule.add_argument("--schema-only", action="store_true", help="only validate the rule files")

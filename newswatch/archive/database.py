@@ -131,10 +131,10 @@ class Archive:
         except UNAVAILABLE as error:
             raise self._unavailable(error) from None
 
-    def items_between(self, window: replay.Window, batch: int = replay.BATCH) -> Iterator[Item]:
-        """The window's items, oldest first, as the pipeline classified them (newswatch.archive.replay),
-        read `batch` rows at a time, each page in a short read of its own (no transaction is held
-        while the caller works on the items). ArchiveUnavailable when a page cannot be read."""
+    def pages_between(self, window: replay.Window, batch: int = replay.BATCH) -> Iterator[list[replay.ArchivedItem]]:
+        """The window's rows, oldest first, `batch` at a time (newswatch.archive.replay), each page in a
+        short read of its own: no transaction is held while the caller works on a page, and the next
+        page is read only when asked for. ArchiveUnavailable when a page cannot be read."""
         self.ready()
         after: replay.Cursor | None = None
         while True:
@@ -143,11 +143,16 @@ class Archive:
                     rows = replay.page(conn, window, after, batch)
             except UNAVAILABLE as error:
                 raise self._unavailable(error) from None
-            for row in rows:
-                yield replay.item_from_row(row)
+            if rows:
+                yield rows
             if len(rows) < batch:
                 return
             after = replay.cursor(rows[-1])
+
+    def items_between(self, window: replay.Window, batch: int = replay.BATCH) -> Iterator[Item]:
+        """The window's items, oldest first, as the pipeline classified them (`to_item` of each row)."""
+        for rows in self.pages_between(window, batch):
+            yield from map(replay.to_item, rows)
 
     def story(self, story_or_item: str) -> list[Report]:
         """Every report of a story (its id, or the fingerprint of one of its reports), oldest first."""

@@ -148,21 +148,24 @@ def filled(request, tmp_path_factory, shared, feeds, redis_url):
     the real pipeline (exact and story dedup, the classifier, rules, alerts, the archive queue)."""
     folder = tmp_path_factory.mktemp(f"filled-{request.param}")
     key_prefix = f"nwtest-{uuid.uuid4().hex[:10]}"
-    with backend_url(request.param, folder) as url, LocalHTTPServer() as http:
-        for sid, path in feeds.items():
-            http.feed(f"/{sid}.xml", path.read_bytes())
-        config = write_config(folder, shared, {sid: http.url(f"/{sid}.xml") for sid in feeds},
-                              redis_url=redis_url, key_prefix=key_prefix,
-                              archive_url=url.render_as_string(hide_password=False))
-        rt = Runtime(load_config(config), redis_url)
+    with backend_url(request.param, folder) as url:
+        rt = None
         try:
-            for sid in feeds:
-                assert poll_once(rt, sid, lambda *a: None, force=True).status == "ok", sid
+            with LocalHTTPServer() as http:   # stopped before the tests: replay forks its workers
+                for sid, path in feeds.items():
+                    http.feed(f"/{sid}.xml", path.read_bytes())
+                config = write_config(folder, shared, {sid: http.url(f"/{sid}.xml") for sid in feeds},
+                                      redis_url=redis_url, key_prefix=key_prefix,
+                                      archive_url=url.render_as_string(hide_password=False))
+                rt = Runtime(load_config(config), redis_url)
+                for sid in feeds:
+                    assert poll_once(rt, sid, lambda *a: None, force=True).status == "ok", sid
             while rt.archive_queue.waiting():
                 rt.archiver.drain(force=True)
             yield config, rt
         finally:
-            rt.close()
+            if rt is not None:
+                rt.close()
             client = redis.Redis.from_url(redis_url)
             keys = list(client.scan_iter(f"{key_prefix}:*", count=1000))
             if keys:
@@ -175,10 +178,12 @@ def rows(rt: Runtime, sql: str, **params) -> list:
 
 
 def test_replay_gives_what_input_gives(filled, from_input, capsys):
-    """Done-when 2: every archived item, once, oldest first, each line what `--input` printed for it."""
+    """Done-when 2: every archived item, once, oldest first, each line what `--input` printed for it;
+    matched by two worker processes, or (`--jobs 1`) by this one, with the same output."""
     config, rt = filled
-    code, stdout = run("test-rule", "-c", str(config), "--since", SINCE)
+    code, stdout = run("test-rule", "-c", str(config), "--since", SINCE, "--jobs", "2")
     assert code == 0
+    assert run("test-rule", "-c", str(config), "--since", SINCE, "--jobs", "1") == (0, stdout)
     replayed = lines(stdout)
     archived = rows(rt, "SELECT guid, fingerprint FROM items ORDER BY at, id")
     assert [r["id"] for r in replayed] == [guid or fp for guid, fp in archived]   # each once, oldest first
@@ -290,6 +295,7 @@ def small(tmp_path, shared, archive_url):
     (["--since", "2026-02-10", "--until", "2026-02-01"], 2, "--since (2026-02-10) is later than --until (2026-02-01)"),
     (["--since", "7d", "--source", "nosuch"], 2, "--source: no source 'nosuch' in"),
     ([], 2, "--input or --since is required (unless --schema-only)"),
+    (["--since", "7d", "--jobs", "0"], 2, "--jobs: 0 is not a number of processes (1 or more)"),
     (["--since", "7d"], 0, "1 archived item(s) replayed, 0 matched; 1 archived unclassified, skipped"),
 ])
 def test_what_replay_refuses_and_what_it_says(small, capsys, args, code, message):
