@@ -4,7 +4,7 @@ each classified once by the real classifier, then archived again and again under
 spread over the last 7 days), then `newswatch test-rule config/rules/sahel.yaml --since 8d` run as a
 user runs it (a process of its own, its JSON lines to /dev/null), timed from start to exit.
 
-    python bench/bench_replay.py [--items 100000] [--backend sqlite|postgresql] [--url URL]
+    python bench/bench_replay.py [--items 100000] [--backend sqlite|postgresql] [--url URL] [--folder DIR] [--jobs N]
 
 Goal (issue #13): <= 30 s for the founding rules over 100,000 archived items. Prints the load rate,
 the replay's wall time, items/s and the process's peak memory (it reads the archive in pages, so
@@ -72,9 +72,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--url", help="postgresql: an empty database (default: nwbench_replay on 127.0.0.1)")
+    parser.add_argument("--folder", help="a folder of an earlier run (its SQLite archive, its classifier cache)")
+    parser.add_argument("--jobs", type=int, help="test-rule --jobs (default: its own)")
     args = parser.parse_args()
     print(benchlib.machine_header(f"rule replay, {args.items:,} items, {args.backend}"))
-    folder = Path(tempfile.mkdtemp(prefix="nwbench-replay-"))
+    folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="nwbench-replay-"))
     if args.backend == "sqlite":
         url = URL.create("sqlite", database=str(folder / "archive.sqlite3"))
     else:
@@ -95,11 +97,13 @@ def main() -> None:
                       "to": ["b@example.org"]}]}))
     started = time.perf_counter()
     with open("/dev/null", "w") as sink:
-        proc = subprocess.run([sys.executable, "-m", "workers.cli", "test-rule", "-c", str(config), "--since", "8d"],
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        proc = subprocess.run([sys.executable, "-m", "workers.cli", "test-rule", "-c", str(config), "--since", "8d", *jobs],
                               stdout=sink, stderr=subprocess.PIPE, text=True, cwd=benchlib.REPO, check=False)
     took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"replay   {took:.1f} s, {args.items / took:,.0f} items/s, peak RSS {peak:.0f} MB, exit {proc.returncode}")
+    print(f"replay   {took:.1f} s, {args.items / took:,.0f} items/s, peak RSS {peak:.0f} MB (largest process), "
+          f"exit {proc.returncode}")
     print(f"         {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ''}")
 
 
