@@ -133,15 +133,12 @@ def test_a_story_by_its_id_or_by_any_of_its_reports(archive):
     assert archive.story("no-such-story") == []
 
 
-def test_a_table_that_went_away_is_archive_unavailable(tmp_path):
-    archive = Archive(sa.engine.make_url(f"sqlite:///{tmp_path / 'a.sqlite3'}"))
-    try:
-        fill(archive, [wire(1)])
-        with archive.engine.begin() as conn:
-            conn.execute(sa.text("ALTER TABLE items RENAME TO items_away"))
-        with pytest.raises(ArchiveUnavailable, match="no such table"):
-            list(archive.items_between(Window()))
-        with pytest.raises(ArchiveUnavailable, match="no such table"):
-            archive.story("x")
-    finally:
-        archive.close()
+def test_a_table_that_went_away_is_archive_unavailable(archive):
+    fill(archive, [wire(1)])
+    with archive.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE items RENAME TO items_away"))
+    gone = r"no such table|relation \"items\" does not exist"
+    with pytest.raises(ArchiveUnavailable, match=gone):
+        list(archive.items_between(Window()))
+    with pytest.raises(ArchiveUnavailable, match=gone):
+        archive.story("x")
