@@ -103,7 +103,7 @@ def shared(tmp_path_factory, feeds):
 
 
 def write_config(folder: Path, shared: Path, sources: dict[str, str], *, redis_url: str = "",
-                 key_prefix: str = "nw", archive_url: str = "") -> Path:
+                 key_prefix: str = "nw", archive_url: str = "", secret: dict | None = None) -> Path:
     path = folder / "newswatch.yaml"
     path.write_text(yaml.safe_dump({
         "redis_url": redis_url, "key_prefix": key_prefix, "state_dir": str(shared / "state"), "max_age": "off",
@@ -112,7 +112,8 @@ def write_config(folder: Path, shared: Path, sources: dict[str, str], *, redis_u
         "sources": [{"id": sid, "type": "rss", "url": url} for sid, url in sources.items()],
         "channels": [{"id": "console", "type": "stdout", "min_severity": "critical"},
                      {"id": "desk-email", "type": "email", "host": "127.0.0.1", "port": 25, "security": "none",
-                      "from": "alerts@newswatch.test", "to": ["desk@newswatch.test"]}]}, sort_keys=False))
+                      "from": "alerts@newswatch.test", "to": ["desk@newswatch.test"], **(secret or {})}]},
+        sort_keys=False))
     return path
 
 
@@ -279,7 +280,8 @@ def small(tmp_path, shared, archive_url):
     from newswatch.classify.model import Facts
     from newswatch.model.item import Item
     config = write_config(tmp_path, shared, {"wire": "http://127.0.0.1:9/wire.xml"},
-                          archive_url=archive_url.render_as_string(hide_password=False))
+                          archive_url=archive_url.render_as_string(hide_password=False),
+                          secret={"username": "desk", "password": "${UNSET_IN_THIS_TEST}"})   # dry runs: no secret needed
     classified = Item("wire", "Report", "Text.", url="https://example.org/1", guid="wire-1").finish()
     classified.facts = Facts(lang="en")
     too_old = Item("wire", "Old report", "Text.", url="https://example.org/2").finish()
@@ -301,6 +303,18 @@ def small(tmp_path, shared, archive_url):
 def test_what_replay_refuses_and_what_it_says(small, capsys, args, code, message):
     assert run("test-rule", "-c", str(small), *args)[0] == code
     assert message in capsys.readouterr().err
+
+
+def test_a_story_of_one_report(small):
+    code, stdout = run("test-rule", "-c", str(small), "--since", "7d")
+    [line] = lines(stdout)
+    assert code == 0 and line == {"id": "wire-1", "url": "https://example.org/1", "title": "Report", "matches": []}
+    code, stdout = run("story", "-c", str(small), "--format", "json", "wire-1")   # a guid is no item id
+    assert code == 2 and stdout == ""
+    [(fingerprint, story)] = [(r["item_id"], r["story_id"]) for r in lines(run(
+        "search", "-c", str(small), "report", "--format", "json")[1]) if r["title"] == "Report"]
+    code, stdout = run("story", "-c", str(small), "--format", "json", fingerprint)
+    assert code == 0 and [r["item_id"] for r in lines(stdout)] == [fingerprint] == [story]
 
 
 def test_an_unreachable_archive_is_exit_1_without_its_password(tmp_path, shared, capsys):
