@@ -1,16 +1,18 @@
-"""`newswatch search`: the archive's items, by words and facets, newest first; `newswatch archive
-prune|stats`: retention by hand, and what the archive holds.
+"""`newswatch search`: the archive's items, by words and facets, newest first; `newswatch story ID`:
+every report of one story, oldest first; `newswatch archive prune|stats`: retention by hand, and what
+the archive holds.
 
     newswatch search lavrov bamako --country ML --since 7d
     newswatch search '"foreign minister"' --not moscow --topic visit --lang fr --format json
     newswatch search lavrov -- -moscow             (after `--`, a word may start with "-")
     newswatch archive prune [--dry-run]            what is older than archive.keep (and beyond max_items)
     newswatch archive stats [--format json]        counts, oldest/newest, top sources and languages, size
+    newswatch story 3f2a...                        (a story id, or the id of any of its items)
 
 They read the archive database of the config (`archive.url`, else SQLite in state_dir), no channel
 secrets (the config is loaded as a dry run); `stats` also asks the service's Redis, when it answers,
 how many entries wait to be written. Exit 0, 1 when the database cannot be read, 2 for a search
-that cannot run as written.
+that cannot run as written or a story the archive does not hold.
 """
 from __future__ import annotations
 
@@ -47,19 +49,19 @@ def _day(ts: float) -> str:
 
 
 def cmd_search(args) -> int:
-    from newswatch.archive.database import Archive, ArchiveUnavailable
+    from newswatch.archive.database import ArchiveUnavailable
     from newswatch.archive.query import SearchError, SearchQuery
-    from workers.registry import load_config
-    config = load_config(args.config, dry_run=True)   # reads the archive only: no secret needed
     try:
         text = " ".join([*args.words, *(f"-{w}" if " " not in w else f'-"{w}"' for w in args.exclude or [])])
         query = SearchQuery(text, since=parse_when(args.since, "--since"),
                             until=parse_when(args.until, "--until"), limit=args.limit,
                             **{facet: getattr(args, facet) or [] for facet in FACETS})
-        archive = Archive.from_config(config.settings.archive, config.state_dir)
     except ValueError as exc:
         print(f"newswatch search: {exc}", file=sys.stderr)
         return 2
+    _, archive = _open_archive(args, "search")
+    if archive is None:
+        return 1
     try:
         hits = archive.search(query)
     except SearchError as exc:
@@ -89,7 +91,7 @@ def _open_archive(args, command: str):
     config = load_config(args.config, dry_run=True)   # reads the archive only: no channel secret needed
     url = config.settings.archive.database_url(config.state_dir)
     if DRY_RUN_SECRET in url.render_as_string(hide_password=False):
-        print(f"newswatch archive {command}: the archive's password is not here (archive.password_file cannot "
+        print(f"newswatch {command}: the archive's password is not here (archive.password_file cannot "
               "be read, or a ${VAR} of archive.url or archive.password is not set)", file=sys.stderr)
         return config, None
     return config, Archive(url)
@@ -104,7 +106,7 @@ def _retention_line(config) -> str:
 def cmd_archive_prune(args) -> int:
     from newswatch.archive.database import ArchiveUnavailable
     from newswatch.archive.retention import Retention
-    config, archive = _open_archive(args, "prune")
+    config, archive = _open_archive(args, "archive prune")
     if archive is None:
         return 1
     try:
@@ -163,7 +165,7 @@ def _positive(value: str) -> int:
 
 def cmd_archive_stats(args) -> int:
     from newswatch.archive.database import ArchiveUnavailable
-    config, archive = _open_archive(args, "stats")
+    config, archive = _open_archive(args, "archive stats")
     if archive is None:
         return 1
     try:
@@ -188,6 +190,35 @@ def cmd_archive_stats(args) -> int:
     for title, key in (("by source", "by_source"), ("by language", "by_lang")):
         print(f"{title}: " + (", ".join(f"{row['name'] or '-'} {row['items']}" for row in stats[key]) or "-"))
     print(f"retention: {_retention_line(config)}")
+    return 0
+
+
+def cmd_story(args) -> int:
+    """Every report of a story (its id, or the fingerprint of one of its items), oldest first."""
+    from newswatch.archive.database import ArchiveUnavailable
+    _, archive = _open_archive(args, "story")
+    if archive is None:
+        return 1
+    try:
+        reports = archive.story(args.id)
+    except ArchiveUnavailable as exc:
+        print(f"newswatch story: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        archive.close()
+    if not reports:
+        print(f"newswatch story: no story or item {args.id!r} in the archive ({archive.where})", file=sys.stderr)
+        return 2
+    for r in reports:
+        when = datetime.fromtimestamp(r.at, timezone.utc)
+        if args.format == "json":
+            print(json.dumps({"when": when.isoformat(), **asdict(r)}, ensure_ascii=False))
+        else:
+            print(f"{when:%Y-%m-%d %H:%M}Z  {r.source:<16} {r.lang or '-':<3} {r.title[:90]}"
+                  + (f"  {r.url}" if r.url else ""))
+    if args.format != "json":
+        sources = len({r.source for r in reports})
+        print(f"story {reports[0].story_id}: {len(reports)} report(s) from {sources} source(s)", file=sys.stderr)
     return 0
 
 
@@ -218,3 +249,7 @@ def add_archive_parsers(sub, common) -> None:
     stats.add_argument("--top", type=_positive, default=10, help="sources and languages shown (default 10)")
     stats.add_argument("--format", choices=["text", "json"], default="text")
     stats.set_defaults(func=cmd_archive_stats)
+    story = sub.add_parser("story", parents=[common], help="every report of a story, from the archive")
+    story.add_argument("id", metavar="ID", help="a story id, or the id (fingerprint) of one of its items")
+    story.add_argument("--format", choices=["text", "json"], default="text")
+    story.set_defaults(func=cmd_story)

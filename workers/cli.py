@@ -139,15 +139,23 @@ def cmd_classify(args) -> int:
 
 
 def cmd_test_rule(args) -> int:
-    """Run the rules over a feed file, URL or JSON Lines; say what matched and why. No state, no delivery.
-    Exit 0 whether or not anything matched, 1 on invalid rules (raised as ConfigError), 2 on bad input."""
+    """Run the rules over a feed file, URL or JSON Lines, or (--since/--until) over the archive; say what
+    matched and why. No state, no delivery. Exit 0 whether or not anything matched, 1 on invalid rules
+    (raised as ConfigError) or an archive that cannot be read, 2 on bad input."""
     from workers.rule_dry_run import load_rule_set, report, source_tags, stand_for
     config, rules, files = load_rule_set(args.config, args.rule_files)
     if args.schema_only:
         print(f"ok: {len(rules)} rules in {len(files)} files")
         return 0
+    if args.input and (args.since or args.until):
+        print("newswatch test-rule: --input (a feed) or --since/--until (the archive), not both", file=sys.stderr)
+        return 2
+    if args.since or args.until:   # replayed over the archive: workers/rule_replay.py
+        from workers.rule_replay import cmd_replay
+        setup_logging(*log_options(args, config.settings))
+        return cmd_replay(args, config, rules)
     if not args.input:
-        print("newswatch test-rule: --input is required (unless --schema-only)", file=sys.stderr)
+        print("newswatch test-rule: --input or --since is required (unless --schema-only)", file=sys.stderr)
         return 2
     from alerts.rules.matcher import RuleMatcher
     items = _read_input(args, "test-rule", config.settings.items.limits)
@@ -274,15 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--format", choices=["json", "text"], default="json")
     classify.set_defaults(func=cmd_classify)
     test_rule = sub.add_parser("test-rule", parents=[common],
-                               help="run rules over a feed file, URL or JSON Lines: what matched and why")
+                               help="run rules over a feed file, URL, JSON Lines or the archive: what matched and why")
     test_rule.add_argument("rule_files", nargs="*", metavar="RULE_FILE",
                            help="rule files to test (default: the config's rules; channels still checked)")
     test_rule.add_argument("--input", help="feed file, http(s) URL, or JSON Lines (.jsonl)")
+    test_rule.add_argument("--since", help="instead of --input: the archive's items since 7d (that long ago) or a date")
+    test_rule.add_argument("--until", help="with or instead of --since: the archive's items until then (same forms)")
+    test_rule.add_argument("--jobs", type=int, help="with --since/--until: processes matching (default: one per CPU, at most 4)")
     test_rule.add_argument("--format", choices=["json", "text"], default="json")
     test_rule.add_argument("--explain", action="store_true", help="also list the rules that did not match, and why")
     test_rule.add_argument("--schema-only", action="store_true", help="only validate the rule files")
     test_rule.add_argument("--source", metavar="ID", help="the configured source the input stands for "
-                           "(its id and tags are what `source:` conditions see; default: none)")
+                           "(its id and tags are what `source:` conditions see; default: none); "
+                           "with --since: only that source's archived items")
     test_rule.set_defaults(func=cmd_test_rule)
     add_admin_parsers(sub, common)
     telegram = sub.add_parser("telegram", help="Telegram account tools (mode: mtproto sources)")

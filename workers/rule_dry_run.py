@@ -74,19 +74,32 @@ def stand_for(items: list[Item], config: Config, source_id: str | None) -> str |
     Returns the problem when ID is no configured source."""
     if source_id is None:
         return None
-    known = [src.id for src in config.settings.sources]
-    if source_id not in known:
-        return (f"--source: no source {source_id!r} in {config.path} "
-                f"(sources: {', '.join(known) or 'none configured'})")
+    problem = unknown_source(config, source_id)
+    if problem:
+        return problem
     for item in items:
         item.source_id = source_id
     return None
 
 
+def unknown_source(config: Config, source_id: str) -> str | None:
+    """What is wrong with `--source ID` (no such configured source), else None."""
+    known = [src.id for src in config.settings.sources]
+    if source_id in known:
+        return None
+    return f"--source: no source {source_id!r} in {config.path} (sources: {', '.join(known) or 'none configured'})"
+
+
 def report(item: Item, matcher: RuleMatcher, fmt: str = "json", explain: bool = False) -> str:
     """Match one classified item against every rule; the JSON line or text block to print."""
+    return report_and_matches(item, matcher, fmt, explain)[0]
+
+
+def report_and_matches(item: Item, matcher: RuleMatcher, fmt: str = "json",
+                       explain: bool = False) -> tuple[str, list[Match]]:
+    """`report`, and the matches it reports."""
     matches = matcher.match(item)
     near_misses = matcher.explain(item) if explain else None
     if fmt == "text":
-        return text_summary(item, matches, near_misses)
-    return json.dumps(match_record(item, matches, near_misses), ensure_ascii=False)
+        return text_summary(item, matches, near_misses), matches
+    return json.dumps(match_record(item, matches, near_misses), ensure_ascii=False), matches

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +25,18 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL
 
-from newswatch.archive import migrate
+from newswatch.archive import migrate, replay
 from newswatch.archive.query import SearchQuery
 from newswatch.archive.records import Entry
 from newswatch.archive.retention import PruneReport, Retention, plan, prune
+from newswatch.archive.reports import Report, story_reports
 from newswatch.archive.schema import alerts, items
 from newswatch.archive.search import SearchHit, search
 from newswatch.archive.stats import stats
 from newswatch.archive.writer import WriteReport, write_entries
 from newswatch.config.archive import ArchiveConfig, redact_url
 from newswatch.logs import fields
+from newswatch.model.item import Item
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +152,38 @@ class Archive:
         try:
             with self.engine.connect() as conn:
                 return stats(conn, top)
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from None
+
+    def pages_between(self, window: replay.Window, batch: int = replay.BATCH) -> Iterator[list[replay.ArchivedItem]]:
+        """The window's rows, oldest first, `batch` at a time (newswatch.archive.replay), each page in a
+        short read of its own: no transaction is held while the caller works on a page, and the next
+        page is read only when asked for. ArchiveUnavailable when a page cannot be read."""
+        self.ready()
+        after: replay.Cursor | None = None
+        while True:
+            try:
+                with self.engine.connect() as conn:
+                    rows = replay.page(conn, window, after, batch)
+            except UNAVAILABLE as error:
+                raise self._unavailable(error) from None
+            if rows:
+                yield rows
+            if len(rows) < batch:
+                return
+            after = replay.cursor(rows[-1])
+
+    def items_between(self, window: replay.Window, batch: int = replay.BATCH) -> Iterator[Item]:
+        """The window's items, oldest first, as the pipeline classified them (`to_item` of each row)."""
+        for rows in self.pages_between(window, batch):
+            yield from map(replay.to_item, rows)
+
+    def story(self, story_or_item: str) -> list[Report]:
+        """Every report of a story (its id, or the fingerprint of one of its reports), oldest first."""
+        self.ready()
+        try:
+            with self.engine.connect() as conn:
+                return story_reports(conn, story_or_item)
         except UNAVAILABLE as error:
             raise self._unavailable(error) from None
 

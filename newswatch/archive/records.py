@@ -80,7 +80,7 @@ def item_entry(item: Item) -> str:
         "countries": list(facts.countries) if facts else [], "mentioned": list(facts.mentioned) if facts else [],
         "cities": list(facts.cities) if facts else [], "regions": list(facts.regions) if facts else [],
         "topics": list(facts.topics) if facts else [], "actors": list(facts.actors) if facts else [],
-        "facts": facts.to_dict() if facts else None,
+        "facts": facts.to_dict() if facts else None, "guid": _clean(item.guid) or None,
     }
     return _encode("i", record)
 

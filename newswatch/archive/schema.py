@@ -46,6 +46,7 @@ items = sa.Table(
     sa.Column("topics", sa.JSON, nullable=False),
     sa.Column("actors", sa.JSON, nullable=False),      # [{"id", "name", "nationality", "role"}]
     sa.Column("facts", sa.JSON(none_as_null=True)),    # Facts.to_dict(), for replaying rules; NULL: unclassified
+    sa.Column("guid", sa.Text),                        # as the source gave it (0003); NULL: none, or archived before
     sa.Index("ix_items_at", "at"),
     sa.Index("ix_items_source_at", "source", "at"),
     sa.Index("ix_items_lang_at", "lang", "at"),

@@ -1,0 +1,44 @@
+"""Every report of one story, from the archive (`newswatch story ID`): each item the story dedup
+gave that story id, oldest first, whatever source or language it came in.
+
+A story's id is its first report's fingerprint (newswatch.pipeline.stories), so `ID` may be a story
+id or the fingerprint of any of its reports: an item with that fingerprint names its story.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from newswatch.archive.schema import items
+
+LIMIT = 1000   # reports of one story, at most (a story is a handful; this bounds a pathological one)
+
+
+@dataclass(frozen=True)
+class Report:
+    item_id: str            # the fingerprint
+    story_id: str
+    source: str
+    lang: str | None
+    url: str | None
+    title: str
+    at: float               # published, else fetched (seconds since the epoch, UTC)
+    published: float | None
+    fetched: float
+
+
+def story_of(conn: sa.Connection, story_or_item: str) -> str:
+    """The story id `story_or_item` stands for: the story of the item with that fingerprint, else itself."""
+    found = conn.execute(sa.select(items.c.story_id).where(items.c.fingerprint == story_or_item)).first()
+    return str(found.story_id) if found is not None and found.story_id else story_or_item
+
+
+def story_reports(conn: sa.Connection, story_or_item: str, limit: int = LIMIT) -> list[Report]:
+    """The story's reports, oldest first (by `at`, then as archived); [] when the archive has none."""
+    story = story_of(conn, story_or_item)
+    c = items.c
+    rows = conn.execute(sa.select(c.fingerprint, c.story_id, c.source, c.lang, c.url, c.title, c.at, c.published,
+                                  c.fetched).where(c.story_id == story).order_by(c.at, c.id).limit(limit)).all()
+    return [Report(item_id=r.fingerprint, story_id=r.story_id, source=r.source, lang=r.lang, url=r.url,
+                   title=r.title, at=float(r.at), published=r.published, fetched=float(r.fetched)) for r in rows]
