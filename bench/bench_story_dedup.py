@@ -36,7 +36,7 @@ import benchlib  # noqa: F401  (puts the repo on sys.path)
 from newswatch.model.item import Item  # noqa: E402
 from newswatch.store.state import State, connect  # noqa: E402
 from newswatch.pipeline.stories import StoryDeduplicator, sketch  # noqa: E402
-from tests.newswatch.test_story_pairs import evaluate, load_items, load_pairs, run_pipeline  # noqa: E402
+from tests.newswatch.pipeline.test_story_pairs import evaluate, load_items, load_pairs, run_pipeline  # noqa: E402
 
 POLL = 25
 SPLIT = 2 ** 31  # as in newswatch/pipeline/stories.py _ASSIGN: anchor = shard * SPLIT + field
