@@ -1,8 +1,9 @@
 """What the classifier says about an item, with the evidence for each fact."""
 from __future__ import annotations
 
+import copy
 import dataclasses
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # What a dictionary term means (newswatch/classify/index.py): (kind, value, entry, lang), e.g.
@@ -10,6 +11,22 @@ from typing import Any
 Payload = tuple[str, str, str, str]
 # A hit of an actor or title term: (field, start, end, surface, sentence, payload).
 PersonHit = tuple[str, int, int, str, int, Payload]
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """A copy of `value` as `dataclasses.asdict` makes it, without its generic recursion and deepcopy
+    of every scalar (the archive serializes every item's Facts: asdict was 3/4 of that cost)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [_plain(v) for v in value]
+    if kind is dict:
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if kind is tuple:
+        return tuple(_plain(v) for v in value)
+    return copy.deepcopy(value)
 
 
 @dataclass(slots=True)
@@ -27,6 +44,12 @@ class Mention:
     country: str | None = None   # the country this mention points to (for places, demonyms, actors)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is an attribute name here
 
+    def to_dict(self) -> dict[str, Any]:
+        """What `dataclasses.asdict(self)` gives, faster."""
+        return {"kind": self.kind, "value": self.value, "field": self.field, "start": self.start, "end": self.end,
+                "text": self.text, "entry": self.entry, "sentence": self.sentence, "country": self.country,
+                "extra": _plain(self.extra)}
+
 
 @dataclass(slots=True)
 class Facts:
@@ -43,7 +66,11 @@ class Facts:
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `dataclasses.asdict(self)` gives (a deep copy), faster."""
+        return {"lang": self.lang, "lang_how": self.lang_how, "countries": _plain(self.countries),
+                "mentioned": _plain(self.mentioned), "salience": _plain(self.salience), "cities": _plain(self.cities),
+                "regions": _plain(self.regions), "topics": _plain(self.topics), "actors": _plain(self.actors),
+                "evidence": [m.to_dict() for m in self.evidence], "sentences": _plain(self.sentences)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Facts":
