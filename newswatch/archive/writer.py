@@ -14,13 +14,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from newswatch.archive.records import Entry, facets
+from newswatch.archive.records import Entry, facets, to_json
 from newswatch.archive.schema import alert_deliveries, alerts, item_facets, items
 from newswatch.archive.searchtext import search_text
 
-_ITEM_COLUMNS = [c.name for c in items.columns if c.name != "id"]
+_ITEM_COLUMNS = [c.name for c in items.columns if c.name not in ("id", "facts")]
 _PG_SEARCH = sa.text("setweight(to_tsvector('simple', :body), 'A') || setweight(to_tsvector('simple', :stems), 'B')")
 _SQLITE_FTS = sa.text("INSERT INTO items_fts (rowid, body, stems) VALUES (:id, :body, :stems)")
+# PostgreSQL: a batch's facets in one statement (an executemany sends one INSERT per row, about 11 an item,
+# and the server's per-statement work was most of its CPU per archived item; BENCHMARKS.md §11)
+_PG_FACETS = sa.text(
+    "INSERT INTO item_facets (item_id, kind, value, at) SELECT * FROM unnest(CAST(:item_id AS bigint[]), "
+    "CAST(:kind AS text[]), CAST(:value AS text[]), CAST(:at AS float8[])) ON CONFLICT DO NOTHING")
 
 
 @dataclass
@@ -64,26 +69,35 @@ def write_entries(conn: sa.Connection, entries: list[Entry]) -> WriteReport:
     return report
 
 
+def _facts_json(facts: Any) -> str | None:
+    """The Facts' JSON text as the entry carries it; an entry queued before that carries the object."""
+    return facts if facts is None or isinstance(facts, str) else to_json(facts)
+
+
 def _write_items(conn: sa.Connection, records: list[dict[str, Any]]) -> WriteReport:
     rows = [{name: rec.get(name) for name in _ITEM_COLUMNS} for rec in records]
     texts = {rec["fingerprint"]: search_text(rec["title"], rec["text"]) for rec in records}
+    for row, rec in zip(rows, records):
+        row["facts_json"] = _facts_json(rec.get("facts"))
     postgres = conn.dialect.name == "postgresql"
+    table = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
+    facts = sa.bindparam("facts_json", type_=sa.Text)   # stored as it is, not made into JSON again
     stmt: Any
     if postgres:   # the tsvector is made by the database, from the words made here
-        table = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
         for row in rows:
             row["body"], row["stems"] = texts[row["fingerprint"]]
-        stmt = postgresql.insert(table).values(search=_PG_SEARCH).on_conflict_do_nothing(
-            index_elements=["fingerprint"]).returning(table.c.id, table.c.fingerprint)
+        stmt = postgresql.insert(table).values(facts=sa.cast(facts, postgresql.JSON), search=_PG_SEARCH)
     else:
-        stmt = sqlite.insert(items).on_conflict_do_nothing(index_elements=["fingerprint"]) \
-            .returning(items.c.id, items.c.fingerprint)
+        stmt = sqlite.insert(table).values(facts=facts)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["fingerprint"]).returning(table.c.id, table.c.fingerprint)
     inserted = {fp: item_id for item_id, fp in conn.execute(stmt, rows).all()}
     if not inserted:
         return WriteReport(items_known=len(records))
     facet_rows = [{"item_id": inserted[rec["fingerprint"]], "kind": kind, "value": value, "at": rec["at"]}
                   for rec in records if rec["fingerprint"] in inserted for kind, value in facets(rec)]
-    if facet_rows:
+    if facet_rows and postgres:
+        conn.execute(_PG_FACETS, {name: [row[name] for row in facet_rows] for name in ("item_id", "kind", "value", "at")})
+    elif facet_rows:
         conn.execute(_insert(conn, item_facets).on_conflict_do_nothing(), facet_rows)
     if not postgres:
         conn.execute(_SQLITE_FTS, [{"id": item_id, "body": texts[fp][0], "stems": texts[fp][1]}
