@@ -21,6 +21,13 @@ from newswatch.archive.searchtext import search_text
 _ITEM_COLUMNS = [c.name for c in items.columns if c.name not in ("id", "facts")]
 _PG_SEARCH = sa.text("setweight(to_tsvector('simple', :body), 'A') || setweight(to_tsvector('simple', :stems), 'B')")
 _SQLITE_FTS = sa.text("INSERT INTO items_fts (rowid, body, stems) VALUES (:id, :body, :stems)")
+# An item's Facts are stored as the JSON text its entry carries, not made into JSON again.
+_ITEMS = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
+_FACTS = sa.bindparam("facts_json", type_=sa.Text)
+_PG_ITEMS = postgresql.insert(_ITEMS).values(facts=sa.cast(_FACTS, postgresql.JSON), search=_PG_SEARCH) \
+    .on_conflict_do_nothing(index_elements=["fingerprint"]).returning(_ITEMS.c.id, _ITEMS.c.fingerprint)
+_SQLITE_ITEMS = sqlite.insert(_ITEMS).values(facts=_FACTS) \
+    .on_conflict_do_nothing(index_elements=["fingerprint"]).returning(_ITEMS.c.id, _ITEMS.c.fingerprint)
 # PostgreSQL: a batch's facets in one statement (an executemany sends one INSERT per row, about 11 an item,
 # and the server's per-statement work was most of its CPU per archived item; BENCHMARKS.md §11)
 _PG_FACETS = sa.text(
@@ -77,20 +84,12 @@ def _facts_json(facts: Any) -> str | None:
 def _write_items(conn: sa.Connection, records: list[dict[str, Any]]) -> WriteReport:
     rows = [{name: rec.get(name) for name in _ITEM_COLUMNS} for rec in records]
     texts = {rec["fingerprint"]: search_text(rec["title"], rec["text"]) for rec in records}
+    postgres = conn.dialect.name == "postgresql"
     for row, rec in zip(rows, records):
         row["facts_json"] = _facts_json(rec.get("facts"))
-    postgres = conn.dialect.name == "postgresql"
-    table = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
-    facts = sa.bindparam("facts_json", type_=sa.Text)   # stored as it is, not made into JSON again
-    stmt: Any
-    if postgres:   # the tsvector is made by the database, from the words made here
-        for row in rows:
+        if postgres:   # the tsvector is made by the database, from the words made here
             row["body"], row["stems"] = texts[row["fingerprint"]]
-        stmt = postgresql.insert(table).values(facts=sa.cast(facts, postgresql.JSON), search=_PG_SEARCH)
-    else:
-        stmt = sqlite.insert(table).values(facts=facts)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["fingerprint"]).returning(table.c.id, table.c.fingerprint)
-    inserted = {fp: item_id for item_id, fp in conn.execute(stmt, rows).all()}
+    inserted = {fp: item_id for item_id, fp in conn.execute(_PG_ITEMS if postgres else _SQLITE_ITEMS, rows).all()}
     if not inserted:
         return WriteReport(items_known=len(records))
     facet_rows = [{"item_id": inserted[rec["fingerprint"]], "kind": kind, "value": value, "at": rec["at"]}

@@ -29,6 +29,10 @@ def _plain(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 @dataclass(slots=True)
 class Mention:
     """One fact found in the text: where, what it said, which table entry."""
@@ -44,11 +48,11 @@ class Mention:
     country: str | None = None   # the country this mention points to (for places, demonyms, actors)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` is an attribute name here
 
-    def to_dict(self) -> dict[str, Any]:
-        """What `dataclasses.asdict(self)` gives, faster."""
+    def to_dict(self, deep: bool = True) -> dict[str, Any]:
+        """What `dataclasses.asdict(self)` gives, faster. `deep=False`: `extra` is not copied (to serialize)."""
         return {"kind": self.kind, "value": self.value, "field": self.field, "start": self.start, "end": self.end,
                 "text": self.text, "entry": self.entry, "sentence": self.sentence, "country": self.country,
-                "extra": _plain(self.extra)}
+                "extra": _plain(self.extra) if deep else self.extra}
 
 
 @dataclass(slots=True)
@@ -65,12 +69,14 @@ class Facts:
     evidence: list[Mention] = field(default_factory=list)
     sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """What `dataclasses.asdict(self)` gives (a deep copy), faster."""
-        return {"lang": self.lang, "lang_how": self.lang_how, "countries": _plain(self.countries),
-                "mentioned": _plain(self.mentioned), "salience": _plain(self.salience), "cities": _plain(self.cities),
-                "regions": _plain(self.regions), "topics": _plain(self.topics), "actors": _plain(self.actors),
-                "evidence": [m.to_dict() for m in self.evidence], "sentences": _plain(self.sentences)}
+    def to_dict(self, deep: bool = True) -> dict[str, Any]:
+        """What `dataclasses.asdict(self)` gives (a deep copy), faster. `deep=False`: the same values, sharing
+        this object's lists and dicts; for serializing at once (the archive's queue entry), never to keep."""
+        plain = _plain if deep else _same
+        return {"lang": self.lang, "lang_how": self.lang_how, "countries": plain(self.countries),
+                "mentioned": plain(self.mentioned), "salience": plain(self.salience), "cities": plain(self.cities),
+                "regions": plain(self.regions), "topics": plain(self.topics), "actors": plain(self.actors),
+                "evidence": [m.to_dict(deep) for m in self.evidence], "sentences": plain(self.sentences)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Facts":

@@ -17,6 +17,7 @@ def test_to_dict_is_asdict_on_every_real_item(classifier):
             facts = classifier.classify(item.title, item.text, declared_lang=item.lang)
             fast, slow = facts.to_dict(), dataclasses.asdict(facts)
             assert fast == slow and list(fast) == list(slow)
+            assert json.dumps(facts.to_dict(deep=False)) == json.dumps(slow)   # what the archive's queue carries
             assert [type(s) for v in fast["sentences"].values() for s in v] == \
                 [type(s) for v in slow["sentences"].values() for s in v]
             assert json.dumps(fast) == json.dumps(slow)
