@@ -15,12 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from newswatch.archive.records import Entry, facets, to_json
-from newswatch.archive.schema import alert_deliveries, alerts, item_facets, items
+from newswatch.archive.schema import alert_deliveries, alerts, items
 from newswatch.archive.searchtext import search_text
 
 _ITEM_COLUMNS = [c.name for c in items.columns if c.name not in ("id", "facts")]
 _PG_SEARCH = sa.text("setweight(to_tsvector('simple', :body), 'A') || setweight(to_tsvector('simple', :stems), 'B')")
-_SQLITE_FTS = sa.text("INSERT INTO items_fts (rowid, body, stems) VALUES (:id, :body, :stems)")
+# SQLite: facets and FTS5 rows go to the driver's executemany as tuples (SQLAlchemy's per-row parameter
+# handling cost more than the inserts themselves; BENCHMARKS.md §11)
+_SQLITE_FTS = "INSERT INTO items_fts (rowid, body, stems) VALUES (?, ?, ?)"
+_SQLITE_FACETS = "INSERT INTO item_facets (item_id, kind, value, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
 # An item's Facts are stored as the JSON text its entry carries, not made into JSON again.
 _ITEMS = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
 _FACTS = sa.bindparam("facts_json", type_=sa.Text)
@@ -92,15 +95,14 @@ def _write_items(conn: sa.Connection, records: list[dict[str, Any]]) -> WriteRep
     inserted = {fp: item_id for item_id, fp in conn.execute(_PG_ITEMS if postgres else _SQLITE_ITEMS, rows).all()}
     if not inserted:
         return WriteReport(items_known=len(records))
-    facet_rows = [{"item_id": inserted[rec["fingerprint"]], "kind": kind, "value": value, "at": rec["at"]}
+    facet_rows = [(inserted[rec["fingerprint"]], kind, value, rec["at"])
                   for rec in records if rec["fingerprint"] in inserted for kind, value in facets(rec)]
     if facet_rows and postgres:
-        conn.execute(_PG_FACETS, {name: [row[name] for row in facet_rows] for name in ("item_id", "kind", "value", "at")})
+        conn.execute(_PG_FACETS, dict(zip(("item_id", "kind", "value", "at"), map(list, zip(*facet_rows)))))
     elif facet_rows:
-        conn.execute(_insert(conn, item_facets).on_conflict_do_nothing(), facet_rows)
+        conn.exec_driver_sql(_SQLITE_FACETS, facet_rows)
     if not postgres:
-        conn.execute(_SQLITE_FTS, [{"id": item_id, "body": texts[fp][0], "stems": texts[fp][1]}
-                                   for fp, item_id in inserted.items()])
+        conn.exec_driver_sql(_SQLITE_FTS, [(item_id, *texts[fp]) for fp, item_id in inserted.items()])
     return WriteReport(items=len(inserted), items_known=len(records) - len(inserted))
 
 
