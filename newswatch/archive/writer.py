@@ -14,13 +14,28 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from newswatch.archive.records import Entry, facets
-from newswatch.archive.schema import alert_deliveries, alerts, item_facets, items
+from newswatch.archive.records import Entry, facets, to_json
+from newswatch.archive.schema import alert_deliveries, alerts, items
 from newswatch.archive.searchtext import search_text
 
-_ITEM_COLUMNS = [c.name for c in items.columns if c.name != "id"]
+_ITEM_COLUMNS = [c.name for c in items.columns if c.name not in ("id", "facts")]
 _PG_SEARCH = sa.text("setweight(to_tsvector('simple', :body), 'A') || setweight(to_tsvector('simple', :stems), 'B')")
-_SQLITE_FTS = sa.text("INSERT INTO items_fts (rowid, body, stems) VALUES (:id, :body, :stems)")
+# SQLite: facets and FTS5 rows go to the driver's executemany as tuples (SQLAlchemy's per-row parameter
+# handling cost more than the inserts themselves; BENCHMARKS.md §11)
+_SQLITE_FTS = "INSERT INTO items_fts (rowid, body, stems) VALUES (?, ?, ?)"
+_SQLITE_FACETS = "INSERT INTO item_facets (item_id, kind, value, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+# An item's Facts are stored as the JSON text its entry carries, not made into JSON again.
+_ITEMS = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
+_FACTS = sa.bindparam("facts_json", type_=sa.Text)
+_PG_ITEMS = postgresql.insert(_ITEMS).values(facts=sa.cast(_FACTS, postgresql.JSON), search=_PG_SEARCH) \
+    .on_conflict_do_nothing(index_elements=["fingerprint"]).returning(_ITEMS.c.id, _ITEMS.c.fingerprint)
+_SQLITE_ITEMS = sqlite.insert(_ITEMS).values(facts=_FACTS) \
+    .on_conflict_do_nothing(index_elements=["fingerprint"]).returning(_ITEMS.c.id, _ITEMS.c.fingerprint)
+# PostgreSQL: a batch's facets in one statement (an executemany sends one INSERT per row, about 11 an item,
+# and the server's per-statement work was most of its CPU per archived item; BENCHMARKS.md §11)
+_PG_FACETS = sa.text(
+    "INSERT INTO item_facets (item_id, kind, value, at) SELECT * FROM unnest(CAST(:item_id AS bigint[]), "
+    "CAST(:kind AS text[]), CAST(:value AS text[]), CAST(:at AS float8[])) ON CONFLICT DO NOTHING")
 
 
 @dataclass
@@ -64,30 +79,30 @@ def write_entries(conn: sa.Connection, entries: list[Entry]) -> WriteReport:
     return report
 
 
+def _facts_json(facts: Any) -> str | None:
+    """The Facts' JSON text as the entry carries it; an entry queued before that carries the object."""
+    return facts if facts is None or isinstance(facts, str) else to_json(facts)
+
+
 def _write_items(conn: sa.Connection, records: list[dict[str, Any]]) -> WriteReport:
     rows = [{name: rec.get(name) for name in _ITEM_COLUMNS} for rec in records]
     texts = {rec["fingerprint"]: search_text(rec["title"], rec["text"]) for rec in records}
     postgres = conn.dialect.name == "postgresql"
-    stmt: Any
-    if postgres:   # the tsvector is made by the database, from the words made here
-        table = sa.table("items", *[sa.column(c.name, c.type) for c in items.columns], sa.column("search"))
-        for row in rows:
+    for row, rec in zip(rows, records):
+        row["facts_json"] = _facts_json(rec.get("facts"))
+        if postgres:   # the tsvector is made by the database, from the words made here
             row["body"], row["stems"] = texts[row["fingerprint"]]
-        stmt = postgresql.insert(table).values(search=_PG_SEARCH).on_conflict_do_nothing(
-            index_elements=["fingerprint"]).returning(table.c.id, table.c.fingerprint)
-    else:
-        stmt = sqlite.insert(items).on_conflict_do_nothing(index_elements=["fingerprint"]) \
-            .returning(items.c.id, items.c.fingerprint)
-    inserted = {fp: item_id for item_id, fp in conn.execute(stmt, rows).all()}
+    inserted = {fp: item_id for item_id, fp in conn.execute(_PG_ITEMS if postgres else _SQLITE_ITEMS, rows).all()}
     if not inserted:
         return WriteReport(items_known=len(records))
-    facet_rows = [{"item_id": inserted[rec["fingerprint"]], "kind": kind, "value": value, "at": rec["at"]}
+    facet_rows = [(inserted[rec["fingerprint"]], kind, value, rec["at"])
                   for rec in records if rec["fingerprint"] in inserted for kind, value in facets(rec)]
-    if facet_rows:
-        conn.execute(_insert(conn, item_facets).on_conflict_do_nothing(), facet_rows)
+    if facet_rows and postgres:
+        conn.execute(_PG_FACETS, dict(zip(("item_id", "kind", "value", "at"), map(list, zip(*facet_rows)))))
+    elif facet_rows:
+        conn.exec_driver_sql(_SQLITE_FACETS, facet_rows)
     if not postgres:
-        conn.execute(_SQLITE_FTS, [{"id": item_id, "body": texts[fp][0], "stems": texts[fp][1]}
-                                   for fp, item_id in inserted.items()])
+        conn.exec_driver_sql(_SQLITE_FTS, [(item_id, *texts[fp]) for fp, item_id in inserted.items()])
     return WriteReport(items=len(inserted), items_known=len(records) - len(inserted))
 
 

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from newswatch.archive.query import SearchQuery
-from newswatch.archive.records import alert_entry, decode, delivery_entry, item_entry
+from newswatch.archive.records import Entry, alert_entry, decode, delivery_entry, item_entry, to_json
+from newswatch.archive.schema import items
 from newswatch.archive.schema import TEXT_MAX_BYTES
 from newswatch.classify.model import Facts
 from newswatch.model.alert import Alert, Evidence
@@ -63,6 +64,31 @@ def test_text_is_capped_on_a_character_boundary_and_nul_is_dropped(archive):
     assert title == "Long" and "\x00" not in stored and stored.startswith("Бамако ")
     assert len(stored.encode("utf-8")) <= TEXT_MAX_BYTES and stored.endswith("я")
     assert len(stored.encode("utf-8")) > TEXT_MAX_BYTES - 2
+
+
+def stored_facts(archive) -> list:
+    with archive.engine.connect() as conn:   # read through the column's JSON type, as the archive's readers do
+        return conn.execute(sa.select(items.c.facts).order_by(items.c.id)).scalars().all()
+
+
+def test_facts_travel_as_their_json_text_and_are_stored_as_the_object_they_were(archive):
+    item = lavrov_item()
+    item.facts.sentences = {"title": [(0, 22)]}   # tuples, a NUL, a backslash then "u0000": kept as JSON keeps them
+    item.facts.actors[0]["name"] = "Сергей\x00 Лавров \\u0000"
+    entry = decode(item_entry(item))
+    assert isinstance(entry.record["facts"], str)
+    expected = json.loads(json.dumps(item.facts.to_dict()))
+    expected["actors"][0]["name"] = "Сергей Лавров \\u0000"
+    assert json.loads(entry.record["facts"]) == expected and expected["sentences"] == {"title": [[0, 22]]}
+    old = lavrov_item(guid="another")   # an entry queued before: its Facts an object inside the record
+    legacy = Entry("item", {**decode(item_entry(old)).record, "facts": old.facts.to_dict()})
+    assert archive.write([entry, legacy]).items == 2
+    assert stored_facts(archive) == [expected, json.loads(json.dumps(old.facts.to_dict()))]
+
+
+def test_to_json_drops_a_nul_only_where_json_wrote_one():
+    for text in ("a\x00b", "\\u0000", "\\\x00", "x\\\\u0000y\x00", "\\\\\x00\\", "ok"):
+        assert json.loads(to_json({"t": [text]})) == {"t": [text.replace("\x00", "")]}
 
 
 def test_an_unclassified_item_has_no_facets_and_is_still_found(archive):
