@@ -1,5 +1,7 @@
 """The shipped Alembic migrations, on both backends: from an empty database to head, from each earlier
 revision (with rows in it) to head, and down step by step and up again."""
+import json
+
 import sqlalchemy as sa
 
 from newswatch.archive import migrate
@@ -34,8 +36,12 @@ def old_items(engine: sa.Engine) -> sa.Table:
 
 
 def record_without_guid(item: Item) -> dict:
+    """An item's row as the schema before 0003 held it: no guid, the facts as a JSON value (the queue
+    entry carries them as JSON text, which the writer stores as they are)."""
     record = decode(item_entry(item)).record
     del record["guid"]
+    if isinstance(record.get("facts"), str):
+        record["facts"] = json.loads(record["facts"])
     return record
 
 
