@@ -13,6 +13,8 @@
   <p>:deliveries:overdue              sorted set "alert|channel" by the first due time the sweep found missed
   <p>:realert:<rule>:<story>          the alert that opened the rule's window on the story
   <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
+  <p>:{ev:<type>}:ix|ev:<day>         events of a type by day: key -> handles · handle -> event (Redis Cluster:
+  <p>:{ev:<type>}:rep|st:<slot> ...   one hash slot per type) · event -> its reports · story -> event · :seq
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
   <p>:ratelimit:<channel>:<window>    sliding-window send log
   <p>:silences                        hash of silences
@@ -91,6 +93,25 @@ class Keys:
 
     def story_reports(self, story_id: str) -> str:
         return self._k("story", story_id, "reports")
+
+    # events (newswatch/pipeline/events.py): every key one script touches shares the hash tag {ev:<type>}
+    def event_tag(self, event_type: str) -> str:
+        return self._k("{ev:" + event_type + "}")
+
+    def event_index(self, event_type: str, day: int) -> str:
+        return f"{self.event_tag(event_type)}:ix:{day}"
+
+    def event_records(self, event_type: str, day: int) -> str:
+        return f"{self.event_tag(event_type)}:ev:{day}"
+
+    def event_reports(self, event_type: str, slot: int) -> str:
+        return f"{self.event_tag(event_type)}:rep:{slot}"
+
+    def event_stories(self, event_type: str, slot: int) -> str:
+        return f"{self.event_tag(event_type)}:st:{slot}"
+
+    def event_seq(self, event_type: str) -> str:
+        return f"{self.event_tag(event_type)}:seq"
 
     # the archive's write queue (newswatch.archive.queue)
     def archive_queue(self) -> str:
