@@ -67,6 +67,13 @@ class StoriesConfig(StrictModel):
     threshold: float = Field(default=0.3, gt=0, le=1)  # share of the shorter copy's sketch that must agree (newswatch/pipeline/stories.py)
 
 
+class EventsConfig(StrictModel):
+    """Event clustering: every report of one event, any outlet or language, shares an event id."""
+    enabled: bool = True
+    window_days: int = Field(default=2, ge=0, le=7)   # reports whose days differ by at most this many
+    threshold: float = Field(default=0.5, gt=0, le=1)  # weighted key overlap that makes one event (newswatch/pipeline/event_keys.py)
+
+
 class StatusConfig(StrictModel):
     """`/metrics` and `/healthz` of `run`, `worker` and `scheduler` (off unless a port is given)."""
     host: str = "127.0.0.1"
@@ -88,6 +95,7 @@ class Settings(StrictModel):
     classify: ClassifyConfig = ClassifyConfig()
     status: StatusConfig = StatusConfig()
     stories: StoriesConfig = StoriesConfig()
+    events: EventsConfig = EventsConfig()
     health: HealthConfig = HealthConfig()
     system_alerts: SystemAlertsConfig = SystemAlertsConfig()
     archive: ArchiveConfig = ArchiveConfig()   # newswatch/config/archive.py

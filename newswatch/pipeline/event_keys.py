@@ -86,7 +86,7 @@ def main_event(events: Iterable[tuple[int, Event, list[str]]]) -> int | None:
 class Scoring:
     """How two key sets are compared (see the module docstring); `threshold` accepts a match."""
 
-    threshold: float = 0.3
+    threshold: float = 0.5
     measure: str = "cover"
     min_shared: float = 1.0
     city_conflict: bool = True

@@ -285,3 +285,13 @@ def test_scoring_counts_an_official_by_role_as_the_actor_and_a_city_under_its_co
     assert s.score(lavrov_bamako, fm_mali) == 1.0   # every key of the sparse report is in the full one
     assert s.score(["p:1", "c:UA"], ["p:2", "c:UA"]) == 0.0  # two cities: two places
     assert Scoring(measure="jaccard").score(["a:x", "c:ML"], ["a:x"]) == pytest.approx(3 / 4)
+
+
+def test_the_event_id_reaches_the_archive_record_and_its_facts(stage_for):
+    from newswatch.archive.records import decode, item_entry
+    items = founding_reports()
+    stage_for().process(items)
+    record = decode(item_entry(items[2])).record
+    assert record["event_id"] == items[0].event_id
+    assert record["facts"]["events"][0]["id"] == items[0].event_id
+    assert Facts.from_dict(record["facts"]).events[0].id == items[0].event_id   # replay reads it back
