@@ -15,6 +15,8 @@ Two key sets score by their weighted overlap `I` (the weight of the shared keys)
 weights `A` and `B`: `jaccard` I / (A + B - I), `dice` 2I / (A + B), `cover` I / min(A, B). A
 stored event is a candidate only when it shares a key (`I` ≥ `min_shared`); two reports that
 both name a city and share none are two events (`city_conflict`), whatever else they share.
+Stored events are found through their anchor keys (`anchors`: a, r, p, c), ranked by the
+weight of the keys that found them (a shared city first), and the best few are scored.
 The same rule runs in Python (no Redis) and in lua/event_assign.lua (`Scoring.args`).
 """
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Iterable
 
 from newswatch.classify.model import Event
 
-__all__ = ["DEFAULT_WEIGHTS", "MEASURES", "Scoring", "event_day", "event_keys", "main_event"]
+__all__ = ["DEFAULT_WEIGHTS", "MEASURES", "Scoring", "anchors", "event_day", "event_keys", "main_event"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {"a": 3.0, "r": 1.0, "n": 0.5, "p": 2.0, "c": 1.0, "g": 0.5}
 MEASURES = ("jaccard", "dice", "cover")
@@ -61,6 +63,12 @@ def event_keys(event: Event) -> list[str]:
         elif place.kind == "region":
             keys.add("g:" + _clean(place.id))
     return sorted(k for k in keys if len(k) > 2)
+
+
+def anchors(keys: list[str]) -> list[str]:
+    """The keys an event is indexed and looked up by: its actors, roles, cities and countries (n: and g:
+    are too broad to find anything by; an event with nothing else is found by them)."""
+    return [k for k in keys if k[:1] in "arpc"] or keys
 
 
 def event_day(event: Event, published: datetime | None, now: float) -> int:

@@ -39,7 +39,7 @@ from typing import Any, Callable
 from newswatch.classify.model import EVENT_TYPES, Event
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
-from newswatch.pipeline.event_keys import Scoring, event_day, event_keys, main_event
+from newswatch.pipeline.event_keys import Scoring, anchors, event_day, event_keys, main_event
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
@@ -68,7 +68,7 @@ class EventClusterer(Stage):
     name = "events"
 
     def __init__(self, state: State | None, window_days: int = 2, scoring: Scoring | None = None, *,
-                 list_cap: int = 16, top: int = 10, keep: float = 3 * 86400,
+                 list_cap: int = 8, top: int = 5, keep: float = 3 * 86400,
                  clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         if not (0 <= window_days <= 7 and 1 <= list_cap <= 1000 and 1 <= top <= 1000 and keep > 0):
@@ -77,6 +77,8 @@ class EventClusterer(Stage):
         self.state, self.window_days, self.scoring = state, int(window_days), scoring or Scoring()
         self.list_cap, self.top, self.keep, self.clock = list_cap, top, float(keep), clock
         self.hits: Counter[str] = Counter()
+        self._args = self.scoring.args()
+        self._names: dict[tuple[str, int], list[str]] = {}   # (type, day) -> its index and records keys
         self._script = script(state.r, "newswatch.pipeline", "event_assign") if state is not None else None
         self._local = _LocalEvents(self) if state is None else None
 
@@ -85,12 +87,14 @@ class EventClusterer(Stage):
         by_type: dict[str, list[_Row]] = {}
         for row in self._rows(items, now):
             by_type.setdefault(row.event.type, []).append(row)
-        for event_type, rows in by_type.items():
-            for chunk in _chunks(rows):
-                decided = self._assign_redis(event_type, chunk, now) if self._local is None \
-                    else self._local.assign(event_type, chunk)
-                for row, (event_id, how) in zip(chunk, decided):
-                    self._label(row, event_id, how)
+        chunks = [(event_type, chunk) for event_type, rows in by_type.items() for chunk in _chunks(rows)]
+        if self._local is not None:
+            decided = [self._local.assign(event_type, chunk) for event_type, chunk in chunks]
+        else:
+            decided = self._assign_redis(chunks, now)
+        for (_, chunk), answers in zip(chunks, decided):
+            for row, (event_id, how) in zip(chunk, answers):
+                self._label(row, event_id, how)
         return items
 
     def _rows(self, items: list[Item], now: float) -> list[_Row]:
@@ -116,25 +120,41 @@ class EventClusterer(Stage):
         if row.main:
             row.item.event_id, row.item.event_first = event_id, event_id == row.new_id
 
-    def _assign_redis(self, event_type: str, rows: list[_Row], now: float) -> list[tuple[str, str]]:
+    def _assign_redis(self, chunks: list[tuple[str, list[_Row]]], now: float) -> list[list[tuple[str, str]]]:
+        """One script call per (type, chunk), all sent in one round trip (a pipeline, no transaction:
+        each call is atomic on its own type's keys; on Redis Cluster each goes to its type's slot)."""
         assert self._script is not None and self.state is not None
+        pipe = self.state.r.pipeline(transaction=False)
+        for event_type, rows in chunks:
+            keys, args = self._call(event_type, rows, now)
+            self._script(keys=keys, args=args, client=pipe)
+        replies = pipe.execute() if chunks else []
+        return [[(parts[0], parts[1]) for parts in (line.split(" ") for line in (reply or "").split("\n") if line)]
+                for reply in replies]
+
+    def _call(self, event_type: str, rows: list[_Row], now: float) -> tuple[list[str], list[Any]]:
+        assert self.state is not None
         keys, w = self.state.keys, self.window_days
         lo, hi = min(r.day for r in rows) - w, max(r.day for r in rows) + w
         slot = math.floor(now / REPORT_SLOT)
         names = [keys.event_seq(event_type), keys.event_reports(event_type, slot),
                  keys.event_reports(event_type, slot - 1), keys.event_stories(event_type, slot),
                  keys.event_stories(event_type, slot - 1)]
+        if len(self._names) > 4096:
+            self._names.clear()
         for day in range(lo, hi + 1):
-            names += [keys.event_index(event_type, day), keys.event_records(event_type, day)]
-        lines = []
+            pair = self._names.get((event_type, day))
+            if pair is None:
+                pair = self._names[(event_type, day)] = [keys.event_index(event_type, day),
+                                                         keys.event_records(event_type, day)]
+            names += pair
+        lines, reports = [], dict[int, str]()
         for order, row in enumerate(rows):
-            story = (row.item.story_id or row.item.id) if row.main else "."
-            words = " ".join([row.new_id, str(row.day), story or ".", *row.keys])
-            lines.append(f"{words}\t{_field(row.item)}\t{_report(row.item, now, order)}")
-        reply = self._script(keys=names, args=[
-            repr(now), lo, hi - lo + 1, w, *self.scoring.args(), self.list_cap, self.top, repr(self.keep),
-            HORIZON, (slot + 2) * REPORT_SLOT, _KEYS_CAP, _REPORTS_CAP, "\n".join(lines)])
-        return [(parts[0], parts[1]) for parts in (line.split(" ") for line in (reply or "").split("\n") if line)]
+            words = " ".join([row.new_id, str(row.day), _story(row), *row.keys])
+            report = reports.get(id(row.item)) or reports.setdefault(id(row.item), _report(row.item, now, order))
+            lines.append(f"{words}\t{_field(row.item)}\t{report}")
+        return names, [repr(now), lo, hi - lo + 1, w, *self._args, self.list_cap, self.top, repr(self.keep),
+                       HORIZON, (slot + 2) * REPORT_SLOT, _KEYS_CAP, _REPORTS_CAP, "\n".join(lines)]
 
 
 def _chunks(rows: list[_Row]) -> list[list[_Row]]:
@@ -148,6 +168,15 @@ def _chunks(rows: list[_Row]) -> list[list[_Row]]:
         out[-1].append(row)
         lo, hi = min(lo, row.day), max(hi, row.day)
     return out
+
+
+def _story(row: _Row) -> str:
+    """The script's story word: '.' (not the main event), '+<id>' (the story's first item: record its
+    event), '?<id>' (a later copy: join the story's event when it has one of this type)."""
+    if not row.main:
+        return "."
+    story = row.item.story_id or row.item.id
+    return ("+" if story == row.item.id else "?") + story
 
 
 def _field(item: Item) -> str:
@@ -169,38 +198,39 @@ class _LocalEvents:
         self.records: dict[tuple[str, int, str], tuple[str, list[str]]] = {}  # (type, day, handle) -> id, keys
         self.stories: dict[tuple[str, str], tuple[str, str]] = {}  # (type, story) -> handle, event id
         self.reports: dict[str, dict[str, dict[str, Any]]] = {}    # event id -> field -> report
-        self.seq = 0
+        self.seq = Counter[str]()   # type -> the last handle given
 
     def assign(self, event_type: str, rows: list[_Row]) -> list[tuple[str, str]]:
         return [self._one(event_type, row) for row in rows]
 
     def _one(self, t: str, row: _Row) -> tuple[str, str]:
-        story = (row.item.story_id or row.item.id) if row.main else None
-        found = self.stories.get((t, story)) if story else None
+        story = _story(row)
+        self.seq[t] += 1   # one handle per event, used or not (as the script does)
+        found = self.stories.get((t, story[1:])) if story[:1] == "?" else None
         if found:
             handle, event_id, how = found[0], found[1], "story"
         else:
             handle, event_id, how = self._decide(t, row)
         self._store(t, handle, event_id, row)
         self.reports.setdefault(event_id, {}).setdefault(_field(row.item), json.loads(_report(row.item, 0, 0)))
-        if story and how != "story":
-            self.stories.setdefault((t, story), (handle, event_id))
+        if story != "." and how != "story":
+            self.stories.setdefault((t, story[1:]), (handle, event_id))
         return event_id, how
 
     def _decide(self, t: str, row: _Row) -> tuple[str, str, str]:
         o, acc = self.owner, dict[tuple[str, int], float]()
         for day in range(row.day - o.window_days, row.day + o.window_days + 1):
-            for key in row.keys:
+            for key in anchors(row.keys):
+                rank = o.scoring.weight(key) + (100 if key[:1] == "p" else 0)   # a shared city first
                 for handle in self.index.get((t, day, key), []):
-                    acc[(handle, day)] = acc.get((handle, day), 0.0) + o.scoring.weight(key)
-        ranked = sorted(acc, key=lambda c: (-acc[c], f"{c[0]}@{c[1]}"))[:o.top]
+                    acc[(handle, day)] = acc.get((handle, day), 0.0) + rank
+        ranked = sorted(acc, key=lambda c: (-acc[c], c[0], c[1]))[:o.top]
         scored = [(o.scoring.score(row.keys, self.records[(t, day, h)][1]), self.records[(t, day, h)][0], h)
                   for h, day in ranked]
         best = min(scored, key=lambda s: (-s[0], s[1]), default=None)
         if best is not None and best[0] >= o.scoring.threshold:
             return best[2], best[1], "matched"
-        self.seq += 1
-        return str(self.seq), row.new_id, "new"
+        return str(self.seq[t]), row.new_id, "new"
 
     def _store(self, t: str, handle: str, event_id: str, row: _Row) -> None:
         old = self.records.get((t, row.day, handle))
@@ -209,7 +239,7 @@ class _LocalEvents:
         else:
             keys = old[1] + [k for k in row.keys if k not in old[1]][:max(0, _KEYS_CAP - len(old[1]))]
         self.records[(t, row.day, handle)] = (event_id, keys)
-        for key in row.keys:
+        for key in anchors(row.keys):
             handles = self.index.setdefault((t, row.day, key), [])
             if handle not in handles:
                 handles.append(handle)
