@@ -35,6 +35,8 @@ COUNTERS = {  # name (exported as newswatch_<name>_total): help, labels
                         ("kind",)),
     "archive_dropped": ("Archive queue entries dropped at the queue's cap (queue_max; the database was away too "
                         "long), oldest first, by kind (item, alert, delivery).", ("kind",)),
+    "archive_pruned": ("Rows removed from the archive by retention (archive.keep, archive.max_items), by kind "
+                       "(item, alert, delivery).", ("kind",)),
 }
 
 # A poll is a fetch plus the pipeline: tens of milliseconds to the HTTP timeout.

@@ -1,5 +1,6 @@
 """APScheduler only enqueues: one job per source, plus the sweep of open deliveries, plus the drain
-of the archive queue (its own job, so a database that hangs never delays a redelivery).
+of the archive queue (its own job, so a database that hangs never delays a redelivery), plus the
+archive's retention (`archive_prune`: a few seconds every PRUNE_EVERY, under its own lock).
 
 Only one scheduler is active at a time: it holds a Redis lease and renews it;
 a standby scheduler keeps trying and takes over when the lease lapses.
@@ -19,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from alerts.digest import flush_due
 from alerts.silences import Silences
 from newswatch.archive.archiver import DRAIN_EVERY
+from newswatch.archive.retention import PRUNE_EVERY, Retention
 from newswatch.logs import fields
 from newswatch.store.scripts import script
 from newswatch.store.state import State
@@ -33,6 +35,8 @@ if TYPE_CHECKING:   # imported where used: telethon only in processes with a liv
 from workers.heartbeat import forget_gone
 
 log = logging.getLogger(__name__)
+
+PRUNE_FIRST = 60.0   # seconds after start to the first archive prune (then every PRUNE_EVERY)
 
 
 class Listener(Protocol):
@@ -108,6 +112,8 @@ class PollScheduler:
         self._manage_listeners()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_every), id="sweep")
         self.scheduler.add_job(self._drain_archive, IntervalTrigger(seconds=DRAIN_EVERY), id="archive")
+        self.scheduler.add_job(self._prune_archive, IntervalTrigger(seconds=PRUNE_EVERY), id="archive_prune",
+                               next_run_time=now + timedelta(seconds=PRUNE_FIRST))
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         log.info(fields("scheduler_started", sources=len(self.rt.settings.sources), leader=self.lease.held))
@@ -200,6 +206,15 @@ class PollScheduler:
         """What polls and deliveries queued for the archive and no poll wrote (the database was down)."""
         if self.lease.held:
             drain_archive(self.rt, budget=DRAIN_EVERY * 2)
+
+    def _prune_archive(self) -> None:
+        """Retention (archive.keep, archive.max_items): what is older goes, a few seconds' worth per run."""
+        if not self.lease.held:
+            return
+        try:
+            self.rt.archiver.prune(Retention.from_config(self.rt.settings.archive))
+        except Exception as exc:  # noqa: BLE001 — retention never stops the scheduler
+            log.warning(fields("archive_prune_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
 
     def stop(self) -> None:
         for listener in self.listeners.values():

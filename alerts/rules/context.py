@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from alerts.rules.affiliation import not_a_venue
+from newswatch.classify.affiliation import not_a_venue
 from alerts.rules.node import Condition, FactCondition, Positional
 from alerts.rules.topic_actor import topic_names
 from newswatch.classify.model import Facts, Mention

@@ -5,4 +5,5 @@ PostgreSQL, searchable by words in four scripts and by facets, for search and ru
   database.py   Archive (one pool)      writer.py    a batch in one idempotent transaction
   records.py    queue entries           queue.py     the Redis queue  · archiver.py  push and drain
   searchtext.py words to index / look for   query.py  a search, checked · search.py  the SQL
+  retention.py  what keep / max_items let go, in short batches   stats.py  `newswatch archive stats`
 """

@@ -7,6 +7,9 @@ transaction each, under a Redis lock (one drain at a time in the deployment). A 
 the batch in Redis; this process waits before trying again (2 s, doubling to a minute), and the
 scheduler drains every `DRAIN_EVERY` seconds, so the backlog is written once the database is back.
 Writes are idempotent (newswatch.archive.writer): a batch written twice is written once.
+
+`prune` is the scheduler's retention job (newswatch.archive.retention): under its own Redis lock,
+so one process of the deployment prunes at a time, for a few seconds, counted and logged.
 """
 from __future__ import annotations
 
@@ -15,12 +18,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from sqlalchemy import exc
 
 from newswatch.archive.database import Archive, ArchiveUnavailable
 from newswatch.archive.queue import ArchiveQueue
 from newswatch.archive.records import BadEntry, Entry, alert_entry, decode, item_entry
+from newswatch.archive.retention import LOCK_TTL as PRUNE_LOCK_TTL
+from newswatch.archive.retention import PRUNE_BUDGET, PruneReport, Retention
 from newswatch.archive.writer import WriteReport
 from newswatch.logs import fields
 from newswatch.model.alert import Alert
@@ -121,6 +127,26 @@ class Archiver:
                     bad.append(raw)
         self._count(written)
         return written, bad
+
+    # --- retention --------------------------------------------------------------------------
+    def prune(self, retention: Retention, budget: float = PRUNE_BUDGET, now: float | None = None) -> PruneReport | None:
+        """Remove what retention lets go, for about `budget` seconds; None when another process is
+        pruning (the lock). ArchiveUnavailable when the database cannot be reached."""
+        with self.queue.state.lock("archive", "prune", ttl=PRUNE_LOCK_TTL) as ours:
+            if not ours:
+                return None
+            report = self._archive().prune(retention, now=now, budget=budget)
+        for kind, n in report.by_kind().items():
+            if self.metrics is not None:
+                self.metrics.add("archive_pruned", n, kind=kind)
+        removed = sum(report.by_kind().values())
+        (log.info if removed else log.debug)(fields(
+            "archive_pruned", items=report.items, items_over_max=report.items_over_max or None,
+            alerts=report.alerts, deliveries=report.deliveries, done=report.done,
+            cutoff=None if report.cutoff is None else
+            datetime.fromtimestamp(report.cutoff, timezone.utc).isoformat(timespec="seconds"),
+            seconds=report.seconds))
+        return report
 
     def _count(self, written: WriteReport) -> None:
         if self.metrics is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,10 @@ from sqlalchemy.engine import URL
 from newswatch.archive import migrate
 from newswatch.archive.query import SearchQuery
 from newswatch.archive.records import Entry
+from newswatch.archive.retention import PruneReport, Retention, plan, prune
 from newswatch.archive.schema import alerts, items
 from newswatch.archive.search import SearchHit, search
+from newswatch.archive.stats import stats
 from newswatch.archive.writer import WriteReport, write_entries
 from newswatch.config.archive import ArchiveConfig, redact_url
 from newswatch.logs import fields
@@ -125,6 +128,27 @@ class Archive:
         try:
             with self.engine.connect() as conn:
                 return search(conn, query)
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from None
+
+    def prune(self, retention: Retention, now: float | None = None, budget: float | None = None,
+              dry_run: bool = False) -> PruneReport:
+        """Remove what is older than `retention.keep` (and the oldest items beyond max_items) in short
+        transactions, for at most about `budget` seconds; `dry_run`: only count it
+        (newswatch.archive.retention). ArchiveUnavailable when the database cannot be reached."""
+        self.ready()
+        now = time.time() if now is None else now
+        try:
+            return plan(self.engine, retention, now) if dry_run else prune(self.engine, retention, now, budget)
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from None
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        """Counts, the oldest and newest item, the top sources and languages, the size on disk."""
+        self.ready()
+        try:
+            with self.engine.connect() as conn:
+                return stats(conn, top)
         except UNAVAILABLE as error:
             raise self._unavailable(error) from None
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from datetime import date
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from newswatch.classify import salience
+from newswatch.classify.events.extract import EventExtractor
 from newswatch.classify.index import build_index
 from newswatch.classify.language import DEFAULT_LANGUAGES, LanguageDetector
 from newswatch.classify.model import Facts, Mention, PersonHit
-from newswatch.classify.normalize import normalize
+from newswatch.classify.normalize import Normalized, normalize
 from newswatch.classify.people import actor_summary, named_actor_mentions, role_mentions
 from newswatch.classify.place_rules import capitalised
 from newswatch.classify.places import Candidate, PlaceResolver
@@ -43,6 +45,7 @@ class Classifier:
         self.actors = {a.id: a for a in tables.actors}
         self.roles_for_titles = (tables.role_patterns or {}).get("roles_for_titles", {})
         self._topic_paths = {t.path: _with_parents(t.path) for t in tables.topics}
+        self.events = EventExtractor(tables.event_cues, tables.modality)
 
     @classmethod
     def from_config_dir(cls, config_dir: Path, *, cache_dir: Path | None = None, min_population: int = 15000,
@@ -52,29 +55,32 @@ class Classifier:
                    wordlike=load_wordlike(wordlike_path(Path(config_dir))))
 
     def classify(self, title: str, text: str, *, declared_lang: str | None = None,
-                 fallback_lang: str | None = None) -> Facts:
+                 fallback_lang: str | None = None, published: date | None = None) -> Facts:
+        """What the item is about; `published` (the day) dates its events when the text names no day."""
         texts = {"title": title or "", "text": text or ""}
         head = f"{texts['title']}\n{texts['text'][:self.detector.sample_chars]}"  # all detect reads
         lang, how = self.detector.detect(head, declared=declared_lang, fallback=fallback_lang)
         facts = Facts(lang=lang, lang_how=how)
         found = _Found()
+        norms = {}
         for field, body in texts.items():
             spans = sentence_spans(body) if field == "text" else [(0, len(body))]
             facts.sentences[field] = spans
-            self._scan(field, body, spans, found)
+            norms[field] = norm = normalize(body)
+            self._scan(field, body, norm, spans, found)
         clues = {self.actors[row[5][1]].nationality for row in found.people}
         place_mentions = self.places.resolve(found.places, texts, found.starts, clues)
         nationals = [m for m in place_mentions if m.kind in ("country", "demonym")]
         actor_mentions = named_actor_mentions(found.people, self.actors) + role_mentions(
             found.titles, nationals, texts, self.roles_for_titles)
         self._summarise(facts, place_mentions, actor_mentions, found.others, texts)
+        facts.events = self.events.extract(facts, texts, norms, published)
         return facts
 
-    def _scan(self, field: str, body: str, spans: list[tuple[int, int]], found: "_Found") -> None:
+    def _scan(self, field: str, body: str, norm: Normalized, spans: list[tuple[int, int]], found: "_Found") -> None:
         """Every dictionary hit of one field, sorted by what it can be: place candidates (less those
         its term alone rules out), named officials, titles, topics and modality cues."""
         index, terms = self.index, self.terms
-        norm = normalize(body)
         hits = index.find_spans(norm)
         if not hits:
             found.starts[field] = set()

@@ -21,6 +21,7 @@ class ClassifyStage(Stage):
     def process(self, items: list[Item]) -> list[Item]:
         for item in items:
             item.facts = self.classifier.classify(item.title, item.text, declared_lang=item.lang,
-                                                  fallback_lang=self.source_langs.get(item.source_id))
+                                                  fallback_lang=self.source_langs.get(item.source_id),
+                                                  published=(item.published or item.fetched_at).date())
             item.lang = item.facts.lang
         return items

@@ -10,7 +10,8 @@ import yaml
 
 from newswatch.classify.tables import (_CODE, _M49_LEVELS, _PLACEHOLDER, _PLACEHOLDERS, _SLUG, LANGS, ROLES, Actor,
                                        Country, Modality, Region, RolePatterns, Topic)
-from newswatch.config.yamlconf import ConfigIssue, LineMap, Path_
+from newswatch.classify.model import EVENT_TYPES
+from newswatch.config.yamlconf import ConfigIssue, LineMap, Path_, did_you_mean
 
 _Owners = dict[tuple[str, str], tuple[str, Path_]]  # (lang, casefolded name) -> (owner, where it was claimed)
 
@@ -22,6 +23,7 @@ class TableChecker:
         self.issues: list[ConfigIssue] = []
         self._lines = LineMap("", {})  # the file being checked (each file's method sets it)
         self.country_names: dict[tuple[str, str], str] = {}  # (lang, casefolded) -> code
+        self.events: dict[str, dict[str, list[str]]] = {}    # topics.yaml `events:`: type -> lang -> cues
 
     # --- helpers -------------------------------------------------------------------------
     def fail(self, path: Path_, message: str) -> None:
@@ -261,6 +263,15 @@ class TableChecker:
         for kind, cues in self.mapping(data.pop("modality", None), ("modality",),
                                        "kind -> language -> cues").items():
             modality[kind] = self.lang_lists(cues, ("modality", kind), required=True)
+        events: Modality = {}
+        for kind, cues in self.mapping(data.pop("events", None), ("events",), "event type -> language -> cues").items():
+            if kind not in EVENT_TYPES:
+                hint = did_you_mean(str(kind), EVENT_TYPES)
+                self.fail(("events", kind), f"unknown event type ({hint + ' ' if hint else ''}"
+                                            f"allowed: {', '.join(EVENT_TYPES)})")
+                continue
+            events[kind] = self.lang_lists(cues, ("events", kind), required=True)
+        self.events = events   # load_tables takes them: Tables.event_cues
         out: list[Topic] = []
         self.topic_tree(data, (), "", out)
         return out, modality

@@ -1,25 +1,29 @@
 """The `archive:` section: where every item and alert is remembered (newswatch/archive).
 
     archive:
-      url: ""            # empty: SQLite in state_dir/archive.sqlite3 (WAL); postgresql://user:pw@host/db
-      keep: 90d          # how long items and alerts are kept
+      url: ""            # empty: SQLite in state_dir/archive.sqlite3 (WAL); postgresql://user@host/db
+      password_file: /run/secrets/archive_db_password   # or password: ${ARCHIVE_DB_PASSWORD}, or in the url
+      keep: 90d          # how long items and alerts are kept (at least 1h; off: for ever)
       max_items: null    # optional: at most this many items (the oldest go first)
       queue_max: 100000  # entries waiting in Redis while the database is down; the oldest are dropped beyond
 
-The URL's password is never logged or echoed: `redact_url` is what every message shows.
+`password` / `password_file` are the PostgreSQL password for a `url` without one (a file is read
+only when `url` is a postgresql one, so a config shared with a SQLite set-up may name it). The
+password is never logged or echoed: `redact_url` is what every message shows.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from newswatch.config.base import StrictModel
+from newswatch.config.base import ConfigFile, StrictModel, _read_secret_file
 from newswatch.config.units import Duration
 
 SQLITE_FILE = "archive.sqlite3"   # in state_dir, when `url` is empty
+KEEP_MIN = 3600.0                 # a shorter `keep` is a mistake (`keep: 90` is 90 seconds), not a policy
 _SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
             "postgresql+psycopg": "postgresql+psycopg"}
 URL_FORMS = "empty (SQLite in state_dir), sqlite:////absolute/path.sqlite3, or postgresql://user:password@host:5432/db"
@@ -58,9 +62,19 @@ def redact_url(url: URL | str) -> str:
 
 class ArchiveConfig(StrictModel):
     url: str = ""
+    password: SecretStr | None = None          # PostgreSQL's password, when `url` has none
+    password_file: ConfigFile | None = None    # ... or read from this file (a compose secret)
     keep: Duration = 90 * 86400.0
     max_items: int | None = Field(default=None, ge=1)
     queue_max: int = Field(default=100_000, ge=1)
+
+    @field_validator("keep")
+    @classmethod
+    def _keep(cls, value: float) -> float:
+        if 0 < value < KEEP_MIN:
+            raise ValueError(f"keep {value:g}s is shorter than 1h (a number alone is seconds: write 90d; "
+                             "off keeps everything)")
+        return value
 
     @field_validator("url")
     @classmethod
@@ -70,8 +84,24 @@ class ArchiveConfig(StrictModel):
             parse_archive_url(value)
         return value
 
+    @model_validator(mode="after")
+    def _password(self, info: ValidationInfo) -> "ArchiveConfig":
+        if self.password is not None and self.password_file is not None:
+            raise ValueError("give 'password' or 'password_file', not both")
+        url = parse_archive_url(self.url) if self.url else None
+        if url is None or url.get_backend_name() != "postgresql":
+            return self   # SQLite has no password: a password_file is not read
+        if url.password is not None and (self.password is not None or self.password_file is not None):
+            raise ValueError("the url has a password already: give it there or in password / password_file, not both")
+        if self.password_file is not None:
+            object.__setattr__(self, "password", SecretStr(_read_secret_file(self.password_file, "password_file", info)))
+        return self
+
     def database_url(self, state_dir: Path) -> URL:
-        """Where the archive is: `url`, else SQLite in `state_dir`."""
+        """Where the archive is: `url` (with `password` / `password_file`), else SQLite in `state_dir`."""
         if not self.url:
             return URL.create("sqlite", database=str(state_dir / SQLITE_FILE))
-        return parse_archive_url(self.url)
+        url = parse_archive_url(self.url)
+        if self.password is not None and url.get_backend_name() == "postgresql":
+            url = url.set(password=self.password.get_secret_value())
+        return url

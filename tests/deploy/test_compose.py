@@ -5,7 +5,9 @@ checks it first: against the official schema, `compose-spec.json` from the compo
 compose-spec repository (Apache-2.0), as the check-jsonschema package ships it (in the `test`
 extra; its licence file is beside the schema, check_jsonschema/builtin_schemas/vendor/licenses/
 LICENSE.compose-spec). Then the things the schema cannot know: healthchecks on /healthz,
-secrets read through *_file keys, non-root services, the state volume, memory limits.
+secrets read through *_file keys, non-root services, the state volume, memory limits, and the
+archive's PostgreSQL behind its profile (no published port, a volume, pg_isready, the password a
+secret both sides read).
 """
 import copy
 import importlib.resources
@@ -18,6 +20,7 @@ import pytest
 import yaml
 
 from alerts.notifiers.email.config import EmailChannelConfig
+from newswatch.config.archive import ArchiveConfig, parse_archive_url
 
 ROOT = Path(__file__).resolve().parents[2]
 NEWSWATCH_SERVICES = ("scheduler", "worker")
@@ -85,7 +88,7 @@ def test_secrets_are_files_read_through_file_keys_of_the_config(compose):
         # the mounted config reads it with a *_file key the channel model accepts
         keys = re.findall(rf"^\s*(?:-\s*)?(\w+_file):\s*/run/secrets/{name}\b", config, re.M)
         assert keys, f"config/docker.yaml reads no *_file from /run/secrets/{name}"
-        assert all(k in EmailChannelConfig.model_fields for k in keys), keys
+        assert all(k in EmailChannelConfig.model_fields or k in ArchiveConfig.model_fields for k in keys), keys
     for name in NEWSWATCH_SERVICES:
         service = compose["services"][name]
         assert set(service["secrets"]) == set(compose["secrets"]), name
@@ -132,6 +135,7 @@ def test_images_are_pinned_to_full_versions(compose):
     redis_image = compose["services"]["redis"]["image"]
     assert re.fullmatch(r"redis:\d+\.\d+\.\d+-alpine", redis_image), redis_image
     assert "--appendonly" in compose["services"]["redis"]["command"]
+    assert re.fullmatch(r"postgres:\d+\.\d+-bookworm", compose["services"]["postgres"]["image"])
     dockerfile = (ROOT / "Dockerfile").read_text()
     base = re.search(r"^ARG PYTHON_IMAGE=(\S+)", dockerfile, re.M).group(1)
     assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", base), base
@@ -140,3 +144,46 @@ def test_images_are_pinned_to_full_versions(compose):
     runtime = dockerfile.split(" AS runtime", 1)[1]
     assert not re.search(r"\b(gcc|g\+\+|make|build-essential)\b", runtime), "compilers in the runtime stage"
     assert "COPY --from=builder /opt/venv /opt/venv" in runtime
+
+
+def test_postgres_runs_only_with_its_profile_unpublished_on_a_volume(compose):
+    services = compose["services"]
+    pg = services["postgres"]
+    assert pg["profiles"] == ["postgres"]
+    assert [name for name, service in services.items() if "profiles" in service] == ["postgres"]   # the rest always runs
+    assert "ports" not in pg and "network_mode" not in pg, "only the newswatch services may reach it"
+    [volume] = pg["volumes"]
+    name, path = volume.split(":")
+    assert name in compose["volumes"] and path == "/var/lib/postgresql/data"
+    check = pg["healthcheck"]["test"]
+    env = pg["environment"]
+    assert check[:2] == ["CMD", "pg_isready"]
+    assert check[check.index("--username") + 1] == env["POSTGRES_USER"] and check[check.index("--dbname") + 1] == env["POSTGRES_DB"]
+    assert {"interval", "timeout", "retries", "start_period"} <= pg["healthcheck"].keys()
+    # nothing depends on it: newswatch keeps the archive's entries in Redis until it answers
+    assert all("postgres" not in service.get("depends_on", {}) for service in services.values())
+
+
+def test_postgres_password_is_a_secret_both_sides_read_from_a_file(compose):
+    pg = compose["services"]["postgres"]
+    env = pg["environment"]
+    assert "POSTGRES_PASSWORD" not in env
+    secret = env["POSTGRES_PASSWORD_FILE"].removeprefix("/run/secrets/")
+    assert secret in pg["secrets"] and secret in compose["secrets"]
+    for name in NEWSWATCH_SERVICES:
+        assert secret in compose["services"][name]["secrets"], name
+    archive = yaml.safe_load((ROOT / "config" / "docker.yaml").read_text())["archive"]
+    assert archive["password_file"] == f"/run/secrets/{secret}"
+    assert archive["url"] == "${NEWSWATCH_ARCHIVE_URL:-}"   # empty (SQLite) unless the operator sets it
+
+
+def test_the_documented_archive_url_reaches_the_postgres_service(compose):
+    readme = (ROOT / "README.md").read_text()
+    [value] = set(re.findall(r"^\s*NEWSWATCH_ARCHIVE_URL=(\S+)$", readme, re.M))
+    assert re.search(r"^\s*COMPOSE_PROFILES=postgres$", readme, re.M)
+    url = parse_archive_url(value)
+    env = compose["services"]["postgres"]["environment"]
+    assert (url.host, url.port, url.username, url.database) == ("postgres", 5432, env["POSTGRES_USER"], env["POSTGRES_DB"])
+    assert url.password is None, "the password comes from the secret, never the URL"
+    for name in NEWSWATCH_SERVICES:   # passed through from .env to the config's ${NEWSWATCH_ARCHIVE_URL:-}
+        assert compose["services"][name]["environment"]["NEWSWATCH_ARCHIVE_URL"] == "${NEWSWATCH_ARCHIVE_URL:-}"

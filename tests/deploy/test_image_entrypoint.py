@@ -152,3 +152,23 @@ def test_compose_scheduler_and_worker_answer_their_healthchecks(image, compose, 
                     proc.wait(10)
     assert image.owned_by_user() == [str(image.secrets / "smtp_password")]
     assert image_env()["NEWSWATCH_STATE_DIR"] == compose["services"]["worker"]["environment"]["NEWSWATCH_STATE_DIR"]
+
+
+def test_check_reads_the_archive_password_secret_with_the_postgres_profile(image, redis_url):
+    """COMPOSE_PROFILES=postgres: the config's archive.url from NEWSWATCH_ARCHIVE_URL, its password
+    from the compose secret, which the image user must be able to read (README: chown 10001)."""
+    install_config(image, docker_config(image))
+    env = image.env(NEWSWATCH_REDIS_URL=redis_url,
+                    NEWSWATCH_ARCHIVE_URL="postgresql://newswatch@postgres:5432/newswatch")
+    secret = image.secret("archive_db_password", "pg-" + PASSWORD + "\n")
+    try:
+        proc = image.run([*entrypoint(), "check"], env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        image.secret("archive_db_password", "pg-" + PASSWORD, owner=0, mode=0o400)
+        proc = image.run([*entrypoint(), "check"], env)
+        assert proc.returncode == 1
+        assert "cannot read password_file /run/secrets/archive_db_password (Permission denied)" in \
+            (proc.stdout + proc.stderr).replace(str(image.path), "")
+        assert "pg-" + PASSWORD not in proc.stdout + proc.stderr
+    finally:
+        secret.unlink()

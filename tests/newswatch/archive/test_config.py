@@ -75,3 +75,69 @@ def test_an_unreachable_database_is_reported_without_its_password(caplog):
     assert "OperationalError" in str(err.value)
     assert SECRET not in str(err.value) and SECRET not in caplog.text
     assert SECRET not in archive.where
+
+
+def write_config(tmp_path: Path, archive: dict) -> Path:
+    import yaml
+    path = tmp_path / "newswatch.yaml"
+    path.write_text(yaml.safe_dump({"rules": [], "archive": archive}))
+    return path
+
+
+def test_the_password_comes_from_a_file_beside_the_config_and_never_shows(tmp_path, caplog):
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "archive_db_password").write_text(f"{SECRET}\n")
+    path = write_config(tmp_path, {"url": f"postgresql://nw@127.0.0.1:{closed_port()}/archive",
+                                   "password_file": "secrets/archive_db_password"})
+    config = load_config(path)
+    archive_config = config.settings.archive
+    url = archive_config.database_url(tmp_path)
+    assert url.password == SECRET and url.username == "nw"
+    assert SECRET not in repr(archive_config) and SECRET not in str(config.settings)
+    caplog.set_level(logging.DEBUG)
+    archive = Archive.from_config(archive_config, tmp_path)
+    try:
+        with pytest.raises(ArchiveUnavailable) as err:
+            archive.ready()
+    finally:
+        archive.close()
+    assert "nw:***@127.0.0.1" in str(err.value) and SECRET not in str(err.value) and SECRET not in caplog.text
+
+
+def test_the_password_from_the_environment(tmp_path):
+    path = write_config(tmp_path, {"url": "postgresql://nw@db.example/archive", "password": "${ARCHIVE_TEST_PW}"})
+    url = load_config(path, env={"ARCHIVE_TEST_PW": SECRET}).settings.archive.database_url(tmp_path)
+    assert url.password == SECRET and redact_url(url) == "postgresql+psycopg://nw:***@db.example/archive"
+
+
+def test_sqlite_does_not_read_a_password_file(tmp_path):
+    path = write_config(tmp_path, {"url": "", "password_file": "/run/secrets/not-there"})
+    url = load_config(path).settings.archive.database_url(tmp_path)
+    assert url.get_backend_name() == "sqlite" and url.password is None
+
+
+@pytest.mark.parametrize("archive, message", [
+    ({"url": "postgresql://nw@db.example/archive", "password_file": "missing"}, "cannot read password_file"),
+    ({"url": "postgresql://nw@db.example/archive", "password": SECRET, "password_file": "pw"},
+     "give 'password' or 'password_file', not both"),
+    ({"url": f"postgresql://nw:{SECRET}@db.example/archive", "password_file": "pw"}, "the url has a password already"),
+])
+def test_password_errors_name_the_problem_and_never_the_password(tmp_path, archive, message):
+    (tmp_path / "pw").write_text(SECRET)
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(tmp_path, archive))
+    assert message in str(err.value) and "archive" in str(err.value) and SECRET not in str(err.value)
+
+
+def test_archive_commands_refuse_a_password_that_is_not_there(tmp_path, capsys):
+    from workers.cli import main
+    path = write_config(tmp_path, {"url": "postgresql://nw@127.0.0.1/archive", "password_file": "missing"})
+    assert main(["archive", "stats", "-c", str(path)]) == 1      # a dry run reads the config: no ConfigError
+    assert "archive.password_file cannot be read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keep, seconds", [("off", 0.0), ("0", 0.0), ("1h", 3600.0), ("90d", 90 * 86400.0)])
+def test_keep_off_keeps_everything_and_a_keep_under_an_hour_is_refused(keep, seconds):
+    assert ArchiveConfig(keep=keep).keep == seconds
+    with pytest.raises(ValueError, match="shorter than 1h"):
+        ArchiveConfig(keep="30m")

@@ -3,7 +3,7 @@ country named as a place. Phrases are cut from rows of tests/data/collected (sou
 are the minimal pairs that tell the two apart."""
 import pytest
 
-from alerts.rules.affiliation import is_affiliation, is_relation
+from newswatch.classify.affiliation import is_affiliation, is_relation
 
 AFFILIATION = [
     ("Burkina Faso's President Ibrahim Traore", "Burkina Faso"),

@@ -2,7 +2,7 @@
 "the head of Niger's military regime", "Niger Regime Chief", "President of Mali", « le Président du
 Burkina Faso », «глава МИД Мали», «رئيس مالي».
 
-`place` conditions skip such mentions, as they skip "his colleague from Mali" (`not_a_venue`): the sentence
+`place` conditions (alerts/rules) and the event extractor (classify/events) skip such mentions, as they skip "his colleague from Mali" (`not_a_venue`): the sentence
 "Putin met Burkina Faso's President Traoré in St Petersburg" names Burkina Faso, but nothing happens
 there. "Mali's capital", "to Mali", « au Mali », «в Мали», «إلى مالي» stay places.
 
