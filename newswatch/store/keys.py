@@ -15,6 +15,8 @@
   <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
   <p>:{ev:<type>}:ix|ev:<day>         events of a type by day: key -> handles · handle -> event (Redis Cluster:
   <p>:{ev:<type>}:rep|st:<slot> ...   one hash slot per type) · event -> its reports · story -> event · :seq
+  <p>:{stl}:df|ix|sv:<day> ...        story linking (TF-IDF): term frequencies, term -> stories, story vectors;
+                                      :map:<slot> story -> the story it was linked to · :seq
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
   <p>:ratelimit:<channel>:<window>    sliding-window send log
   <p>:silences                        hash of silences
@@ -112,6 +114,11 @@ class Keys:
 
     def event_seq(self, event_type: str) -> str:
         return f"{self.event_tag(event_type)}:seq"
+
+    # story linking (newswatch/pipeline/story_link.py): one hash tag for every key of its script
+    def story_link(self, what: str, number: int | None = None) -> str:
+        """`what`: seq (no number), map (a slot), df, ix or sv (a day)."""
+        return self._k("{stl}", what) if number is None else self._k("{stl}", what, str(number))
 
     # the archive's write queue (newswatch.archive.queue)
     def archive_queue(self) -> str:
