@@ -1,14 +1,18 @@
 """Matches become alerts: route, realert, store once, open a delivery per channel.
 
-Realert: a rule alerts at most once per story within its `realert` window
-(default 6h), whichever feed the story comes from. The first copy that matches
-opens the window (`<p>:realert:<rule>:<story>`, expiring after `realert`, its
-value the alert id); a later copy of the story inside the window is suppressed
-(`alert_suppressed reason=realert`) and only its source is recorded on the story
+Realert: a rule alerts at most once per *happening* within its `realert` window
+(default 6h): the item's event when it has one (`Item.event_id`: every report of
+one event, across outlets, stories and languages), else its story, whichever feed
+it comes from. The first report that matches opens the window
+(`<p>:realert:<rule>:<happening>`, expiring after `realert`, its value the alert
+id); a later report inside the window is suppressed (`alert_suppressed
+reason=realert`) and only its source is recorded on its story
 (`<p>:story:<story>:sources`, "also reported by"). After the window the next
-copy makes a new alert.
+report makes a new alert. `happening(item)` names it: "event:<id>", or the bare
+story id as before events existed (so the windows and alert ids of stories stay
+what they were).
 
-Identity and idempotency: an alert id is derived from (rule, story, item) —
+Identity and idempotency: an alert id is derived from (rule, happening, item) —
 exactly the old (rule, story) id when the story is the item itself — so a
 window's alert and the one after it have different ids, and re-processing the
 *same* item (a worker died mid-poll and the poll is repeated, even after the
@@ -22,6 +26,7 @@ from __future__ import annotations
 import logging
 
 from newswatch.model.alert import Alert, alert_id
+from newswatch.model.item import Item
 from alerts.rules.matcher import Match
 from alerts.store import AlertStore
 from newswatch.logs import fields
@@ -31,19 +36,27 @@ from newswatch.model.severity import severity_rank
 log = logging.getLogger(__name__)
 
 
-def match_alert_id(rule_id: str, story_id: str, item_id: str) -> str:
-    """One id per (rule, story, item); equal to `alert_id(rule, story)` when the story is the item."""
-    return alert_id(rule_id, story_id if story_id == item_id else f"{story_id}\x00{item_id}")
+def happening(item: Item) -> str:
+    """What a rule alerts once on within its realert window: `Item.happening` ("event:<id>" for an
+    item of an event), with a story written as its bare id, as the realert keys and alert ids of
+    stories were before events."""
+    return item.happening if item.event_id else item.story
+
+
+def match_alert_id(rule_id: str, happening_id: str, item_id: str) -> str:
+    """One id per (rule, happening, item); equal to `alert_id(rule, story)` when the story is the item."""
+    return alert_id(rule_id, happening_id if happening_id == item_id else f"{happening_id}\x00{item_id}")
 
 
 def build_alert(match: Match) -> Alert:
     item, rule = match.item, match.rule
     summary = item.text if len(item.text) <= 400 else item.text[:397].rsplit(" ", 1)[0] + "…"
     facts = item.facts
-    return Alert(id=match_alert_id(rule.id, item.story, item.id), rule_id=rule.id, rule_title=rule.title,
+    return Alert(id=match_alert_id(rule.id, happening(item), item.id), rule_id=rule.id, rule_title=rule.title,
                  severity=rule.severity, item_id=item.id, source_id=item.source_id, title=item.title,
                  url=item.url, published=item.published.isoformat() if item.published else None,
                  summary=summary, evidence=match.evidence, channels=list(rule.notify), story_id=item.story,
+                 event_id=item.event_id,
                  countries=list(facts.countries) if facts else [], regions=list(facts.regions) if facts else [],
                  topics=list(facts.topics) if facts else []).bounded()
 
@@ -69,19 +82,20 @@ class Dispatcher:
         for match in matches:
             alert = build_alert(match)
             alert.channels = channels = self.route(alert)
-            story = match.item.story
+            story, once = match.item.story, happening(match.item)
             status, holder = self.store.open_alert(alert.id, alert.to_dict(), channels, self.redeliver_after,
-                                                   rule_id=alert.rule_id, story_id=story,
+                                                   rule_id=alert.rule_id, story_id=story, happening=once,
                                                    realert=match.rule.realert, source_id=alert.source_id)
             if status == "exists":
                 log.info(fields("alert_exists", rule_id=alert.rule_id, item_id=alert.item_id, alert_id=alert.id))
                 continue
             if status == "suppressed":
                 log.info(fields("alert_suppressed", reason="realert", rule_id=alert.rule_id, story_id=story,
-                                item_id=alert.item_id, source_id=alert.source_id, alert_id=holder))
+                                event_id=match.item.event_id, item_id=alert.item_id, source_id=alert.source_id,
+                                alert_id=holder))
                 continue
             log.info(fields("alert_created", rule_id=alert.rule_id, item_id=alert.item_id, story_id=story,
-                            alert_id=alert.id, channels=",".join(channels)))
+                            event_id=match.item.event_id, alert_id=alert.id, channels=",".join(channels)))
             if self.metrics is not None:
                 self.metrics.observe_alert(match.item.fetched_at)
             if created is not None:

@@ -48,14 +48,16 @@ class AlertStore:
         return True
 
     def open_alert(self, alert_id: str, payload: dict[str, Any], channels: list[str], redeliver_after: float, *,
-                   rule_id: str, story_id: str, realert: float, source_id: str = "") -> tuple[str, str]:
-        """Store a new alert unless it exists or the rule's realert window for the story is open; one
-        atomic step (Lua), so concurrent workers and re-polls agree. Returns (status, alert id):
+                   rule_id: str, story_id: str, realert: float, source_id: str = "",
+                   happening: str | None = None) -> tuple[str, str]:
+        """Store a new alert unless it exists or the rule's realert window for the happening (the item's
+        event, else `story_id`; alerts.dispatch.happening) is open; one atomic step (Lua), so concurrent
+        workers and re-polls agree. Returns (status, alert id):
         ('created', alert_id) · ('exists', alert_id) · ('suppressed', id of the window's alert).
         The source is added to the story's "reported by" set in every case."""
         k = self.state.keys
         now = time.time()
-        keys = [k.alert(alert_id), k.realert(rule_id, story_id), k.alerts(),
+        keys = [k.alert(alert_id), k.realert(rule_id, happening or story_id), k.alerts(),
                 k.open_deliveries(), k.story_sources(story_id),
                 *[k.delivery(alert_id, c) for c in channels]]
         window_ms = max(1, int(realert * 1000)) if realert > 0 else 0
@@ -64,10 +66,11 @@ class AlertStore:
         status, which = self._open(keys=keys, args=args)
         return status, which
 
-    def realert_holder(self, rule_id: str, story_id: str) -> str | None:
-        """The alert that opened the rule's realert window on the story, while it is open."""
+    def realert_holder(self, rule_id: str, happening: str) -> str | None:
+        """The alert that opened the rule's realert window on the happening (a story id, or
+        "event:<id>"), while it is open."""
         k = self.state.keys
-        return self.state.r.get(k.realert(rule_id, story_id))
+        return self.state.r.get(k.realert(rule_id, happening))
 
     def story_sources(self, story_id: str) -> set[str]:
         """Sources whose copy of the story matched a rule ("also reported by")."""

@@ -13,6 +13,7 @@ from alerts.notifiers import build_notifier
 from alerts.notifiers.options import ChannelOptions
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
+from alerts.rules.reports import HappeningReports
 from newswatch.archive.archiver import Archiver
 from newswatch.archive.database import Archive
 from newswatch.archive.queue import ArchiveQueue
@@ -96,10 +97,11 @@ class Runtime:
         return self.live_rules.matcher()
 
     def _compile_matcher(self, rules: list[Rule]) -> RuleMatcher:
-        """Place and region conditions use the classifier's tables; `source:` the sources' tags."""
+        """Place and region conditions use the classifier's tables; `source:` the sources' tags; `reports:`
+        the reports the pipeline recorded in Redis (story dedup records an item's before it is matched)."""
         tables = self.classifier.tables if self.classifier is not None else None
         source_tags = {src.id: frozenset(src.tags) for src in self.settings.sources}
-        return RuleMatcher(rules, tables=tables, source_tags=source_tags)
+        return RuleMatcher(rules, tables=tables, source_tags=source_tags, reports=HappeningReports(self.state))
 
     def check_rules(self) -> bool:
         """Called by processes that match (at the start of every poll): reload the rules

@@ -6,7 +6,8 @@ A registry maps each kind name to a class with `parse(value, path, errors)`,
 the evidence is built only for the matches, see `Match.evidence`). Conditions
 that point at words in the text ("positional": keywords, regex, places,
 actors, topics) give evidence with field, offsets and sentence, which is what
-`near` needs. `all` / `any` / `none` nest them.
+`near` needs. `all` / `any` / `none` nest them. `event:` (events.py) and `reports:` (reports.py) have
+their own modules.
 """
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from newswatch.model.alert import Evidence
+from alerts.rules.events import EventCondition
 from alerts.rules.facts import Country, Place, Region, parse_city
 from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
 from alerts.rules.node import Condition, Errors, Parser, Positional, Where
 from alerts.rules.regex import Regex
+from alerts.rules.reports import Reports
 from alerts.rules.topic_actor import Actor, Topic
 from newswatch.config.units import parse_duration
 from newswatch.config.yamlconf import did_you_mean, key_name
@@ -172,6 +175,7 @@ CONDITIONS: dict[str, Parser] = {
     "keywords": Keywords.parse, "regex": Regex.parse, "lang": Lang.parse, "source": Source.parse,
     "published_within": PublishedWithin.parse, "country": Country.parse, "region": Region.parse,
     "city": parse_city, "place": Place.parse, "topic": Topic.parse, "actor": Actor.parse,
+    "event": EventCondition.parse, "reports": Reports.parse,
     "near": lambda value, path, errors: Near.parse(value, path, errors, parse_condition),
 }
 

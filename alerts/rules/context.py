@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newswatch.classify.affiliation import not_a_venue
 from alerts.rules.node import Condition, FactCondition, Positional
@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w+")
 # An actor or role mention as `people` gives it: (mention, role, value casefolded, name casefolded).
 Person = tuple[Mention, str | None, str, str]
+# The recorded reports of an item's event (else story), first seen first: dicts with source_id, item_id,
+# url, title, seen_at (newswatch.pipeline.stories.story_reports); None where none are kept (a dry run).
+ReportLookup = Callable[[Item], "list[dict[str, Any]] | None"]
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,6 +46,7 @@ class MatchContext:
     keywords: KeywordHits | None = None  # set by RuleMatcher.context
     source_tags: frozenset[str] = frozenset()
     memo: bool = False
+    reports: ReportLookup | None = None  # for `reports:` (alerts/rules/reports.py); set by RuleMatcher.context
     _words: dict[str, list[int]] = field(default_factory=dict)
     _starts: dict[str, list[int]] = field(default_factory=dict)
     _mentions: dict[tuple[str, ...], list[Mention]] = field(default_factory=dict)
@@ -109,6 +114,15 @@ class MatchContext:
         if found is None:
             found = memo[condition.key] = condition.accepts_in(self)
         return found
+
+    def derived(self, key: object, build: Callable[[], T]) -> T:
+        """`build()`, once per item and `key`: a per-item view shared by the conditions that ask for
+        it under the same key (the events an `event:` condition accepts, the item's reports)."""
+        if key in self._derived:
+            found: T = self._derived[key]
+            return found
+        made = self._derived[key] = build()
+        return made
 
     # --- the text ------------------------------------------------------------------------------
 

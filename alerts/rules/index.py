@@ -1,7 +1,8 @@
 """The matcher's prefilter: from an item's atoms (cheap facts) to the rules it could satisfy.
 
 An *atom* is a small tuple: ("t", term id) for a keyword term found, ("about", "ML"),
-("place", "capital", "ML"), ("topic+planned", "visit"), ("actor", "RU", "official"), ...
+("place", "capital", "ML"), ("topic+planned", "visit"), ("actor", "RU", "official"),
+("event", "visit", "happened"), ...
 `item_atoms` lists an item's atoms; `clauses(node)` lists the atom sets an item must meet, at
 least one atom of each, for `node` to hold. Both sides are written from the conditions' own
 code (`accepts_in`, `test`): an atom set is necessary, so the prefilter only skips rules that
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from alerts.rules.conditions import Group, Lang, Source
+from alerts.rules.events import EventCondition
 from alerts.rules.facts import PLACE_KINDS, PLACE_MENTIONS, Country, Place, Region
 from alerts.rules.keywords import Keywords
 from alerts.rules.near import Near
@@ -42,7 +44,7 @@ _EMPTY: AtomSet = frozenset()
 
 # How rare an atom kind is on an item (lower: rarer); orders a rule's sets and picks one set
 # for an `any` branch that has several.
-RANK = {"t": 0, "source": 1, "pname": 1, "about": 2, "place": 2, "actor": 3, "mentioned": 3, "pk": 3,
+RANK = {"t": 0, "source": 1, "pname": 1, "about": 2, "place": 2, "event": 2, "actor": 3, "mentioned": 3, "pk": 3,
         "topic+planned": 3, "rname": 4, "region": 4, "topic+happened": 5, "topic": 5, "lang": 6}
 ANY_SETS = 8   # an `any` is multiplied out into at most this many atom sets
 PLACE_TAG = {None: "*", "city": "city", "capital": "capital", "country": "country"}
@@ -99,7 +101,7 @@ def exact(node: Condition, memo: ClauseMemo | None = None) -> bool:
     """Whether meeting every atom set of `clauses(node)` is also enough for `node` to hold, so that
     the index's answer is the match and `holds` need not run. True for an `all` of (or a single)
     keywords bound to the shared automaton, country, region, topic (with its modality), actor
-    without a name, lang and source: for each, `item_atoms` lists exactly the facts its `holds`
+    without a name, event with neither who nor where (its atom: type and modality), lang and source: for each, `item_atoms` lists exactly the facts its `holds`
     looks at; and for an `any` of them whose sets were multiplied out (at most ANY_SETS). Not for
     places (the venue check is not an atom), actor names, regex, dates, `near` (positions) or
     `none`. `memo`: as for `clauses`. tests/alerts/rules/test_matcher_exact.py
@@ -112,6 +114,8 @@ def exact(node: Condition, memo: ClauseMemo | None = None) -> bool:
         return node.term_ids() is not None
     if isinstance(node, Actor):
         return not node.names
+    if isinstance(node, EventCondition):   # type and modality are its atom; who and where are tested
+        return node.who is None and node.where is None
     return isinstance(node, (Country, Region, Topic, Lang, Source))
 
 
@@ -134,11 +138,13 @@ def _leaf(node: Condition, positional: bool) -> list[AtomSet]:
     if isinstance(node, Actor):
         nats, roles = node.nationality or {"*"}, role_family(node.role) or {"*"}
         return [frozenset(("actor", n, r) for n in nats for r in roles)]
+    if isinstance(node, EventCondition):
+        return [frozenset(("event", t, m) for t in node.types for m in node.modalities)]
     if isinstance(node, Lang):
         return [frozenset(("lang", x) for x in node.langs)]
     if isinstance(node, Source):
         return [frozenset(("source", x) for x in node.ids)]
-    return []   # regex, published_within: no atom
+    return []   # regex, published_within, reports: no atom
 
 
 def _place(node: Place) -> list[AtomSet]:
@@ -180,6 +186,8 @@ def item_atoms(ctx: MatchContext, term_ids: Iterable[int] = (), kinds: frozenset
     if "actor" in kinds:
         for m in ctx.mentions("actor", "role"):
             atoms.update(_actor_atoms(m.country, m.extra.get("role")))
+    if "event" in kinds:
+        atoms.update([("event", e.type, e.modality) for e in facts.events])
     atoms.update((("lang", item.lang or facts.lang), ("source", item.source_id)))
     atoms.update([("source", t) for t in ctx.source_tags])
     return atoms

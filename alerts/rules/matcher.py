@@ -8,8 +8,8 @@ Monitor and the Elasticsearch percolator do):
   `MatchContext` answers it once for all of them;
 - every keyword phrase of every rule goes into one automaton, run once per item;
 - an index (index.py) holds every atom set each rule needs (a keyword term, a country,
-  a capital in a region, a topic with its modality, an actor's nationality and role, a
-  language, a source). An item is tested only against the rules whose every set it meets,
+  a capital in a region, a topic with its modality, an actor's nationality and role, an
+  event's type and modality, a language, a source). An item is tested only against the rules whose every set it meets,
   and for a rule made only of conditions whose sets say all they look at (`index.exact`:
   keywords, country, region, topic, actor without a name, lang, source, and `all`/`any` of
   them) meeting the sets is the match: such a rule is not tested at all;
@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from newswatch.model.alert import Evidence
-from alerts.rules.context import MatchContext
+from alerts.rules.context import MatchContext, ReportLookup
+from alerts.rules.events import EventCondition
 from alerts.rules.facts import Country, Place, Region
 from alerts.rules.index import Atom, AtomSet, ClauseMemo, RuleIndex, clauses, exact, item_atoms, rarity, requirement
 from alerts.rules.keywords import KeywordHits, Keywords
@@ -89,6 +90,8 @@ def _frozen(value: object) -> object:
         return tuple(value)
     if type(value) is set:
         return frozenset(value)
+    if hasattr(value, "__dataclass_fields__") and hasattr(value, "key"):   # an event's who / where: its key
+        return value.key
     return value
 
 
@@ -110,13 +113,16 @@ def intern(node: Condition, table: dict[tuple[object, ...], Condition]) -> Condi
 
 class RuleMatcher:
     """`source_tags`: each configured source's tags (`sources[].tags`), by source id, which `source:`
-    conditions match as well as the id; an item from a source not in it has no tags."""
+    conditions match as well as the id; an item from a source not in it has no tags. `reports`: where
+    `reports:` conditions read the reports of an item's event or story (reports.HappeningReports in the
+    daemon); without it they never hold."""
 
     slow_after = 1.0   # seconds to match one item: beyond it, `process` logs rule_match_slow
 
     def __init__(self, rules: list[Rule], tables: Tables | None = None,
-                 source_tags: dict[str, frozenset[str]] | None = None):
+                 source_tags: dict[str, frozenset[str]] | None = None, reports: ReportLookup | None = None):
         self.source_tags = {sid: frozenset(tags) for sid, tags in (source_tags or {}).items()}
+        self.reports = reports
         with gc_paused():
             self._compile(rules, tables)
 
@@ -147,6 +153,8 @@ class RuleMatcher:
         if isinstance(node, Keywords):
             node.id = len(self.keywords)
             self.keywords.append(node)
+        elif isinstance(node, EventCondition) and node.where is not None:
+            self._bind(node.where, rule)     # `where` is a Place the tree does not walk into
         elif isinstance(node, (Country, Place)):
             node.tables = self.tables
         if isinstance(node, Region):
@@ -184,7 +192,7 @@ class RuleMatcher:
         `source_tags`: the item's source's tags (default: those of its `source_id` in `self.source_tags`)."""
         hits = KeywordHits(self.keyword_index, item.title, item.text) if self.keyword_index is not None else None
         tags = self.source_tags.get(item.source_id, frozenset()) if source_tags is None else frozenset(source_tags)
-        return MatchContext(item, keywords=hits, source_tags=tags, memo=memo)
+        return MatchContext(item, keywords=hits, source_tags=tags, memo=memo, reports=self.reports)
 
     def atoms(self, ctx: MatchContext) -> set[Atom]:
         return item_atoms(ctx, ctx.keywords.terms if ctx.keywords is not None else (), self.atom_kinds)

@@ -76,7 +76,7 @@ class Near:
                 kind = next(iter(value["all"][i]))
                 errors.append((path + ("all", i), f"'{kind}' cannot be used inside near: only conditions that point "
                                                   "at words can (keywords, regex, country, region, city, place, "
-                                                  "topic, actor, near, and any of them)"))
+                                                  "topic, actor, event, near, and any of them)"))
                 return None
         return cls(key_name(path), cast("list[Positional]", children), "sentence" if scope else "words", within)
 

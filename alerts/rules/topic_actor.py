@@ -144,8 +144,15 @@ class Actor:
         return ("actor", tuple(self.names) if self.names else None,
                 frozenset(self.nationality) if self.nationality else None, self.role)
 
-    def _accepts(self, m: Mention) -> bool:
-        return bool(self._take([(m, m.extra.get("role"), m.value.casefold(), m.extra.get("name", m.text).casefold())]))
+    def admits(self, country: str | None, role: str | None, ident: str, name: str) -> bool:
+        """Whether one person of this nationality and role, with this id and name (both casefolded;
+        `name` may hold several, one a line), is what the condition asks for: `_take` for one person
+        (the `event:` condition's `who` asks it of an event's participants)."""
+        if self.nationality and country not in self.nationality:
+            return False
+        if self.role and role not in ROLE_FAMILY.get(self.role, {self.role}):
+            return False
+        return not self.names or any(ident == n or n in name for n in self.names)
 
     def _take(self, people: list[Person]) -> list[Mention]:
         """The mentions among `people` (`MatchContext.people` rows) of this nationality, role and name."""

@@ -8,11 +8,11 @@ line and key and, when something close is known, "did you mean":
 
 | condition value                  | checked against                                                   |
 | -------------------------------- | ----------------------------------------------------------------- |
-| country, place.country, nationality | the ISO 3166-1 alpha-2 codes of countries.yaml (an alpha-3 code or a country's name suggests its code) |
-| region, place.region             | the named regions of regions.yaml and the UN M49 regions of countries.yaml |
+| country, place.country, nationality, event who.nationality / where.country | the ISO 3166-1 alpha-2 codes of countries.yaml (an alpha-3 code or a country's name suggests its code) |
+| region, place.region, event where.region | the named regions of regions.yaml and the UN M49 regions of countries.yaml |
 | topic                            | the topic paths of topics.yaml and their segments (visit, diplomacy/visit); one of a topic's words suggests the topic |
-| actor name                       | an actor's id or part of its English name (actors.yaml), or an office ("foreign minister") |
-| city, place.name                 | the GeoNames cities of the gazetteer (`classify.min_population`, every capital); place: also country names |
+| actor name, event who.name       | an actor's id or part of its English name (actors.yaml), or an office ("foreign minister") |
+| city, place.name, event where.name | the GeoNames cities of the gazetteer (`classify.min_population`, every capital); place: also country names |
 | lang                             | ISO 639-1 codes (an English language name or an alpha-3 code suggests its code) |
 | source                           | the config's source ids and source tags                           |
 
@@ -27,6 +27,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from alerts.rules.conditions import Lang, Source
+from alerts.rules.events import EventCondition
 from alerts.rules.facts import Country, Place, Region
 from alerts.rules.node import Condition, Found, Where
 from alerts.rules.topic_actor import Actor, Topic, topic_names
@@ -260,34 +261,40 @@ class Vocabulary:
         return f"unknown source {value!r} ({hint + ' ' if hint else ''}{known})"
 
 
+def _checks(node: Condition, vocab: Vocabulary) -> list[tuple[str, str, Callable[[str], str | None], list[str]]]:
+    """(key under the condition, kind of value, its check, the values) of one condition."""
+    if isinstance(node, Country):
+        return [("code", "country", vocab.country, getattr(node, "written", node.codes))]
+    if isinstance(node, Region):
+        return [("", "region", vocab.region, node.slugs)]
+    if isinstance(node, Place):
+        kind = node.kind
+        return [("country", "country", vocab.country, sorted(node.countries or ())),
+                ("region", "region", vocab.region, node.regions or []),
+                ("name", f"place {kind}", lambda v: vocab.place_name(v, kind), getattr(node, "written", node.names or []))]
+    if isinstance(node, Topic):
+        return [("name", "topic", vocab.topic, node.names)]
+    if isinstance(node, Actor):
+        return [("name", "actor", vocab.actor, getattr(node, "written", node.names or [])),
+                ("nationality", "country", vocab.country, sorted(node.nationality or ()))]
+    if isinstance(node, Lang):
+        return [("", "lang", vocab.lang, node.langs)]
+    if isinstance(node, Source):
+        return [("", "source", vocab.source, node.ids)]
+    if isinstance(node, EventCondition):   # its who is an actor's, its where a place's: keys under who. / where.
+        parts = [("who", node.who), ("where", node.where)]
+        return [(node.written.get(f"{part}.{key}", f"{part}.{key}") if key else part, kind, check, values)
+                for part, sub in parts if sub is not None for key, kind, check, values in _checks(sub, vocab)]
+    return []
+
+
 def problems(node: Condition, vocab: Vocabulary, memo: dict[tuple[str, str], str | None] | None = None
              ) -> list[tuple[str, str]]:
     """(key under the condition, message) for every value of `node` that can never match. `memo` keeps the
     answers across conditions (10,000 rules name the same few values)."""
-    checks: list[tuple[str, str, Callable[[str], str | None], list[str]]]
-    if isinstance(node, Country):
-        checks = [("code", "country", vocab.country, getattr(node, "written", node.codes))]
-    elif isinstance(node, Region):
-        checks = [("", "region", vocab.region, node.slugs)]
-    elif isinstance(node, Place):
-        checks = [("country", "country", vocab.country, sorted(node.countries or ())),
-                  ("region", "region", vocab.region, node.regions or []),
-                  ("name", f"place {node.kind}", lambda v: vocab.place_name(v, node.kind),
-                   getattr(node, "written", node.names or []))]
-    elif isinstance(node, Topic):
-        checks = [("name", "topic", vocab.topic, node.names)]
-    elif isinstance(node, Actor):
-        checks = [("name", "actor", vocab.actor, getattr(node, "written", node.names or [])),
-                  ("nationality", "country", vocab.country, sorted(node.nationality or ()))]
-    elif isinstance(node, Lang):
-        checks = [("", "lang", vocab.lang, node.langs)]
-    elif isinstance(node, Source):
-        checks = [("", "source", vocab.source, node.ids)]
-    else:
-        return []
     memo = {} if memo is None else memo
     out: list[tuple[str, str]] = []
-    for key, kind, check, values in checks:
+    for key, kind, check, values in _checks(node, vocab):
         for value in dict.fromkeys(values):
             if (kind, value) not in memo:
                 memo[(kind, value)] = check(value)
@@ -304,6 +311,7 @@ def value_issues(conditions: list[Found], vocab: Vocabulary) -> list[ConfigIssue
     for lines, rule_path, node in conditions:
         where = rule_path + clause_path(node.path)
         for key, message in problems(node, vocab, memo):
-            located = where + (key,) if key and (where + (key,)) in lines.lines else where
+            under = tuple(key.split(".")) if key else ()     # "where.region": a key two deep
+            located = where + under if under and (where + under) in lines.lines else where
             issues.append(lines.issue(located, message))
     return issues

@@ -53,6 +53,7 @@ class Alert:
     channels: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
     story_id: str | None = None
+    event_id: str | None = None    # the event the item reports (Item.event_id): the alert stands for all its reports
     countries: list[str] = field(default_factory=list)   # what the item is about (classifier), for tags
     regions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)

@@ -11,7 +11,7 @@
   <p>:delivery:<alert>:<channel>      hash: status, attempts, last error · ...:log  list of attempts
   <p>:deliveries:open                 sorted set "alert|channel" by due time
   <p>:deliveries:overdue              sorted set "alert|channel" by the first due time the sweep found missed
-  <p>:realert:<rule>:<story>          the alert that opened the rule's window on the story
+  <p>:realert:<rule>:<happening>      the alert that opened the rule's window on the story or "event:<id>"
   <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
   <p>:{ev:<type>}:ix|ev:<day>         events of a type by day: key -> handles · handle -> event (Redis Cluster:
   <p>:{ev:<type>}:rep|st:<slot> ...   one hash slot per type) · event -> its reports · story -> event · :seq

@@ -6,7 +6,7 @@ import time
 from datetime import datetime, timezone
 
 from newswatch.model.alert import alert_id
-from alerts.dispatch import Dispatcher
+from alerts.dispatch import Dispatcher, happening, match_alert_id
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import Match
 from newswatch.model.item import Item
@@ -145,3 +145,47 @@ def test_an_item_without_a_story_keeps_its_old_alert_id(state):
     assert alert == alert_id(r.id, item.id)
     assert AlertStore(state).alert(alert)["item_id"] == item.id
     assert AlertStore(state).story_sources(item.id) == {"wire-a"}
+
+
+def report(source_id: str, lang: str, note: str, story: str, event: str | None) -> Item:
+    """A real report (tests/data/collected/visits.jsonl), in its own story, of `event`."""
+    from tests.alerts.rules.conftest import collected_row
+    row = collected_row("visits.jsonl", note, lang)
+    item = Item(source_id=source_id, title=row["title"] or "", text=row["text"], lang=lang,
+                url=f"https://{source_id}.example/{lang}", published=datetime.now(timezone.utc)).finish()
+    item.story_id, item.event_id = story, event
+    return item
+
+
+def test_two_reports_of_one_event_in_two_stories_and_languages_alert_once(state, caplog):
+    """Sputnik in English, Lenta.ru in Russian: two stories (their words differ), one event."""
+    d, r = dispatcher(state), rule()
+    en = report("sputnik", "en", "Lavrov arrives in Bamako (Sputnik)", "story-en", "ev-lavrov-bamako")
+    ru = report("lenta", "ru", "Lavrov flew into Mali; meetings in Bamako (site UI line between the two paragraphs "
+                               "omitted)", "story-ru", "ev-lavrov-bamako")
+    deliveries = d.process([Match(r, en, [])])
+    with caplog.at_level(logging.INFO, logger="alerts.dispatch"):
+        assert d.process([Match(r, ru, [])]) == []
+    [alert] = alerts(state)
+    assert {a for a, _ in deliveries} == {alert["id"]}
+    assert (alert["item_id"], alert["story_id"], alert["event_id"]) == (en.id, "story-en", "ev-lavrov-bamako")
+    assert alert["id"] == match_alert_id(r.id, "event:ev-lavrov-bamako", en.id)
+    assert AlertStore(state).realert_holder(r.id, "event:ev-lavrov-bamako") == alert["id"]
+    assert AlertStore(state).realert_holder(r.id, "story-en") is None     # the window is the event's, not the story's
+    assert AlertStore(state).story_sources("story-ru") == {"lenta"}        # each report is recorded on its story
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.getMessage().startswith("alert_suppressed")]
+    assert "event_id=ev-lavrov-bamako" in line and "story_id=story-ru" in line and f"alert_id={alert['id']}" in line
+
+
+def test_the_window_is_per_happening_a_story_of_no_event_keeps_its_own(state):
+    """An item of another event in the same story, and one of no event, are other happenings."""
+    d, r = dispatcher(state), rule()
+    visit = report("sputnik", "en", "Lavrov arrives in Bamako (Sputnik)", "story-en", "ev-visit")
+    talks = report("tass", "en", "Lavrov arrives in Bamako (Sputnik)", "story-en", "ev-talks")
+    plain = report("rfi", "en", "Lavrov arrives in Bamako (Sputnik)", "story-en", None)
+    later = report("ria", "en", "Lavrov arrives in Bamako (Sputnik)", "story-en", None)
+    assert happening(visit) == "event:ev-visit" and happening(plain) == "story-en"   # a story: its bare id, as before
+    created = [d.process([Match(r, item, [])]) for item in (visit, talks, plain, later)]
+    assert [bool(c) for c in created] == [True, True, True, False]
+    assert sorted(a["event_id"] or "-" for a in alerts(state)) == ["-", "ev-talks", "ev-visit"]
+    assert AlertStore(state).realert_holder(r.id, "story-en") == created[2][0][0]

@@ -30,7 +30,8 @@ def kinds(evidence) -> list[str]:
 
 def test_every_condition_kind_is_covered_here():
     covered = {"keywords", "regex", "country", "region", "city", "place", "topic", "actor", "lang", "source",
-               "published_within", "near"}
+               "published_within", "near",
+               "event", "reports"}   # in test_event_condition.py and test_reports_condition.py
     assert set(CONDITIONS) == covered and GROUPS == ("all", "any", "none")
 
 

@@ -39,9 +39,9 @@ def test_shipped_rule_files_validate(path):
 def test_every_condition_kind_is_in_the_schema():
     defs = SCHEMA["$defs"]
     assert set(defs["condition"]["properties"]) == set(GROUPS) | set(CONDITIONS)
-    # inside `near`: what the loader calls positional (all but lang, source, published_within), plus `any`
+    # inside `near`: what the loader calls positional (all but lang, source, published_within, reports), plus `any`
     assert set(defs["positional_condition"]["properties"]) == \
-        set(CONDITIONS) - {"lang", "source", "published_within"} | {"any"}
+        set(CONDITIONS) - {"lang", "source", "published_within", "reports"} | {"any"}
 
 
 VALID = [
@@ -54,6 +54,13 @@ VALID = [
     {"regex": {"pattern": "في روسيا", "not_after": ["وزير", "الدفاع"], "not_before": "x"}},
     {"near": {"within": 12, "all": [{"keywords": "Lavrov"}, {"regex": r"Bamak\w+"},
                                     {"any": [{"place": {"kind": "country"}}, {"actor": "Putin"}]}]}},
+    {"event": {"type": "visit", "who": {"nationality": "RU", "role": "official"},
+               "where": {"region": "sahel", "kind": "capital"}, "modality": "happened"}},
+    {"event": "visit"},
+    {"event": {"type": ["visit", "talks"], "who": {"actor": "lavrov"}, "where": {"city": "Bamako"},
+               "modality": ["planned", "cancelled"]}},
+    {"reports": {"min_sources": 3, "within": "2h"}},
+    {"near": {"scope": "sentence", "all": [{"event": {"who": "lavrov"}}, {"keywords": "Bamako"}]}},
 ]
 
 INVALID = {
@@ -78,6 +85,18 @@ INVALID = {
     "within: true": {"near": {"within": True, "all": [{"keywords": "a"}, {"keywords": "b"}]}},
     "country code not a string": {"place": {"country": 5, "kind": "capital"}},
     "unknown actor role": {"actor": {"nationality": "RU", "role": "minister"}},
+    "unknown event type": {"event": {"type": "vist"}},
+    "unknown event modality": {"event": {"type": "visit", "modality": "rumoured"}},
+    "event with an unknown key": {"event": {"type": "visit", "whom": {"role": "official"}}},
+    "event who with an unknown role": {"event": {"type": "visit", "who": {"role": "minister"}}},
+    "event who with name and actor": {"event": {"who": {"name": "lavrov", "actor": "lavrov"}}},
+    "event where with an unknown kind": {"event": {"type": "visit", "where": {"kind": "town"}}},
+    "event where with an unknown key": {"event": {"type": "visit", "where": {"regoin": "sahel"}}},
+    "empty event": {"event": {}},
+    "reports without min_sources": {"reports": {"within": "2h"}},
+    "reports of one source": {"reports": {"min_sources": 1}},
+    "reports with a bad window": {"reports": {"min_sources": 3, "within": "soon"}},
+    "reports inside near": {"near": {"scope": "sentence", "all": [{"keywords": "a"}, {"reports": {"min_sources": 2}}]}},
 }
 
 

@@ -41,7 +41,11 @@ VALID = [{"region": "sahel"}, {"region": ["western-africa", "eu"]},
          {"actor": "lavrov"}, {"actor": "Sergey Lavrov"}, {"actor": {"name": "foreign minister", "nationality": "RU"}},
          {"actor": {"nationality": "RU", "role": "head-of-state"}},
          {"city": ["Bamako", "Niamey", "Бамако", "N'Djamena"]}, {"place": {"name": "Mali", "kind": "country"}},
-         {"source": ["wire", "state-media"]}]
+         {"source": ["wire", "state-media"]},
+         {"event": {"type": "visit", "who": {"nationality": "RU", "role": "official", "name": "lavrov"},
+                    "where": {"region": "sahel", "kind": "capital", "country": ["ML", "NE"]}}},
+         {"event": {"who": {"actor": "goita"}, "where": {"city": "Bamako"}}},
+         {"event": {"where": {"name": "Mali", "kind": "country"}}}]
 
 
 @pytest.mark.parametrize("when", VALID, ids=[next(iter(w)) + str(n) for n, w in enumerate(VALID)])
@@ -76,6 +80,19 @@ MISTAKES = {
                "[0].when.any[1].region: unknown region 'middel-east' (did you mean 'middle-east'?)"),
     "source": ({"source": "nosuchsource"},
                "[0].when.source: unknown source 'nosuchsource' (allowed: source ids wire; tags state-media)"),
+    "event who name": ({"event": {"type": "visit", "who": {"name": "lavrof"}}},
+                       "[0].when.event.who.name: unknown actor 'lavrof' (did you mean 'lavrov' (Sergey Lavrov)?)"),
+    "event who actor": ({"event": {"who": {"actor": "lavrof"}}},
+                        "[0].when.event.who.actor: unknown actor 'lavrof' (did you mean 'lavrov' (Sergey Lavrov)?)"),
+    "event who nationality": ({"event": {"who": {"nationality": "RUS"}}},
+                              "[0].when.event.who.nationality: unknown country code 'RUS' (did you mean 'RU' (Russia)?)"),
+    "event where region": ({"event": {"type": "visit", "where": {"region": "sahl", "kind": "capital"}}},
+                           "[0].when.event.where.region: unknown region 'sahl' (did you mean 'sahel'?)"),
+    "event where country": ({"event": {"where": {"country": "Mli"}}},
+                            "[0].when.event.where.country: unknown country code 'MLI' (did you mean 'ML' (Mali)?)"),
+    "event where city": ({"near": {"scope": "sentence", "all": [{"keywords": "x"},
+                                                                {"event": {"where": {"city": "Niamy"}}}]}},
+                         "[0].when.near.all[1].event.where.city: unknown city 'Niamy' (did you mean 'Niamey'?)"),
     "source typo": ({"source": "state-medya"},
                     "[0].when.source: unknown source 'state-medya' (did you mean 'state-media'? allowed: source ids "
                     "wire; tags state-media)"),
