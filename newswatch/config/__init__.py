@@ -73,7 +73,7 @@ class EventsConfig(StrictModel):
     """Event clustering: every report of one event, any outlet or language, shares an event id."""
     enabled: bool = True
     window_days: int = Field(default=2, ge=0, le=7)   # reports whose days differ by at most this many
-    threshold: float = Field(default=0.5, gt=0, le=1)  # weighted key overlap that makes one event (newswatch/pipeline/event_keys.py)
+    threshold: float = Field(default=0.3, gt=0, le=1)  # weighted Jaccard of the keys that makes one event (newswatch/pipeline/event_keys.py)
 
 
 class StatusConfig(StrictModel):

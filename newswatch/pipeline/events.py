@@ -3,29 +3,33 @@
 The classifier's events (`Facts.events`: type, who, where with its role, when) are compared by
 language-independent keys: actor ids, nationality + role, GeoNames ids, country codes, region
 slugs (newswatch/pipeline/event_keys.py). A stored event is a candidate for a new report when it
-has the same type, a report on a day within `window_days` of the new one's `when` day, and shares
-a key; the best candidate is the same event when the weighted overlap of their keys reaches the
-threshold (`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl). A report that is a
-copy of a story whose main event is known (story dedup ran first) joins that event outright.
+is of the same type family (a visit, its talks and what is signed there are one "meeting"; an
+attack and its deaths one "violence"; other types alone), has a report on a day within
+`window_days` of the new one's `when` day, and shares a key; the best candidate is the same event
+when the weighted Jaccard of their keys reaches the threshold and their places do not conflict
+(`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl). A report that is a copy of a
+story whose main event is known (story dedup ran first) joins that event outright.
 
-Each clusterable event (one with a key) of an item gets `Event.id`; the item's main event is its
-headline's event, else the first event of its text (by sentence, then position), among those with
-a key: `item.event_id` is its id, `item.event_first` whether this item opened it. An item with no
-clusterable event keeps `event_id` None (its story stands for it). A new event's id is
-"<type>-<item id>" (".<n>" added for the item's n-th new event of one type), so a re-polled item
-finds its own event again.
+Each clusterable event (one with a key) of an item gets `Event.id`. The item's event
+(`item.event_id`) is the first event of its lead (the headline's, then the text's first
+sentence's) that another item already reported, else its main event: the headline's, else the
+first of its text (by sentence, then position), among those with a key; `item.event_first` says
+whether this item opened it. An item with no clusterable event keeps `event_id` None (its story
+stands for it). A new event's id is "<type>-<item id>" (".<n>" added for the item's n-th new event
+of one type), so a re-polled item finds its own event again.
 
-Redis (shared by every worker), one hash slot per event type (Redis Cluster; every key in KEYS):
-  <p>:{ev:<type>}:ix:<day>    index key -> the last `list_cap` event handles with a report that day
-  <p>:{ev:<type>}:ev:<day>    handle -> "event_id|keys" (the keys of the day's reports, at most 32)
-  <p>:{ev:<type>}:rep:<slot>  event_id -> its reports ("also reported by"), see `event_reports`
-  <p>:{ev:<type>}:st:<slot>   story_id -> "handle event_id" (a copy's way to its story's event)
-  <p>:{ev:<type>}:seq         the last handle given
+Redis (shared by every worker), one hash slot per type family (Redis Cluster; every key in KEYS):
+  <p>:{ev:<family>}:ix:<day>    index key -> the last `list_cap` event handles with a report that day
+  <p>:{ev:<family>}:ev:<day>    handle -> "event_id|keys" (the keys of the day's reports, at most 32)
+  <p>:{ev:<family>}:rep:<slot>  event_id -> its reports ("also reported by"), see `event_reports`
+  <p>:{ev:<family>}:st:<slot>   story_id -> "handle event_id" (a copy's way to its story's event)
+  <p>:{ev:<family>}:seq         the last handle given
 Day hashes expire `keep` after the last day they can match (and at most `HORIZON` ahead);
 report and story slots are REPORT_SLOT long and expire at the end of the next slot (a report
-carries an event's reports into the current slot). One script call per event type per batch
-(chunks of 200 events): atomic, so two workers racing with two reports of one event see each
-other. Without Redis (`state=None`) events are clustered within this instance's batches only.
+carries an event's reports into the current slot). One script call per family and chunk of 200
+events, every call of a batch in one round trip (a pipeline); each call is atomic, so two workers
+racing with two reports of one event see each other. Without Redis (`state=None`) events are
+clustered within this instance's batches only.
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ from typing import Any, Callable
 from newswatch.classify.model import EVENT_TYPES, Event
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
-from newswatch.pipeline.event_keys import Scoring, anchors, event_day, event_keys, main_event
+from newswatch.pipeline.event_keys import Scoring, anchors, event_day, event_keys, family, main_event
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
@@ -85,8 +89,9 @@ class EventClusterer(Stage):
     def process(self, items: list[Item]) -> list[Item]:
         now = self.clock()
         by_type: dict[str, list[_Row]] = {}
-        for row in self._rows(items, now):
-            by_type.setdefault(row.event.type, []).append(row)
+        rows = self._rows(items, now)
+        for row in rows:
+            by_type.setdefault(family(row.event.type), []).append(row)
         chunks = [(event_type, chunk) for event_type, rows in by_type.items() for chunk in _chunks(rows)]
         if self._local is not None:
             decided = [self._local.assign(event_type, chunk) for event_type, chunk in chunks]
@@ -94,7 +99,10 @@ class EventClusterer(Stage):
             decided = self._assign_redis(chunks, now)
         for (_, chunk), answers in zip(chunks, decided):
             for row, (event_id, how) in zip(chunk, answers):
-                self._label(row, event_id, how)
+                row.event.id = event_id
+                self.hits[how] += 1
+        for item_rows in _by_item(rows):
+            _choose(item_rows)
         return items
 
     def _rows(self, items: list[Item], now: float) -> list[_Row]:
@@ -113,12 +121,6 @@ class EventClusterer(Stage):
                 rows.append(_Row(item, event, keys, event_day(event, item.published, now),
                                  f"{event.type}-{item.id}" + (f".{n}" if n else ""), i == main))
         return rows
-
-    def _label(self, row: _Row, event_id: str, how: str) -> None:
-        row.event.id = event_id
-        self.hits[how] += 1
-        if row.main:
-            row.item.event_id, row.item.event_first = event_id, event_id == row.new_id
 
     def _assign_redis(self, chunks: list[tuple[str, list[_Row]]], now: float) -> list[list[tuple[str, str]]]:
         """One script call per (type, chunk), all sent in one round trip (a pipeline, no transaction:
@@ -155,6 +157,25 @@ class EventClusterer(Stage):
             lines.append(f"{words}\t{_field(row.item)}\t{report}")
         return names, [repr(now), lo, hi - lo + 1, w, *self._args, self.list_cap, self.top, repr(self.keep),
                        HORIZON, (slot + 2) * REPORT_SLOT, _KEYS_CAP, _REPORTS_CAP, "\n".join(lines)]
+
+
+def _by_item(rows: list[_Row]) -> list[list[_Row]]:
+    groups: dict[int, list[_Row]] = {}
+    for row in rows:
+        groups.setdefault(id(row.item), []).append(row)
+    return list(groups.values())
+
+
+def _choose(rows: list[_Row]) -> None:
+    """The item's event: among the events of its lead (headline, then the text's first sentence), the
+    first that is already known (reported by another item); else its main event."""
+    own = {row.new_id for row in rows}
+    lead = sorted((r for r in rows if r.event.field == "title" or r.event.sentence == 0),
+                  key=lambda r: (r.event.field != "title", r.event.sentence, r.event.start))
+    known = next((r for r in lead if r.event.id not in own), None)
+    chosen = known or next((r for r in rows if r.main), None)
+    if chosen is not None and chosen.event.id is not None:
+        chosen.item.event_id, chosen.item.event_first = chosen.event.id, chosen.event.id in own
 
 
 def _chunks(rows: list[_Row]) -> list[list[_Row]]:
@@ -252,6 +273,7 @@ def event_reports(state: State, event_id: str, now: float | None = None) -> list
     event_type = event_id.split("-", 1)[0]
     if event_type not in EVENT_TYPES:
         return []
+    event_type = family(event_type)
     slot = math.floor((time.time() if now is None else now) / REPORT_SLOT)
     pipe = state.r.pipeline(transaction=False)
     pipe.hget(state.keys.event_reports(event_type, slot), event_id)

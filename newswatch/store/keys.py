@@ -13,8 +13,8 @@
   <p>:deliveries:overdue              sorted set "alert|channel" by the first due time the sweep found missed
   <p>:realert:<rule>:<happening>      the alert that opened the rule's window on the story or "event:<id>"
   <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
-  <p>:{ev:<type>}:ix|ev:<day>         events of a type by day: key -> handles · handle -> event (Redis Cluster:
-  <p>:{ev:<type>}:rep|st:<slot> ...   one hash slot per type) · event -> its reports · story -> event · :seq
+  <p>:{ev:<family>}:ix|ev:<day>       events of a type family by day: key -> handles · handle -> event (Redis
+  <p>:{ev:<family>}:rep|st:<slot> ... Cluster: one hash slot per family) · event -> its reports · story -> event
   <p>:{stl}:df|ix|sv:<day> ...        story linking (TF-IDF): term frequencies, term -> stories, story vectors;
                                       :map:<slot> story -> the story it was linked to · :seq
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
@@ -96,7 +96,8 @@ class Keys:
     def story_reports(self, story_id: str) -> str:
         return self._k("story", story_id, "reports")
 
-    # events (newswatch/pipeline/events.py): every key one script touches shares the hash tag {ev:<type>}
+    # events (newswatch/pipeline/events.py): every key one script touches shares the hash tag {ev:<family>}
+    # (the `event_type` arguments below are type families: meeting, violence, protest, ...)
     def event_tag(self, event_type: str) -> str:
         return self._k("{ev:" + event_type + "}")
 

@@ -1,14 +1,14 @@
--- Event clustering of one event type's batch in one atomic step: look up, decide, index, record
--- (newswatch/pipeline/events.py). Every key is in KEYS and shares the hash tag {ev:<type>} (Redis Cluster).
+-- Event clustering of one type family's batch in one atomic step: look up, decide, index, record
+-- (newswatch/pipeline/events.py). Every key is in KEYS and shares the hash tag {ev:<family>} (Redis Cluster).
 -- KEYS: seq, reports (this slot), reports (previous slot), story map (this slot, previous slot), then for
 -- each day d0 .. d0 + ndays - 1: its index (key -> handles) and its records (handle -> "event_id|keys").
--- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, city_conflict (1|0), weights
+-- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, conflict (0 none, 1 city, 2 place), weights
 -- ("a=3 c=1 ..."), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
 -- keys cap, reports cap (bytes), the batch: one line per event "new_id day story key ...<TAB>field<TAB>report"
 -- (story: '.' none, '+<story id>' the story's first item: record its event, '?<story id>' a copy: look up). Returns one line per event: "event_id how score", how = new | matched | story.
 -- Anchor keys (indexed and looked up): a: r: p: c: (an event with none: all its keys).
 local now, d0, ndays, w = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local threshold, measure, min_shared, conflict = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), ARGV[8] == '1'
+local threshold, measure, min_shared, conflict = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
 local W = {}
 for k, v in string.gmatch(ARGV[9], '(%a)=(%S+)') do W[string.byte(k)] = tonumber(v) end  -- by first byte
 local cap, top, keep, horizon = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
@@ -17,25 +17,29 @@ local touched, out = {}, {}
 
 local function ix(d) return KEYS[6 + 2 * (d - d0)] end
 local function ev(d) return KEYS[7 + 2 * (d - d0)] end
-local P = string.byte('p')
+local P, C = string.byte('p'), string.byte('c')
 local function weight(k) return W[string.byte(k)] or 0 end
 local function touch(key, at) if not touched[key] or touched[key] < at then touched[key] = at end end
 local function day_expiry(d) return math.min(math.max((d + w + 1) * 86400, now) + keep, now + horizon) end
 
 local function score(mine, theirs)
-  local inter, wb, shared_city, their_city = 0, 0, false, false
+  local inter, wb, shared_city, their_city, shared_place, their_place = 0, 0, false, false, false, false
   for k in string.gmatch(theirs, '%S+') do
     local b = string.byte(k)
     local wk, city = W[b] or 0, b == P
+    local place = city or b == C
     wb = wb + wk
     if city then their_city = true end
+    if place then their_place = true end
     if mine.set[k] then
       inter = inter + wk
       if city then shared_city = true end
+      if place then shared_place = true end
     end
   end
   if inter <= 0 or inter < min_shared then return 0 end
-  if conflict and not shared_city and mine.city and their_city then return 0 end
+  if conflict >= 1 and not shared_city and mine.city and their_city then return 0 end
+  if conflict >= 2 and not shared_place and mine.place and their_place then return 0 end
   if measure == 'jaccard' then return inter / (mine.w + wb - inter) end
   if measure == 'dice' then return 2 * inter / (mine.w + wb) end
   return inter / math.min(mine.w, wb)
@@ -159,6 +163,7 @@ for line in string.gmatch(ARGV[17], '[^\n]+') do
     local kind = string.sub(k, 1, 1)
     mine.keys[#mine.keys + 1] = k; mine.set[k] = true; mine.w = mine.w + weight(k)
     if kind == 'p' then mine.city = true end
+    if kind == 'p' or kind == 'c' then mine.place = true end
     if kind == 'a' or kind == 'r' or kind == 'p' or kind == 'c' then mine.anchors[#mine.anchors + 1] = k end
   end
   if #mine.anchors == 0 then mine.anchors = mine.keys end

@@ -127,11 +127,35 @@ def test_a_multi_day_visit_stays_one_event_day_by_day_and_the_window_cuts_a_gap(
 
 def test_another_type_the_same_day_at_the_same_place_is_another_event(stage_for):
     visit = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
-    talks = report("rfi", "fr", event("talks", people=[LAVROV, GOITA], places=[where(BAMAKO)]))
+    protest = report("rfi", "fr", event("protest", people=[who("Malians", None, "ML")], places=[where(BAMAKO)]))
+    attack = report("aa", "ar", event("attack", people=[who("jihadists", None, "ML", "militia")], places=[where(BAMAKO)]))
     stage = stage_for()
-    stage.process([visit, talks])
-    assert visit.event_id.startswith("visit-") and talks.event_id.startswith("talks-")
-    assert talks.event_first is True
+    stage.process([visit, protest, attack])
+    assert len({visit.event_id, protest.event_id, attack.event_id}) == 3
+    assert protest.event_first is True and attack.event_id.startswith("attack-")
+
+
+def test_the_talks_and_the_agreement_of_a_visit_are_the_visit(stage_for):
+    """One occasion, reported as what happened at it (the pairs' guide: a visit is everything done on it)."""
+    arrival = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
+    talks = report("rfi", "fr", event("talks", people=[LAVROV, GOITA], places=[where(BAMAKO)]))
+    signed = report("aa", "ar", event("agreement", people=[RU_FM], places=[where(BAMAKO)], when="2026-02-18"))
+    stage = stage_for()
+    stage.process([arrival])
+    stage.process([talks, signed])
+    assert talks.event_id == signed.event_id == arrival.event_id == f"visit-{arrival.id}"
+
+
+def test_the_same_minister_in_two_countries_is_two_stops(stage_for):
+    """Lavrov in Pretoria and in Luanda on one tour: two places, none shared, two events."""
+    pretoria = report("tass", "ru", event(people=[LAVROV], places=[where("ZA", "country", country="ZA")]))
+    luanda = report("rfi", "fr", event(people=[LAVROV], places=[where("AO", "country", country="AO")],
+                                       when="2026-02-18"))
+    unplaced = report("ria", "ru", event(people=[LAVROV], when="2026-02-18"))
+    stage = stage_for()
+    stage.process([pretoria, luanda, unplaced])
+    assert pretoria.event_id != luanda.event_id
+    assert unplaced.event_id in (pretoria.event_id, luanda.event_id)   # no place: no conflict
 
 
 def test_an_origin_is_not_the_events_place(stage_for):
@@ -157,16 +181,30 @@ def test_two_attacks_the_same_day_in_two_cities_of_one_country_are_two_events(st
 
 
 def test_main_event_is_the_headlines_and_every_clustered_event_gets_its_id(stage_for):
-    text_first = event("talks", [LAVROV, GOITA], [where(BAMAKO)], field="text", sentence=0)
+    text_first = event("attack", [who("jihadists", None, "ML", "militia")], [where("2457163", "city")], field="text")
     headline = event(people=[LAVROV], places=[where(BAMAKO)], field="title")
     keyless = event("protest", [], [], field="text", sentence=1)
     item = report("aawsat", "en", text_first, keyless, headline)
     stage_for().process([item])
-    assert item.event_id == headline.id == f"visit-{item.id}" and text_first.id == f"talks-{item.id}"
+    assert item.event_id == headline.id == f"visit-{item.id}" and text_first.id == f"attack-{item.id}"
+    assert item.event_first is True
     assert keyless.id is None  # nothing to compare it by: not clustered
     bare = report("x", "en", keyless)
     stage_for().process([bare])
     assert bare.event_id is None and bare.event_first is None and bare.happening == f"story:{bare.id}"
+
+
+def test_an_item_whose_lead_reports_a_known_event_is_that_events_report(stage_for):
+    """The headline's event is new here, the first sentence's is already known: the item reports the known one."""
+    first = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
+    headline = event("election", [who("Malians", None, "ML")], [where("ML", "country")], field="title")
+    lead = event(people=[RU_FM], places=[where(BAMAKO)], field="text", sentence=0)
+    later = report("rfi", "fr", headline, lead)
+    stage = stage_for()
+    stage.process([first])
+    stage.process([later])
+    assert lead.id == first.event_id and headline.id == f"election-{later.id}"
+    assert later.event_id == first.event_id and later.event_first is False
 
 
 def test_a_story_copy_joins_its_storys_event_even_when_its_own_event_is_sparse(stage_for):
@@ -210,15 +248,15 @@ def test_two_workers_racing_with_two_reports_of_one_event_make_one_event(redis_u
         key_prefix += "x"  # a fresh race on fresh keys (the fixture deletes everything under the prefix)
 
 
-def test_keys_share_one_hash_slot_per_type_and_expire(state, key_prefix):
+def test_keys_share_one_hash_slot_per_family_and_expire(state, key_prefix):
     now = time.time()
     today = datetime.fromtimestamp(now, timezone.utc).date().isoformat()
     items = [report("a", "en", event(people=[LAVROV], places=[where(BAMAKO)], when=today),
-                    event("talks", [LAVROV, GOITA], [where(BAMAKO)], when=today, field="text"))]
+                    event("attack", [GOITA], [where(BAMAKO)], when=today, field="text"))]
     EventClusterer(state, keep=3600, clock=lambda: now).process(items)
     keys = list(state.r.scan_iter(f"{key_prefix}:*"))
-    assert {k[len(key_prefix) + 1:].split("}")[0] + "}" for k in keys} == {"{ev:visit}", "{ev:talks}"}
-    for kind in ("visit", "talks"):
+    assert {k[len(key_prefix) + 1:].split("}")[0] + "}" for k in keys} == {"{ev:meeting}", "{ev:violence}"}
+    for kind in ("meeting", "violence"):
         assert len({key_slot(k.encode()) for k in keys if "{ev:" + kind + "}" in k}) == 1
     for k in keys:
         ttl = state.r.ttl(k)
@@ -245,7 +283,7 @@ def test_redis_and_local_cluster_a_random_stream_alike(state, list_cap, top):
     for b in range(12):
         batch = []
         for n in range(rng.randint(1, 8)):
-            evs = [event(rng.choice(["visit", "talks", "attack"]), rng.sample(actors, rng.randint(0, 2)),
+            evs = [event(rng.choice(["visit", "talks", "attack", "protest"]), rng.sample(actors, rng.randint(0, 2)),
                          rng.sample(places, rng.randint(0, 2)), when=f"2026-02-{rng.randint(10, 20)}",
                          field=rng.choice(["title", "text"]), sentence=k) for k in range(rng.randint(1, 3))]
             batch.append((f"s{b}-{n}", evs))
@@ -280,12 +318,13 @@ def test_bad_settings_are_refused():
 
 
 def test_scoring_counts_an_official_by_role_as_the_actor_and_a_city_under_its_country():
-    s = Scoring(measure="cover", threshold=0.5)
+    s = Scoring(measure="cover", threshold=0.5, conflict="city")
     lavrov_bamako = event_keys(event(people=[LAVROV], places=[where(BAMAKO)]))
     fm_mali = event_keys(event(people=[RU_FM], places=[where("ML", "country")]))
     assert lavrov_bamako == ["a:lavrov", "c:ML", "n:RU", f"p:{BAMAKO}", "r:RU:official"]
     assert s.score(lavrov_bamako, fm_mali) == 1.0   # every key of the sparse report is in the full one
     assert s.score(["p:1", "c:UA"], ["p:2", "c:UA"]) == 0.0  # two cities: two places
+    assert s.score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0.75 and Scoring().score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0
     assert Scoring(measure="jaccard").score(["a:x", "c:ML"], ["a:x"]) == pytest.approx(3 / 4)
 
 
