@@ -1,7 +1,10 @@
-"""Event clustering with 1,000,000 events in the window, in the real Redis.
+"""Event clustering: the settings sweep on the labelled pairs, then 1,000,000 events in the window, in the real Redis.
 
-    python bench/bench_event_cluster.py [--events 1000000] [--rounds 5] [--poll 25]
+    python bench/bench_event_cluster.py [--events 1000000] [--rounds 5] [--poll 25] [--skip-sweep]
 
+0. Sweep (tests/data/event_pairs.jsonl, the same run as tests/newswatch/pipeline/test_event_pairs_cluster.py):
+   precision and recall of same-event pairs on the DEV half (the heldout half is printed for the
+   chosen settings only) over measures, thresholds, place conflicts, the window and type families.
 1. The pool: the 591 real items of world-2026-02 through the real classifier. An item's events are
    the extractor's (`Facts.events`) when it found any; an item without gives one event built from
    its facts (its actors as participants, its cities and first country as places, a type drawn at
@@ -36,7 +39,37 @@ from newswatch.classify.model import EVENT_TYPES, Event, EventPlace, Facts, Part
 from newswatch.model.item import Item  # noqa: E402
 from newswatch.pipeline.events import EventClusterer  # noqa: E402
 from newswatch.store.state import State, connect  # noqa: E402
+from newswatch.pipeline import event_keys  # noqa: E402
+from newswatch.pipeline.event_keys import Scoring  # noqa: E402
 from tests.newswatch.pipeline.test_story_pairs import load_items  # noqa: E402
+
+
+def sweep(client) -> None:
+    from tests.newswatch.pipeline.test_event_pairs_cluster import TABLES, classified_items, run
+    from tests.support.event_pairs import load_event_pairs
+    pairs = load_event_pairs()
+    with tempfile.TemporaryDirectory() as tmp:
+        items = classified_items(pairs, Classifier.from_config_dir(TABLES, cache_dir=Path(tmp)))
+    print(f"\n-- sweep on the DEV pairs ({sum(p.split == 'dev' for p in pairs)} of {len(pairs)}), "
+          f"{len(items)} reports; 'happening': the event, else the story --")
+    runs: list[tuple[str, dict, bool]] = [(f"{m} {t} conflict={c}", {"scoring": Scoring(threshold=t, measure=m, conflict=c)},
+                                           True) for c in ("city", "place") for m in ("jaccard", "dice", "cover")
+                                          for t in (0.3, 0.5, 0.7)]
+    runs += [(f"jaccard 0.3 window_days={w}", {"window_days": w}, True) for w in (1, 3)]
+    runs += [("jaccard 0.3 min_shared=0.5", {"scoring": Scoring(min_shared=0.5)}, True),
+             ("jaccard 0.3, no type families", {}, False), ("chosen: jaccard 0.3, place, 2 days", {}, True)]
+    for label, options, families in runs:
+        saved = dict(event_keys.FAMILIES)
+        if not families:
+            event_keys.FAMILIES.clear()
+        prefix = benchlib.new_prefix()
+        scores = run(State(client, prefix), pairs, items, **options)
+        event_keys.FAMILIES.update(saved)
+        benchlib.delete_prefix(client, prefix + ":")
+        print(f"{label:36} event: {scores['dev event'].line()}")
+        print(f"{'':36} happening: {scores['dev happening'].line()}   dated: {scores['dev happening dated'].line()}")
+    for name in ("heldout event", "heldout happening", "heldout happening dated"):
+        print(f"chosen, {name:28} {scores[name].line()}")
 
 
 def pool_events(items: list[Item]) -> tuple[list[Event], int]:
@@ -104,11 +137,14 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=5000)
     parser.add_argument("--poll", type=int, default=25)
     parser.add_argument("--redis-url", default=benchlib.REDIS_URL)
+    parser.add_argument("--skip-sweep", action="store_true")
     args = parser.parse_args()
     os.sched_setaffinity(0, {0})
     print(benchlib.machine_header("event clustering"))
     client = connect(args.redis_url)
     print(f"redis    {client.info('server')['redis_version']}")
+    if not args.skip_sweep:
+        sweep(client)
     pool, extracted = pool_events(load_items(benchlib.FEEDS))
     print(f"pool     {len(pool)} events ({extracted} from the extractor, the rest built from the items' facts)")
     prefix, rng, now = benchlib.new_prefix(), random.Random(7), time.time()
@@ -134,7 +170,9 @@ def main() -> None:
                           published=today) for k in range(args.per_round)]
             for k, item in enumerate(again):
                 item.id = f"r{r}{k:012x}"
-                src = rng.choice(stored).facts.events[0]
+                facts = rng.choice(stored).facts
+                assert facts is not None
+                src = facts.events[0]
                 item.facts = Facts(lang="fr", events=[resampled(src, rng, src.when or "", None)])
             hits0 = stage.hits["matched"]
             rows["reports"].append(timed(stage, client, again, args.poll))
