@@ -87,17 +87,36 @@ def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
         rows.append({"alert_id": alert_id, "created_at": payload.get("created_at"), "rule": payload["rule_id"],
                      "severity": payload["severity"], "title": payload["title"], "url": payload.get("url"),
                      "source": payload["source_id"], "story_id": payload.get("story_id"),
+                     "event": _event(state, payload.get("event_id")),
                      "reported_by": _reported_by(state, payload), "deliveries": deliveries})
     return rows
 
 
+REPORT_FIELDS = ("source_id", "lang", "url", "title", "published", "seen_at")
+
+
+def _event(state, event_id: str | None) -> dict | None:
+    """The alert's event: its id, type and every recorded report (outlet, language, link), first seen first."""
+    from newswatch.pipeline.events import event_reports
+    if not event_id:
+        return None
+    return {"id": event_id, "type": event_id.split("-", 1)[0],
+            "reports": [{k: r.get(k) for k in REPORT_FIELDS} for r in event_reports(state, event_id)]}
+
+
 def _reported_by(state, payload: dict) -> list[dict]:
-    """The story's other copies: source and link of each ("also reported by")."""
+    """The other reports of the alert's event, then its story's other copies: outlet, language (where the
+    event recorded it) and link of each ("also reported by"), each report once."""
+    from newswatch.pipeline.events import event_reports
     from newswatch.pipeline.stories import story_reports
-    if not payload.get("story_id"):
-        return []
-    return [{"source_id": r["source_id"], "url": r.get("url")} for r in story_reports(state, payload["story_id"])
-            if r.get("item_id") != payload.get("item_id")]
+    reports = event_reports(state, payload["event_id"]) if payload.get("event_id") else []
+    reports += story_reports(state, payload["story_id"]) if payload.get("story_id") else []
+    seen, out = {payload.get("item_id")}, []
+    for r in reports:
+        if r.get("item_id") not in seen:
+            seen.add(r.get("item_id"))
+            out.append({"source_id": r["source_id"], "lang": r.get("lang"), "url": r.get("url")})
+    return out
 
 
 def cmd_alerts(args) -> int:
@@ -118,9 +137,14 @@ def cmd_alerts(args) -> int:
                            for ch, d in row["deliveries"].items())
         print(f"{row['alert_id']}  {row['created_at'][:19]}  {row['severity']:<8} {row['rule']}  "
               f"{row['title'][:70]}  [{states}]")
+        if row["event"]:
+            print(f"    event {row['event']['id']}: {len(row['event']['reports'])} report(s)")
+            for r in row["event"]["reports"]:
+                print(f"      {r['source_id']} ({r['lang'] or '?'})  {r['url'] or ''}".rstrip())
         if row["reported_by"]:
-            print("    also reported by: " + ", ".join(f"{r['source_id']} {r['url'] or ''}".strip()
-                                                      for r in row["reported_by"]))
+            print("    also reported by: " + ", ".join(
+                f"{r['source_id']}{' (' + r['lang'] + ')' if r['lang'] else ''} {r['url'] or ''}".strip()
+                for r in row["reported_by"]))
     if args.format != "json":
         print(f"{len(rows)} alert(s)", file=sys.stderr)
     return 0
