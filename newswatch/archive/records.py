@@ -96,6 +96,7 @@ def alert_entry(alert: Alert | dict[str, Any]) -> str:
     record = {
         "alert_id": alert.id, "rule_id": alert.rule_id, "rule_title": alert.rule_title,
         "severity": alert.severity, "item_fingerprint": alert.item_id, "story_id": alert.story_id,
+        "event_id": alert.event_id,
         "source": alert.source_id, "title": _clean(alert.title) or "", "url": _clean(alert.url),
         "created": created, "channels": list(alert.channels),
         "evidence": alert.to_dict()["evidence"],
