@@ -42,10 +42,14 @@ def _state(args, config=None):
     return config, State(connect(url), config.settings.key_prefix), url
 
 
+from workers.event_views import archived_events, event_view, reported_by
+
+
 def story_lookup(config):
     """For `newswatch items`: a function from fetched items to what the running service knows of
-    each ({"seen": bool, "story": {"id", "reports": [...]}}), read from its Redis (`redis_url`, or a
-    running `newswatch run`'s embedded one); None when there is no such Redis. Reads only."""
+    each ({"seen": bool, "story": {"id", "reports": [...]}, "event": {"id", "type", "reports": [...]}}),
+    read from its Redis (`redis_url`, or a running `newswatch run`'s embedded one) and, for the item's
+    event id, its archive; None when there is no such Redis. Reads only."""
     from newswatch.store.state import State, connect
     from newswatch.pipeline.stories import story_reports
     url, _ = _service_redis(config)
@@ -58,13 +62,15 @@ def story_lookup(config):
         return None
 
     def lookup(items) -> dict[str, dict]:
-        out = {}
+        out, events = {}, archived_events(config, [i.id for i in items])
         for item, value in zip(items, state.seen_values([i.id for i in items])):
             entry: dict = {"seen": value is not None}
             if value and value != "1":
                 reports = story_reports(state, value)
                 entry["story"] = {"id": value, "reports": [
                     {k: r.get(k) for k in ("source_id", "url", "title", "seen_at")} for r in reports]}
+            if item.id in events:
+                entry["event"] = event_view(state, events[item.id])
             out[item.id] = entry
         return out
     return lookup
@@ -87,36 +93,9 @@ def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
         rows.append({"alert_id": alert_id, "created_at": payload.get("created_at"), "rule": payload["rule_id"],
                      "severity": payload["severity"], "title": payload["title"], "url": payload.get("url"),
                      "source": payload["source_id"], "story_id": payload.get("story_id"),
-                     "event": _event(state, payload.get("event_id")),
-                     "reported_by": _reported_by(state, payload), "deliveries": deliveries})
+                     "event": event_view(state, payload.get("event_id")),
+                     "reported_by": reported_by(state, payload), "deliveries": deliveries})
     return rows
-
-
-REPORT_FIELDS = ("source_id", "lang", "url", "title", "published", "seen_at")
-
-
-def _event(state, event_id: str | None) -> dict | None:
-    """The alert's event: its id, type and every recorded report (outlet, language, link), first seen first."""
-    from newswatch.pipeline.events import event_reports
-    if not event_id:
-        return None
-    return {"id": event_id, "type": event_id.split("-", 1)[0],
-            "reports": [{k: r.get(k) for k in REPORT_FIELDS} for r in event_reports(state, event_id)]}
-
-
-def _reported_by(state, payload: dict) -> list[dict]:
-    """The other reports of the alert's event, then its story's other copies: outlet, language (where the
-    event recorded it) and link of each ("also reported by"), each report once."""
-    from newswatch.pipeline.events import event_reports
-    from newswatch.pipeline.stories import story_reports
-    reports = event_reports(state, payload["event_id"]) if payload.get("event_id") else []
-    reports += story_reports(state, payload["story_id"]) if payload.get("story_id") else []
-    seen, out = {payload.get("item_id")}, []
-    for r in reports:
-        if r.get("item_id") not in seen:
-            seen.add(r.get("item_id"))
-            out.append({"source_id": r["source_id"], "lang": r.get("lang"), "url": r.get("url")})
-    return out
 
 
 def cmd_alerts(args) -> int:

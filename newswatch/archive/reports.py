@@ -49,3 +49,14 @@ def story_reports(conn: sa.Connection, story_or_item: str, limit: int = LIMIT) -
     return [Report(item_id=r.fingerprint, story_id=r.story_id, source=r.source, lang=r.lang, url=r.url,
                    title=r.title, at=float(r.at), published=r.published, fetched=float(r.fetched),
                    event_id=r.event_id) for r in rows]
+
+
+def events_of(conn: sa.Connection, fingerprints: list[str]) -> dict[str, str]:
+    """The archived event id of each item that has one, by fingerprint."""
+    c, out = items.c, {}
+    for start in range(0, len(fingerprints), 500):
+        chunk = fingerprints[start:start + 500]
+        rows = conn.execute(sa.select(c.fingerprint, c.event_id).where(c.fingerprint.in_(chunk),
+                                                                      c.event_id.is_not(None))).all()
+        out.update({str(r.fingerprint): str(r.event_id) for r in rows})
+    return out
