@@ -52,6 +52,7 @@ def write_config(tmp_path, redis_url, key_prefix, http, smtp, state_dir):
     path = tmp_path / "newswatch.yaml"
     path.write_text(yaml.safe_dump({
         "redis_url": redis_url, "key_prefix": key_prefix, "state_dir": str(state_dir), "max_age": "off",
+        "archive": {"url": f"sqlite:///{tmp_path / 'archive.db'}"},     # this test's own archive
         "rules": [str(ROOT / "config" / "rules" / "sahel.yaml")],
         "sources": [{"id": "intl-affairs", "type": "telegram", "channel": f"https://t.me/{TELEGRAM_CHANNEL}",
                      "base_url": http.base_url, "interval": "2s"}]
@@ -110,3 +111,22 @@ def test_one_visit_from_four_outlets_in_three_languages_is_one_email_listing_the
         assert line.startswith("• ") and RULE not in line, line
         others = [f"{s} ({lang})" for s, lang in LANGS.items() if s != first]
         assert sorted(line.split("also reported by: ", 1)[1].split(", ")) == sorted(others), line
+        # `newswatch alerts`: the alert's event with every report, outlet and language
+        listing = procs("alerts", "-c", str(cfg), "--format", "json", name="alerts")
+        assert listing.proc.wait(30) == 0, listing.stderr()
+        [row] = [r for r in map(json.loads, listing.stdout().splitlines()) if r["rule"] == RULE]
+        assert row["event"]["id"] == alert["event_id"]
+        assert {(r["source_id"], r["lang"]) for r in row["event"]["reports"]} == set(LANGS.items())
+        assert {(r["source_id"], r["lang"]) for r in row["reported_by"]} == {(s, l) for s, l in LANGS.items() if s != first}
+        # `newswatch items`: each fetched item with its event (from the archive) and the event's reports
+        items = procs("items", "-c", str(cfg), "--source", "lenta", name="items")
+        assert items.proc.wait(60) == 0, items.stderr()
+        [lenta] = [json.loads(line) for line in items.stdout().splitlines()]
+        assert lenta["seen"] is True and lenta["event"]["id"] == alert["event_id"], lenta
+        assert lenta["event"]["type"] == "visit" and len(lenta["event"]["reports"]) == 4
+        # `newswatch story EVENT_ID`: every report of the event from the archive, with outlet and language
+        story = procs("story", "-c", str(cfg), alert["event_id"], "--format", "json", name="story")
+        assert story.proc.wait(60) == 0, story.stderr()
+        archived = [json.loads(line) for line in story.stdout().splitlines()]
+        assert {(r["source"], r["lang"]) for r in archived} == set(LANGS.items())
+        assert {r["event_id"] for r in archived} == {alert["event_id"]}
