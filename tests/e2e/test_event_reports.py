@@ -48,7 +48,7 @@ def feed(source_id: str, with_report: bool) -> bytes:
             ).encode()
 
 
-def write_config(tmp_path, redis_url, key_prefix, http, smtp, state_dir):
+def write_config(tmp_path, redis_url, key_prefix, http, smtp, state_dir, digest="20s"):
     path = tmp_path / "newswatch.yaml"
     path.write_text(yaml.safe_dump({
         "redis_url": redis_url, "key_prefix": key_prefix, "state_dir": str(state_dir), "max_age": "off",
@@ -57,7 +57,7 @@ def write_config(tmp_path, redis_url, key_prefix, http, smtp, state_dir):
         "sources": [{"id": "intl-affairs", "type": "telegram", "channel": f"https://t.me/{TELEGRAM_CHANNEL}",
                      "base_url": http.base_url, "interval": "2s"}]
                    + [{"id": s, "type": "rss", "url": http.url(f"/{s}.xml"), "interval": "2s"} for s in OUTLETS],
-        "channels": [email_channel(smtp, digest="20s"), {"id": "console", "type": "stdout", "min_severity": "critical"}],
+        "channels": [email_channel(smtp, **({"digest": digest} if digest else {})), {"id": "console", "type": "stdout", "min_severity": "critical"}],
         "delivery": {"retry_backoff": "1s", "redeliver_after": "5s"}}, sort_keys=False))
     return path
 
@@ -130,3 +130,34 @@ def test_one_visit_from_four_outlets_in_three_languages_is_one_email_listing_the
         archived = [json.loads(line) for line in story.stdout().splitlines()]
         assert {(r["source"], r["lang"]) for r in archived} == set(LANGS.items())
         assert {r["event_id"] for r in archived} == {alert["event_id"]}
+
+
+def test_four_outlets_at_once_to_a_plain_email_channel_is_one_email(tmp_path, procs, redis_url, key_prefix, rdb,
+                                                                      data_dir, shared_state_dir):
+    """The four feeds all carry their report from the start and the channel sends at once: the four polls
+    race, and still the event alerts once; the email lists the outlets known when it was sent, each with
+    its language, never the alert's own."""
+    from tests.support.smtp_server import LocalSMTPServer
+    with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
+        http.route(f"/s/{TELEGRAM_CHANNEL}", Response(
+            body=telegram_page_with_seed(data_dir, published=datetime(2023, 2, 7, 9, tzinfo=timezone.utc)),
+            headers={"Content-Type": "text/html; charset=utf-8"}))
+        for s in OUTLETS:
+            http.feed(f"/{s}.xml", feed(s, True))
+        cfg = write_config(tmp_path, redis_url, key_prefix, http, smtp, shared_state_dir, digest=None)
+        run = procs("run", "-c", str(cfg))
+        state = State(rdb, key_prefix)
+        wait_until(lambda: any(rdb.scan_iter(f"{key_prefix}:alert:*")), 90, "the alert", procs=[run])
+        alert = the_alert(rdb, key_prefix)
+        wait_until(lambda: len(event_reports(state, alert["event_id"])) >= 4, 60, "four outlets on the event",
+                   procs=[run])
+        wait_until(lambda: smtp.messages, 30, "the email", procs=[run])
+        wait_until(lambda: all(d.get("status") == "sent" for d in deliveries(rdb, key_prefix).values()), 20,
+                   "deliveries settled", procs=[run])
+        assert run.terminate() == 0
+        assert len(smtp.messages) == 1, [m["Subject"] for m in smtp.messages]
+        body = smtp.messages[0].get_body(("plain",)).get_content()
+        listed = [ln.removeprefix("Also reported by: ").split(", ") for ln in body.splitlines()
+                  if ln.startswith("Also reported by: ")]
+        others = {f"{s} ({lang})" for s, lang in LANGS.items() if s != alert["source_id"]}
+        assert all(set(names) <= others for names in listed), (listed, others)   # with languages, never its own
