@@ -64,8 +64,9 @@ def write_config(tmp_path, redis_url, key_prefix, http, smtp, state_dir, digest=
 
 def the_alert(rdb, key_prefix) -> dict:
     alerts = [json.loads(rdb.get(k)) for k in rdb.scan_iter(f"{key_prefix}:alert:*")]
-    [alert] = [a for a in alerts if a.get("rule_id") == RULE]
-    return alert
+    found = [a for a in alerts if a.get("rule_id") == RULE]
+    assert len(found) == 1, [(a["source_id"], a["event_id"], a["story_id"], a["created_at"]) for a in found]
+    return found[0]
 
 
 @pytest.mark.parametrize("first", ["intl-affairs", "lenta"])
@@ -135,8 +136,12 @@ def test_one_visit_from_four_outlets_in_three_languages_is_one_email_listing_the
 def test_four_outlets_at_once_to_a_plain_email_channel_is_one_email(tmp_path, procs, redis_url, key_prefix, rdb,
                                                                       data_dir, shared_state_dir):
     """The four feeds all carry their report from the start and the channel sends at once: the four polls
-    race, and still the event alerts once; the email lists the outlets known when it was sent, each with
-    its language, never the alert's own."""
+    race, and the event must still alert once; the email lists the outlets known when it was sent, each
+    with its language, never the alert's own.
+    KNOWN TO FAIL about 4 runs in 10 (2026-12-07): when the polls race, lenta's report opens a new event and
+    abamako's joins `visit-<telegram item>.3`, a secondary visit event of the Telegram post, not the event
+    lenta's and the post's main event share: two event ids, two alerts, two emails. Polled one after
+    another, every order tried gives one event (see the report to the lead)."""
     from tests.support.smtp_server import LocalSMTPServer
     with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
         http.route(f"/s/{TELEGRAM_CHANNEL}", Response(
@@ -148,9 +153,9 @@ def test_four_outlets_at_once_to_a_plain_email_channel_is_one_email(tmp_path, pr
         run = procs("run", "-c", str(cfg))
         state = State(rdb, key_prefix)
         wait_until(lambda: any(rdb.scan_iter(f"{key_prefix}:alert:*")), 90, "the alert", procs=[run])
+        wait_until(lambda: len(event_reports(state, the_alert(rdb, key_prefix)["event_id"])) >= 4, 60,
+                   "four outlets on the event", procs=[run])
         alert = the_alert(rdb, key_prefix)
-        wait_until(lambda: len(event_reports(state, alert["event_id"])) >= 4, 60, "four outlets on the event",
-                   procs=[run])
         wait_until(lambda: smtp.messages, 30, "the email", procs=[run])
         wait_until(lambda: all(d.get("status") == "sent" for d in deliveries(rdb, key_prefix).values()), 20,
                    "deliveries settled", procs=[run])
