@@ -23,6 +23,7 @@ from newswatch.config import DeliveryConfig
 from newswatch.config.registry import ComponentConfig
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
+from newswatch.pipeline.events import event_reports
 from newswatch.pipeline.stories import parse_reports, reports_key
 from newswatch.store.state import State
 from alerts.store import SETTLED, AlertStore
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # A story's raw reports (HVALS) and sources (SMEMBERS), by story id, as read under the send lock.
 Stories = dict[str, tuple[list[str], set[str]]]
+# An event's reports (newswatch.pipeline.events.event_reports), by event id.
+Events = dict[str, list[dict[str, object]]]
 
 
 class DeliverySettings(Protocol):
@@ -103,12 +106,15 @@ def _deliver_locked(rt: DeliveryContext, alert: Alert, channel: ComponentConfig)
     record, silences, stories = _read_under_lock(rt.state, alert, channel.id)
     if record.get("status") in SETTLED:  # finished while we waited
         return DeliveryOutcome(DeliveryStatus.DONE)
-    # copies of the story seen since the alert was created: "also reported by" (a digest: per member)
-    if alert.story_id:
-        alert.reported_by = _reported_by(stories, alert.story_id, alert.source_id)
+    # reports of the event and copies of the story seen since the alert was created: "also reported by"
+    # (a digest: per member), each outlet once, with its language when the event recorded it
+    events = _event_reports(rt.state, alert)
+    if alert.story_id or alert.event_id:
+        alert.reported_by = _reported_by(stories, events, alert.story_id, alert.event_id, alert.source_id)
     for member in alert.digest_of or []:
-        if member.get("story_id"):
-            member["reported_by"] = _reported_by(stories, member["story_id"], member.get("source_id"))
+        if member.get("story_id") or member.get("event_id"):
+            member["reported_by"] = _reported_by(stories, events, member.get("story_id"), member.get("event_id"),
+                                                 member.get("source_id"))
     silence = Silences.silencing_in(silences, alert.rule_id, channel.id)
     if silence is None:
         return _hold_throttle_or_send(rt, alert, channel, rt.settings.delivery)
@@ -133,10 +139,23 @@ def _read_under_lock(state: State, alert: Alert, channel_id: str) -> tuple[dict[
     return record, silences, {sid: (found[2 * i], found[2 * i + 1]) for i, sid in enumerate(story_ids)}
 
 
-def _reported_by(stories: Stories, story_id: str, own_source: str | None) -> list[str]:
-    reports, sources = stories.get(story_id, ([], set()))
-    others = [r["source_id"] for r in parse_reports(reports)] + sorted(sources)
-    return [s for s in dict.fromkeys(others) if s != own_source]
+def _event_reports(state: State, alert: Alert) -> Events:
+    """The recorded reports of the alert's event (of each member's event, for a digest)."""
+    event_ids = dict.fromkeys([alert.event_id] * bool(alert.event_id)
+                              + [m["event_id"] for m in alert.digest_of or [] if m.get("event_id")])
+    return {event_id: event_reports(state, event_id) for event_id in event_ids}
+
+
+def _reported_by(stories: Stories, events: Events, story_id: str | None, event_id: str | None,
+                 own_source: str | None) -> list[str]:
+    """The other outlets, first seen first: "lenta (ru)" where the language is known, else the source id."""
+    langs: dict[str, str | None] = {}
+    for report in events.get(event_id or "", []):
+        langs.setdefault(str(report["source_id"]), str(report["lang"]) if report.get("lang") else None)
+    reports, sources = stories.get(story_id or "", ([], set()))
+    for source in [r["source_id"] for r in parse_reports(reports)] + sorted(sources):
+        langs.setdefault(source, None)
+    return [f"{s} ({lang})" if lang else s for s, lang in langs.items() if s != own_source]
 
 
 def _hold_throttle_or_send(rt: DeliveryContext, alert: Alert, channel: ComponentConfig,

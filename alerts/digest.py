@@ -97,7 +97,7 @@ def digest_alert(channel: str, members: list[dict[str, Any]], now: float) -> Ale
                  published=None, summary="\n".join(lines), channels=[channel],
                  created_at=datetime.fromtimestamp(now).astimezone().isoformat(),
                  digest_of=[{k: m.get(k) for k in ("id", "rule_id", "rule_title", "severity", "title", "url",
-                                                    "published", "source_id", "story_id")}
+                                                    "published", "source_id", "story_id", "event_id")}
                             | {"explanation": Alert.from_dict(m).explanation()} for m in members])
 
 

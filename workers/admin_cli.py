@@ -42,10 +42,14 @@ def _state(args, config=None):
     return config, State(connect(url), config.settings.key_prefix), url
 
 
+from workers.event_views import archived_events, event_view, reported_by
+
+
 def story_lookup(config):
     """For `newswatch items`: a function from fetched items to what the running service knows of
-    each ({"seen": bool, "story": {"id", "reports": [...]}}), read from its Redis (`redis_url`, or a
-    running `newswatch run`'s embedded one); None when there is no such Redis. Reads only."""
+    each ({"seen": bool, "story": {"id", "reports": [...]}, "event": {"id", "type", "reports": [...]}}),
+    read from its Redis (`redis_url`, or a running `newswatch run`'s embedded one) and, for the item's
+    event id, its archive; None when there is no such Redis. Reads only."""
     from newswatch.store.state import State, connect
     from newswatch.pipeline.stories import story_reports
     url, _ = _service_redis(config)
@@ -58,13 +62,15 @@ def story_lookup(config):
         return None
 
     def lookup(items) -> dict[str, dict]:
-        out = {}
+        out, events = {}, archived_events(config, [i.id for i in items])
         for item, value in zip(items, state.seen_values([i.id for i in items])):
             entry: dict = {"seen": value is not None}
             if value and value != "1":
                 reports = story_reports(state, value)
                 entry["story"] = {"id": value, "reports": [
                     {k: r.get(k) for k in ("source_id", "url", "title", "seen_at")} for r in reports]}
+            if item.id in events:
+                entry["event"] = event_view(state, events[item.id])
             out[item.id] = entry
         return out
     return lookup
@@ -87,17 +93,9 @@ def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
         rows.append({"alert_id": alert_id, "created_at": payload.get("created_at"), "rule": payload["rule_id"],
                      "severity": payload["severity"], "title": payload["title"], "url": payload.get("url"),
                      "source": payload["source_id"], "story_id": payload.get("story_id"),
-                     "reported_by": _reported_by(state, payload), "deliveries": deliveries})
+                     "event": event_view(state, payload.get("event_id")),
+                     "reported_by": reported_by(state, payload), "deliveries": deliveries})
     return rows
-
-
-def _reported_by(state, payload: dict) -> list[dict]:
-    """The story's other copies: source and link of each ("also reported by")."""
-    from newswatch.pipeline.stories import story_reports
-    if not payload.get("story_id"):
-        return []
-    return [{"source_id": r["source_id"], "url": r.get("url")} for r in story_reports(state, payload["story_id"])
-            if r.get("item_id") != payload.get("item_id")]
 
 
 def cmd_alerts(args) -> int:
@@ -118,9 +116,14 @@ def cmd_alerts(args) -> int:
                            for ch, d in row["deliveries"].items())
         print(f"{row['alert_id']}  {row['created_at'][:19]}  {row['severity']:<8} {row['rule']}  "
               f"{row['title'][:70]}  [{states}]")
+        if row["event"]:
+            print(f"    event {row['event']['id']}: {len(row['event']['reports'])} report(s)")
+            for r in row["event"]["reports"]:
+                print(f"      {r['source_id']} ({r['lang'] or '?'})  {r['url'] or ''}".rstrip())
         if row["reported_by"]:
-            print("    also reported by: " + ", ".join(f"{r['source_id']} {r['url'] or ''}".strip()
-                                                      for r in row["reported_by"]))
+            print("    also reported by: " + ", ".join(
+                f"{r['source_id']}{' (' + r['lang'] + ')' if r['lang'] else ''} {r['url'] or ''}".strip()
+                for r in row["reported_by"]))
     if args.format != "json":
         print(f"{len(rows)} alert(s)", file=sys.stderr)
     return 0

@@ -7,7 +7,7 @@ the archive holds.
     newswatch search lavrov -- -moscow             (after `--`, a word may start with "-")
     newswatch archive prune [--dry-run]            what is older than archive.keep (and beyond max_items)
     newswatch archive stats [--format json]        counts, oldest/newest, top sources and languages, size
-    newswatch story 3f2a...                        (a story id, or the id of any of its items)
+    newswatch story 3f2a...                        (a story id, an event id visit-..., or the id of any of its items)
 
 They read the archive database of the config (`archive.url`, else SQLite in state_dir), no channel
 secrets (the config is loaded as a dry run); `stats` also asks the service's Redis, when it answers,
@@ -194,7 +194,8 @@ def cmd_archive_stats(args) -> int:
 
 
 def cmd_story(args) -> int:
-    """Every report of a story (its id, or the fingerprint of one of its items), oldest first."""
+    """Every report of a story (its id, or the fingerprint of one of its items) or of an event (its id),
+    oldest first, each with its outlet and language."""
     from newswatch.archive.database import ArchiveUnavailable
     _, archive = _open_archive(args, "story")
     if archive is None:
@@ -207,7 +208,8 @@ def cmd_story(args) -> int:
     finally:
         archive.close()
     if not reports:
-        print(f"newswatch story: no story or item {args.id!r} in the archive ({archive.where})", file=sys.stderr)
+        print(f"newswatch story: no story, event or item {args.id!r} in the archive ({archive.where})",
+              file=sys.stderr)
         return 2
     for r in reports:
         when = datetime.fromtimestamp(r.at, timezone.utc)
@@ -217,8 +219,9 @@ def cmd_story(args) -> int:
             print(f"{when:%Y-%m-%d %H:%M}Z  {r.source:<16} {r.lang or '-':<3} {r.title[:90]}"
                   + (f"  {r.url}" if r.url else ""))
     if args.format != "json":
-        sources = len({r.source for r in reports})
-        print(f"story {reports[0].story_id}: {len(reports)} report(s) from {sources} source(s)", file=sys.stderr)
+        sources, langs = len({r.source for r in reports}), len({r.lang for r in reports if r.lang})
+        what = f"event {args.id}" if reports[0].event_id == args.id else f"story {reports[0].story_id}"
+        print(f"{what}: {len(reports)} report(s) from {sources} source(s) in {langs} language(s)", file=sys.stderr)
     return 0
 
 
@@ -250,6 +253,6 @@ def add_archive_parsers(sub, common) -> None:
     stats.add_argument("--format", choices=["text", "json"], default="text")
     stats.set_defaults(func=cmd_archive_stats)
     story = sub.add_parser("story", parents=[common], help="every report of a story, from the archive")
-    story.add_argument("id", metavar="ID", help="a story id, or the id (fingerprint) of one of its items")
+    story.add_argument("id", metavar="ID", help="a story id, an event id (visit-…), or the id (fingerprint) of one of its items")
     story.add_argument("--format", choices=["text", "json"], default="text")
     story.set_defaults(func=cmd_story)

@@ -1,4 +1,5 @@
-"""One poll of one source: fetch → parse → exact dedup → story dedup → age → classify → match → dispatch.
+"""One poll of one source: fetch → parse → exact dedup → story dedup → age → classify → events → story
+links → match → dispatch.
 
 Order matters for "nothing lost": alerts are stored and their deliveries
 enqueued before the items are marked seen and the cursor is saved, so a worker
@@ -22,6 +23,9 @@ from newswatch.classify.stage import ClassifyStage
 from newswatch.pipeline.dedup import ExactDeduplicator, StoryDeduplicator
 from newswatch.logs import fields
 from newswatch.pipeline import AgeFilter, Stage, run_stages
+from newswatch.pipeline.event_keys import Scoring
+from newswatch.pipeline.events import EventClusterer
+from newswatch.pipeline.story_link import StoryLinker
 from workers.sources.base import SourceError
 
 log = logging.getLogger(__name__)
@@ -130,6 +134,10 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
     stages: list[Stage] = [age]
     if rt.classifier is not None:
         stages.append(ClassifyStage(rt.classifier, rt.source_langs))
+        if s.events.enabled:   # after story dedup (a copy joins its story's event) and the classifier
+            stages.append(EventClusterer(state, s.events.window_days, Scoring(threshold=s.events.threshold)))
+        if stories is not None and s.stories.link:   # items with no typed event: independent reports, one story
+            stages.append(StoryLinker(state, s.stories.link_threshold, window=s.stories.window))
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)

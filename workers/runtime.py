@@ -14,6 +14,7 @@ from alerts.notifiers.options import ChannelOptions
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from alerts.rules.reports import HappeningReports
+from newswatch.pipeline.events import event_reports
 from newswatch.archive.archiver import Archiver
 from newswatch.archive.database import Archive
 from newswatch.archive.queue import ArchiveQueue
@@ -98,10 +99,12 @@ class Runtime:
 
     def _compile_matcher(self, rules: list[Rule]) -> RuleMatcher:
         """Place and region conditions use the classifier's tables; `source:` the sources' tags; `reports:`
-        the reports the pipeline recorded in Redis (story dedup records an item's before it is matched)."""
+        the reports the pipeline recorded in Redis (story dedup and event clustering record an item's
+        before it is matched): its event's, else its story's."""
         tables = self.classifier.tables if self.classifier is not None else None
         source_tags = {src.id: frozenset(src.tags) for src in self.settings.sources}
-        return RuleMatcher(rules, tables=tables, source_tags=source_tags, reports=HappeningReports(self.state))
+        return RuleMatcher(rules, tables=tables, source_tags=source_tags,
+                           reports=HappeningReports(self.state, event_reports))
 
     def check_rules(self) -> bool:
         """Called by processes that match (at the start of every poll): reload the rules

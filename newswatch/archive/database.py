@@ -29,7 +29,7 @@ from newswatch.archive import migrate, replay
 from newswatch.archive.query import SearchQuery
 from newswatch.archive.records import Entry
 from newswatch.archive.retention import PruneReport, Retention, plan, prune
-from newswatch.archive.reports import Report, story_reports
+from newswatch.archive.reports import events_of, Report, story_reports
 from newswatch.archive.schema import alerts, items
 from newswatch.archive.search import SearchHit, search
 from newswatch.archive.stats import stats
@@ -184,6 +184,15 @@ class Archive:
         try:
             with self.engine.connect() as conn:
                 return story_reports(conn, story_or_item)
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from None
+
+    def events_of(self, fingerprints: list[str]) -> dict[str, str]:
+        """The archived event id of each of these items that has one (`newswatch items`)."""
+        self.ready()
+        try:
+            with self.engine.connect() as conn:
+                return events_of(conn, fingerprints)
         except UNAVAILABLE as error:
             raise self._unavailable(error) from None
 

@@ -90,6 +90,7 @@ def item_entry(item: Item) -> str:
         "title": _clean(item.title) or "", "text": cap_text(_clean(item.text) or ""),
         "published": published, "fetched": fetched, "at": published if published is not None else fetched,
         "lang": (item.lang or None) and item.lang[:16], "story_id": item.story_id or item.id,
+        "event_id": item.event_id,
         "countries": list(facts.countries) if facts else [], "mentioned": list(facts.mentioned) if facts else [],
         "cities": list(facts.cities) if facts else [], "regions": list(facts.regions) if facts else [],
         "topics": list(facts.topics) if facts else [], "actors": list(facts.actors) if facts else [],
@@ -109,6 +110,7 @@ def alert_entry(alert: Alert | dict[str, Any]) -> str:
     record = {
         "alert_id": alert.id, "rule_id": alert.rule_id, "rule_title": alert.rule_title,
         "severity": alert.severity, "item_fingerprint": alert.item_id, "story_id": alert.story_id,
+        "event_id": alert.event_id,
         "source": alert.source_id, "title": _clean(alert.title) or "", "url": _clean(alert.url),
         "created": created, "channels": list(alert.channels),
         "evidence": alert.to_dict()["evidence"],

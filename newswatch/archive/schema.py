@@ -47,10 +47,12 @@ items = sa.Table(
     sa.Column("actors", sa.JSON, nullable=False),      # [{"id", "name", "nationality", "role"}]
     sa.Column("facts", sa.JSON(none_as_null=True)),    # Facts.to_dict(), for replaying rules; NULL: unclassified
     sa.Column("guid", sa.Text),                        # as the source gave it (0003); NULL: none, or archived before
+    sa.Column("event_id", sa.String(64)),              # Item.event_id (0004); NULL: no typed event, or archived before
     sa.Index("ix_items_at", "at"),
     sa.Index("ix_items_source_at", "source", "at"),
     sa.Index("ix_items_lang_at", "lang", "at"),
     sa.Index("ix_items_story", "story_id"),
+    sa.Index("ix_items_event", "event_id"),
 )
 
 item_facets = sa.Table(
@@ -71,6 +73,7 @@ alerts = sa.Table(
     sa.Column("severity", sa.String(16), nullable=False),
     sa.Column("item_fingerprint", sa.String(64), nullable=False),
     sa.Column("story_id", sa.String(64)),
+    sa.Column("event_id", sa.String(64)),              # Alert.event_id (0004)
     sa.Column("source", sa.String(64), nullable=False),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("url", sa.Text),

@@ -65,6 +65,15 @@ class StoriesConfig(StrictModel):
     enabled: bool = True
     window: Duration = 72 * 3600.0       # how long a story's fingerprints are remembered
     threshold: float = Field(default=0.3, gt=0, le=1)  # share of the shorter copy's sketch that must agree (newswatch/pipeline/stories.py)
+    link: bool = True                    # an item with no typed event joins an independent report's story (story_link.py)
+    link_threshold: float = Field(default=0.55, gt=0, le=1)  # TF-IDF cosine of entities and lead words
+
+
+class EventsConfig(StrictModel):
+    """Event clustering: every report of one event, any outlet or language, shares an event id."""
+    enabled: bool = True
+    window_days: int = Field(default=2, ge=0, le=7)   # reports whose days differ by at most this many
+    threshold: float = Field(default=0.3, gt=0, le=1)  # weighted Jaccard of the keys that makes one event (newswatch/pipeline/event_keys.py)
 
 
 class StatusConfig(StrictModel):
@@ -88,6 +97,7 @@ class Settings(StrictModel):
     classify: ClassifyConfig = ClassifyConfig()
     status: StatusConfig = StatusConfig()
     stories: StoriesConfig = StoriesConfig()
+    events: EventsConfig = EventsConfig()
     health: HealthConfig = HealthConfig()
     system_alerts: SystemAlertsConfig = SystemAlertsConfig()
     archive: ArchiveConfig = ArchiveConfig()   # newswatch/config/archive.py

@@ -40,8 +40,8 @@ from newswatch.store.scripts import script
 from newswatch.store.state import State
 from newswatch.pipeline.story_sketch import SHINGLE, fingerprint_text, lead, pack, sketch, url_anchor, words
 
-__all__ = ["StoryDeduplicator", "fingerprint_text", "lead", "parse_reports", "reports_key", "sketch",
-           "story_reports", "url_anchor", "words"]
+__all__ = ["StoryDeduplicator", "fingerprint_text", "lead", "parse_reports", "report_field", "report_value",
+           "reports_key", "sketch", "story_reports", "url_anchor", "words"]
 
 log = logging.getLogger(__name__)
 _SPLIT = 2 ** 31  # anchor = shard * _SPLIT + field (listpack 32-bit ints)
@@ -113,13 +113,9 @@ class StoryDeduplicator(Stage):
             url = url_anchor(item.url)
             pub = item.published.timestamp() if item.published is not None else -1
             anchors = values[:self.retrieval] + ([url] if url is not None else [])
-            report = {"source_id": item.source_id, "url": item.url, "item_id": item.id, "title": item.title,
-                      "published": item.published.isoformat() if item.published else None,
-                      "seen_at": now, "order": order}
             words_ = " ".join([item.id, f"{pub:.0f}", str(size), "0" if url is None else "1", pack(values) or ".",
                                *[f"{(a >> 31) % shards} {a & mask}" for a in anchors]])
-            field = f"{item.source_id}\x00{item.url or item.id}".replace("\t", " ").replace("\n", " ")
-            lines.append(f"{words_}\t{field}\t{json.dumps(report, ensure_ascii=False)}")
+            lines.append(f"{words_}\t{report_field(item)}\t{report_value(item, now, order)}")
         reply = self._script(keys=[], args=[self.state.prefix, repr(now), repr(self.window), max(1, shards // 16),
                                             repr(self.threshold), self.sketch_size, self.min_shared,
                                             max(1, int(self.window)), "\n".join(lines)])
@@ -145,6 +141,17 @@ class StoryDeduplicator(Stage):
                 self._local.setdefault(a, story_id)
             out.append((story_id, how, str(score)))
         return out
+
+
+def report_field(item: Item) -> str:
+    """The field of an item's report in a story's reports hash: one per (source, url)."""
+    return f"{item.source_id}\x00{item.url or item.id}".replace("\t", " ").replace("\n", " ")
+
+
+def report_value(item: Item, now: float, order: int) -> str:
+    return json.dumps({"source_id": item.source_id, "url": item.url, "item_id": item.id, "title": item.title,
+                       "published": item.published.isoformat() if item.published else None,
+                       "seen_at": now, "order": order}, ensure_ascii=False)
 
 
 def story_reports(state: State, story_id: str) -> list[dict[str, Any]]:

@@ -13,6 +13,10 @@
   <p>:deliveries:overdue              sorted set "alert|channel" by the first due time the sweep found missed
   <p>:realert:<rule>:<happening>      the alert that opened the rule's window on the story or "event:<id>"
   <p>:story:<story>:sources|reports   who reported a story · <p>:story:map|ix:...  sketches (Lua-built)
+  <p>:{ev:<family>}:ix|ev:<day>       events of a type family by day: key -> handles · handle -> event (Redis
+  <p>:{ev:<family>}:rep|st:<slot> ... Cluster: one hash slot per family) · event -> its reports · story -> event
+  <p>:{stl}:df|ix|sv:<day> ...        story linking (TF-IDF): term frequencies, term -> stories, story vectors;
+                                      :map:<slot> story -> the story it was linked to · :seq
   <p>:digest:<channel> · <p>:digest:channels   alerts held for a digest
   <p>:ratelimit:<channel>:<window>    sliding-window send log
   <p>:silences                        hash of silences
@@ -91,6 +95,31 @@ class Keys:
 
     def story_reports(self, story_id: str) -> str:
         return self._k("story", story_id, "reports")
+
+    # events (newswatch/pipeline/events.py): every key one script touches shares the hash tag {ev:<family>}
+    # (the `event_type` arguments below are type families: meeting, violence, protest, ...)
+    def event_tag(self, event_type: str) -> str:
+        return self._k("{ev:" + event_type + "}")
+
+    def event_index(self, event_type: str, day: int) -> str:
+        return f"{self.event_tag(event_type)}:ix:{day}"
+
+    def event_records(self, event_type: str, day: int) -> str:
+        return f"{self.event_tag(event_type)}:ev:{day}"
+
+    def event_reports(self, event_type: str, slot: int) -> str:
+        return f"{self.event_tag(event_type)}:rep:{slot}"
+
+    def event_stories(self, event_type: str, slot: int) -> str:
+        return f"{self.event_tag(event_type)}:st:{slot}"
+
+    def event_seq(self, event_type: str) -> str:
+        return f"{self.event_tag(event_type)}:seq"
+
+    # story linking (newswatch/pipeline/story_link.py): one hash tag for every key of its script
+    def story_link(self, what: str, number: int | None = None) -> str:
+        """`what`: seq (no number), map (a slot), df, ix or sv (a day)."""
+        return self._k("{stl}", what) if number is None else self._k("{stl}", what, str(number))
 
     # the archive's write queue (newswatch.archive.queue)
     def archive_queue(self) -> str:

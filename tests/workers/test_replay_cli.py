@@ -269,7 +269,7 @@ def test_story_prints_every_report(filled, capsys):
     assert "Iran Temporarily Closes Strait Of Hormuz" in text.splitlines()[1] and " en " in text.splitlines()[1]
     assert "2 report(s) from 2 source(s)" in capsys.readouterr().err
     assert run("story", "-c", str(config), "0" * 24)[0] == 2
-    assert "no story or item '000000000000000000000000' in the archive" in capsys.readouterr().err
+    assert "no story, event or item '000000000000000000000000' in the archive" in capsys.readouterr().err
 
 
 @pytest.fixture

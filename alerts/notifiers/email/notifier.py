@@ -117,12 +117,26 @@ class EmailNotifier:
             ("Why", one_line(alert.explanation())),
         ]
 
+    @staticmethod
+    def _reported(alert: Alert) -> list[str]:
+        """"Also reported by: lenta (ru), abamako (fr)": the other outlets of the alert's event or story
+        (filled in at send time, alerts.delivery); a digest: one line per member that has any."""
+        def others(names: list[str] | None, own: str | None) -> str:
+            return ", ".join(one_line(s) for s in dict.fromkeys(names or []) if s and s != own)
+        if alert.digest_of:
+            return [f"• {one_line(m.get('title'))} — also reported by: {others(m.get('reported_by'), m.get('source_id'))}"
+                    for m in alert.digest_of if others(m.get("reported_by"), m.get("source_id"))]
+        listed = others(alert.reported_by, alert.source_id)
+        return [f"Also reported by: {listed}"] if listed else []
+
     def _text_body(self, alert: Alert) -> str:
         lines = [one_line(alert.title), ""]
         lines += [f"{name + ':':<11}{value}" for name, value in self._fields(alert)]
         summary = clip(multiline(alert.summary), SUMMARY_MAX)
         if summary:
             lines += ["", summary]
+        if self._reported(alert):
+            lines += ["", *self._reported(alert)]
         lines += ["", "-- ", f"newswatch alert {one_line(alert.id)} via channel {self.channel_id}"]
         return "\n".join(lines) + "\n"
 
@@ -138,6 +152,7 @@ class EmailNotifier:
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n"
             f"<h2>{title}</h2>\n<table>\n{rows}\n</table>\n"
             f"<p>{summary}</p>\n"
+            + "".join(f"<p>{esc(line)}</p>\n" for line in self._reported(alert)) +
             f"<p><small>newswatch alert {esc(one_line(alert.id))} via channel {esc(self.channel_id)}</small></p>\n"
             "</body></html>\n"
         )

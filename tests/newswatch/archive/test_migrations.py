@@ -35,19 +35,24 @@ def old_items(engine: sa.Engine) -> sa.Table:
     return sa.Table("items", sa.MetaData(), autoload_with=engine)
 
 
+def has_event_id(engine: sa.Engine) -> bool:
+    """0004 is there: items.event_id and alerts.event_id."""
+    return all("event_id" in {c["name"] for c in sa.inspect(engine).get_columns(t)} for t in ("items", "alerts"))
+
+
 def record_without_guid(item: Item) -> dict:
-    """An item's row as the schema before 0003 held it: no guid, the facts as a JSON value (the queue
-    entry carries them as JSON text, which the writer stores as they are)."""
+    """An item's row as 0001 and 0002 held it: no guid, no event_id, the facts as a JSON value (the
+    queue entry carries them as JSON text, which the writer stores as they are)."""
     record = decode(item_entry(item)).record
-    del record["guid"]
+    del record["guid"], record["event_id"]
     if isinstance(record.get("facts"), str):
         record["facts"] = json.loads(record["facts"])
     return record
 
 
-def test_three_revisions_ship_in_order():
-    assert migrate.revisions() == ["0001", "0002", "0003"]
-    assert migrate.head() == "0003"
+def test_four_revisions_ship_in_order():
+    assert migrate.revisions() == ["0001", "0002", "0003", "0004"]
+    assert migrate.head() == "0004"
 
 
 def test_upgrade_from_empty_to_head(archive_url):
@@ -55,11 +60,11 @@ def test_upgrade_from_empty_to_head(archive_url):
     try:
         assert migrate.current(archive.engine) is None
         archive.ready()
-        assert migrate.current(archive.engine) == "0003"
+        assert migrate.current(archive.engine) == "0004"
         assert {"items", "item_facets", "alerts", "alert_deliveries", migrate.VERSION_TABLE} <= tables(archive.engine)
-        assert search_ready(archive.engine) and has_guid(archive.engine)
+        assert search_ready(archive.engine) and has_guid(archive.engine) and has_event_id(archive.engine)
         archive.ready()   # again: nothing to do
-        assert migrate.current(archive.engine) == "0003"
+        assert migrate.current(archive.engine) == "0004"
     finally:
         archive.close()
 
@@ -76,7 +81,7 @@ def test_upgrade_from_0001_indexes_what_is_there(archive_url):
         with archive.engine.begin() as conn:   # 0001's items table: no search column, no FTS, no guid
             conn.execute(old_items(archive.engine).insert(), [record_without_guid(item)])
         archive.ready()
-        assert migrate.current(archive.engine) == "0003" and search_ready(archive.engine)
+        assert migrate.current(archive.engine) == "0004" and search_ready(archive.engine)
         hits = archive.search(SearchQuery("minister bamako"))
         assert [h.item_id for h in hits] == [item.id]
     finally:
@@ -98,7 +103,7 @@ def test_upgrade_from_the_previous_revision_keeps_the_items_without_a_guid(archi
         assert migrate.current(archive.engine) == "0002" and not has_guid(archive.engine)
         assert [h.item_id for h in archive.search(SearchQuery("minister bamako"))] == [old.id]
         archive.ready()
-        assert migrate.current(archive.engine) == "0003" and has_guid(archive.engine)
+        assert migrate.current(archive.engine) == "0004" and has_guid(archive.engine)
         assert [h.item_id for h in archive.search(SearchQuery("minister bamako"))] == [old.id]
         new = Item("wire", "Lavrov leaves Bamako", "He flew on to Niamey.", url="https://example.org/2",
                    guid="wire-2").finish()
@@ -119,6 +124,8 @@ def test_downgrade_one_step_and_up_again(archive_url):
         item.facts = Facts(lang="ru", countries=["ML"])
         with archive.engine.begin() as conn:
             write_entries(conn, [decode(item_entry(item))])
+        migrate.downgrade(archive.engine)   # 0004 -> 0003: the event_id columns go
+        assert migrate.current(archive.engine) == "0003" and has_guid(archive.engine) and not has_event_id(archive.engine)
         migrate.downgrade(archive.engine)   # 0003 -> 0002: the guid column goes, the items and their facets stay
         assert migrate.current(archive.engine) == "0002" and not has_guid(archive.engine)
         with archive.engine.connect() as conn:
@@ -131,10 +138,51 @@ def test_downgrade_one_step_and_up_again(archive_url):
         with archive.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT fingerprint FROM items")).scalars().all() == [item.id]
         migrate.upgrade(archive.engine)
-        assert migrate.current(archive.engine) == "0003" and has_guid(archive.engine)
+        assert migrate.current(archive.engine) == "0004" and has_guid(archive.engine) and has_event_id(archive.engine)
         assert [h.item_id for h in archive.search(SearchQuery("Бамако"))] == [item.id]
         [back] = archive.items_between(Window())
         assert back.id == item.id and back.guid is None   # dropped with the column
+    finally:
+        archive.close()
+
+
+def test_upgrade_from_0003_keeps_items_and_alerts_and_archives_event_ids(archive_url):
+    """A 0003 archive with an item and an alert upgraded to 0004: both stay, with no event id; a new item
+    and alert keep theirs, and `story` finds the event's reports by the event id."""
+    from newswatch.archive.records import alert_entry
+    from newswatch.model.alert import Alert
+    archive = Archive(archive_url)
+    try:
+        migrate.upgrade(archive.engine, "0003")
+        assert not has_event_id(archive.engine)
+        old = Item("wire", "Lavrov lands in Bamako", "He arrived on Tuesday.", url="https://example.org/1").finish()
+        alert = Alert(id="a-old", rule_id="visit", rule_title="Visit", severity="high", item_id=old.id,
+                      source_id="wire", title=old.title, url=old.url, published=None, summary="", channels=["desk"],
+                      created_at="2023-02-07T09:00:00+00:00", event_id="visit-old")
+        with archive.engine.begin() as conn:
+            conn.execute(old_items(archive.engine).insert(), [{**record_without_guid(old), "guid": None}])
+            alert_record = decode(alert_entry(alert)).record
+            del alert_record["event_id"]
+            conn.execute(sa.Table("alerts", sa.MetaData(), autoload_with=archive.engine).insert(), [alert_record])
+        archive.ready()
+        assert migrate.current(archive.engine) == "0004" and has_event_id(archive.engine)
+        ru = Item("tass", "Лавров прилетел в Мали", "Глава МИД России прилетел в Бамако.",
+                  url="https://example.org/ru").finish()
+        ru.lang, ru.event_id, ru.story_id = "ru", "visit-" + old.id, ru.id
+        fr = Item("abamako", "Lavrov en visite à Bamako", "Il est arrivé lundi soir.",
+                  url="https://example.org/fr").finish()
+        fr.lang, fr.event_id, fr.story_id = "fr", "visit-" + old.id, fr.id
+        archive.write([decode(item_entry(ru)), decode(item_entry(fr)),
+                       decode(alert_entry(Alert.from_dict({**alert.to_dict(), "id": "a-new", "event_id": ru.event_id})))])
+        with archive.engine.connect() as conn:
+            got = dict(conn.execute(sa.text("SELECT alert_id, event_id FROM alerts")).all())
+            assert conn.execute(sa.text("SELECT event_id FROM items WHERE fingerprint = :f"), {"f": old.id}
+                                ).scalar_one() is None
+        assert got == {"a-old": None, "a-new": ru.event_id}
+        reports = archive.story(ru.event_id)    # two stories, one event
+        assert [(r.source, r.lang, r.event_id) for r in reports] == [("tass", "ru", ru.event_id),
+                                                                     ("abamako", "fr", ru.event_id)]
+        assert [r.item_id for r in archive.story(fr.id)] == [fr.id]   # by a story id: that story alone
     finally:
         archive.close()
 

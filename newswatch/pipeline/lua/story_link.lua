@@ -1,0 +1,131 @@
+-- Story linking of a batch in one atomic step (newswatch/pipeline/story_link.py): online TF-IDF over
+-- entities and content words, look up, decide, index, count. Every key is in KEYS, one hash tag.
+-- KEYS: seq, link map (this slot, previous slot), then for each day today-2 .. today: its document
+-- frequencies (term -> documents, '' -> all documents), its index (term -> handles), its story vectors
+-- (handle -> "story_id|published|norm|term weight term weight ...").
+-- ARGV: now, today, threshold, max_gap (s), min_docs, anchors, list cap, top, day expire-at (today's),
+-- map expire-at, the batch: one line per item "story_id published(-1) first(1|0) term count term count ...".
+-- Returns one line per item: "story_id how score", how = linked | copy (a copy of a linked story) | none.
+local now, today, threshold, max_gap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local min_docs, n_anchors, cap, top = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local day_at, map_at = tonumber(ARGV[9]), tonumber(ARGV[10])
+local out, df_add, touched = {}, {}, {}
+local function df(i) return KEYS[4 + 3 * i] end   -- i = 0 (today - 2) .. 2 (today)
+local function ix(i) return KEYS[5 + 3 * i] end
+local function sv(i) return KEYS[6 + 3 * i] end
+
+local function weights(terms)  -- tf-idf weight of each term with the frequencies of the last three days
+  local docs, freq = 0, {}
+  local fields = {''}
+  for _, t in ipairs(terms) do fields[#fields + 1] = t[1] end
+  for i = 0, 2 do
+    local got = redis.call('hmget', df(i), unpack(fields))
+    docs = docs + (tonumber(got[1]) or 0)
+    for j = 2, #got do freq[j - 1] = (freq[j - 1] or 0) + (tonumber(got[j]) or 0) end
+  end
+  local w, norm = {}, 0
+  for j, t in ipairs(terms) do
+    local x = (1 + math.log(t[2])) * math.log((docs + 1) / (freq[j] + 1))
+    w[j] = x; norm = norm + x * x
+  end
+  return w, math.sqrt(norm), docs
+end
+
+local function anchors(terms, w)  -- the `n_anchors` heaviest terms
+  local order = {}
+  for j = 1, #terms do order[j] = j end
+  table.sort(order, function(a, b) if w[a] ~= w[b] then return w[a] > w[b] end return terms[a][1] < terms[b][1] end)
+  local out_ = {}
+  for j = 1, math.min(n_anchors, #order) do out_[j] = terms[order[j]][1] end
+  return out_, order
+end
+
+local function best_story(terms, w, norm, anchor, pub)
+  local acc, mine = {}, {}
+  for j, t in ipairs(terms) do mine[t[1]] = w[j] end
+  for i = 0, 2 do
+    local lists = redis.call('hmget', ix(i), unpack(anchor))
+    for k = 1, #anchor do
+      if lists[k] then
+        for h in string.gmatch(lists[k], '%S+') do acc[h] = acc[h] or {0, i}; acc[h][1] = acc[h][1] + mine[anchor[k]] end
+      end
+    end
+  end
+  local cands = {}
+  for h, a in pairs(acc) do cands[#cands + 1] = {a[1], h, a[2]} end
+  table.sort(cands, function(x, y) if x[1] ~= y[1] then return x[1] > y[1] end return x[2] < y[2] end)
+  local best, best_s, best_h = nil, -1, nil
+  for k = 1, math.min(top, #cands) do
+    local h = cands[k][2]
+    local v
+    for i = 2, 0, -1 do v = v or redis.call('hget', sv(i), h) end
+    if v then
+      local sid, spub, snorm, ts = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+      spub, snorm = tonumber(spub), tonumber(snorm)
+      if (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) and snorm > 0 and norm > 0 then
+        local dot = 0
+        for t, x in string.gmatch(ts, '(%S+) (%S+)') do
+          local y = mine[t]
+          if y then dot = dot + y * tonumber(x) end
+        end
+        local s = dot / (norm * snorm)
+        if s > best_s or (s == best_s and sid < best) then best, best_s, best_h = sid, s, h end
+      end
+    end
+  end
+  return best, best_s, best_h
+end
+
+local function index(h, anchor)
+  local lists, args = redis.call('hmget', ix(2), unpack(anchor)), {}
+  for k, t in ipairs(anchor) do
+    local l = lists[k] or ''
+    if not string.find(' ' .. l .. ' ', ' ' .. h .. ' ', 1, true) then
+      local _, n = string.gsub(l, ' ', '')
+      if l ~= '' and n + 1 >= cap then l = string.match(l, '^%S+ (.*)$') or '' end
+      args[#args + 1] = t; args[#args + 1] = (l == '') and h or (l .. ' ' .. h)
+    end
+  end
+  if #args > 0 then redis.call('hset', ix(2), unpack(args)) end
+end
+
+for line in string.gmatch(ARGV[11], '[^\n]+') do
+  local w_ = {}
+  for word in string.gmatch(line, '%S+') do w_[#w_ + 1] = word end
+  local story, pub, first = w_[1], tonumber(w_[2]), w_[3] == '1'
+  local linked = redis.call('hget', KEYS[2], story) or redis.call('hget', KEYS[3], story)
+  if linked then
+    out[#out + 1] = linked .. ' copy 1'
+  elseif not first or #w_ < 5 then
+    out[#out + 1] = story .. ' none 0'
+  else
+    local terms = {}
+    for j = 4, #w_ - 1, 2 do terms[#terms + 1] = {w_[j], tonumber(w_[j + 1])} end
+    local w, norm, docs = weights(terms)
+    local anchor, order = anchors(terms, w)
+    local sid, s, h = nil, 0, nil
+    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, anchor, pub) end
+    if sid and s >= threshold then
+      redis.call('hset', KEYS[2], story, sid)
+      touched[KEYS[2]] = map_at
+      out[#out + 1] = sid .. ' linked ' .. string.format('%.4f', s)
+    else
+      h = string.format('%d', redis.call('incr', KEYS[1]))
+      local parts = {}
+      for k = 1, math.min(#order, 40) do
+        local j = order[k]
+        if w[j] > 0 then parts[#parts + 1] = terms[j][1] .. ' ' .. string.format('%.3f', w[j]) end
+      end
+      redis.call('hset', sv(2), h, story .. '|' .. string.format('%.0f', pub) .. '|' ..
+                 string.format('%.4f', norm) .. '|' .. table.concat(parts, ' '))
+      out[#out + 1] = story .. ' none 0'
+    end
+    index(h, anchor)
+    for _, t in ipairs(terms) do df_add[t[1]] = (df_add[t[1]] or 0) + 1 end
+    df_add[''] = (df_add[''] or 0) + 1
+  end
+end
+for t, n in pairs(df_add) do redis.call('hincrby', df(2), t, n) end
+if next(df_add) then touched[df(2)] = day_at; touched[ix(2)] = day_at; touched[sv(2)] = day_at end
+for key, at in pairs(touched) do redis.call('expireat', key, at) end
+return table.concat(out, '\n')

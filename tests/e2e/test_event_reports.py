@@ -1,0 +1,168 @@
+"""Issue 14, done-when 3: one visit reported by four outlets, worded independently, in four feeds → ONE
+alert email for the founding rule, listing the other three outlets with their languages.
+
+The real reports of Lavrov's arrival in Bamako on 2023-02-07 (tests/data/collected/visits.jsonl: Sputnik in
+English, abamako in French, lenta.ru in Russian) as three RSS feeds, and the seed post (the Asharq Al-Awsat
+re-post, tests/data/seed/) on a public Telegram channel page, all on loopback. Real `newswatch run`, real
+Redis, real aiosmtpd, the shipped founding rule (config/rules/sahel.yaml), the full classifier, extractor
+and event clusterer. One outlet publishes first; the other three a little later. The desk's email channel
+sends a digest every 20 s, so the email goes out once every outlet has reported, and "also reported by"
+is read at send time from the event's reports."""
+import html
+import json
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import pytest
+import yaml
+
+from newswatch.pipeline.events import event_reports
+from newswatch.store.state import State
+from tests.e2e.conftest import (ROOT, TELEGRAM_CHANNEL, deliveries, email_channel, telegram_page_with_seed,
+                                wait_until)
+from tests.support.http_server import LocalHTTPServer, Response
+
+VISITS = (ROOT / "tests" / "data" / "collected" / "visits.jsonl").read_text(encoding="utf-8").splitlines()
+# source id -> (line of visits.jsonl, the hour of 2023-02-07 it was published); the fourth is the Telegram post
+OUTLETS = {"sputnik": (1, 6), "abamako": (73, 7), "lenta": (236, 8)}
+LANGS = {"sputnik": "en", "abamako": "fr", "lenta": "ru", "intl-affairs": "en"}   # the seed post is in English
+RULE = "russian-official-visits-sahel-capital"
+
+
+@pytest.fixture(scope="module")
+def shared_state_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("state")   # the classifier's index cache, built once for both orders
+
+
+def feed(source_id: str, with_report: bool) -> bytes:
+    line, hour = OUTLETS[source_id]
+    report = json.loads(VISITS[line])
+    item = ""
+    if with_report:
+        published = datetime(2023, 2, 7, hour, tzinfo=timezone.utc)
+        item = (f"<item><title>{html.escape(report['title'] or '')}</title><link>{html.escape(report['source'])}</link>"
+                f"<guid>{html.escape(report['source'])}</guid><pubDate>{format_datetime(published)}</pubDate>"
+                f"<description>{html.escape(report['text'])}</description></item>")
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{source_id}</title>'
+            f"<link>https://{source_id}.example/</link><description>news</description>{item}</channel></rss>"
+            ).encode()
+
+
+def write_config(tmp_path, redis_url, key_prefix, http, smtp, state_dir, digest="20s"):
+    path = tmp_path / "newswatch.yaml"
+    path.write_text(yaml.safe_dump({
+        "redis_url": redis_url, "key_prefix": key_prefix, "state_dir": str(state_dir), "max_age": "off",
+        "archive": {"url": f"sqlite:///{tmp_path / 'archive.db'}"},     # this test's own archive
+        "rules": [str(ROOT / "config" / "rules" / "sahel.yaml")],
+        "sources": [{"id": "intl-affairs", "type": "telegram", "channel": f"https://t.me/{TELEGRAM_CHANNEL}",
+                     "base_url": http.base_url, "interval": "2s"}]
+                   + [{"id": s, "type": "rss", "url": http.url(f"/{s}.xml"), "interval": "2s"} for s in OUTLETS],
+        "channels": [email_channel(smtp, **({"digest": digest} if digest else {})), {"id": "console", "type": "stdout", "min_severity": "critical"}],
+        "delivery": {"retry_backoff": "1s", "redeliver_after": "5s"}}, sort_keys=False))
+    return path
+
+
+def the_alert(rdb, key_prefix) -> dict:
+    alerts = [json.loads(rdb.get(k)) for k in rdb.scan_iter(f"{key_prefix}:alert:*")]
+    found = [a for a in alerts if a.get("rule_id") == RULE]
+    assert len(found) == 1, [(a["source_id"], a["event_id"], a["story_id"], a["created_at"]) for a in found]
+    return found[0]
+
+
+@pytest.mark.parametrize("first", ["intl-affairs", "lenta"])
+def test_one_visit_from_four_outlets_in_three_languages_is_one_email_listing_the_others(
+        first, tmp_path, procs, redis_url, key_prefix, rdb, data_dir, shared_state_dir):
+    from tests.support.smtp_server import LocalSMTPServer
+    published = datetime(2023, 2, 7, 9, tzinfo=timezone.utc)
+    with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
+        page = Response(body=telegram_page_with_seed(data_dir, published=published),
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+        empty_page = Response(body=telegram_page_with_seed(data_dir, with_post=False),
+                              headers={"Content-Type": "text/html; charset=utf-8"})
+        http.route(f"/s/{TELEGRAM_CHANNEL}", page if first == "intl-affairs" else empty_page)
+        feeds = {s: http.feed(f"/{s}.xml", feed(s, s == first)) for s in OUTLETS}
+        cfg = write_config(tmp_path, redis_url, key_prefix, http, smtp, shared_state_dir)
+        run = procs("run", "-c", str(cfg))
+        state = State(rdb, key_prefix)
+        wait_until(lambda: any(rdb.scan_iter(f"{key_prefix}:alert:*")), 90, f"the alert from {first}", procs=[run])
+        alert = the_alert(rdb, key_prefix)
+        assert alert["source_id"] == first and alert["event_id"], alert
+        # the other three outlets publish their own reports of the visit
+        for s, route in feeds.items():
+            if s != first:
+                route.body, route.etag = feed(s, True), '"with-report"'
+        if first != "intl-affairs":
+            http.route(f"/s/{TELEGRAM_CHANNEL}", page)
+        wait_until(lambda: len(event_reports(state, alert["event_id"])) >= 4, 60,
+                   "four outlets recorded on the event", procs=[run])
+        reports = event_reports(state, alert["event_id"])
+        print("event reports:", [(r["source_id"], r["lang"]) for r in reports])
+        assert {(r["source_id"], r["lang"]) for r in reports} == set(LANGS.items())
+        assert reports[0]["source_id"] == first
+        wait_until(lambda: smtp.messages, 60, "the digest email", procs=[run])
+        wait_until(lambda: all(d.get("status") in ("sent", "digested") for d in deliveries(rdb, key_prefix).values()),
+                   20, "deliveries settled", procs=[run])
+        assert run.terminate() == 0
+        assert len(smtp.messages) == 1, [m["Subject"] for m in smtp.messages]
+        assert the_alert(rdb, key_prefix)["id"] == alert["id"]           # still one alert for the founding rule
+        msg = smtp.messages[0]
+        assert "Russian official visits a Sahel capital" in msg["Subject"]
+        body = msg.get_body(("plain",)).get_content()
+        [line] = [ln for ln in body.splitlines() if "also reported by: " in ln]   # the digest's one member
+        assert line.startswith("• ") and RULE not in line, line
+        others = [f"{s} ({lang})" for s, lang in LANGS.items() if s != first]
+        assert sorted(line.split("also reported by: ", 1)[1].split(", ")) == sorted(others), line
+        # `newswatch alerts`: the alert's event with every report, outlet and language
+        listing = procs("alerts", "-c", str(cfg), "--format", "json", name="alerts")
+        assert listing.proc.wait(30) == 0, listing.stderr()
+        [row] = [r for r in map(json.loads, listing.stdout().splitlines()) if r["rule"] == RULE]
+        assert row["event"]["id"] == alert["event_id"]
+        assert {(r["source_id"], r["lang"]) for r in row["event"]["reports"]} == set(LANGS.items())
+        assert {(r["source_id"], r["lang"]) for r in row["reported_by"]} == {(s, l) for s, l in LANGS.items() if s != first}
+        # `newswatch items`: each fetched item with its event (from the archive) and the event's reports
+        items = procs("items", "-c", str(cfg), "--source", "lenta", name="items")
+        assert items.proc.wait(60) == 0, items.stderr()
+        [lenta] = [json.loads(line) for line in items.stdout().splitlines()]
+        assert lenta["seen"] is True and lenta["event"]["id"] == alert["event_id"], lenta
+        assert lenta["event"]["type"] == "visit" and len(lenta["event"]["reports"]) == 4
+        # `newswatch story EVENT_ID`: every report of the event from the archive, with outlet and language
+        story = procs("story", "-c", str(cfg), alert["event_id"], "--format", "json", name="story")
+        assert story.proc.wait(60) == 0, story.stderr()
+        archived = [json.loads(line) for line in story.stdout().splitlines()]
+        assert {(r["source"], r["lang"]) for r in archived} == set(LANGS.items())
+        assert {r["event_id"] for r in archived} == {alert["event_id"]}
+
+
+def test_four_outlets_at_once_to_a_plain_email_channel_is_one_email(tmp_path, procs, redis_url, key_prefix, rdb,
+                                                                      data_dir, shared_state_dir):
+    """The four feeds all carry their report from the start and the channel sends at once: the four polls
+    race, and the event must still alert once; the email lists the outlets known when it was sent, each
+    with its language, never the alert's own.
+    KNOWN TO FAIL about 4 runs in 10 (2026-12-07): when the polls race, lenta's report opens a new event and
+    abamako's joins `visit-<telegram item>.3`, a secondary visit event of the Telegram post, not the event
+    lenta's and the post's main event share: two event ids, two alerts, two emails. Polled one after
+    another, every order tried gives one event (see the report to the lead)."""
+    from tests.support.smtp_server import LocalSMTPServer
+    with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
+        http.route(f"/s/{TELEGRAM_CHANNEL}", Response(
+            body=telegram_page_with_seed(data_dir, published=datetime(2023, 2, 7, 9, tzinfo=timezone.utc)),
+            headers={"Content-Type": "text/html; charset=utf-8"}))
+        for s in OUTLETS:
+            http.feed(f"/{s}.xml", feed(s, True))
+        cfg = write_config(tmp_path, redis_url, key_prefix, http, smtp, shared_state_dir, digest=None)
+        run = procs("run", "-c", str(cfg))
+        state = State(rdb, key_prefix)
+        wait_until(lambda: any(rdb.scan_iter(f"{key_prefix}:alert:*")), 90, "the alert", procs=[run])
+        wait_until(lambda: len(event_reports(state, the_alert(rdb, key_prefix)["event_id"])) >= 4, 60,
+                   "four outlets on the event", procs=[run])
+        alert = the_alert(rdb, key_prefix)
+        wait_until(lambda: smtp.messages, 30, "the email", procs=[run])
+        wait_until(lambda: all(d.get("status") == "sent" for d in deliveries(rdb, key_prefix).values()), 20,
+                   "deliveries settled", procs=[run])
+        assert run.terminate() == 0
+        assert len(smtp.messages) == 1, [m["Subject"] for m in smtp.messages]
+        body = smtp.messages[0].get_body(("plain",)).get_content()
+        listed = [ln.removeprefix("Also reported by: ").split(", ") for ln in body.splitlines()
+                  if ln.startswith("Also reported by: ")]
+        others = {f"{s} ({lang})" for s, lang in LANGS.items() if s != alert["source_id"]}
+        assert all(set(names) <= others for names in listed), (listed, others)   # with languages, never its own

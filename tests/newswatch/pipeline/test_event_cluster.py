@@ -1,0 +1,338 @@
+"""EventClusterer on constructed events, against the real Redis (and without Redis, the same rule in Python).
+
+The events stand for what the extractor gives for real reports of the founding story (Lavrov in
+Bamako, 2026-02-17: TASS in Russian, RFI in French, Asharq Al-Awsat in Arabic and English) and for
+its look-alikes (the same actors elsewhere or another day, another event type the same day)."""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+from redis.crc import key_slot
+
+from newswatch.classify.model import Event, EventPlace, Facts, Participant
+from newswatch.model.item import Item
+from newswatch.pipeline.event_keys import Scoring, event_keys
+from newswatch.pipeline.events import EventClusterer, event_reports
+from newswatch.store.state import State, connect
+
+BAMAKO, MOSCOW, NIAMEY, KYIV, KHARKIV = "2460596", "524901", "2440485", "703448", "706483"
+DAY = "2026-02-17"
+PUBLISHED = datetime(2026, 2, 17, 9, 30, tzinfo=timezone.utc)
+
+
+def who(name: str, actor: str | None = None, nat: str | None = None, role: str | None = None) -> Participant:
+    return Participant(name=name, actor=actor, nationality=nat, role=role, field="title", start=0, end=len(name))
+
+
+def where(place_id: str, kind: str = "capital", country: str | None = "ML", role: str = "destination") -> EventPlace:
+    return EventPlace(id=place_id, kind=kind, name=place_id, country=country, role=role, field="title", start=0, end=1)
+
+
+LAVROV = who("Lavrov", "lavrov", "RU", "official")
+RU_FM = who("the Russian foreign minister", None, "RU", "official")
+GOITA = who("Goïta", "goita", "ML", "head-of-state")
+
+
+def event(kind: str = "visit", people: list[Participant] | None = None, places: list[EventPlace] | None = None,
+          when: str | None = DAY, field: str = "title", sentence: int = 0, start: int = 0) -> Event:
+    return Event(type=kind, modality="happened", who=list(people or []), where=list(places or []), when=when,
+                 when_text=None, field=field, sentence=sentence, start=start, end=start + 5, cue="visit")
+
+
+def report(source: str, lang: str, *events: Event, title: str = "", published: datetime = PUBLISHED,
+           story_id: str | None = None) -> Item:
+    item = Item(source_id=source, title=title or f"{source} report", text="...", lang=lang, published=published,
+                url=f"https://{source}.example/{abs(hash((title, lang, events[0].when if events else ''))) % 10**8}"
+                ).finish()
+    item.facts = Facts(lang=lang, events=list(events))
+    item.story_id = story_id
+    return item
+
+
+@pytest.fixture(params=["redis", "local"])
+def stage_for(request, state):
+    """A factory of clusterers: on the test's Redis prefix, or without Redis (one instance's batches)."""
+    local: list[EventClusterer] = []
+
+    def make(**kw) -> EventClusterer:
+        if request.param == "redis":
+            return EventClusterer(state, **kw)
+        if not local:
+            local.append(EventClusterer(None, **kw))
+        return local[0]
+    make.redis = request.param == "redis"  # type: ignore[attr-defined]
+    return make
+
+
+def founding_reports() -> list[Item]:
+    return [
+        report("tass", "ru", event(people=[LAVROV], places=[where("ML", "country")]), title="Лавров прибыл в Мали"),
+        report("rfi", "fr", event(people=[RU_FM], places=[where(BAMAKO)]),
+               title="Le chef de la diplomatie russe en visite à Bamako"),
+        report("aawsat-ar", "ar", event(people=[LAVROV], places=[where(BAMAKO)], when="2026-02-18"),
+               title="لافروف في باماكو"),
+        report("aawsat", "en", event(people=[LAVROV, GOITA], places=[where(BAMAKO)]),
+               title="Russia steps up its policy in West Africa as Lavrov visits Bamako"),
+    ]
+
+
+def test_one_visit_reported_by_four_outlets_in_four_languages_is_one_event(stage_for, state):
+    items = founding_reports()
+    stage = stage_for()
+    for item in items:           # one poll each, as four sources would be polled
+        stage.process([item])
+    ids = {i.event_id for i in items}
+    assert len(ids) == 1 and None not in ids
+    assert [i.event_first for i in items] == [True, False, False, False]
+    assert items[0].event_id == f"visit-{items[0].id}"
+    assert all(i.facts.events[0].id == items[0].event_id for i in items)
+    assert stage.hits == {"new": 1, "matched": 3}
+    if stage_for.redis:
+        reports = event_reports(state, items[0].event_id)
+        assert [(r["source_id"], r["lang"]) for r in reports] == [("tass", "ru"), ("rfi", "fr"), ("aawsat-ar", "ar"),
+                                                                  ("aawsat", "en")]
+        assert reports[1]["title"] == items[1].title and reports[0]["published"] == PUBLISHED.isoformat()
+
+
+def test_the_same_four_in_one_batch_are_one_event(stage_for):
+    items = founding_reports()
+    stage_for().process(items)
+    assert len({i.event_id for i in items}) == 1 and items[0].event_first is True
+
+
+def test_same_actors_same_place_another_week_is_another_event(stage_for):
+    first = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
+    later = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)], when="2026-02-24"),
+                   published=datetime(2026, 2, 24, 8, tzinfo=timezone.utc))
+    stage = stage_for()
+    stage.process([first])
+    stage.process([later])
+    assert later.event_id != first.event_id and later.event_first is True
+
+
+def test_a_multi_day_visit_stays_one_event_day_by_day_and_the_window_cuts_a_gap(stage_for):
+    days = ["2026-02-17", "2026-02-19", "2026-02-21", "2026-02-25"]  # 2-day steps chain; a 4-day gap does not
+    items = [report(f"outlet-{n}", "en", event(people=[LAVROV], places=[where(BAMAKO)], when=d))
+             for n, d in enumerate(days)]
+    stage = stage_for(window_days=2)
+    for item in items:
+        stage.process([item])
+    assert items[1].event_id == items[2].event_id == items[0].event_id
+    assert items[3].event_id != items[0].event_id
+
+
+def test_another_type_the_same_day_at_the_same_place_is_another_event(stage_for):
+    visit = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
+    protest = report("rfi", "fr", event("protest", people=[who("Malians", None, "ML")], places=[where(BAMAKO)]))
+    attack = report("aa", "ar", event("attack", people=[who("jihadists", None, "ML", "militia")], places=[where(BAMAKO)]))
+    stage = stage_for()
+    stage.process([visit, protest, attack])
+    assert len({visit.event_id, protest.event_id, attack.event_id}) == 3
+    assert protest.event_first is True and attack.event_id.startswith("attack-")
+
+
+def test_the_talks_and_the_agreement_of_a_visit_are_the_visit(stage_for):
+    """One occasion, reported as what happened at it (the pairs' guide: a visit is everything done on it)."""
+    arrival = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
+    talks = report("rfi", "fr", event("talks", people=[LAVROV, GOITA], places=[where(BAMAKO)]))
+    signed = report("aa", "ar", event("agreement", people=[RU_FM], places=[where(BAMAKO)], when="2026-02-18"))
+    stage = stage_for()
+    stage.process([arrival])
+    stage.process([talks, signed])
+    assert talks.event_id == signed.event_id == arrival.event_id == f"visit-{arrival.id}"
+
+
+def test_the_same_minister_in_two_countries_is_two_stops(stage_for):
+    """Lavrov in Pretoria and in Luanda on one tour: two places, none shared, two events."""
+    pretoria = report("tass", "ru", event(people=[LAVROV], places=[where("ZA", "country", country="ZA")]))
+    luanda = report("rfi", "fr", event(people=[LAVROV], places=[where("AO", "country", country="AO")],
+                                       when="2026-02-18"))
+    unplaced = report("ria", "ru", event(people=[LAVROV], when="2026-02-18"))
+    stage = stage_for()
+    stage.process([pretoria, luanda, unplaced])
+    assert pretoria.event_id != luanda.event_id
+    assert unplaced.event_id in (pretoria.event_id, luanda.event_id)   # no place: no conflict
+
+
+def test_an_origin_is_not_the_events_place(stage_for):
+    """"Goïta flew from Bamako to Moscow" is a visit to Moscow; a visit to Bamako the same day is another."""
+    to_moscow = event(people=[GOITA], places=[where(BAMAKO, role="origin"), where(MOSCOW, country="RU")])
+    assert "p:" + BAMAKO not in event_keys(to_moscow) and "p:" + MOSCOW in event_keys(to_moscow)
+    to_bamako = event(people=[who("a Chinese delegation", None, "CN", "official")], places=[where(BAMAKO)])
+    a, b = report("tass", "ru", to_moscow), report("rfi", "fr", to_bamako)
+    stage_for().process([a, b])
+    assert a.event_id != b.event_id
+
+
+def test_two_attacks_the_same_day_in_two_cities_of_one_country_are_two_events(stage_for):
+    ua = who("Russia", None, "RU", None)
+    a = report("kyiv-independent", "en", event("attack", [ua], [where(KYIV, country="UA")]))
+    b = report("ukrinform", "uk", event("attack", [ua], [where(KHARKIV, kind="city", country="UA")]))
+    country_only = report("rt", "ru", event("attack", [ua], [where("UA", "country", country="UA")]))
+    stage = stage_for()
+    stage.process([a, b])
+    assert a.event_id != b.event_id
+    stage.process([country_only])  # naming only the country: one of the two (whichever scores first)
+    assert country_only.event_id in (a.event_id, b.event_id)
+
+
+def test_main_event_is_the_headlines_and_every_clustered_event_gets_its_id(stage_for):
+    text_first = event("attack", [who("jihadists", None, "ML", "militia")], [where("2457163", "city")], field="text")
+    headline = event(people=[LAVROV], places=[where(BAMAKO)], field="title")
+    keyless = event("protest", [], [], field="text", sentence=1)
+    item = report("aawsat", "en", text_first, keyless, headline)
+    stage_for().process([item])
+    assert item.event_id == headline.id == f"visit-{item.id}" and text_first.id == f"attack-{item.id}"
+    assert item.event_first is True
+    assert keyless.id is None  # nothing to compare it by: not clustered
+    bare = report("x", "en", keyless)
+    stage_for().process([bare])
+    assert bare.event_id is None and bare.event_first is None and bare.happening == f"story:{bare.id}"
+
+
+def test_an_item_whose_lead_reports_a_known_event_is_that_events_report(stage_for):
+    """The headline's event is new here, the first sentence's is already known: the item reports the known one."""
+    first = report("tass", "ru", event(people=[LAVROV], places=[where(BAMAKO)]))
+    headline = event("election", [who("Malians", None, "ML")], [where("ML", "country")], field="title")
+    lead = event(people=[RU_FM], places=[where(BAMAKO)], field="text", sentence=0)
+    later = report("rfi", "fr", headline, lead)
+    stage = stage_for()
+    stage.process([first])
+    stage.process([later])
+    assert lead.id == first.event_id and headline.id == f"election-{later.id}"
+    assert later.event_id == first.event_id and later.event_first is False
+
+
+def test_a_story_copy_joins_its_storys_event_even_when_its_own_event_is_sparse(stage_for):
+    first = report("aawsat", "en", event(people=[LAVROV], places=[where(BAMAKO)]))
+    first.story_id = first.id
+    copy = report("channel", "en", event(people=[who("Russia", None, "RU")], places=[where("ML", "country")]),
+                  story_id=first.id)
+    stage = stage_for()
+    stage.process([first])
+    stage.process([copy])
+    assert copy.event_id == first.event_id and stage.hits["story"] == 1
+
+
+def test_a_repolled_item_finds_its_own_event_and_adds_no_report(state):
+    items = founding_reports()
+    stage = EventClusterer(state)
+    stage.process(items[:2])
+    again = founding_reports()[0]
+    EventClusterer(state).process([again])
+    assert again.event_id == items[0].event_id and again.event_first is True
+    assert [r["source_id"] for r in event_reports(state, items[0].event_id)] == ["tass", "rfi"]
+
+
+def test_two_workers_racing_with_two_reports_of_one_event_make_one_event(redis_url, key_prefix):
+    for _ in range(5):
+        reports = founding_reports()[1:3]
+        stages = [EventClusterer(State(connect(redis_url), key_prefix)) for _ in reports]
+        barrier = threading.Barrier(2)
+
+        def run(stage: EventClusterer, item: Item) -> None:
+            barrier.wait()
+            stage.process([item])
+
+        threads = [threading.Thread(target=run, args=pair) for pair in zip(stages, reports)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert len({r.event_id for r in reports}) == 1 and None not in {r.event_id for r in reports}
+        assert sorted(r.event_first for r in reports) == [False, True]
+        key_prefix += "x"  # a fresh race on fresh keys (the fixture deletes everything under the prefix)
+
+
+def test_keys_share_one_hash_slot_per_family_and_expire(state, key_prefix):
+    now = time.time()
+    today = datetime.fromtimestamp(now, timezone.utc).date().isoformat()
+    items = [report("a", "en", event(people=[LAVROV], places=[where(BAMAKO)], when=today),
+                    event("attack", [GOITA], [where(BAMAKO)], when=today, field="text"))]
+    EventClusterer(state, keep=3600, clock=lambda: now).process(items)
+    keys = list(state.r.scan_iter(f"{key_prefix}:*"))
+    assert {k[len(key_prefix) + 1:].split("}")[0] + "}" for k in keys} == {"{ev:meeting}", "{ev:violence}"}
+    for kind in ("meeting", "violence"):
+        assert len({key_slot(k.encode()) for k in keys if "{ev:" + kind + "}" in k}) == 1
+    for k in keys:
+        ttl = state.r.ttl(k)
+        if k.endswith(":seq"):
+            assert ttl == -1   # one counter per type
+        else:   # a day hash: until the window's last day ends plus `keep`; reports: within two slots
+            assert 0 < ttl <= 4 * 86400 + 3600 + 5 if ":ix:" in k or ":ev:" in k else 0 < ttl <= 6 * 86400, (k, ttl)
+
+
+def test_a_far_future_date_is_kept_no_longer_than_the_horizon(state, key_prefix):
+    item = report("a", "en", event(people=[LAVROV], places=[where(BAMAKO)], when="2031-01-01"))
+    EventClusterer(state).process([item])
+    day_keys = [k for k in state.r.scan_iter(f"{key_prefix}:*") if ":ev:" in k or ":ix:" in k]
+    assert day_keys and all(0 < state.r.ttl(k) <= 40 * 86400 + 1 for k in day_keys)
+
+
+@pytest.mark.parametrize("list_cap,top", [(8, 5), (2, 2)])   # (2, 2): full lists and ties at every step
+def test_redis_and_local_cluster_a_random_stream_alike(state, list_cap, top):
+    rng = random.Random(14)
+    actors = [LAVROV, RU_FM, GOITA, who("Tiani", "tiani", "NE", "head-of-state"), who("France", None, "FR")]
+    places = [where(BAMAKO), where(NIAMEY, country="NE"), where("ML", "country"), where(MOSCOW, country="RU"),
+              where("sahel", "region", country=None)]
+    batches = []
+    for b in range(12):
+        batch = []
+        for n in range(rng.randint(1, 8)):
+            evs = [event(rng.choice(["visit", "talks", "attack", "protest"]), rng.sample(actors, rng.randint(0, 2)),
+                         rng.sample(places, rng.randint(0, 2)), when=f"2026-02-{rng.randint(10, 20)}",
+                         field=rng.choice(["title", "text"]), sentence=k) for k in range(rng.randint(1, 3))]
+            batch.append((f"s{b}-{n}", evs))
+        batches.append(batch)
+
+    def run(stage: EventClusterer) -> list[list[str | None]]:
+        out = []
+        for batch in batches:
+            items = [report(src, "en", *[Event.from_dict(_as_dict(e)) for e in evs]) for src, evs in batch]
+            stage.process(items)
+            out += [[e.id for e in i.facts.events] + [i.event_id] for i in items]
+        return out
+
+    redis_stage = EventClusterer(state, list_cap=list_cap, top=top)
+    local_stage = EventClusterer(None, list_cap=list_cap, top=top)
+    assert run(redis_stage) == run(local_stage)
+    assert redis_stage.hits == local_stage.hits and redis_stage.hits["matched"] > 10 and redis_stage.hits["new"] > 10
+
+
+def _as_dict(e: Event) -> dict:
+    from dataclasses import asdict
+    return asdict(e)
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match=r"window_days in 0..7 \(got 9\)"):
+        EventClusterer(None, window_days=9)
+    with pytest.raises(ValueError, match=r"measure must be one of .* \(got 'cosine'\)"):
+        Scoring(measure="cosine")
+    with pytest.raises(ValueError, match=r"threshold in \(0, 1\] \(got 0\)"):
+        Scoring(threshold=0)
+
+
+def test_scoring_counts_an_official_by_role_as_the_actor_and_a_city_under_its_country():
+    s = Scoring(measure="cover", threshold=0.5, conflict="city")
+    lavrov_bamako = event_keys(event(people=[LAVROV], places=[where(BAMAKO)]))
+    fm_mali = event_keys(event(people=[RU_FM], places=[where("ML", "country")]))
+    assert lavrov_bamako == ["a:lavrov", "c:ML", "n:RU", f"p:{BAMAKO}", "r:RU:official"]
+    assert s.score(lavrov_bamako, fm_mali) == 1.0   # every key of the sparse report is in the full one
+    assert s.score(["p:1", "c:UA"], ["p:2", "c:UA"]) == 0.0  # two cities: two places
+    assert s.score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0.75 and Scoring().score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0
+    assert Scoring(measure="jaccard").score(["a:x", "c:ML"], ["a:x"]) == pytest.approx(3 / 4)
+
+
+def test_the_event_id_reaches_the_archive_record_and_its_facts(stage_for):
+    from newswatch.archive.records import decode, item_entry
+    items = founding_reports()
+    stage_for().process(items)
+    record = decode(item_entry(items[2])).record
+    assert record["event_id"] == items[0].event_id
+    assert record["facts"]["events"][0]["id"] == items[0].event_id
+    assert Facts.from_dict(record["facts"]).events[0].id == items[0].event_id   # replay reads it back

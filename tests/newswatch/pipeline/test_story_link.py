@@ -1,0 +1,117 @@
+"""StoryLinker on the real Redis with the 591 real items: independent reports of one piece of news join one
+story; copies stay caught by story dedup; different stories on one topic stay apart (the labelled pairs of
+tests/data/story_pairs.jsonl, scored as tests/newswatch/pipeline/test_story_pairs.py does)."""
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pytest
+
+from newswatch.classify.classifier import Classifier
+from newswatch.classify.stage import ClassifyStage
+from newswatch.model.item import Item
+from newswatch.pipeline.dedup import ExactDeduplicator
+from newswatch.pipeline.stories import StoryDeduplicator, story_reports
+from newswatch.pipeline.story_link import StoryLinker, story_terms
+from newswatch.store.state import State
+from tests.newswatch.pipeline.test_story_pairs import POLL, evaluate, find, load_items, load_pairs
+
+TITLE_A = "Peru’s Congress votes to impeach President Jose Jeri"   # Al Jazeera
+TITLE_B = "Peru Votes to Impeach President José Jerí"               # NYT, written separately
+
+
+@pytest.fixture(scope="module")
+def classified(data_dir_module, tmp_path_factory) -> list[Item]:
+    classifier = Classifier.from_config_dir(data_dir_module.parent.parent / "newswatch" / "classify" / "data",
+                                            cache_dir=tmp_path_factory.mktemp("nwcache"))
+    items = load_items(data_dir_module / "feeds" / "world-2026-02")
+    ClassifyStage(classifier).process(items)
+    return items
+
+
+@pytest.fixture(scope="module")
+def data_dir_module():
+    from tests.conftest import DATA
+    return DATA
+
+
+def run(state: State, items: list[Item], linker: StoryLinker | None) -> list[Item]:
+    """The items (copies) through exact dedup, story dedup and the linker, in polls of POLL."""
+    items = [copy.deepcopy(i) for i in items]
+    for i in items:
+        i.story_id = i.story_first = i.story_similarity = None
+    exact, stories = ExactDeduplicator(state, ttl=3600), StoryDeduplicator(state)
+    for start in range(0, len(items), POLL):
+        fresh = exact.process(items[start:start + POLL])
+        stories.process(fresh)
+        if linker is not None:
+            linker.process(fresh)
+        exact.commit(fresh)
+    return items
+
+
+def by_title(items: list[Item], start: str) -> Item:
+    return next(i for i in items if i.title.startswith(start))
+
+
+def test_labelled_pairs_keep_precision_and_group_more_independent_reports(state, redis_url, key_prefix, classified):
+    pairs = load_pairs()
+    linker = StoryLinker(state)
+    linked = evaluate(pairs, run(state, classified, linker))
+    alone = evaluate(pairs, run(State(state.r, key_prefix + "-alone"), classified, None))
+    print(f"\nshingles alone: P {alone['precision']:.3f} R {alone['recall']:.3f}, independent reports of one event "
+          f"grouped {len(alone['event_grouped'])}/{alone['events']}")
+    print(f"with linking:   P {linked['precision']:.3f} R {linked['recall']:.3f}, independent reports of one event "
+          f"grouped {len(linked['event_grouped'])}/{linked['events']}; {dict(linker.hits)}")
+    assert linked["precision"] >= 0.95 and linked["recall"] >= alone["recall"], linked["fp"]
+    assert len(linked["event_grouped"]) >= len(alone["event_grouped"]) + 8   # 11 of 40 at 0.55 (0 alone)
+
+
+def test_an_independent_report_joins_the_story_and_its_reports_and_a_copy_follows(state, classified):
+    items = run(state, classified, StoryLinker(state))
+    first, second = by_title(items, TITLE_A), by_title(items, TITLE_B)
+    assert second.story_id == first.story_id == first.id and second.story_first is False
+    assert 0.55 <= second.story_similarity < 1
+    reports = [r["item_id"] for r in story_reports(state, first.id)]
+    assert reports[0] == first.id and second.id in reports
+    repost = Item(source_id="repost", title=second.title, text="(AFP) " + second.text, url="https://r.example/1",
+                  published=second.published).finish()
+    repost.facts = second.facts
+    StoryDeduplicator(state).process([repost])
+    assert repost.story_id == second.id            # story dedup: a copy of the second report ...
+    StoryLinker(state).process([repost])
+    assert repost.story_id == first.id             # ... follows it to the story it joined
+
+
+def test_different_stories_on_one_topic_stay_apart(state, classified):
+    items = run(state, classified, StoryLinker(state))
+    for pair in load_pairs():
+        if pair["relation"] in ("same_topic", "follow_up"):
+            a, b = find(items, pair["a"]), find(items, pair["b"])
+            assert a.story_id != b.story_id, (pair["a"]["title"], pair["b"]["title"])
+
+
+def test_nothing_is_linked_before_min_docs_or_beyond_max_gap_or_with_an_event(state, key_prefix, classified):
+    cold = run(state, classified, StoryLinker(state, min_docs=10_000))
+    assert by_title(cold, TITLE_B).story_id != by_title(cold, TITLE_A).story_id
+    late = [copy.deepcopy(i) for i in classified]
+    b = by_title(late, TITLE_B)
+    b.published = by_title(late, TITLE_A).published + timedelta(hours=19)
+    gap = run(State(state.r, key_prefix + "-gap"), late, StoryLinker(State(state.r, key_prefix + "-gap")))
+    assert by_title(gap, TITLE_B).story_id == by_title(gap, TITLE_B).id
+    typed = [copy.deepcopy(i) for i in classified]
+    by_title(typed, TITLE_B).event_id = "talks-x"   # an item with a typed event has its event: not linked
+    ev = run(State(state.r, key_prefix + "-ev"), typed, StoryLinker(State(state.r, key_prefix + "-ev")))
+    assert by_title(ev, TITLE_B).story_id == by_title(ev, TITLE_B).id
+    plain = run(State(state.r, key_prefix + "-none"), classified, StoryLinker(None))
+    assert by_title(plain, TITLE_B).story_id == by_title(plain, TITLE_B).id
+
+
+def test_terms_are_content_words_and_language_independent_entities(classified):
+    item = next(i for i in classified if i.title.startswith(TITLE_A))
+    terms = story_terms(item)
+    assert "C:PE" in terms and terms["C:PE"] >= 2 and "congress" in terms and "impeach" in terms
+    assert not {"the", "to", "and"} & set(terms) and len(terms) <= 40
+    with pytest.raises(ValueError, match=r"threshold in \(0, 1\] \(got 0\)"):
+        StoryLinker(None, threshold=0)
