@@ -5,6 +5,8 @@ Bamako, 2026-02-17: TASS in Russian, RFI in French, Asharq Al-Awsat in Arabic an
 its look-alikes (the same actors elsewhere or another day, another event type the same day)."""
 from __future__ import annotations
 
+import json
+
 import random
 import threading
 import time
@@ -334,5 +336,6 @@ def test_the_event_id_reaches_the_archive_record_and_its_facts(stage_for):
     stage_for().process(items)
     record = decode(item_entry(items[2])).record
     assert record["event_id"] == items[0].event_id
-    assert record["facts"]["events"][0]["id"] == items[0].event_id
-    assert Facts.from_dict(record["facts"]).events[0].id == items[0].event_id   # replay reads it back
+    facts = json.loads(record["facts"])   # the queue carries the Facts as their JSON text
+    assert facts["events"][0]["id"] == items[0].event_id
+    assert Facts.from_dict(facts).events[0].id == items[0].event_id   # replay reads it back
