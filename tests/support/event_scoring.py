@@ -2,7 +2,8 @@
 
 `score_sentences(classifier, split)`: per type x language true/false positives (a row counts once
 per type it reports or is given), and for each labelled event whose type the extractor found in
-the row, whether it got who (an actor id or nationality in common), where (a (country, role) in
+the row, whether it got who (an actor id or a nationality in common: the labels leave `actor` null
+for some listed people, «Эрдоган»), where (a (country, role) in
 common), the destination (a destination country in common), the modality and the day right.
 
 `score_founding(classifier)`: the founding event condition over tests/data/collected/visits.jsonl
@@ -82,8 +83,9 @@ def _score_event(scores: SentenceScores, gold: dict[str, Any], got: Any, rid: st
     gold_dest = {w["country"] for w in gold["where"] if w["role"] == "destination" and w.get("country")}
     checks["destination"] = (bool(gold_dest & {p.country for p in got.where if p.role == "destination"})
                              if gold_dest else None)
-    gold_who = {w.get("actor") or w.get("nationality") for w in gold["who"]} - {None}
-    checks["who"] = bool(gold_who & ({p.actor or p.nationality for p in got.who} - {None})) if gold_who else None
+    gold_who = {w.get("actor") for w in gold["who"]} | {w.get("nationality") for w in gold["who"]}
+    got_who = {p.actor for p in got.who} | {p.nationality for p in got.who}
+    checks["who"] = bool((gold_who & got_who) - {None}) if gold_who - {None} else None
     checks["when"] = got.when == gold["when"] if gold.get("when") else None
     for attribute, ok in checks.items():
         if ok is None:

@@ -20,12 +20,30 @@ ORIGIN: dict[str, tuple[str, ...]] = {
 # Words right before a place that make it where someone went or where it happened.
 TOWARDS: dict[str, tuple[str, ...]] = {
     "en": ("to", "in", "at", "into", "for", "visit", "visited", "visits", "visiting", "reached", "toured",
-           "the capital", "capital"),
-    "fr": ("à", "au", "aux", "en", "dans", "vers", "pour", "visité", "visite", "rallié", "la capitale", "capitale"),
+           "the capital", "capital", "near", "across", "throughout", "outside", "toward", "towards"),
+    "fr": ("à", "au", "aux", "en", "dans", "vers", "pour", "visité", "visite", "rallié", "la capitale", "capitale",
+           "près de", "près du", "à travers"),
     "ru": ("в", "во", "на", "посетил", "посетила", "посетили", "посетит", "посетить", "посещение", "столицу",
-           "столице", "столицы"),
-    "ar": ("إلى", "الى", "في", "زار", "زارت", "يزور", "تزور", "سيزور", "زيارة", "لزيارة", "نحو", "العاصمة"),
+           "столице", "столицы", "под", "около", "близ"),
+    "ar": ("إلى", "الى", "في", "زار", "زارت", "يزور", "تزور", "سيزور", "زيارة", "لزيارة", "نحو", "العاصمة", "قرب",
+           "بالقرب من", "فى"),
 }
+# Words that may stand between such a preposition and the place without changing what it says:
+# articles, "of", and the parts of a country ("in northern Mali", « dans le nord du Burkina Faso »,
+# «на севере Мали», «في شمال مالي», «بوسط مالي»).
+AREA: frozenset[str] = frozenset("""
+    the of a northern southern eastern western central north south east west centre center north-east
+    north-west south-east south-west northeast northwest southeast southwest north-eastern north-western
+    south-eastern south-western part parts region outskirts heart city town village province all whole entire
+    le la les l' l’ du de des d' d’ nord sud est ouest centre nord-est nord-ouest sud-est sud-ouest région
+    province ville localité village périphérie tout toute tous toutes
+    севере юге востоке западе центре северо-востоке северо-западе юго-востоке юго-западе области районе
+    окрестностях городе поселке всей всего
+    شمال جنوب شرق غرب وسط شمالي جنوبي شرقي غربي شمالى جنوبى شرقى غربى منطقة مدينة بلدة ولاية إقليم أنحاء كل
+""".split())
+# A place at the very start of a sentence, followed by a colon, is what the sentence is about: the
+# place of what it tells ("Nigeria: Reps Stage Walk Out", « Djibo: 2 militaires tués », «الخليل: اعتقلت»).
+HEADING = ":"
 # Arabic prepositions written onto the noun: «بباماكو» (in Bamako), «لباماكو» (to Bamako).
 AR_ATTACHED_TOWARDS = ("ب", "ل")
 
