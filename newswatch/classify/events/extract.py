@@ -31,8 +31,9 @@ from datetime import date
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.events import places as pl
 from newswatch.classify.events import who as wh
-from newswatch.classify.events.dates import find_dates
-from newswatch.classify.events.lexicon import MOTION_TYPES
+from newswatch.classify.events.dates import date_words, find_dates
+from newswatch.classify.events.lexicon import COUNTRY_STANDINS, MOTION_TYPES
+from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, EventPlace, Facts, Mention, Participant, Payload
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import Normalized, normalize_term
@@ -43,6 +44,7 @@ GENERIC_REACH = 4   # words
 MODAL_REACH = 8     # words between any other modality cue and the event's cue
 NOT_HAPPENED = ("cancelled", "denied", "planned")   # the first that holds wins
 VISITOR_ROLES = frozenset({"official", "head-of-state", "diplomat", "un-official"})
+UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin"})   # no who, no where
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 _CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
 _WORD = re.compile(r"[\w'’-]+")
@@ -51,14 +53,32 @@ Key = tuple[str, int]   # (field, sentence)
 
 
 def cue_index(event_cues: Modality, event_groups: Modality | None = None) -> TermIndex[Payload]:
-    """The automaton of the event cues and group nouns. Its own, not the classifier's: there the
-    longest term at a place wins, and a cue ("will travel to") would hide the topic or modality
-    term it starts with."""
+    """The automaton of the event cues, group nouns and country stand-ins. Its own, not the
+    classifier's: there the longest term at a place wins, and a cue ("will travel to") would hide
+    the topic or modality term it starts with."""
     entries = [("event", kind, by_lang) for kind, by_lang in event_cues.items()]
     entries += [("group", role, by_lang) for role, by_lang in (event_groups or {}).items()]
+    entries += [("standin", "country", {lang: list(words) for lang, words in COUNTRY_STANDINS.items()})]
+    entries += [("date", "word", {"*": date_words()})]   # which sentences may hold a day: dates.find_dates
     return TermIndex((form, (what, kind, term, lang)) for what, kind, by_lang in entries
                      for lang, terms in by_lang.items() for term in terms
-                     for form in variants(term, lang, "phrase" if " " in term else "noun"))
+                     for written in (_arabic_forms(term) if lang == "ar" and what != "standin" else (term,))
+                     for form in variants(written, lang, "name" if what != "event" and what != "group"
+                                          else "phrase" if " " in written else "noun"))
+
+
+AR_ENCLITICS = ("ه", "ها", "هم", "هما")   # his, her, their, (the two of) them: «اعتقاله», «مصرعهما»
+
+
+def _arabic_forms(term: str) -> tuple[str, ...]:
+    """An Arabic cue with the pronouns written onto its last word («اعتقاله», «زيارتها», «لقي جنديان
+    مصرعهما» needs «مصرعهما») and, for a noun, the accusative «ـًا» («إنقلابا», «هجوما»)."""
+    head, _, last = term.rpartition(" ")
+    if len(last) < 4 or last[-1] in "اىي":
+        return (term,)   # «زاره» (visited him) is «وزارة» (ministry) less its «و» once letters are normalized
+    stem = last[:-1] + "ت" if last[-1] == "ة" else last
+    forms = [last] + [stem + e for e in AR_ENCLITICS] + ([last + "ا"] if last[-1] != "ة" else [])
+    return tuple(f"{head} {form}".strip() for form in forms)
 
 
 class EventExtractor:
@@ -72,6 +92,7 @@ class EventExtractor:
                                        for cues in by_lang.values() for c in cues
                                        if c.casefold() not in GENERIC_CUES), key=lambda p: -len(p[0]))
         self._cue_modalities: dict[str, tuple[str, ...]] = {}
+        self._kinds: dict[tuple[int, str | None], tuple[tuple[str, str], ...]] = {}   # (term id, lang) -> what it is
 
     def _cue_modality(self, term: str) -> tuple[str, ...]:
         found = self._cue_modalities.get(term)
@@ -85,18 +106,26 @@ class EventExtractor:
 
     def cue_mentions(self, field: str, norm: Normalized, spans: list[tuple[int, int]],
                      lang: str | None = None) -> list[Mention]:
-        """The event cues (kind `event`) and group nouns (kind `group`) of one field, in `lang`
-        (every language's when `lang` has no cues)."""
+        """The event cues (kind `event`), group nouns (kind `group`) and country stand-ins of one
+        field, in `lang` (every language's when `lang` has no cues)."""
+        found = self.cues.find_spans(norm)
+        if not found:
+            return []
         starts = [start for start, _ in spans]
-        any_lang = lang not in self.languages
-        out = []
-        for hit in self.cues.find(norm):
-            sentence = max(0, bisect_right(starts, hit.start) - 1)
-            seen = set()
-            for what, kind, _term, term_lang in hit.payloads:
-                if (any_lang or term_lang == lang) and (what, kind) not in seen:
-                    seen.add((what, kind))
-                    out.append(Mention(what, kind, field, hit.start, hit.end, hit.surface, hit.term, sentence))
+        index, original, out = self.cues, norm.original, []
+        for nstart, nend, tid in found:
+            kinds = self._kinds.get((tid, lang))
+            if kinds is None:
+                any_lang = lang not in self.languages
+                kinds = self._kinds[(tid, lang)] = tuple(dict.fromkeys(
+                    (what, kind) for what, kind, _term, term_lang in index.payloads(tid)
+                    if any_lang or term_lang == lang or term_lang == "*"))
+            if not kinds:
+                continue
+            start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
+            sentence = max(0, bisect_right(starts, start) - 1)
+            term = index.term(tid)
+            out += [Mention(what, kind, field, start, end, original[start:end], term, sentence) for what, kind in kinds]
         return out
 
     def extract(self, facts: Facts, texts: dict[str, str], norms: dict[str, Normalized],
@@ -104,48 +133,70 @@ class EventExtractor:
         lang = facts.lang or ""
         cues = [m for field, norm in norms.items()
                 for m in self.cue_mentions(field, norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)]
-        if not any(m.kind == "event" for m in cues):
+        told = sorted({(m.field != "title", m.sentence) for m in cues if m.kind == "event"})
+        if not told:
             return []
-        by_sentence: dict[Key, list[Mention]] = {}
-        for m in facts.evidence + cues:
-            by_sentence.setdefault((m.field, m.sentence), []).append(m)
-        order = [("title", 0)] + [("text", i) for i in range(len(facts.sentences.get("text", ())))]
-        dateline = pl.dateline(by_sentence.get(("text", 0), []), texts.get("text", ""))
+        # only the sentences with a cue are read (and, for a stand-in subject, the nearest earlier one with people)
+        keys = {("text" if text else "title", sentence) for text, sentence in told}
+        by_sentence: dict[Key, list[Mention]] = {key: [] for key in keys}
+        with_people: list[tuple[bool, int]] = []
+        for m in facts.evidence:
+            key = (m.field, m.sentence)
+            if key in keys:
+                by_sentence[key].append(m)
+            if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (not with_people or with_people[-1] != (m.field != "title", m.sentence)):
+                with_people.append((m.field != "title", m.sentence))
+        for m in cues:
+            key = (m.field, m.sentence)
+            if key in keys:
+                by_sentence[key].append(_resolve_country(m, facts.evidence) if m.kind == "standin" else m)
+        first = [m for m in facts.evidence if m.field == "text" and m.sentence == 0]
+        dateline = pl.dateline(first, texts.get("text", ""))
         home = facts.countries[0] if len(facts.countries) == 1 else None
         events: list[Event] = []
         openers: set[int] = set()   # ids of the events told by a sentence that opens on their cue
-        earlier: Key | None = None   # the nearest earlier sentence that names people
         lead_done = False   # the title and the text's first sentence with a cue are the lead: the dateline is theirs
-        for key in order:
-            mentions = by_sentence.get(key)
-            if not mentions:
-                continue
-            if any(m.kind == "event" for m in mentions):
-                lead = dateline if key[0] == "title" or not lead_done else []
-                lead_done = lead_done or key[0] == "text"
-                events += self._sentence_events(key, mentions, by_sentence.get(earlier, []) if earlier else [],
-                                                lead, texts, facts, lang, published, home, openers)
-            if any(m.kind in pl.PEOPLE_KINDS or m.kind == "demonym" for m in mentions):
-                earlier = key
+        for text, sentence in told:
+            key = ("text" if text else "title", sentence)
+            lead = dateline if key[0] == "title" or not lead_done else []
+            lead_done = lead_done or key[0] == "text"
+            at = bisect_right(with_people, (text, sentence)) - 1
+            earlier = with_people[at - 1] if at >= 0 and with_people[at] == (text, sentence) else (
+                with_people[at] if at >= 0 else None)
+            events += self._sentence_events(key, by_sentence[key], earlier, lead, texts, facts, lang,
+                                            published, home, openers)
         inherit_dates(events, openers)
         return events
 
     # --- one sentence -----------------------------------------------------------------------
-    def _sentence_events(self, key: Key, mentions: list[Mention], earlier: list[Mention], dateline: list[Mention],
+    def _sentence_events(self, key: Key, mentions: list[Mention], earlier: tuple[bool, int] | None,
+                         dateline: list[Mention],
                          texts: dict[str, str], facts: Facts, lang: str, published: date | None,
                          home: str | None, openers: set[int]) -> list[Event]:
         field, sentence = key
         text = texts.get(field, "")
         spans = facts.sentences.get(field) or [(0, len(text))]
         span = spans[sentence] if sentence < len(spans) else (0, len(text))
-        cues = [m for m in mentions if m.kind == "event"]
-        modal = [m for m in mentions if m.kind == "modality"]
+        cues, modal, dated, named = [], [], [], False
+        for m in mentions:
+            kind = m.kind
+            if kind == "event":
+                cues.append(m)
+            elif kind == "modality":
+                modal.append(m)
+            elif kind == "date":
+                dated.append((m.start - span[0], m.end - span[0]))
+            elif kind not in UNNAMED:
+                named = True
+        if not named and not dateline and not (earlier and wh.stands_in(text, span[0], cues, lang)):
+            return []   # nobody and nowhere to tell of
         remote = any(m.value == "remote" for m in modal)
         places = pl.read_places(mentions, text, span[0], lang)
         people = wh.people(mentions, places, text)
         if not people and earlier and wh.stands_in(text, span[0], cues, lang):
-            before = texts.get(earlier[0].field, "")
-            people = wh.resolved(wh.people(earlier, pl.read_places(earlier, before, 0, lang), before))
+            before = [m for m in facts.evidence if (m.field != "title", m.sentence) == earlier]
+            body = texts.get(before[0].field, "")
+            people = wh.resolved(wh.people(before, pl.read_places(before, body, 0, lang), body))
         venues = {p.mention.country or p.mention.value for p in places if p.venue}
         groups = wh.groups(mentions, text, venues.pop() if len(venues) == 1 else home)
         by_kind: dict[str, list[tuple[Mention, str]]] = {}
@@ -153,6 +204,7 @@ class EventExtractor:
             kind = "talks" if cue.value == "visit" and remote else cue.value   # a call is not a visit
             by_kind.setdefault(kind, []).append((cue, self._modality(cue, modal, text)))
         out: list[Event] = []
+        dates: dict[bool, list[tuple[int, int, date]]] = {}
         for kind, told in by_kind.items():
             is_place = [pl.is_event_place(kind, p, text, cues) for p in places]
             who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place))
@@ -160,12 +212,12 @@ class EventExtractor:
             if not who and not where:
                 continue
             for cue, modality, at in _by_modality(told, where, text):
-                when, when_text = _when(text, span, cue, published, modality)
+                when, when_text = _when(text, span, cue, published, modality, dates, dated)
                 if modality == "happened" and when_text and published and when and when > published.isoformat():
                     modality = "planned"   # "le 29 novembre" in a report of 20 November
                 out.append(Event(kind, modality, who, at, when, when_text, field, sentence, cue.start, cue.end,
                                  cue.text))
-                if len(_WORD.findall(text[span[0]:cue.start])) < OPENING:
+                if cue.start - span[0] < 60 and len(_WORD.findall(text, span[0], cue.start)) < OPENING:
                     openers.add(id(out[-1]))
         if "visit" not in by_kind and not remote:
             venues_ = [p.mention for p in places if p.mention.kind == "city" and (p.mark or pl.next_to(text, p.mention, cues))]
@@ -178,6 +230,8 @@ class EventExtractor:
         one in its clause within a few words (a bare future marker only right before it), and an
         announcement anywhere before it ("من المرتقب …، … الزيارة", "est attendu à Bamako, … pour une visite")."""
         kinds = set(self._cue_modality(cue.entry))
+        if not modal:
+            return next((k for k in NOT_HAPPENED if k in kinds), "happened")
         for m in modal:
             if m.value == "remote" or m.value in kinds:
                 continue
@@ -194,6 +248,19 @@ class EventExtractor:
                     continue
             kinds.add(m.value)
         return next((k for k in NOT_HAPPENED if k in kinds), "happened")
+
+
+def _resolve_country(standin: Mention, evidence: list[Mention]) -> Mention:
+    """"the country" as the country named nearest before it (a country, a city's or a demonym's;
+    the title's when the text names none before it): a country mention over the stand-in's words."""
+    code = None
+    for m in evidence:   # the title's, then the text's, each by start
+        if m.field == standin.field and m.start >= standin.start:
+            break
+        if m.kind in ("country", "demonym", "city") and m.country:
+            code = m.country
+    return Mention("country", code, standin.field, standin.start, standin.end, standin.text, standin.entry,
+                   standin.sentence, code, {"standin": True}) if code else standin
 
 
 def _by_modality(told: list[tuple[Mention, str]], where: list[EventPlace],
@@ -225,10 +292,15 @@ def _by_modality(told: list[tuple[Mention, str]], where: list[EventPlace],
     return [(cue, modality, places[modality]) for modality, cue in first.items()]
 
 
-def _when(text: str, span: tuple[int, int], cue: Mention, published: date | None,
-          modality: str) -> tuple[str | None, str | None]:
+def _when(text: str, span: tuple[int, int], cue: Mention, published: date | None, modality: str,
+          found: dict[bool, list[tuple[int, int, date]]], words: list[tuple[int, int]]) -> tuple[str | None, str | None]:
+    """The day of the sentence's date expression nearest the cue (`found`: the sentence's dates by
+    `ahead`, filled on first use), else the published day for an event that happened."""
     start, stop = span
-    dates = find_dates(text[start:stop], published, ahead=modality == "planned")
+    ahead = modality == "planned"
+    dates = found.get(ahead)
+    if dates is None:
+        dates = found[ahead] = find_dates(text[start:stop], published, ahead=ahead, words=words)
     if dates:
         s, e, day = min(dates, key=lambda d: abs(d[0] + start - cue.start))
         return day.isoformat(), text[start + s:start + e]

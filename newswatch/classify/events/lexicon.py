@@ -66,3 +66,13 @@ OPENING_WORDS = 3   # how far into a sentence a stand-in is looked for
 
 # Event types whose place is a destination (the others happen somewhere: role "location").
 MOTION_TYPES = frozenset({"visit"})
+
+# Nouns that stand for a country named before ("in the north of the country", « dans le nord du
+# pays », «на востоке страны», «شمال البلاد», «прибыл в страну»): after a preposition of place they
+# are that country (the nearest named before them in the item).
+COUNTRY_STANDINS: dict[str, tuple[str, ...]] = {
+    "en": ("country",),
+    "fr": ("pays",),
+    "ru": ("страна",),
+    "ar": ("البلاد",),
+}

@@ -43,12 +43,22 @@ _WINDOW = 6   # words looked at before a place
 
 def words_before(text: str, start: int, n: int = 4) -> list[str]:
     """The last `n` words before `start`, casefolded."""
-    return [w.casefold() for w in _WORD.findall(text[max(0, start - 12 * n):start])[-n:]]
+    return _WORD.findall(text[max(0, start - 12 * n):start].casefold())[-n:]
 
 
-def _ends_with(words: list[str], markers: Sequence[str]) -> bool:
-    joined = " ".join(words)
-    return any(joined == m or joined.endswith(" " + m) for m in markers)
+def _markers(lang: str) -> tuple[dict[str, str], int]:
+    """{phrase: "origin" | "towards"} of the language (and English), and the longest phrase in words."""
+    found = _MARKERS.get(lang)
+    if found is None:
+        table: dict[str, str] = {}
+        for language in ("en", lang):
+            for mark, words in (("towards", TOWARDS), ("origin", ORIGIN)):
+                table.update((w, mark) for w in words.get(language, ()))
+        found = _MARKERS[lang] = (table, max(len(w.split()) for w in table))
+    return found
+
+
+_MARKERS: dict[str, tuple[dict[str, str], int]] = {}
 
 
 def _ar_clitic(text: str, start: int) -> str:
@@ -74,13 +84,12 @@ def marking(text: str, m: Mention, lang: str) -> str | None:
             return "towards"
         start -= len(clitic)
     words = words_before(text, start, _WINDOW)
-    languages = (lang, "en") if lang != "en" else ("en",)
+    table, longest = _markers(lang)
     while words:
-        for language in languages:
-            if _ends_with(words, ORIGIN.get(language, ())):
-                return "origin"
-            if _ends_with(words, TOWARDS.get(language, ())):
-                return "towards"
+        for n in range(min(longest, len(words)), 0, -1):
+            mark = table.get(" ".join(words[-n:]))
+            if mark is not None:
+                return mark
         last = words[-1]
         if lang == "ar" and last[:1] in _AR_TOWARDS + _AR_CONJUNCTIONS and last[1:] in AREA:
             return "towards"   # «بوسط مالي»

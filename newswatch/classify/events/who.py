@@ -102,16 +102,25 @@ def merge(*lists: list[Participant]) -> list[Participant]:
 def stands_in(text: str, start: int, cues: Sequence[Mention], lang: str) -> bool:
     """Whether the sentence's subject is someone named before: it opens on a pronoun or a
     stand-in ("He", « La délégation »), or, in Arabic, on its verb (the subject is in the verb)."""
-    words = [w.casefold() for w in _WORD.findall(text[start:start + 80])[:OPENING_WORDS + 1]]
-    standins = SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"]
+    words = _WORD.findall(text[start:start + 80].casefold())[:OPENING_WORDS + 2]
+    standins = _standins(lang)
     for i in range(min(OPENING_WORDS, len(words))):
-        rest = " ".join(words[i:])
-        if any(rest == s or rest.startswith(s + " ") for s in standins):
+        if any(" ".join(words[i:i + n]) in standins for n in (1, 2, 3)):
             return True
     if lang == "ar":
         first_cue = min(c.start for c in cues)
         return len(_WORD.findall(text[start:first_cue])) <= 1
     return False
+
+
+def _standins(lang: str) -> frozenset[str]:
+    found = _STANDINS.get(lang)
+    if found is None:
+        found = _STANDINS[lang] = frozenset(SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"])
+    return found
+
+
+_STANDINS: dict[str, frozenset[str]] = {}
 
 
 def resolved(earlier: list[Participant]) -> list[Participant]:
