@@ -76,3 +76,21 @@ COUNTRY_STANDINS: dict[str, tuple[str, ...]] = {
     "ru": ("страна",),
     "ar": ("البلاد",),
 }
+
+# Verbs of receiving a guest (talks cues too): the subject is the host, the object the guest; in
+# the passive ("was received by", « a été reçu par », «был принят») the other way round. The guest
+# of a host of another country is visiting it ("Goïta welcomed a Russian delegation",
+# «Гоита принял российскую делегацию», «استقبل الرئيس تراوري وفدا روسيا»). Compared with the
+# casefolded cue; an Arabic verb comes before its subject (VSO).
+RECEPTION: dict[str, tuple[str, ...]] = {
+    "en": ("welcomed", "welcomes", "received", "receives", "hosted", "hosts"),
+    "fr": ("a reçu", "reçoit", "a accueilli", "accueille", "a accueillie", "recevra", "accueillera"),
+    "ru": ("принял", "приняла", "принимает", "примет", "встретил"),
+    "ar": ("استقبل", "استقبلت", "يستقبل", "تستقبل", "سيستقبل"),
+}
+RECEIVED_BY: dict[str, tuple[str, ...]] = {
+    "en": ("was received by", "received by", "was welcomed by", "welcomed by", "hosted by", "was hosted by"),
+    "fr": ("a été reçu", "a été reçue", "ont été reçus", "reçu en audience", "a été accueilli", "a été accueillie"),
+    "ru": ("был принят", "была принята", "были приняты", "принят"),
+    "ar": (),
+}

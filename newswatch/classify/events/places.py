@@ -35,6 +35,7 @@ PEOPLE_KINDS = ("actor", "role")
 # an election, a protest, a death) it is where they are ("Le Mali … depuis le coup d'Etat").
 STATE_ACTS = frozenset({"talks", "agreement", "sanction", "attack", "arrest"})
 _WORD = re.compile(r"[\w'’-]+")
+_ACROSS = re.compile(r"[,;:.،؛]")
 _DATELINE = re.compile(r"^\s*[^\W\d_][^,(—–\n]{0,40}?\s*[,(—–-]")
 _AR_CONJUNCTIONS = ("و", "ف")
 _AR_TOWARDS = ("ب", "ل")   # written onto the noun: «بباماكو» (in Bamako), «لباماكو» (to Bamako)
@@ -122,6 +123,7 @@ class Place:
 
     mention: Mention
     mark: str | None          # "origin", "towards" or None
+    clitic: bool              # marked by an Arabic letter written onto it («لبوركينا»: to, for or of)
     heading: bool
     venue: bool               # False: says whose an office is, or is inside an unmarked title
 
@@ -132,21 +134,29 @@ class Place:
         return self.mention.kind == "country"
 
 
+def titles_of(mentions: Sequence[Mention]) -> list[Mention]:
+    """The actors and titles of the sentence, less a title paired with a nationality across a clause
+    («العلاقات بين بوركينافاسو وروسيا تطورا لافتا، فقد زار رئيس»: the classifier pairs words a few apart)."""
+    return [m for m in mentions if m.kind == "actor" or m.kind == "role" and not _ACROSS.search(m.text)]
+
+
 def read_places(mentions: list[Mention], text: str, span_start: int, lang: str) -> list[Place]:
-    titles = [m for m in mentions if m.kind in PEOPLE_KINDS]
+    titles = titles_of(mentions)
     out = []
     for m in mentions:
         if m.kind not in PLACE_KINDS:
             continue
-        if m.kind != "region" and m.text[:1].islower() and m.text[:1] != m.text[:1].upper():
-            continue   # "a eu lieu": a name is capitalised where letters have case
+        if m.text[:1].islower() and "via" not in m.extra:
+            continue   # "a eu lieu": a name is capitalised where letters have case (« la capitale malienne » names one)
         mark = marking(text, m, lang)
+        clitic = mark is not None and m.start > 0 and text[m.start - 1].isalpha()
         heading = text[m.end:m.end + 1] == HEADING and not text[span_start:m.start].strip(" «\"“")
-        venue = (mark is not None or heading or not _inside(m, titles)) and not (
+        in_title = _inside(m, titles)
+        venue = (not in_title or heading or (mark is not None and not clitic)) and not (
             text[m.end:m.end + 2] in ("'s", "’s")                        # "Moscow's top diplomat"
             or (m.kind != "region" and mark is None and is_affiliation(text, m.start, m.end))   # President of Mali
             or is_relation(text, m.start))                               # relations between Moscow and Bamako
-        out.append(Place(m, mark, heading, venue))
+        out.append(Place(m, mark, clitic, heading, venue))
     return out
 
 
@@ -167,7 +177,8 @@ def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> b
 
 def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant]) -> list[EventPlace]:
     """The places of an event of `kind` in one sentence, each with its role."""
-    towards = "destination" if kind in MOTION_TYPES else "location"
+    motion = kind in MOTION_TYPES
+    towards = "destination" if motion else "location"
     out: dict[str, EventPlace] = {}
     marked: set[int] = set()
     for p in places:
@@ -176,9 +187,9 @@ def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], wh
         if p.mark is not None:
             marked.add(p.mention.start)
         if p.mention.value not in out:
-            out[p.mention.value] = event_place(p.mention, "origin" if p.mark == "origin" else towards)
+            out[p.mention.value] = event_place(p.mention, "origin" if p.mark == "origin" and motion else towards)
     found = list(out.values())
-    if kind in MOTION_TYPES:
+    if motion:
         if any(e.start in marked and e.role == "destination" for e in found):
             # the text says where it went ("En visite officielle en Russie, le président … du Tchad"):
             # the other places it names are not the destination

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 
 from newswatch.classify.events.lexicon import OPENING_WORDS, SUBJECT_STANDINS
-from newswatch.classify.events.places import PEOPLE_KINDS, Place
+from newswatch.classify.events.places import PEOPLE_KINDS, Place, titles_of
 from newswatch.classify.model import Mention, Participant
 
 STATE_GROUPS = frozenset({"military", "police", "protesters", "civilians"})   # of the country they are in
@@ -34,7 +34,7 @@ Key = tuple[str | None, str | None, str | None, int]
 
 def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> list[Participant]:
     """The named actors, officials named by title, and demonyms outside titles and groups."""
-    found = [m for m in mentions if m.kind in PEOPLE_KINDS]
+    found = titles_of(mentions)
     out: dict[Key, Participant] = {}
     for m in found:
         if m.kind == "role" and any(o.kind == "actor" and o.field == m.field and o.start < m.end + 3
@@ -42,14 +42,16 @@ def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> l
             continue   # "Russian Foreign Minister Sergei Lavrov": the title of the actor named with it
         actor = m.value if m.kind == "actor" else None
         nationality = m.country
-        if m.kind == "role" and any(p.mark is not None and m.start < p.mention.start < m.end for p in places):
+        if m.kind == "role" and any(p.mark is not None and not p.clitic and m.start < p.mention.start < m.end
+                                    for p in places):
             nationality = None   # «поездку президента в Россию»: Russia is where he goes, not his country
         name = m.extra.get("name", m.text) if m.kind == "actor" else m.text
         out.setdefault((actor, nationality, m.extra.get("role"), m.start if actor is None else -1),
                        Participant(name, actor, nationality, m.extra.get("role"), m.field, m.start, m.end))
     groups = [m for m in mentions if m.kind == "group"]
+    named = found + [p.mention for p in places if p.mention.kind == "city"]   # « la capitale malienne »
     for m in mentions:   # a country acting: "Malian troops", «الجيش المالي»
-        if m.kind == "demonym" and not _within(m, found) and not any(_beside(m, g, text) for g in groups):
+        if m.kind == "demonym" and not _within(m, named) and not any(_beside(m, g, text) for g in groups):
             out.setdefault((None, m.country, None, -1), Participant(m.text, None, m.country, None, m.field,
                                                                      m.start, m.end))
     return list(out.values())
