@@ -162,11 +162,6 @@ def _russian(term: str, base: str, kind: str) -> set[str]:
         raws = words
     if len(words) == 1 and kind == "adjective" and _ru_is_adjective(words[0], False):
         return {f for forms in _ru_adjective(words[0], "mfnp").values() for f in forms}
-    if kind == "name" and len(words) == 1 and "-" in words[0].strip("-"):
-        # «Санкт-Петербург» inflects its last part (as one word), «Гвинея-Бисау» its first («в Гвинее-Бисау»)
-        first, rest = words[0].split("-", 1)
-        return {f"{form}-{rest}" for form in _combine([first], [_ru_word(first, first, kind, True)])} | _combine(
-            words, [_ru_word(words[0], raws[0], kind, True)])
     if kind == "name" or len(words) == 1:
         strict = kind == "name"
         return _combine(words, [_ru_word(w, r, kind, strict) for w, r in zip(words, raws)])

@@ -2,7 +2,7 @@
 
 `score_sentences(classifier, split)`: per type x language true/false positives (a row counts once
 per type it reports or is given), and for each labelled event whose type the extractor found in
-the row, whether it got who (an actor id or a nationality in common: the labels leave `actor` null
+the row (matched to the event of that type sharing most with it), whether it got who (an actor id or a nationality in common: the labels leave `actor` null
 for some listed people, «Эрдоган»), where (a (country, role) in
 common), the destination (a destination country in common), the modality and the day right.
 
@@ -97,6 +97,13 @@ def _score_event(scores: SentenceScores, gold: dict[str, Any], got: Any, rid: st
                                 f"{_show(attribute, got)}, want {_show(attribute, gold)}")
 
 
+def _overlap(gold: dict[str, Any], got: Any) -> int:
+    who = {w.get("actor") for w in gold["who"]} | {w.get("nationality") for w in gold["who"]}
+    where = {(w.get("country"), w["role"]) for w in gold["where"]}
+    return (len((who & ({p.actor for p in got.who} | {p.nationality for p in got.who})) - {None})
+            + len(where & {(p.country, p.role) for p in got.where}) + (got.modality == gold["modality"]))
+
+
 def _show(attribute: str, event: Any) -> str:
     if isinstance(event, dict):
         if attribute == "who":
@@ -126,9 +133,9 @@ def score_sentences(classifier: Any, split: str) -> SentenceScores:
                 scores.notes.append(f"{'MISS' if outcome == 'fn' else 'EXTRA'} {kind:17} {row['id']} {row['lang']}: "
                                     f"{row['text'][:150]}")
         for gold in row["events"]:
-            match = next((e for e in got if e.type == gold["type"]), None)
-            if match is not None:
-                _score_event(scores, gold, match, row["id"])
+            same = [e for e in got if e.type == gold["type"]]
+            if same:   # of the events of its type, the one that shares most with it
+                _score_event(scores, gold, max(same, key=lambda e: _overlap(gold, e)), row["id"])
     return scores
 
 

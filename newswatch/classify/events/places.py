@@ -131,7 +131,7 @@ class Place:
     def acting_kind(self) -> bool:
         """A country may stand for its state ("Mali signed"); a city is a place (a capital named for its
         government, "Washington and Kyiv signed", is taken for a place: « son domicile de Bamako »)."""
-        return self.mention.kind == "country"
+        return self.mention.kind == "country" and "standin" not in self.mention.extra   # "the country" is a place
 
 
 def titles_of(mentions: Sequence[Mention]) -> list[Mention]:
@@ -146,8 +146,10 @@ def read_places(mentions: list[Mention], text: str, span_start: int, lang: str) 
     for m in mentions:
         if m.kind not in PLACE_KINDS:
             continue
-        if m.text[:1].islower() and "via" not in m.extra:
+        if m.text[:1].islower() and "via" not in m.extra and "standin" not in m.extra:
             continue   # "a eu lieu": a name is capitalised where letters have case (« la capitale malienne » names one)
+        if m.kind == "city" and m.text.casefold() in AREA:
+            continue   # «إلى مدينة لاسعانود»: the noun "city", though a gazetteer names a city so
         mark = marking(text, m, lang)
         clitic = mark is not None and m.start > 0 and text[m.start - 1].isalpha()
         heading = text[m.end:m.end + 1] == HEADING and not text[span_start:m.start].strip(" «\"“")
