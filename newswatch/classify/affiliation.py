@@ -23,17 +23,16 @@ OFFICES = frozenset("""
 president presidents leader leaders head heads junta regime government minister ministers premier
 prime foreign defence defense interior military army authorities officials official ambassador envoy
 delegation counterpart chief chiefs ruler rulers spokesman spokeswoman spokesperson embassy parliament
-cabinet council security king queen emir sultan prince
+cabinet council security
 président présidente chef chefs dirigeant dirigeants gouvernement ministre ministres junte régime
 armée autorités ambassadeur ambassadrice ambassade délégation homologue état étrangères défense
-intérieur conseil porte-parole roi reine émir sultan
+intérieur conseil porte-parole
 дел обороны мид
-رئيس زعيم حكومه وزير وزيره وزاره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام ملك امير
-سلطان وزراء
+رئيس زعيم حكومه وزير وزيره وزاره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام
 """.split())
 _OFFICES = frozenset(normalize_term(w) for w in OFFICES)   # "président" -> "president", «خارجية» -> «خارجيه»
 RU_STEMS = ("президент", "глав", "лидер", "правительств", "министр", "премьер", "хунт", "режим", "посл",
-            "делегац", "руководител", "руководств", "арми", "власт", "спикер", "корол", "султан", "эмир")
+            "делегац", "руководител", "руководств", "арми", "власт", "спикер")
 _ARTICLES = frozenset({"the", "la", "le", "les", "l'", "l’"})
 _OF = frozenset({"of", "du", "de", "des", "d'", "d’"})
 _STRIP = "«»\"“”()[]"
