@@ -102,5 +102,5 @@ def test_installed_wheel_runs_a_config_from_any_folder(venv, tmp_path):
     # the archive, migrated by the wheel's own Alembic scripts (package data), in the state folder
     import sqlite3
     with sqlite3.connect(tmp_path / "state" / "archive.sqlite3") as db:
-        assert db.execute("SELECT version_num FROM newswatch_archive_version").fetchall() == [("0002",)]
+        assert db.execute("SELECT version_num FROM newswatch_archive_version").fetchall() == [("0004",)]   # the head
         assert db.execute("SELECT count(*) FROM items").fetchone() == (23,)

@@ -310,7 +310,8 @@ def test_a_server_that_never_finishes_its_greeting_costs_at_most_the_timeout(gre
         elapsed = time.monotonic() - started
         assert not thread.is_alive(), f"the send is still held after {elapsed:.1f}s"
     error = box["error"]
-    assert error.permanent is False and "timed out after 2s" in error.reason
+    # the deadline cuts the session: the watchdog says so, or the socket it shut reports the timeout
+    assert error.permanent is False and "timed out" in error.reason
     assert 1.9 <= elapsed < 2.8
 
 
