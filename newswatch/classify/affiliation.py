@@ -23,16 +23,17 @@ OFFICES = frozenset("""
 president presidents leader leaders head heads junta regime government minister ministers premier
 prime foreign defence defense interior military army authorities officials official ambassador envoy
 delegation counterpart chief chiefs ruler rulers spokesman spokeswoman spokesperson embassy parliament
-cabinet council security
+cabinet council security king queen emir sultan prince
 président présidente chef chefs dirigeant dirigeants gouvernement ministre ministres junte régime
 armée autorités ambassadeur ambassadrice ambassade délégation homologue état étrangères défense
-intérieur conseil porte-parole
+intérieur conseil porte-parole roi reine émir sultan
 дел обороны мид
-رئيس زعيم حكومه وزير وزيره وزاره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام
+رئيس زعيم حكومه وزير وزيره وزاره خارجيه دفاع قائد رئاسه جيش سفير سفاره وفد برلمان مجلس سلطات نظام ملك امير
+سلطان وزراء
 """.split())
 _OFFICES = frozenset(normalize_term(w) for w in OFFICES)   # "président" -> "president", «خارجية» -> «خارجيه»
 RU_STEMS = ("президент", "глав", "лидер", "правительств", "министр", "премьер", "хунт", "режим", "посл",
-            "делегац", "руководител", "руководств", "арми", "власт", "спикер")
+            "делегац", "руководител", "руководств", "арми", "власт", "спикер", "корол", "султан", "эмир")
 _ARTICLES = frozenset({"the", "la", "le", "les", "l'", "l’"})
 _OF = frozenset({"of", "du", "de", "des", "d'", "d’"})
 _STRIP = "«»\"“”()[]"

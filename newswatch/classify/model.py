@@ -59,18 +59,22 @@ EVENT_TYPES = ("visit", "talks", "agreement", "attack", "protest", "coup", "elec
                "death")
 MODALITIES = ("happened", "planned", "denied", "cancelled")
 PLACE_ROLES = ("destination", "origin", "location")
+# The roles of participants named by a group noun (topics.yaml `event_groups`: "gunmen", « manifestants »);
+# military and militia are tables.ROLES too.
+GROUP_ROLES = ("military", "militia", "police", "protesters", "civilians")
 
 
 @dataclass(slots=True)
 class Participant:
     """Who takes part in an event: a known actor (`actor` is its id in actors.yaml), an official
-    named by title and nationality ("the Russian foreign minister": actor None, role official), or
-    a country acting ("Russia signed"; role None)."""
+    named by title and nationality ("the Russian foreign minister": actor None, role official), a
+    group ("Malian soldiers": role military, «боевики»: role militia), or a country acting ("Russia
+    signed"; role None)."""
 
     name: str                  # as written (for a pronoun subject: the antecedent's words)
     actor: str | None          # actors.yaml id, when a known person
     nationality: str | None    # ISO code
-    role: str | None           # tables.ROLES (official, head-of-state, military, ...)
+    role: str | None           # tables.ROLES (official, head-of-state, military, ...) or GROUP_ROLES
     field: str                 # where it is written: title | text
     start: int
     end: int

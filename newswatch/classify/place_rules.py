@@ -27,7 +27,9 @@ CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday j
 GEORGIA_COUNTRY_CONTEXT = ("tbilisi", "caucasus", "abkhazia", "south ossetia", "georgian dream", "kobakhidze")
 LOCATIVES = frozenset({"in", "to", "into", "visit", "visited", "visits", "visiting", "au", "à", "a", "en", "vers",
                        "в", "во", "из", "إلى", "الى", "في", "من",
-                       "دولة", "دوله", "جمهورية", "جمهوريه"})   # «دولة مالي»: the state of Mali
+                       "دولة", "دوله", "جمهورية", "جمهوريه",   # «دولة مالي»: the state of Mali
+                       "حكومة", "حكومه", "شمال", "جنوب", "شرق", "غرب", "وسط", "بوسط", "بشمال", "بجنوب", "بشرق",
+                       "بغرب"})   # «حكومة مالي», «في وسط مالي»: the government, the centre of Mali
 _NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
 _SENTENCE_OPENERS = ".!?:;\"'“”«»—–-(\n"
 

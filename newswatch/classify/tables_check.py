@@ -10,7 +10,7 @@ import yaml
 
 from newswatch.classify.tables import (_CODE, _M49_LEVELS, _PLACEHOLDER, _PLACEHOLDERS, _SLUG, LANGS, ROLES, Actor,
                                        Country, Modality, Region, RolePatterns, Topic)
-from newswatch.classify.model import EVENT_TYPES
+from newswatch.classify.model import EVENT_TYPES, GROUP_ROLES
 from newswatch.config.yamlconf import ConfigIssue, LineMap, Path_, did_you_mean
 
 _Owners = dict[tuple[str, str], tuple[str, Path_]]  # (lang, casefolded name) -> (owner, where it was claimed)
@@ -24,6 +24,7 @@ class TableChecker:
         self._lines = LineMap("", {})  # the file being checked (each file's method sets it)
         self.country_names: dict[tuple[str, str], str] = {}  # (lang, casefolded) -> code
         self.events: dict[str, dict[str, list[str]]] = {}    # topics.yaml `events:`: type -> lang -> cues
+        self.event_groups: dict[str, dict[str, list[str]]] = {}   # topics.yaml `event_groups:`: role -> lang -> nouns
 
     # --- helpers -------------------------------------------------------------------------
     def fail(self, path: Path_, message: str) -> None:
@@ -272,6 +273,16 @@ class TableChecker:
                 continue
             events[kind] = self.lang_lists(cues, ("events", kind), required=True)
         self.events = events   # load_tables takes them: Tables.event_cues
+        groups: Modality = {}
+        for role, nouns in self.mapping(data.pop("event_groups", None), ("event_groups",),
+                                        "role -> language -> group nouns").items():
+            if role not in GROUP_ROLES:
+                hint = did_you_mean(str(role), GROUP_ROLES)
+                self.fail(("event_groups", role), f"unknown group role ({hint + ' ' if hint else ''}"
+                                                  f"allowed: {', '.join(GROUP_ROLES)})")
+                continue
+            groups[role] = self.lang_lists(nouns, ("event_groups", role), required=True)
+        self.event_groups = groups   # Tables.event_groups
         out: list[Topic] = []
         self.topic_tree(data, (), "", out)
         return out, modality

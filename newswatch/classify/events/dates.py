@@ -12,6 +12,7 @@ without a published day, only expressions that carry their own year are read.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 _MONTHS: dict[str, int] = {}
@@ -47,15 +48,20 @@ _RELATIVE = {"yesterday": -1, "hier": -1, "вчера": -1, "أمس": -1, "ام�
              "сегодня": 0, "اليوم": 0, "tomorrow": 1, "demain": 1, "завтра": 1, "غدا": 1, "غداً": 1}
 
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+_HAS_ARABIC_DIGIT = re.compile("[٠-٩]")
 _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_DAY = r"(?P<day>[0-3]?\d)(?:er|st|nd|rd|th|-?го|-?е)?"
+_SUFFIX = r"(?:er|st|nd|rd|th|-?го|-?е)?"   # 1er, 7th, «6-го»
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-# "7 February 2023", «6 февраля 2023 года», «6 فبراير 2023» ; "February 7, 2023", "Feb. 7"
-_DAY_MONTH = re.compile(rf"(?<!\w){_DAY}\s+(?:de\s+|من\s+)?(?P<month>{_MONTH})\.?(?:\s*,?\s*{_YEAR})?(?!\w)", re.I)
-_MONTH_DAY = re.compile(rf"(?<!\w)(?P<month>{_MONTH})\.?\s+{_DAY}(?:\s*,\s*{_YEAR})?(?!\w)", re.I)
-_ISO = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
-_WORDS = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(w) for w in [*_WEEKDAYS, *_RELATIVE]), key=len,
-                                                      reverse=True)) + r")(?!\w)", re.I)
+# Matched at a place, never searched for (a search tries the month alternation at every position):
+# after a day's digits, "7 February 2023", «6 февраля 2023 года», «6 فبراير 2023», « 6 de febrero »;
+# after the digits of "February 7" (the month before them is read from the words), ", 2023".
+_AFTER_DAY = re.compile(rf"{_SUFFIX}\s+(?:de\s+|من\s+)?(?P<month>{_MONTH})\.?(?:\s*,?\s*{_YEAR})?(?!\w)", re.I)
+_AFTER_MONTH_DAY = re.compile(rf"{_SUFFIX}(?:\s*,\s*{_YEAR})?(?!\w)", re.I)
+_ISO = re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
+_DIGITS = re.compile(r"\d+")
+_MONTH_FIRST = frozenset(m.split()[0] for m in _MONTHS)   # «كانون» of «كانون الثاني»
+_ISO_HINT = re.compile(r"\d-[01]\d-")
+_DAY_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 Found = tuple[int, int, date]
 
@@ -79,34 +85,74 @@ def _weekday(weekday: int, published: date, ahead: bool) -> date:
     return published - timedelta(days=(published.weekday() - weekday) % 7)
 
 
-def find_dates(text: str, published: date | None, ahead: bool = False) -> list[Found]:
-    """Every date expression of `text` with its day, by position. `ahead`: the event is still
-    planned, so a bare weekday is the next one."""
-    text = text.translate(_ARABIC_DIGITS)   # same length: offsets stay
+def date_words() -> list[str]:
+    """The words a date expression other than an ISO date holds one of: month and weekday names,
+    yesterday, today, tomorrow (for a caller that knows which sentences hold them: `words`)."""
+    return [*_MONTHS, *_WEEKDAYS, *_RELATIVE]
+
+
+def _numeric(text: str, published: date | None) -> list[Found]:
+    """ISO dates, and a day with its month ("7 February 2023", "Feb. 7", «6 فبراير»), found from the
+    digits of the text."""
     found: list[Found] = []
-    taken: list[tuple[int, int]] = []
-    for pattern in (_ISO, _DAY_MONTH, _MONTH_DAY):
-        for m in pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            month = m.group("month")
-            number = int(month) if month.isdigit() else _MONTHS[month.casefold()]
-            day_number = int(m.group("day"))
-            year = m.group("year")
-            if year:
-                day = _day(int(year), number, day_number)
-            else:
-                day = _nearest_year(number, day_number, published) if published else None
-            if day is not None:
-                found.append((m.start(), m.end(), day))
-                taken.append((m.start(), m.end()))
+    end_of_last = -1
+    for run in _DIGITS.finditer(text):
+        start, end = run.span()
+        if start < end_of_last or (start and text[start - 1].isalpha()):
+            continue
+        span = month = day_number = year = None
+        if end - start == 4 and (iso := _ISO.match(text, start)):
+            span, month, day_number, year = iso.span(), int(iso["month"]), int(iso["day"]), iso["year"]
+        elif end - start <= 2:
+            if after := _AFTER_DAY.match(text, end):
+                span, month, year = (start, after.end()), _MONTHS[after["month"].casefold()], after["year"]
+            elif (before := _month_before(text, start)) and (tail := _AFTER_MONTH_DAY.match(text, end)):
+                span, month, year = (before[0], tail.end()), before[1], tail["year"]
+            day_number = int(run.group())
+        if span is None or month is None or day_number is None:
+            continue
+        day = (_day(int(year), month, day_number) if year
+               else _nearest_year(month, day_number, published) if published else None)
+        if day is not None:
+            found.append((span[0], span[1], day))
+            end_of_last = span[1]
+    return found
+
+
+def _month_before(text: str, start: int) -> tuple[int, int] | None:
+    """(where it starts, its number) of the month name right before a day's digits ("Feb. 7",
+    «كانون الثاني 7»)."""
+    before = text[max(0, start - 24):start]
+    if not before[-1:].isspace():
+        return None
+    words = before.split()
+    for n in (2, 1):
+        if len(words) >= n:
+            name = " ".join(words[-n:])
+            number = _MONTHS.get(name.rstrip(".").casefold())
+            if number is not None and (n == len(words) or not before[:before.rindex(name)][-1:].isalnum()):
+                return start - len(before) + before.rindex(name), number
+    return None
+
+
+def find_dates(text: str, published: date | None, ahead: bool = False,
+               words: Sequence[tuple[int, int]] | None = None) -> list[Found]:
+    """Every date expression of `text` with its day, by position. `ahead`: the event is still
+    planned, so a bare weekday is the next one. `words`: where the text holds one of `date_words()`,
+    when the caller knows (an automaton found them); else they are looked for here."""
+    if _HAS_ARABIC_DIGIT.search(text):
+        text = text.translate(_ARABIC_DIGITS)   # same length: offsets stay
+    if words is None:
+        words = [m.span() for m in _DAY_TOKEN.finditer(text)]
+    named = [(s, e, text[s:e].casefold().replace("’", "'")) for s, e in words]
+    found: list[Found] = []
+    if any(w.split(" ", 1)[0].rstrip(".") in _MONTH_FIRST for _, _, w in named) or _ISO_HINT.search(text):
+        found += _numeric(text, published)
     if published is not None:
-        for m in _WORDS.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            word = m.group(1).casefold()
-            if word in _RELATIVE:
-                found.append((m.start(), m.end(), published + timedelta(days=_RELATIVE[word])))
-            else:
-                found.append((m.start(), m.end(), _weekday(_WEEKDAYS[word], published, ahead)))
+        taken = [(s, e) for s, e, _ in found]
+        for start, end, word in named:
+            if (word in _RELATIVE or word in _WEEKDAYS) and not any(s < end and start < e for s, e in taken):
+                day = (published + timedelta(days=_RELATIVE[word]) if word in _RELATIVE
+                       else _weekday(_WEEKDAYS[word], published, ahead))
+                found.append((start, end, day))
     return sorted(found)

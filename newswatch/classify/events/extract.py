@@ -1,22 +1,27 @@
 """EventExtractor: the events an item reports, read off the classifier's mentions sentence by sentence.
 
 For each sentence (the headline is a sentence of its own) that holds a cue of an event type (the
-`events:` lists of topics.yaml, found by the classifier's automaton as `event` mentions):
+`events:` lists of topics.yaml, in the item's language, found by an automaton of their own):
 
 - **type**: the cue's; one event per type per sentence ("arrived in Bamako and held talks with
   Goïta" is a visit and talks). A phone call is talks, never a visit (modality cue `remote`).
-- **who**: the sentence's named actors and officials named by title ("the Russian foreign
-  minister"), and countries acting (a demonym outside any title: "Malian troops"). A sentence whose
-  subject is a pronoun or a stand-in ("He", « La délégation », «الوفد»; an Arabic sentence opening on
-  its verb) takes the participants of the nearest earlier sentence that names any (`resolved`).
-- **where**: the sentence's cities, countries and regions (not those inside a title: "Mali's
-  foreign minister"), each with its role, read from the words right before it (lexicon.py): "from
-  Bamako" is the `origin`; "to/in Moscow" a visit's `destination`, else the `location`. For a visit,
-  a place in the visitors' own country named beside a foreign one is where they came from.
-  A sentence that names no place takes the dateline's ("BAMAKO, Feb 7 (Reuters) -").
-- **modality**: `planned`, `denied` or `cancelled` when such a cue is in the sentence (a bare
-  future marker, "will", only within a few words of the cue), else `happened`.
-- **when**: the date expression of the sentence nearest the cue (dates.py), else the published day.
+- **who** (who.py): named actors, officials named by title, group nouns ("gunmen", «боевики»),
+  countries acting; pronoun and stand-in subjects resolved to the nearest earlier sentence's people
+  (or, in a lead that opens on "He", the next one's).
+- **where** (places.py): the places of the sentence with their role: a visit's `destination` or
+  `origin` ("flew from Bamako to Moscow"), else the `location`; a sentence of the lead that names no
+  place takes the dateline's ("BAMAKO, Feb 7 (Reuters) -"), another one the places the sentence
+  before it marks, when it tells of the same people ("Lavrov était à Ouagadougou. Le ministre russe
+  a tenu une conférence de presse").
+- **modality** (cues.py): `planned`, `denied` or `cancelled` when a modality cue says so of the
+  event's cue, or when the event's date is after the day the item was published; else `happened`.
+- **when**: the date expression of the sentence nearest the cue (dates.py); else that of another
+  report of the same event in the item (same type and modality, a participant or place in common, or
+  a sentence that opens on the event's noun: "The coup was led by…"); else, for an event that
+  happened, the published day. A planned event without a date has no day.
+
+Visits no cue tells (implied.py): talks of a foreign official in a city of another country, and a
+guest received by a host of another country.
 
 An event needs a participant or a place: a bare "the visit" says nothing to match or group on.
 """
@@ -24,300 +29,199 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
 from datetime import date
 
-from newswatch.classify.affiliation import is_affiliation, is_relation
-from newswatch.classify.automaton import TermIndex
-
-from newswatch.classify.events.dates import find_dates
-from newswatch.classify.events.lexicon import (AR_ATTACHED_TOWARDS, MOTION_TYPES, OPENING_WORDS, ORIGIN,
-                                               SUBJECT_STANDINS, TOWARDS)
-from newswatch.classify.model import Event, EventPlace, Facts, Mention, Participant, Payload
-from newswatch.classify.morphology import variants
+from newswatch.classify.events import discourse as ds
+from newswatch.classify.events import implied as im
+from newswatch.classify.events import places as pl
+from newswatch.classify.events import who as wh
+from newswatch.classify.events.cues import ModalityReader, by_modality, cue_index
+from newswatch.classify.events.lexicon import MOTION_TYPES
+from newswatch.classify.events.places import PEOPLE_KINDS
+from newswatch.classify.model import Event, Facts, Mention, Participant
 from newswatch.classify.normalize import Normalized
 from newswatch.classify.tables import Modality
 
-PLACE_KINDS = ("city", "country", "region")
-PEOPLE_KINDS = ("actor", "role")
-GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # as alerts.rules.context: only near the cue
-GENERIC_REACH = 6
-NOT_HAPPENED = ("cancelled", "denied", "planned")   # the first that holds wins
-IMPLY_VISIT = frozenset({"talks", "agreement"})   # held somewhere: a foreign participant is visiting
+UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin"})   # no who, no where
+OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
+AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
 _WORD = re.compile(r"[\w'’-]+")
-_DATELINE = re.compile(r"^\s*[^\W\d_][^,(—–\n]{0,40}?\s*[,(—–-]")
 
 Key = tuple[str, int]   # (field, sentence)
-
-
-def _words_before(text: str, start: int, n: int = 4) -> str:
-    """The last `n` words before `start`, casefolded, one space apart."""
-    return " ".join(w.casefold() for w in _WORD.findall(text[max(0, start - 60):start])[-n:])
-
-
-def _ends_with(words: str, markers: Sequence[str]) -> bool:
-    return any(words == m or words.endswith(" " + m) for m in markers)
-
-
-def _marked(text: str, m: Mention, lang: str) -> bool:
-    """Whether a preposition of place or motion stands right before the mention ("to Russia",
-    «в Россию», «إلى مالي»): then it is a place even inside what reads as a title."""
-    before = _words_before(text, m.start, 2)
-    return any(_ends_with(before, words.get(language, ())) for words in (TOWARDS, ORIGIN)
-               for language in dict.fromkeys((lang, "en")))
-
-
-def _next_to(text: str, m: Mention, cues: list[Mention]) -> bool:
-    """A place written against an event's noun: "the Bamako talks", « la rencontre de Ouagadougou »,
-    «اجتماع واغادوغو» (at most one short word between)."""
-    for cue in cues:
-        lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
-        between = _WORD.findall(text[lo:hi]) if lo <= hi else ["x", "x"]
-        if len(between) == 0 or (len(between) == 1 and len(between[0]) <= 3):
-            return True
-    return False
-
-
-def _inside(m: Mention, spans: Sequence[Mention]) -> bool:
-    return any(o is not m and o.field == m.field and o.start <= m.start and m.end <= o.end for o in spans)
-
-
-def cue_index(event_cues: Modality) -> TermIndex[Payload]:
-    """The automaton of the event cues. Its own, not the classifier's: there the longest term at a
-    place wins, and a cue ("will travel to") would hide the topic or modality term it starts with."""
-    return TermIndex((form, ("event", kind, term, lang)) for kind, by_lang in event_cues.items()
-                     for lang, terms in by_lang.items() for term in terms
-                     for form in variants(term, lang, "phrase" if " " in term else "noun"))
+Order = tuple[bool, int]   # (in the text, sentence): the title's sentence first
 
 
 class EventExtractor:
-    def __init__(self, event_cues: Modality | None = None, modality_cues: Modality | None = None) -> None:
-        self.cues = cue_index(event_cues or {})
-        # a cue that is itself a modality cue or starts with one ("will travel to", «se rendra»,
-        # «سيزور»): the automaton reports the longest term at a place, so the modality is read here
-        self._modal_prefixes = sorted(((c.casefold(), kind) for kind, by_lang in (modality_cues or {}).items()
-                                       for cues in by_lang.values() for c in cues
-                                       if c.casefold() not in GENERIC_CUES), key=lambda p: -len(p[0]))
-        self._generic = GENERIC_CUES
+    def __init__(self, event_cues: Modality | None = None, modality_cues: Modality | None = None,
+                 event_groups: Modality | None = None) -> None:
+        self.cues = cue_index(event_cues or {}, event_groups)
+        self.languages = frozenset(lang for by_lang in (event_cues or {}).values() for lang in by_lang)
+        self.modality = ModalityReader(modality_cues)
+        self._kinds: dict[tuple[int, str | None], tuple[tuple[str, str], ...]] = {}   # (term id, lang) -> what it is
 
-    def _cue_modality(self, cue: str) -> list[str]:
-        words = cue.casefold()
-        first = words.split(" ", 1)[0]
-        found = [kind for prefix, kind in self._modal_prefixes if words == prefix or words.startswith(prefix + " ")]
-        if first in self._generic and " " in words:
-            found.append("planned")
-        return found
-
-    def cue_mentions(self, field: str, norm: Normalized, spans: list[tuple[int, int]]) -> list[Mention]:
-        """The event cues of one field (its normalized text), as mentions of kind `event`."""
+    def cue_mentions(self, field: str, norm: Normalized, spans: list[tuple[int, int]],
+                     lang: str | None = None) -> list[Mention]:
+        """The event cues (kind `event`), group nouns (kind `group`) and country stand-ins of one
+        field, in `lang` (every language's when `lang` has no cues)."""
+        found = self.cues.find_spans(norm)
+        if not found:
+            return []
         starts = [start for start, _ in spans]
-        return [Mention("event", kind, field, hit.start, hit.end, hit.surface, hit.term,
-                        max(0, bisect_right(starts, hit.start) - 1))
-                for hit in self.cues.find(norm) for kind in dict.fromkeys(p[1] for p in hit.payloads)]
+        index, original, out = self.cues, norm.original, []
+        for nstart, nend, tid in found:
+            kinds = self._kinds.get((tid, lang))
+            if kinds is None:
+                any_lang = lang not in self.languages
+                kinds = self._kinds[(tid, lang)] = tuple(dict.fromkeys(
+                    (what, kind) for what, kind, _term, term_lang in index.payloads(tid)
+                    if any_lang or term_lang == lang or term_lang == "*"))
+            if not kinds:
+                continue
+            start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
+            sentence = max(0, bisect_right(starts, start) - 1)
+            term = index.term(tid)
+            out += [Mention(what, kind, field, start, end, original[start:end], term, sentence) for what, kind in kinds]
+        return out
 
     def extract(self, facts: Facts, texts: dict[str, str], norms: dict[str, Normalized],
                 published: date | None = None) -> list[Event]:
-        by_sentence: dict[Key, list[Mention]] = {}
-        cues = [m for field, norm in norms.items()
-                for m in self.cue_mentions(field, norm, facts.sentences.get(field) or [(0, len(norm.original))])]
-        for m in facts.evidence + cues:
-            by_sentence.setdefault((m.field, m.sentence), []).append(m)
         lang = facts.lang or ""
-        order = [("title", 0)] + [("text", i) for i in range(len(facts.sentences.get("text", ())))]
-        dateline = self._dateline(by_sentence.get(("text", 0), []), texts.get("text", ""))
+        cues = [m for field, norm in norms.items()
+                for m in self.cue_mentions(field, norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)]
+        told = sorted({(m.field != "title", m.sentence) for m in cues if m.kind == "event"})
+        if not told:
+            return []
+        # only the sentences with a cue are read (and, when they need them, their neighbours)
+        keys = {("text" if text else "title", sentence) for text, sentence in told}
+        by_sentence: dict[Key, list[Mention]] = {key: [] for key in keys}
+        with_people: list[Order] = []
+        for m in facts.evidence:
+            key = (m.field, m.sentence)
+            if key in keys:
+                by_sentence[key].append(m)
+            if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (not with_people or with_people[-1] != (m.field != "title", m.sentence)):
+                with_people.append((m.field != "title", m.sentence))
+        for m in cues:
+            key = (m.field, m.sentence)
+            if key in keys:
+                by_sentence[key].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
+        first = [m for m in facts.evidence if m.field == "text" and m.sentence == 0]
+        item = _Item(facts, texts, lang, published, pl.dateline(first, texts.get("text", "")),
+                     facts.countries[0] if len(facts.countries) == 1 else None, with_people)
         events: list[Event] = []
-        earlier: list[Participant] = []   # the participants of the nearest earlier sentence with any
         lead_done = False   # the title and the text's first sentence with a cue are the lead: the dateline is theirs
-        for key in order:
-            mentions = by_sentence.get(key, [])
-            who = self._who(mentions, texts.get(key[0], ""), lang)
-            cues = [m for m in mentions if m.kind == "event"]
-            if cues:
-                spans = facts.sentences.get(key[0]) or [(0, len(texts.get(key[0], "")))]
-                span = spans[key[1]] if key[1] < len(spans) else (0, len(texts.get(key[0], "")))
-                lead = dateline if key[0] == "title" or not lead_done else []
-                lead_done = lead_done or key[0] == "text"
-                events += self._sentence_events(key, span, mentions, cues, who, earlier, lead, texts, lang,
-                                                published)
-            if who:
-                earlier = who
+        for order in told:
+            key = ("text" if order[0] else "title", order[1])
+            lead = key[0] == "title" or not lead_done
+            lead_done = lead_done or key[0] == "text"
+            events += self._sentence_events(key, order, by_sentence[key], lead, item)
+        ds.inherit_dates(events, item.openers)
         return events
 
     # --- one sentence -----------------------------------------------------------------------
-    def _sentence_events(self, key: Key, span: tuple[int, int], mentions: list[Mention], cues: list[Mention],
-                         who: list[Participant], earlier: list[Participant], dateline: list[Mention],
-                         texts: dict[str, str], lang: str, published: date | None) -> list[Event]:
+    def _sentence_events(self, key: Key, order: Order, mentions: list[Mention], lead: bool, item: "_Item") -> list[Event]:
         field, sentence = key
-        text = texts.get(field, "")
-        if not who and earlier and self._stands_in(text, span[0], cues, lang):
-            who = [Participant(p.name, p.actor, p.nationality, p.role, p.field, p.start, p.end, True) for p in earlier]
-        modal = [m for m in mentions if m.kind == "modality"]
-        out: list[Event] = []
-        seen: set[str] = set()
+        text, lang, dateline = item.texts.get(field, ""), item.lang, item.dateline if lead else []
+        spans = item.facts.sentences.get(field) or [(0, len(text))]
+        span = spans[sentence] if sentence < len(spans) else (0, len(text))
+        cues, modal, dated, named = [], [], [], False
+        for m in mentions:
+            kind = m.kind
+            if kind == "event":
+                if im.receives_someone(m, mentions, item.lang):
+                    cues.append(m)
+            elif kind == "modality":
+                modal.append(m)
+            elif kind == "date":
+                dated.append((m.start - span[0], m.end - span[0]))
+            elif kind not in UNNAMED:
+                named = True
+        if not cues:
+            return []
+        standin = wh.stands_in(text, span[0], cues, lang)
+        if not named and not dateline and not standin:
+            return []   # nobody and nowhere to tell of
+        remote = any(m.value == "remote" for m in modal)
+        places = pl.read_places(mentions, text, span[0], lang)
+        people = wh.people(mentions, places, text)
+        if not people and standin:
+            people = item.people_near(order)
+        if not dateline and not any(p.venue and p.mark for p in places):
+            places += item.places_before(order, people)   # "Lavrov était à Ouagadougou. Le ministre russe a tenu…"
+        venues = {p.mention.country or p.mention.value for p in places if p.venue}
+        groups = wh.groups(mentions, text, venues.pop() if len(venues) == 1 else item.home)
+        by_kind: dict[str, list[tuple[Mention, str]]] = {}
         for cue in cues:
-            kind = cue.value
-            remote = any(m.value == "remote" for m in modal)
-            if kind == "visit" and remote:
-                kind = "talks"   # a call is not a visit
-            if kind in seen:
-                continue
-            seen.add(kind)
-            where = self._where(kind, mentions, text, who, lang) or self._from_dateline(kind, dateline)
+            kind = "talks" if cue.value == "visit" and remote else cue.value   # a call is not a visit
+            by_kind.setdefault(kind, []).append((cue, self.modality.of(cue, modal, text)))
+        out: list[Event] = []
+        dates: dict[bool, list[tuple[int, int, date]]] = {}
+        for kind, told in by_kind.items():
+            is_place = [pl.is_event_place(kind, p, text, cues) for p in places]
+            who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place))
+            where = pl.where(kind, places, text, cues, who) or pl.places_of(kind, dateline[:1])
             if not who and not where:
                 continue
-            modality = self._modality(cue, modal, text)
-            when, when_text = self._when(text, span, cue, published, modality)
-            out.append(Event(kind, modality, who, where, when, when_text, field, sentence, cue.start, cue.end, cue.text))
-        if "visit" not in seen and not any(m.value == "remote" for m in modal):
-            venues = [m for m in mentions if m.kind == "city" and (_marked(text, m, lang) or _next_to(text, m, cues))]
-            venues += [m for m in dateline if m.kind == "city"]   # the lead's talks were held where it was filed
-            out += [implied for e in out if (implied := self._implied_visit(e, self._places(e.type, venues)))][:1]
+            for cue, modality, at in by_modality(told, where, text):
+                when, when_text = ds.when(text, span, cue, item.published, modality, dates, dated)
+                if modality == "happened" and when_text and item.published and when and when > item.published.isoformat():
+                    modality = "planned"   # "le 29 novembre" in a report of 20 November
+                out.append(Event(kind, modality, who, at, when, when_text, field, sentence, cue.start, cue.end,
+                                 cue.text))
+                if cue.start - span[0] < 60 and len(_WORD.findall(text, span[0], cue.start)) < OPENING:
+                    item.openers.add(id(out[-1]))
+        if "visit" not in by_kind and not remote:
+            venues_ = [p.mention for p in places if p.mention.kind == "city" and (p.mark or pl.next_to(text, p.mention, cues))]
+            venues_ = venues_ or [m for m in dateline if m.kind == "city"]   # the lead's talks were held where it was filed
+            for e in out:
+                implied = (im.venue_visit(e, pl.places_of(e.type, venues_)) if venues_
+                           else im.hosted_visit(e, lang) or (None if any(p.venue for p in places) else im.met_visit(e)))
+                if implied:
+                    out.append(implied)
+                    break
         return out
 
-    @staticmethod
-    def _places(kind: str, mentions: list[Mention]) -> list[EventPlace]:
-        role = "destination" if kind in MOTION_TYPES else "location"
-        return [EventPlace(m.value, ("capital" if m.extra.get("capital") else "city") if m.kind == "city" else m.kind,
-                           m.text, m.country if m.kind != "country" else m.value, role, m.field, m.start, m.end)
-                for m in mentions]
 
-    @staticmethod
-    def _implied_visit(event: Event, venues: list[EventPlace]) -> Event | None:
-        """Talks held, or an agreement signed, in a country that is not a participant's own: that
-        participant is visiting it ("Lavrov held talks in Nouakchott", « Goïta a reçu Lavrov à Koulouba »;
-        a city only: countries named beside talks are mostly their subject, «обсудили ситуацию на Украине»).
-        The visit is the talks' (same cue, day and modality), by the foreign participants (not their
-        hosts), to the talks' places outside their own countries: places named as a venue ("in
-        Nouakchott", «à Niamey», «في نواكشوط»), not as someone's country ("Traoré of Burkina Faso"). Not from a call."""
-        if event.type not in IMPLY_VISIT:
-            return None
-        origins = {(p.field, p.start) for p in event.where if p.role == "origin"}
-        places = [p for p in venues if p.country and (p.field, p.start) not in origins]
-        visitors = [w for w in event.who if w.nationality and w.role and any(p.country != w.nationality for p in places)]
-        if not visitors:
-            return None
-        home = {w.nationality for w in visitors}
-        where = [EventPlace(p.id, p.kind, p.name, p.country, "destination", p.field, p.start, p.end) for p in places
-                 if p.country not in home]
-        return Event("visit", event.modality, visitors, where, event.when, event.when_text, event.field,
-                     event.sentence, event.start, event.end, event.cue)
+class _Item:
+    """What the sentences of one item share: its texts, language, day, dateline, the one country it
+    is about, which sentences name people, and the events told by a sentence opening on their cue."""
 
-    @staticmethod
-    def _stands_in(text: str, start: int, cues: list[Mention], lang: str) -> bool:
-        """Whether the sentence's subject is someone named before: it opens on a pronoun or a
-        stand-in ("He", « La délégation »), or, in Arabic, on its verb (the subject is in the verb)."""
-        words = [w.casefold() for w in _WORD.findall(text[start:start + 80])[:OPENING_WORDS + 1]]
-        standins = SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"]
-        for i in range(min(OPENING_WORDS, len(words))):
-            rest = " ".join(words[i:])
-            if any(rest == s or rest.startswith(s + " ") for s in standins):
-                return True
-        if lang == "ar":
-            first_cue = min(c.start for c in cues)
-            return len(_WORD.findall(text[start:first_cue])) <= 1
-        return False
+    def __init__(self, facts: Facts, texts: dict[str, str], lang: str, published: date | None,
+                 dateline: list[Mention], home: str | None, with_people: list[Order]) -> None:
+        self.facts, self.texts, self.lang, self.published = facts, texts, lang, published
+        self.dateline, self.home, self.with_people = dateline, home, with_people
+        self.openers: set[int] = set()
 
-    # --- who --------------------------------------------------------------------------------
-    @staticmethod
-    def _who(mentions: list[Mention], text: str = "", lang: str = "") -> list[Participant]:
-        people = [m for m in mentions if m.kind in PEOPLE_KINDS]
-        out: dict[tuple[str | None, str | None, str | None, int], Participant] = {}
-        for m in people:
-            if m.kind == "role" and any(o.kind == "actor" and o.field == m.field and o.start < m.end + 3
-                                        and m.start < o.end + 3 for o in people):
-                continue   # "Russian Foreign Minister Sergei Lavrov": the title of the actor named with it
-            actor = m.value if m.kind == "actor" else None
-            role = m.extra.get("role")
-            nationality = m.country
-            if m.kind == "role" and any(p.kind in ("country", "city") and m.start < p.start < m.end
-                                        and _marked(text, p, lang) for p in mentions):
-                nationality = None   # «поездку президента в Россию»: Russia is where he goes, not his country
-            name = m.extra.get("name", m.text) if m.kind == "actor" else m.text
-            out.setdefault((actor, nationality, role, m.start if actor is None else -1),
-                           Participant(name, actor, nationality, role, m.field, m.start, m.end))
-        for m in mentions:   # a country acting: "Malian troops", «الجيش المالي»
-            if m.kind == "demonym" and not _inside(m, people):
-                out.setdefault((None, m.country, None, -1), Participant(m.text, None, m.country, None, m.field,
-                                                                         m.start, m.end))
-        return list(out.values())
+    def _mentions(self, order: Order) -> list[Mention]:
+        return [m for m in self.facts.evidence if (m.field != "title", m.sentence) == order]
 
-    # --- where ------------------------------------------------------------------------------
-    def _where(self, kind: str, mentions: list[Mention], text: str, who: list[Participant],
-               lang: str) -> list[EventPlace]:
-        titles = [m for m in mentions if m.kind in PEOPLE_KINDS]
-        places = [m for m in mentions if m.kind in PLACE_KINDS and (not _inside(m, titles) or _marked(text, m, lang))
-                  and not text[m.end:m.end + 2] in ("'s", "’s")    # "Moscow's top diplomat" acts, is not a place
-                  and not (m.kind != "region" and is_affiliation(text, m.start, m.end))   # President of Mali
-                  and not is_relation(text, m.start)]               # relations between Moscow and Bamako
-        out: dict[str, EventPlace] = {}
-        for m in places:
-            role = self._role(kind, text, m, lang)
-            place_kind = ("capital" if m.extra.get("capital") else "city") if m.kind == "city" else m.kind
-            country = m.country if m.kind != "country" else m.value
-            if m.value not in out:
-                out[m.value] = EventPlace(m.value, place_kind, m.text, country, role, m.field, m.start, m.end)
-        found = list(out.values())
-        if kind in MOTION_TYPES:
-            marked = {p.start for p in places if _marked(text, p, lang)}
-            if any(p.start in marked and p.role == "destination" for p in found):
-                # the text says where it went ("En visite officielle en Russie, le président … du Tchad"):
-                # the other places it names are not the destination
-                found = [p for p in found if p.start in marked or p.role == "origin"]
-            self._home_is_origin(found, who)
-        return found
-
-    @staticmethod
-    def _role(kind: str, text: str, m: Mention, lang: str) -> str:
-        before = _words_before(text, m.start)
-        towards = "destination" if kind in MOTION_TYPES else "location"
-        for language in dict.fromkeys((lang, "en")):
-            if _ends_with(before, ORIGIN.get(language, ())):
-                return "origin"
-        if lang == "ar" and m.start and text[m.start - 1] in AR_ATTACHED_TOWARDS:
-            return towards
-        return towards if kind in MOTION_TYPES else "location"
-
-    @staticmethod
-    def _home_is_origin(places: list[EventPlace], who: list[Participant]) -> None:
-        """A visit's places in the visitors' own country, beside a foreign one, are where they came
-        from: "Lavrov flew to Bamako on Monday; Moscow says…" is no visit to Moscow."""
-        home = {p.nationality for p in who if p.nationality}
-        if len(home) != 1:
-            return   # hosts and guests named together: whose home is it?
-        foreign = [p for p in places if p.role == "destination" and p.country and p.country not in home]
-        if foreign:
-            for p in places:
-                if p.role == "destination" and p.country in home:
-                    p.role = "origin"
-
-    @staticmethod
-    def _dateline(first: list[Mention], text: str) -> list[Mention]:
-        """The place of a dateline: the text opens on it, then a comma, a bracket or a dash."""
-        head = _DATELINE.match(text)
-        if not head:
+    def people_near(self, order: Order) -> list[Participant]:
+        """The people of the nearest earlier sentence that names any; in a lead with none before
+        ("Il est arrivé à Ouagadougou ce soir. … Serguei Lavrov…"), of the next such sentence."""
+        at = bisect_right(self.with_people, order)
+        earlier = [o for o in self.with_people[:at] if o != order]
+        if earlier:
+            source = earlier[-1]
+        elif at < len(self.with_people) and self.with_people[at][1] - order[1] <= AHEAD and (
+                self.with_people[at][0] == order[0]):
+            source = self.with_people[at]
+        else:
             return []
-        return [m for m in first if m.kind in ("city", "country") and m.start <= 2 and m.end <= head.end()]
+        before = self._mentions(source)
+        body = self.texts.get(before[0].field, "")
+        return wh.resolved(wh.people(before, pl.read_places(before, body, 0, self.lang), body))
 
-    def _from_dateline(self, kind: str, dateline: list[Mention]) -> list[EventPlace]:
-        return self._places(kind, dateline[:1])
-
-    # --- modality and when ------------------------------------------------------------------
-    def _modality(self, cue: Mention, modal: list[Mention], text: str) -> str:
-        kinds = set(self._cue_modality(cue.text))
-        for m in modal:
-            if m.entry.casefold() in GENERIC_CUES:
-                lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
-                if lo < hi and len(text[lo:hi].split()) > GENERIC_REACH:
-                    continue
-            kinds.add(m.value)
-        return next((k for k in NOT_HAPPENED if k in kinds), "happened")
-
-    @staticmethod
-    def _when(text: str, span: tuple[int, int], cue: Mention, published: date | None,
-              modality: str) -> tuple[str | None, str | None]:
-        start, stop = span
-        dates = find_dates(text[start:stop], published, ahead=modality == "planned")
-        if dates:
-            s, e, day = min(dates, key=lambda d: abs(d[0] + start - cue.start))
-            return day.isoformat(), text[start + s:start + e]
-        return (published.isoformat() if published else None), None
+    def places_before(self, order: Order, people: list[Participant]) -> list[pl.Place]:
+        """The places the sentence before marks ("à Ouagadougou"), when it names one of `people`."""
+        if not order[1] and not order[0]:
+            return []
+        previous = (order[0], order[1] - 1) if order[1] else (False, 0)
+        mentions = self._mentions(previous)
+        if not mentions:
+            return []
+        body = self.texts.get(mentions[0].field, "")
+        places = [p for p in pl.read_places(mentions, body, 0, self.lang) if p.venue and p.mark == "towards"]
+        if not places:
+            return []
+        theirs = {p.actor or (p.nationality, p.role) for p in wh.people(mentions, places, body)}
+        return places if any((p.actor or (p.nationality, p.role)) in theirs for p in people) else []

@@ -20,12 +20,30 @@ ORIGIN: dict[str, tuple[str, ...]] = {
 # Words right before a place that make it where someone went or where it happened.
 TOWARDS: dict[str, tuple[str, ...]] = {
     "en": ("to", "in", "at", "into", "for", "visit", "visited", "visits", "visiting", "reached", "toured",
-           "the capital", "capital"),
-    "fr": ("à", "au", "aux", "en", "dans", "vers", "pour", "visité", "visite", "rallié", "la capitale", "capitale"),
+           "the capital", "capital", "near", "across", "throughout", "outside", "toward", "towards"),
+    "fr": ("à", "au", "aux", "en", "dans", "vers", "pour", "visité", "visite", "rallié", "la capitale", "capitale",
+           "près de", "près du", "à travers"),
     "ru": ("в", "во", "на", "посетил", "посетила", "посетили", "посетит", "посетить", "посещение", "столицу",
-           "столице", "столицы"),
-    "ar": ("إلى", "الى", "في", "زار", "زارت", "يزور", "تزور", "سيزور", "زيارة", "لزيارة", "نحو", "العاصمة"),
+           "столице", "столицы", "под", "около", "близ"),
+    "ar": ("إلى", "الى", "في", "زار", "زارت", "يزور", "تزور", "سيزور", "زيارة", "لزيارة", "نحو", "العاصمة", "قرب",
+           "بالقرب من", "فى"),
 }
+# Words that may stand between such a preposition and the place without changing what it says:
+# articles, "of", and the parts of a country ("in northern Mali", « dans le nord du Burkina Faso »,
+# «на севере Мали», «في شمال مالي», «بوسط مالي»).
+AREA: frozenset[str] = frozenset("""
+    the of a northern southern eastern western central north south east west centre center north-east
+    north-west south-east south-west northeast northwest southeast southwest north-eastern north-western
+    south-eastern south-western part parts region outskirts heart city town village province all whole entire
+    le la les l' l’ du de des d' d’ nord sud est ouest centre nord-est nord-ouest sud-est sud-ouest région
+    province ville localité village périphérie tout toute tous toutes
+    севере юге востоке западе центре северо-востоке северо-западе юго-востоке юго-западе области районе
+    окрестностях городе поселке всей всего
+    شمال جنوب شرق غرب وسط شمالي جنوبي شرقي غربي شمالى جنوبى شرقى غربى منطقة مدينة بلدة ولاية إقليم أنحاء كل
+""".split())
+# A place at the very start of a sentence, followed by a colon, is what the sentence is about: the
+# place of what it tells ("Nigeria: Reps Stage Walk Out", « Djibo: 2 militaires tués », «الخليل: اعتقلت»).
+HEADING = ":"
 # Arabic prepositions written onto the noun: «بباماكو» (in Bamako), «لباماكو» (to Bamako).
 AR_ATTACHED_TOWARDS = ("ب", "ل")
 
@@ -48,3 +66,31 @@ OPENING_WORDS = 3   # how far into a sentence a stand-in is looked for
 
 # Event types whose place is a destination (the others happen somewhere: role "location").
 MOTION_TYPES = frozenset({"visit"})
+
+# Nouns that stand for a country named before ("in the north of the country", « dans le nord du
+# pays », «на востоке страны», «شمال البلاد», «прибыл в страну»): after a preposition of place they
+# are that country (the nearest named before them in the item).
+COUNTRY_STANDINS: dict[str, tuple[str, ...]] = {
+    "en": ("country",),
+    "fr": ("pays",),
+    "ru": ("страна",),
+    "ar": ("البلاد",),
+}
+
+# Verbs of receiving a guest (talks cues too): the subject is the host, the object the guest; in
+# the passive ("was received by", « a été reçu par », «был принят») the other way round. The guest
+# of a host of another country is visiting it ("Goïta welcomed a Russian delegation",
+# «Гоита принял российскую делегацию», «استقبل الرئيس تراوري وفدا روسيا»). Compared with the
+# casefolded cue; an Arabic verb comes before its subject (VSO).
+RECEPTION: dict[str, tuple[str, ...]] = {
+    "en": ("welcomed", "welcomes", "received", "receives", "hosted", "hosts"),
+    "fr": ("a reçu", "reçoit", "a accueilli", "accueille", "a accueillie", "recevra", "accueillera"),
+    "ru": ("принял", "приняла", "принимает", "примет", "встретил"),
+    "ar": ("استقبل", "استقبلت", "يستقبل", "تستقبل", "سيستقبل"),
+}
+RECEIVED_BY: dict[str, tuple[str, ...]] = {
+    "en": ("was received by", "received by", "was welcomed by", "welcomed by", "hosted by", "was hosted by"),
+    "fr": ("a été reçu", "a été reçue", "ont été reçus", "reçu en audience", "a été accueilli", "a été accueillie"),
+    "ru": ("был принят", "была принята", "были приняты", "принят"),
+    "ar": (),
+}

@@ -1,0 +1,131 @@
+"""The words that tell an event, and what they say of whether it happened.
+
+    cue_index(cues, groups)   the automaton of the event cues (topics.yaml `events:`), group nouns
+                              (`event_groups:`), country stand-ins and date words, with inflected forms
+                              (morphology.py) and, in Arabic, the pronouns written onto a word
+    ModalityReader            what the modality cues (topics.yaml `modality:`) say of each cue: one
+                              written over or inside it ("will travel to"), one in its clause within a
+                              few words (a bare future marker, "will", «sera», «будет», only right
+                              before it), an announcement anywhere before it ("من المرتقب …، … الزيارة");
+                              and one event per type and modality in a sentence (`by_modality`)
+"""
+from __future__ import annotations
+
+import re
+
+from newswatch.classify.automaton import TermIndex
+from newswatch.classify.events.dates import date_words
+from newswatch.classify.events.lexicon import COUNTRY_STANDINS
+from newswatch.classify.model import EventPlace, Mention, Payload
+from newswatch.classify.morphology import variants
+from newswatch.classify.normalize import normalize_term
+from newswatch.classify.tables import Modality
+
+GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # a bare future marker: right before the cue only
+GENERIC_REACH = 4   # words
+MODAL_REACH = 8     # words between any other modality cue and the event's cue
+NOT_HAPPENED = ("cancelled", "denied", "planned")   # the first that holds wins
+CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def cue_index(event_cues: Modality, event_groups: Modality | None = None) -> TermIndex[Payload]:
+    """The automaton of the event cues, group nouns and country stand-ins. Its own, not the
+    classifier's: there the longest term at a place wins, and a cue ("will travel to") would hide
+    the topic or modality term it starts with."""
+    entries = [("event", kind, by_lang) for kind, by_lang in event_cues.items()]
+    entries += [("group", role, by_lang) for role, by_lang in (event_groups or {}).items()]
+    entries += [("standin", "country", {lang: list(words) for lang, words in COUNTRY_STANDINS.items()})]
+    entries += [("date", "word", {"*": date_words()})]   # which sentences may hold a day: dates.find_dates
+    return TermIndex((form, (what, kind, term, lang)) for what, kind, by_lang in entries
+                     for lang, terms in by_lang.items() for term in terms
+                     for written in (_arabic_forms(term) if lang == "ar" and what != "standin" else (term,))
+                     for form in variants(written, lang, "name" if what != "event" and what != "group"
+                                          else "phrase" if " " in written else "noun"))
+
+
+AR_ENCLITICS = ("ه", "ها", "هم", "هما")   # his, her, their, (the two of) them: «اعتقاله», «مصرعهما»
+
+
+def _arabic_forms(term: str) -> tuple[str, ...]:
+    """An Arabic cue with the pronouns written onto its last word («اعتقاله», «زيارتها», «لقي جنديان
+    مصرعهما» needs «مصرعهما») and, for a noun, the accusative «ـًا» («إنقلابا», «هجوما»)."""
+    head, _, last = term.rpartition(" ")
+    if len(last) < 4 or last[-1] in "اىي":
+        return (term,)   # «زاره» (visited him) is «وزارة» (ministry) less its «و» once letters are normalized
+    stem = last[:-1] + "ت" if last[-1] == "ة" else last
+    forms = [last] + [stem + e for e in AR_ENCLITICS] + ([last + "ا"] if last[-1] != "ة" else [])
+    return tuple(f"{head} {form}".strip() for form in forms)
+
+
+class ModalityReader:
+    def __init__(self, modality_cues: Modality | None) -> None:
+        # a cue that is itself a modality cue or starts with one ("will travel to", «se rendra»,
+        # «سيزور»): the automaton reports the longest term at a place, so the modality is read here
+        self._prefixes = sorted(((normalize_term(c), kind) for kind, by_lang in (modality_cues or {}).items()
+                                 for cues in by_lang.values() for c in cues
+                                 if c.casefold() not in GENERIC_CUES), key=lambda p: -len(p[0]))
+        self._of_cue: dict[str, tuple[str, ...]] = {}
+
+    def of_cue(self, term: str) -> tuple[str, ...]:
+        found = self._of_cue.get(term)
+        if found is None:
+            found = tuple(kind for prefix, kind in self._prefixes
+                          if term == prefix or term.startswith(prefix + " "))
+            if " " in term and term.split(" ", 1)[0] in GENERIC_CUES:
+                found += ("planned",)
+            self._of_cue[term] = found
+        return found
+
+    def of(self, cue: Mention, modal: list[Mention], text: str) -> str:
+        """What a modality cue says of an event's cue: one written over or inside it ("will travel to"),
+        one in its clause within a few words (a bare future marker only right before it), and an
+        announcement anywhere before it ("من المرتقب …، … الزيارة", "est attendu à Bamako, … pour une visite")."""
+        kinds = set(self.of_cue(cue.entry))
+        if not modal:
+            return next((k for k in NOT_HAPPENED if k in kinds), "happened")
+        for m in modal:
+            if m.value == "remote" or m.value in kinds:
+                continue
+            lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
+            if lo < hi:
+                generic = m.entry.casefold() in GENERIC_CUES
+                if m.value == "planned" and " " in m.entry and m.end <= cue.start:
+                    pass   # announced before ("is expected", «من المرتقب»): the whole sentence is ahead
+                elif CLAUSE.search(text, lo, hi):
+                    continue   # another clause: "Plusieurs fois reportée …, la signature … a eu lieu"
+                elif generic and (m.end > cue.start or len(_WORD.findall(text, lo, hi)) > GENERIC_REACH):
+                    continue   # "won the election and will lead": the future is another verb's
+                elif len(_WORD.findall(text, lo, hi)) > MODAL_REACH:
+                    continue
+            kinds.add(m.value)
+        return next((k for k in NOT_HAPPENED if k in kinds), "happened")
+
+
+def by_modality(told: list[tuple[Mention, str]], where: list[EventPlace],
+                 text: str) -> list[tuple[Mention, str, list[EventPlace]]]:
+    """One event per type and modality in a sentence: "Un an après la visite de Diop à Moscou, Lavrov
+    est attendu à Bamako" is a visit that happened and one that is planned; each place goes to the
+    one whose cue is nearest. Cues of one clause tell one event («effectuera … la première visite
+    d'Etat»: planned), and of the cues with one modality the first tells it."""
+    clauses: list[list[tuple[Mention, str]]] = []
+    for cue, modality in told:
+        if clauses and not CLAUSE.search(text, clauses[-1][-1][0].end, cue.start):
+            clauses[-1].append((cue, modality))
+        else:
+            clauses.append([(cue, modality)])
+    told = []
+    for clause in clauses:
+        modality = next((k for k in NOT_HAPPENED if any(m == k for _, m in clause)), "happened")
+        told += [(cue, modality) for cue, _ in clause]
+    first: dict[str, Mention] = {}
+    for cue, modality in told:
+        first.setdefault(modality, cue)
+    if len(first) == 1:
+        ((modality, cue),) = first.items()
+        return [(cue, modality, where)]
+    places: dict[str, list[EventPlace]] = {modality: [] for modality in first}
+    for p in where:
+        nearest = min(told, key=lambda t: abs(t[0].start - p.start))
+        places[nearest[1]].append(p)
+    return [(cue, modality, places[modality]) for modality, cue in first.items()]

@@ -1,0 +1,104 @@
+"""Visits no cue word tells: a foreign official's talks held in a city of another country
+(`venue_visit`), a guest received by a host of another country (`hosted_visit`), and an official
+who meets a foreign head of state, no place named (`met_visit`).
+"""
+from __future__ import annotations
+
+from newswatch.classify.events.lexicon import RECEIVED_BY, RECEPTION
+from newswatch.classify.model import Event, EventPlace, Mention
+
+VISITOR_ROLES = frozenset({"official", "head-of-state", "diplomat", "un-official"})
+GUEST_REACH = 60   # characters after a verb of receiving where the one received is named
+
+
+def venue_visit(event: Event, venues: list[EventPlace]) -> Event | None:
+    """Talks held, or an agreement signed, in a country that is not a participant's own: that
+    participant is visiting it ("Lavrov held talks in Nouakchott", « Goïta a reçu Lavrov à Koulouba »;
+    a city only: countries named beside talks are mostly their subject, «обсудили ситуацию на Украине»).
+    The visit is the talks' (same cue, day and modality), by the foreign participants (not their
+    hosts), to the talks' places outside their own countries: places named as a venue ("in
+    Nouakchott", «à Niamey», «في نواكشوط»), not as someone's country ("Traoré of Burkina Faso"). Not from a call."""
+    if event.type not in ("talks", "agreement"):
+        return None
+    origins = {(p.field, p.start) for p in event.where if p.role == "origin"}
+    places = [p for p in venues if p.country and (p.field, p.start) not in origins]
+    visitors = [w for w in event.who if w.nationality and w.role in VISITOR_ROLES
+                and any(p.country != w.nationality for p in places)]
+    if not visitors:
+        return None
+    home = {w.nationality for w in visitors}
+    where = [EventPlace(p.id, p.kind, p.name, p.country, "destination", p.field, p.start, p.end) for p in places
+             if p.country not in home]
+    return Event("visit", event.modality, visitors, where, event.when, event.when_text, event.field,
+                 event.sentence, event.start, event.end, event.cue)
+
+
+def hosted_visit(event: Event, lang: str) -> Event | None:
+    """A guest received by a host of another country, no place named: the guest visits the host's
+    country. The verb says who is who (lexicon.RECEPTION): its subject hosts, before it ("Goïta
+    welcomed a Russian delegation", «Гоита принял российскую делегацию») or, in Arabic, right after
+    it («استقبل الرئيس تراوري وفدا روسيا»); in the passive ("was received by Goïta", « a été reçu par »)
+    the host comes after it. The guests who visit are officials."""
+    if event.type != "talks":
+        return None
+    cue = event.cue.casefold()
+    passive = _says(cue, RECEIVED_BY.get(lang, ()) + RECEIVED_BY["en"])
+    if not passive and not _says(cue, RECEPTION.get(lang, ()) + RECEPTION["en"]):
+        return None
+    people = [p for p in event.who if p.nationality and (p.actor or p.role) and not p.resolved
+              and p.field == event.field]
+    before = [p for p in people if p.end <= event.start]
+    after = [p for p in people if p.start >= event.end]
+    if passive:
+        hosts, guests = after, before
+    elif lang == "ar" and not before:
+        hosts, guests = after[:1], after[1:]
+    else:
+        hosts, guests = before, after
+    if len({p.nationality for p in hosts}) != 1:
+        return None
+    host = hosts[0]
+    visitors = [p for p in guests if p.role in VISITOR_ROLES and p.nationality != host.nationality]
+    if not visitors or host.nationality is None:
+        return None
+    where = [EventPlace(host.nationality, "country", host.name, host.nationality, "destination", host.field,
+                        host.start, host.end)]
+    return Event("visit", event.modality, visitors, where, event.when, event.when_text, event.field,
+                 event.sentence, event.start, event.end, event.cue)
+
+
+def _says(cue: str, verbs: tuple[str, ...]) -> bool:
+    return any(cue == v or cue.startswith(v + " ") or cue.endswith(" " + v) for v in verbs)
+
+
+def receives_someone(cue: Mention, mentions: list[Mention], lang: str) -> bool:
+    """A verb of receiving counts as talks only with a person received: "Goïta received a Russian
+    delegation", not "Mali received support" (the person within a few words after the verb, in
+    Arabic anywhere after it)."""
+    text = cue.text.casefold()
+    if not _says(text, RECEPTION.get(lang, ()) + RECEPTION["en"]):
+        return True
+    reach = None if lang == "ar" else cue.end + GUEST_REACH
+    return any(m.kind in ("actor", "role") and cue.end <= m.start and (reach is None or m.start <= reach)
+               for m in mentions)
+
+
+def met_visit(event: Event) -> Event | None:
+    """Talks of officials with the head of state of another country, no place named: they are
+    visiting him ("Евкуров встретился с президентом … Мали Ассими Гоитой", «تباحث الرئيس … تراوري،
+    مع وفد روسي»). Heads of state receive the ministers and delegations of others at home; when
+    two heads of state meet, nothing says where."""
+    if event.type != "talks":
+        return None
+    heads = {p.nationality for p in event.who if p.role == "head-of-state" and not p.resolved}
+    if len(heads) != 1:
+        return None
+    (home,) = heads
+    visitors = [p for p in event.who if p.role in ("official", "diplomat", "un-official") and p.nationality
+                and p.nationality != home and not p.resolved]
+    host = next(p for p in event.who if p.role == "head-of-state" and p.nationality == home)
+    if not visitors or home is None or any(p.role == "head-of-state" and p.nationality != home for p in event.who):
+        return None
+    where = [EventPlace(home, "country", host.name, home, "destination", host.field, host.start, host.end)]
+    return Event("visit", event.modality, visitors, where, event.when, event.when_text, event.field,
+                 event.sentence, event.start, event.end, event.cue)

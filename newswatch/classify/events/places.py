@@ -1,0 +1,225 @@
+"""Where an event is: the places of one sentence, each read once, and their role in an event.
+
+A place mention of the sentence is read from the words right before it (lexicon.py):
+
+- **marked**: a preposition of place or motion stands before it, perhaps with articles and the part
+  of a country between ("to Moscow", «в Москву», «إلى مالي», «بباماكو», "in northern Mali",
+  « dans le nord du Burkina Faso », «بوسط مالي»); `origin` when the words say where someone came
+  from ("from Bamako", «из Бамако», «قادما من باماكو»);
+- **heading**: the sentence opens on it and a colon ("Nigeria: Reps Stage Walk Out");
+- **no venue**: a country or city that says whose an office is ("Mali's president", « le président du
+  Mali », «رئيس مالي»: affiliation.py), "Moscow's top diplomat", "relations between Moscow and Bamako",
+  or a name inside a title that no preposition marks.
+
+Visits go somewhere: every place that is a venue is a `destination` unless marked as the origin.
+Other events happen somewhere: a place is their `location`. Beside talks, an agreement, sanctions, an
+attack or an arrest, a country only when it is marked, a heading or written against the event's noun
+("the Bamako talks", «اجتماع واغادوغو»): an unmarked country there is no place but a party to it ("Mali and France signed", "talks
+with the US", "sanctions against Russia", «Евросоюз … санкций против России»): who.py takes those as
+participants.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newswatch.classify.affiliation import is_affiliation, is_relation
+from newswatch.classify.events.lexicon import AREA, HEADING, MOTION_TYPES, ORIGIN, TOWARDS
+from newswatch.classify.model import EventPlace, Mention, Participant
+
+PLACE_KINDS = ("city", "country", "region")
+PEOPLE_KINDS = ("actor", "role")
+# Events a state takes part in: beside them an unmarked country is a party ("Mali and France signed",
+# "US kills 11 people in three strikes", "France arrests nine"); beside the others (a visit, a coup,
+# an election, a protest, a death) it is where they are ("Le Mali … depuis le coup d'Etat").
+STATE_ACTS = frozenset({"talks", "agreement", "sanction", "attack", "arrest"})
+_WORD = re.compile(r"[\w'’-]+")
+_ACROSS = re.compile(r"[,;:.،؛]")
+_DATELINE = re.compile(r"^\s*[^\W\d_][^,(—–\n]{0,40}?\s*[,(—–-]")
+_AR_CONJUNCTIONS = ("و", "ف")
+_AR_TOWARDS = ("ب", "ل")   # written onto the noun: «بباماكو» (in Bamako), «لباماكو» (to Bamako)
+_WINDOW = 6   # words looked at before a place
+
+
+def words_before(text: str, start: int, n: int = 4) -> list[str]:
+    """The last `n` words before `start`, casefolded."""
+    return _WORD.findall(text[max(0, start - 12 * n):start].casefold())[-n:]
+
+
+def _markers(lang: str) -> tuple[dict[str, str], int]:
+    """{phrase: "origin" | "towards"} of the language (and English), and the longest phrase in words."""
+    found = _MARKERS.get(lang)
+    if found is None:
+        table: dict[str, str] = {}
+        for language in ("en", lang):
+            for mark, words in (("towards", TOWARDS), ("origin", ORIGIN)):
+                table.update((w, mark) for w in words.get(language, ()))
+        found = _MARKERS[lang] = (table, max(len(w.split()) for w in table))
+    return found
+
+
+_MARKERS: dict[str, tuple[dict[str, str], int]] = {}
+
+
+def _ar_clitic(text: str, start: int) -> str:
+    """The letters written onto an Arabic name before the mention («ب» of «بباماكو», «لل» of «للسودان»)."""
+    i = start
+    while i > 0 and text[i - 1].isalpha() and start - i < 4:
+        i -= 1
+    return text[i:start]
+
+
+def _ar_towards(clitic: str) -> bool:
+    """«ب», «ل», «لل», «بال», «وب»: in or to; a bare article «ال» or conjunction «و» is not."""
+    clitic = clitic[1:] if clitic[:1] in _AR_CONJUNCTIONS else clitic
+    return clitic[:1] in _AR_TOWARDS
+
+
+def marking(text: str, m: Mention, lang: str) -> str | None:
+    """"origin", "towards" or None: what the words right before a place say of it."""
+    start = m.start
+    if start and text[start - 1].isalpha():   # Arabic letters written onto the name
+        clitic = _ar_clitic(text, start)
+        if _ar_towards(clitic):
+            return "towards"
+        start -= len(clitic)
+    words = words_before(text, start, _WINDOW)
+    table, longest = _markers(lang)
+    while words:
+        for n in range(min(longest, len(words)), 0, -1):
+            mark = table.get(" ".join(words[-n:]))
+            if mark is not None:
+                return mark
+        last = words[-1]
+        if lang == "ar" and last[:1] in _AR_TOWARDS + _AR_CONJUNCTIONS and last[1:] in AREA:
+            return "towards"   # «بوسط مالي»
+        if last not in AREA:
+            return None
+        words.pop()
+    return None
+
+
+def _inside(m: Mention, spans: Sequence[Mention]) -> bool:
+    return any(o is not m and o.field == m.field and o.start <= m.start and m.end <= o.end for o in spans)
+
+
+def next_to(text: str, m: Mention, cues: Sequence[Mention]) -> bool:
+    """A place written against an event's noun: "the Bamako talks", « la rencontre de Ouagadougou »,
+    «اجتماع واغادوغو» (at most one short word between)."""
+    for cue in cues:
+        lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
+        if lo > hi:
+            continue
+        between = _WORD.findall(text[lo:hi])
+        if not between or (len(between) == 1 and len(between[0]) <= 3):
+            return True
+    return False
+
+
+@dataclass(slots=True)
+class Place:
+    """One place mention of a sentence, read once."""
+
+    mention: Mention
+    mark: str | None          # "origin", "towards" or None
+    clitic: bool              # marked by an Arabic letter written onto it («لبوركينا»: to, for or of)
+    heading: bool
+    venue: bool               # False: says whose an office is, or is inside an unmarked title
+
+    @property
+    def acting_kind(self) -> bool:
+        """A country may stand for its state ("Mali signed"); a city is a place (a capital named for its
+        government, "Washington and Kyiv signed", is taken for a place: « son domicile de Bamako »)."""
+        return self.mention.kind == "country" and "standin" not in self.mention.extra   # "the country" is a place
+
+
+def titles_of(mentions: Sequence[Mention]) -> list[Mention]:
+    """The actors and titles of the sentence, less a title paired with a nationality across a clause
+    («العلاقات بين بوركينافاسو وروسيا تطورا لافتا، فقد زار رئيس»: the classifier pairs words a few apart)."""
+    return [m for m in mentions if m.kind == "actor" or m.kind == "role" and not _ACROSS.search(m.text)]
+
+
+def read_places(mentions: list[Mention], text: str, span_start: int, lang: str) -> list[Place]:
+    titles = titles_of(mentions)
+    out = []
+    for m in mentions:
+        if m.kind not in PLACE_KINDS:
+            continue
+        if m.text[:1].islower() and "via" not in m.extra and "standin" not in m.extra:
+            continue   # "a eu lieu": a name is capitalised where letters have case (« la capitale malienne » names one)
+        if m.kind == "city" and m.text.casefold() in AREA:
+            continue   # «إلى مدينة لاسعانود»: the noun "city", though a gazetteer names a city so
+        mark = marking(text, m, lang)
+        clitic = mark is not None and m.start > 0 and text[m.start - 1].isalpha()
+        heading = text[m.end:m.end + 1] == HEADING and not text[span_start:m.start].strip(" «\"“")
+        in_title = _inside(m, titles)
+        venue = (not in_title or heading or (mark is not None and not clitic)) and not (
+            text[m.end:m.end + 2] in ("'s", "’s")                        # "Moscow's top diplomat"
+            or (m.kind != "region" and mark is None and is_affiliation(text, m.start, m.end))   # President of Mali
+            or is_relation(text, m.start))                               # relations between Moscow and Bamako
+        out.append(Place(m, mark, clitic, heading, venue))
+    return out
+
+
+def event_place(m: Mention, role: str) -> EventPlace:
+    kind = ("capital" if m.extra.get("capital") else "city") if m.kind == "city" else m.kind
+    country = m.country if m.kind != "country" else m.value
+    return EventPlace(m.value, kind, m.text, country, role, m.field, m.start, m.end)
+
+
+def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> bool:
+    """Whether the place is where an event of `kind` is (else, for a state, a party to it)."""
+    if not p.venue:
+        return False
+    if kind not in STATE_ACTS or p.mark is not None or p.heading or not p.acting_kind:
+        return True
+    return next_to(text, p.mention, cues)
+
+
+def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant]) -> list[EventPlace]:
+    """The places of an event of `kind` in one sentence, each with its role."""
+    motion = kind in MOTION_TYPES
+    towards = "destination" if motion else "location"
+    out: dict[str, EventPlace] = {}
+    marked: set[int] = set()
+    for p in places:
+        if not is_event_place(kind, p, text, cues):
+            continue
+        if p.mark is not None:
+            marked.add(p.mention.start)
+        if p.mention.value not in out:
+            out[p.mention.value] = event_place(p.mention, "origin" if p.mark == "origin" and motion else towards)
+    found = list(out.values())
+    if motion:
+        if any(e.start in marked and e.role == "destination" for e in found):
+            # the text says where it went ("En visite officielle en Russie, le président … du Tchad"):
+            # the other places it names are not the destination
+            found = [e for e in found if e.start in marked or e.role == "origin"]
+        home_is_origin(found, who)
+    return found
+
+
+def home_is_origin(places: list[EventPlace], who: list[Participant]) -> None:
+    """A visit's places in the visitors' own country, beside a foreign one, are where they came
+    from: "Lavrov flew to Bamako on Monday; Moscow says…" is no visit to Moscow."""
+    home = {p.nationality for p in who if p.nationality}
+    if len(home) != 1:
+        return   # hosts and guests named together: whose home is it?
+    if any(p.role == "destination" and p.country and p.country not in home for p in places):
+        for p in places:
+            if p.role == "destination" and p.country in home:
+                p.role = "origin"
+
+
+def dateline(first: list[Mention], text: str) -> list[Mention]:
+    """The place of a dateline: the text opens on it, then a comma, a bracket or a dash."""
+    head = _DATELINE.match(text)
+    if not head:
+        return []
+    return [m for m in first if m.kind in ("city", "country") and m.start <= 2 and m.end <= head.end()]
+
+
+def places_of(kind: str, mentions: Sequence[Mention]) -> list[EventPlace]:
+    role = "destination" if kind in MOTION_TYPES else "location"
+    return [event_place(m, role) for m in mentions]

@@ -1,0 +1,138 @@
+"""Who takes part in an event: the participants of one sentence.
+
+- **people**: the sentence's named actors and officials named by title ("the Russian foreign
+  minister"); a title written with the actor it names ("Russian Foreign Minister Sergei Lavrov") is
+  that actor. A country inside a title after a preposition of motion is where the person goes, not
+  their country («поездку президента в Россию»).
+- **groups**: the nouns of topics.yaml `event_groups` ("gunmen", « manifestants », «боевики»,
+  «مسلحون», "soldiers", "police"), each with its role (militia, military, police, protesters,
+  civilians). A demonym written against one gives its nationality ("Malian soldiers", «جنديا ماليا»);
+  state forces, protesters and civilians named without one are those of the one country where the
+  sentence (or else the item) is, armed groups of none.
+- **countries acting**: a demonym outside any title ("Malian troops"), and, beside an event that
+  is not a visit, a country or capital that is no place of it (places.py): "Mali and France signed",
+  "sanctions against Russia", "Iran FM", "Japan's Takaichi" (role None).
+- **stand-ins**: a sentence whose subject is a pronoun or a stand-in ("He", « La délégation », «الوفد»;
+  an Arabic sentence opening on its verb) takes the people of the nearest earlier sentence that
+  names any (`resolved`).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from newswatch.classify.events.lexicon import OPENING_WORDS, SUBJECT_STANDINS
+from newswatch.classify.events.places import PEOPLE_KINDS, Place, titles_of
+from newswatch.classify.model import Mention, Participant
+
+STATE_GROUPS = frozenset({"military", "police", "protesters", "civilians"})   # of the country they are in
+_WORD = re.compile(r"[\w'’-]+")
+_GAP = 12   # characters between a group noun and its demonym ("soldats maliens", "Malian army soldiers")
+
+Key = tuple[str | None, str | None, str | None, int]
+
+
+def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> list[Participant]:
+    """The named actors, officials named by title, and demonyms outside titles and groups."""
+    found = titles_of(mentions)
+    out: dict[Key, Participant] = {}
+    for m in found:
+        if m.kind == "role" and any(o.kind == "actor" and o.field == m.field and o.start < m.end + 3
+                                    and m.start < o.end + 3 for o in found):
+            continue   # "Russian Foreign Minister Sergei Lavrov": the title of the actor named with it
+        actor = m.value if m.kind == "actor" else None
+        nationality = m.country
+        if m.kind == "role" and any(p.mark is not None and not p.clitic and m.start < p.mention.start < m.end
+                                    for p in places):
+            nationality = None   # «поездку президента в Россию»: Russia is where he goes, not his country
+        name = m.extra.get("name", m.text) if m.kind == "actor" else m.text
+        out.setdefault((actor, nationality, m.extra.get("role"), m.start if actor is None else -1),
+                       Participant(name, actor, nationality, m.extra.get("role"), m.field, m.start, m.end))
+    groups = [m for m in mentions if m.kind == "group"]
+    named = found + [p.mention for p in places if p.mention.kind == "city"]   # « la capitale malienne »
+    for m in mentions:   # a country acting: "Malian troops", «الجيش المالي»
+        if m.kind == "demonym" and not _within(m, named) and not any(_beside(m, g, text) for g in groups):
+            out.setdefault((None, m.country, None, -1), Participant(m.text, None, m.country, None, m.field,
+                                                                     m.start, m.end))
+    return list(out.values())
+
+
+def groups(mentions: Sequence[Mention], text: str, country: str | None) -> list[Participant]:
+    """The group nouns of the sentence, with their nationality (see the module doc)."""
+    found = [m for m in mentions if m.kind in PEOPLE_KINDS]
+    demonyms = [m for m in mentions if m.kind == "demonym"]
+    out: dict[Key, Participant] = {}
+    for m in mentions:
+        if m.kind != "group" or _within(m, found):
+            continue
+        near = next((d for d in demonyms if _beside(d, m, text)), None)
+        nationality = near.country if near else country if m.value in STATE_GROUPS else None
+        start, end = (min(m.start, near.start), max(m.end, near.end)) if near else (m.start, m.end)
+        out.setdefault((None, nationality, m.value, -1),
+                       Participant(text[start:end], None, nationality, m.value, m.field, start, end))
+    return list(out.values())
+
+
+def acting(places: Sequence[Place], kind_is_event_place: Sequence[bool]) -> list[Participant]:
+    """Countries and capitals that stand for a state party to the event: no place of it."""
+    out: dict[str, Participant] = {}
+    for p, is_place in zip(places, kind_is_event_place):
+        m = p.mention
+        if is_place or not p.acting_kind or p.mark is not None:
+            continue
+        country = m.value if m.kind == "country" else m.country
+        if country and country not in out:
+            out[country] = Participant(m.text, None, country, None, m.field, m.start, m.end)
+    return list(out.values())
+
+
+def merge(*lists: list[Participant]) -> list[Participant]:
+    """One participant per actor, and per nationality and role for the others (first wins)."""
+    out: list[Participant] = []
+    seen: set[tuple[str | None, str | None, str | None]] = set()
+    actors_of = {p.nationality for ps in lists for p in ps if p.actor}
+    for ps in lists:
+        for p in ps:
+            key = (p.actor, None, None) if p.actor else (None, p.nationality, p.role)
+            if key in seen or (p.actor is None and p.role is None and p.nationality in actors_of and p.nationality):
+                continue   # "France's Macron": Macron is the French party
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def stands_in(text: str, start: int, cues: Sequence[Mention], lang: str) -> bool:
+    """Whether the sentence's subject is someone named before: it opens on a pronoun or a
+    stand-in ("He", « La délégation »), or, in Arabic, on its verb (the subject is in the verb)."""
+    words = _WORD.findall(text[start:start + 80].casefold())[:OPENING_WORDS + 2]
+    standins = _standins(lang)
+    for i in range(min(OPENING_WORDS, len(words))):
+        if any(" ".join(words[i:i + n]) in standins for n in (1, 2, 3)):
+            return True
+    if lang == "ar":
+        first_cue = min(c.start for c in cues)
+        return len(_WORD.findall(text[start:first_cue])) <= 1
+    return False
+
+
+def _standins(lang: str) -> frozenset[str]:
+    found = _STANDINS.get(lang)
+    if found is None:
+        found = _STANDINS[lang] = frozenset(SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"])
+    return found
+
+
+_STANDINS: dict[str, frozenset[str]] = {}
+
+
+def resolved(earlier: list[Participant]) -> list[Participant]:
+    return [Participant(p.name, p.actor, p.nationality, p.role, p.field, p.start, p.end, True) for p in earlier]
+
+
+def _within(m: Mention, spans: Sequence[Mention]) -> bool:
+    return any(o.field == m.field and o.start <= m.start and m.end <= o.end for o in spans)
+
+
+def _beside(a: Mention, b: Mention, text: str) -> bool:
+    lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
+    return 0 <= hi - lo <= _GAP and len(_WORD.findall(text[lo:hi])) <= 1
