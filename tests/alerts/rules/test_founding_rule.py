@@ -208,7 +208,7 @@ def test_seed_post_fires_the_event_rule_and_says_why(founding_classifier, event_
     assert set(found) == {FOUNDING}
     explanation = build_alert(found[FOUNDING]).explanation()
     print(f"\nseed post -> {FOUNDING} (event:): {explanation}")
-    assert explanation == ("event: visit (visit): Russian official (RU official) → Bamako (ML capital), happened · "
+    assert explanation == ("event: visit (visit): Sergey Lavrov (RU official) → Bamako (ML capital), happened · "
                            "event: visit (visit): Russian official (RU official) → Mali (ML), happened · "
                            "event: talks (discussed): Sergey Lavrov (RU official) in Bamako (ML capital), happened")
 

@@ -139,6 +139,6 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     # across: most misses are reports with no extracted event, see the report in BENCHMARKS.md section 11).
     dev, held = scores["dev happening"], scores["heldout happening"]
     assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.95, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.25 and dev.recall_across >= 0.25, (dev.within, dev.across)
+    assert dev.recall_within >= 0.3 and dev.recall_across >= 0.2, (dev.within, dev.across)
     assert held.precision >= 0.8 and held.recall_within >= 0.28 and held.recall_across >= 0.25, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
