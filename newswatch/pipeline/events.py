@@ -37,7 +37,7 @@ import json
 import math
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from newswatch.classify.model import EVENT_TYPES, Event
@@ -63,6 +63,7 @@ class _Row:
     day: int
     new_id: str
     main: bool
+    also: list[Event] = field(default_factory=list)   # the item's other events of this occasion
 
 
 class EventClusterer(Stage):
@@ -100,26 +101,37 @@ class EventClusterer(Stage):
         for (_, chunk), answers in zip(chunks, decided):
             for row, (event_id, how) in zip(chunk, answers):
                 row.event.id = event_id
+                for event in row.also:
+                    event.id = event_id
                 self.hits[how] += 1
         for item_rows in _by_item(rows):
             _choose(item_rows)
         return items
 
     def _rows(self, items: list[Item], now: float) -> list[_Row]:
+        """One row per occasion an item reports: its clusterable events of one family that agree (see
+        `_same_occasion`) are one row, the first of them (the main event first) standing for the rest."""
         rows: list[_Row] = []
         for item in items:
             item.event_id, item.event_first = None, None
             events = item.facts.events if item.facts is not None else []
             keyed = [(i, e, event_keys(e)) for i, e in enumerate(events) if e.type in EVENT_TYPES]
             main, made = main_event(keyed), Counter[str]()
-            for i, event, keys in keyed:
+            own: list[_Row] = []
+            for i, event, keys in sorted(keyed, key=lambda k: k[0] != main):
                 event.id = None
                 if not keys:
                     continue
+                leader = next((r for r in own if _same_occasion(r, event, keys, now)), None)
+                if leader is not None:
+                    leader.also.append(event)
+                    leader.keys += [k for k in keys if k not in leader.keys]
+                    continue
                 n = made[event.type]
                 made[event.type] += 1
-                rows.append(_Row(item, event, keys, event_day(event, item.published, now),
-                                 f"{event.type}-{item.id}" + (f".{n}" if n else ""), i == main))
+                own.append(_Row(item, event, keys, event_day(event, item.published, now),
+                                f"{event.type}-{item.id}" + (f".{n}" if n else ""), i == main))
+            rows += own
         return rows
 
     def _assign_redis(self, chunks: list[tuple[str, list[_Row]]], now: float) -> list[list[tuple[str, str]]]:
@@ -157,6 +169,21 @@ class EventClusterer(Stage):
             lines.append(f"{words}\t{_field(row.item)}\t{report}")
         return names, [repr(now), lo, hi - lo + 1, w, *self._args, self.list_cap, self.top, repr(self.keep),
                        HORIZON, (slot + 2) * REPORT_SLOT, _KEYS_CAP, _REPORTS_CAP, "\n".join(lines)]
+
+
+def _same_occasion(row: _Row, event: Event, keys: list[str], now: float) -> bool:
+    """Whether one item's `event` restates the occasion `row` stands for: the same type family, days
+    at most one apart (arrived on Monday, talks on Tuesday), no two different places (city, else country) and no two different known actors. A
+    report tells one visit in several sentences ("Lavrov arrived in Bamako ... the minister's visit
+    ... talks with Goïta"); a tour's other stops name other places and stay apart."""
+    if family(event.type) != family(row.event.type) or abs(event_day(event, row.item.published, now) - row.day) > 1:
+        return False
+    mine, theirs = set(row.keys), set(keys)
+    for kinds in ("p", "pc", "a"):
+        if not any(k[:1] in kinds for k in mine & theirs) and any(k[:1] in kinds for k in mine) \
+                and any(k[:1] in kinds for k in theirs):
+            return False
+    return True
 
 
 def _by_item(rows: list[_Row]) -> list[list[_Row]]:

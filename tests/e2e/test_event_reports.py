@@ -131,3 +131,31 @@ def test_one_visit_from_four_outlets_in_three_languages_is_one_email_listing_the
         archived = [json.loads(line) for line in story.stdout().splitlines()]
         assert {(r["source"], r["lang"]) for r in archived} == set(LANGS.items())
         assert {r["event_id"] for r in archived} == {alert["event_id"]}
+
+def test_four_outlets_polled_at_once_are_one_event_and_one_email(tmp_path, procs, redis_url, key_prefix, rdb,
+                                                                  data_dir, shared_state_dir):
+    """All four reports are there at the first poll, so the four polls run at the same time on the
+    worker's threads and race in the event clusterer: still one event with four reports, one alert,
+    one email. (The seed post restates the visit in several sentences; its restatements are one event,
+    so a report cannot join a side event of the post and split the visit in two.)"""
+    from tests.support.smtp_server import LocalSMTPServer
+    published = datetime(2023, 2, 7, 9, tzinfo=timezone.utc)
+    with LocalHTTPServer() as http, LocalSMTPServer() as smtp:
+        http.route(f"/s/{TELEGRAM_CHANNEL}", Response(body=telegram_page_with_seed(data_dir, published=published),
+                                                      headers={"Content-Type": "text/html; charset=utf-8"}))
+        for s in OUTLETS:
+            http.feed(f"/{s}.xml", feed(s, True))
+        cfg = write_config(tmp_path, redis_url, key_prefix, http, smtp, shared_state_dir, digest=None)
+        run = procs("run", "-c", str(cfg))
+        state = State(rdb, key_prefix)
+        wait_until(lambda: any(rdb.scan_iter(f"{key_prefix}:alert:*")), 90, "the alert", procs=[run])
+        alert = the_alert(rdb, key_prefix)
+        wait_until(lambda: len(event_reports(state, alert["event_id"])) >= 4, 60,
+                   "four outlets recorded on the event", procs=[run])
+        assert {(r["source_id"], r["lang"]) for r in event_reports(state, alert["event_id"])} == set(LANGS.items())
+        wait_until(lambda: smtp.messages, 60, "the email", procs=[run])
+        wait_until(lambda: all(d.get("status") == "sent" for d in deliveries(rdb, key_prefix).values()),
+                   20, "deliveries settled", procs=[run])
+        assert run.terminate() == 0
+        assert the_alert(rdb, key_prefix)["id"] == alert["id"]     # no second alert for the founding rule
+        assert [m["Subject"] for m in smtp.messages if "Sahel capital" in m["Subject"]] == [smtp.messages[0]["Subject"]]

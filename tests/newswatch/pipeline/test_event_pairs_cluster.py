@@ -138,7 +138,10 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     # What the settings chosen on dev reach (not the goals, P >= 0.95, R >= 0.8 within and >= 0.6
     # across: most misses are reports with no extracted event, see the report in BENCHMARKS.md section 11).
     dev, held = scores["dev happening"], scores["heldout happening"]
-    assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.95, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.3 and dev.recall_across >= 0.2, (dev.within, dev.across)
-    assert held.precision >= 0.8 and held.recall_within >= 0.28 and held.recall_across >= 0.25, held.line()
+    # An item's restatements of one occasion are one event with the union of their keys (events.py
+    # `_same_occasion`): recall up on both halves (dev within 0.30 -> 0.35, across 0.22 -> 0.25; heldout
+    # across 0.37 -> 0.42), dev precision down from 0.90 to 0.86 (follow-up statements grouped).
+    assert dev.precision >= 0.85 and scores["dev happening dated"].precision >= 0.89, [p.id for p in dev.wrong]
+    assert dev.recall_within >= 0.34 and dev.recall_across >= 0.25, (dev.within, dev.across)
+    assert held.precision >= 0.8 and held.recall_within >= 0.3 and held.recall_across >= 0.4, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
