@@ -127,7 +127,8 @@ def cmd_classify(args) -> int:
         return 2
     classifier = _classifier(args)
     for item in items:
-        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang)
+        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang,
+                                         published=(item.published or item.fetched_at).date())   # as a poll does
         record = classify_record(item)
         if args.format == "text":
             print(f"{record['title'][:80]}\n  lang={record['lang']} countries={','.join(record['countries'])} "
@@ -168,7 +169,8 @@ def cmd_test_rule(args) -> int:
     classifier = _classifier(args)
     matcher = RuleMatcher(rules, tables=classifier.tables, source_tags=source_tags(config))
     for item in items:
-        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang)
+        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang,
+                                         published=(item.published or item.fetched_at).date())   # as a poll does
         print(report(item, matcher, args.format, args.explain))
     return 0
 

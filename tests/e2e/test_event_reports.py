@@ -158,4 +158,6 @@ def test_four_outlets_polled_at_once_are_one_event_and_one_email(tmp_path, procs
                    20, "deliveries settled", procs=[run])
         assert run.terminate() == 0
         assert the_alert(rdb, key_prefix)["id"] == alert["id"]     # no second alert for the founding rule
-        assert [m["Subject"] for m in smtp.messages if "Sahel capital" in m["Subject"]] == [smtp.messages[0]["Subject"]]
+        alerts = [json.loads(rdb.get(k)) for k in rdb.scan_iter(f"{key_prefix}:alert:*")]
+        assert [(a["rule_id"], a["event_id"]) for a in alerts] == [(RULE, alert["event_id"])]
+        assert len(smtp.messages) == 1 and "Russian official visits a Sahel capital" in smtp.messages[0]["Subject"]

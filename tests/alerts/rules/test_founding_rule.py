@@ -7,13 +7,17 @@ for both, and `announced` rows are negatives for the founding rule. (`visit` row
 of the announced rule's figures: a report of a visit that happened may also say it had been
 announced.) `pytest -s` prints precision and recall per language and overall.
 
-The thresholds guard the level reached so far; the aim (issue) is precision >= 0.9 and
-recall >= 0.85 for the founding rule, overall and in every language.
+The rules are written with `event:` and no `none:` (issue 14): the look-alikes (Goïta arriving in
+Moscow, visits only announced, Russian officials elsewhere) are rejected by the extracted events'
+roles and modality alone. The aim (issue) is precision >= 0.9 and recall >= 0.85 for the founding
+rule in every language; the thresholds guard the level reached (see MIN_RECALL).
 """
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from alerts.dispatch import build_alert
 from alerts.rules.loader import parse_rule_file
@@ -30,8 +34,9 @@ ANNOUNCED = "russian-official-visit-announced-sahel"
 LANGS = ("en", "fr", "ar", "ru")
 
 MIN_VISITS_PER_LANG = 5
-MIN_RECALL = 0.85          # overall and in each language: 0.88 overall, 0.86-0.89 per language reached
+MIN_RECALL = 0.9           # overall and in each language: 0.96 overall, 0.94-1.00 per language reached
                            # (aim 0.85), at precision 1.00; a change may raise it, never lower it
+MIN_PRECISION = 0.95
 MIN_LOOKALIKES = 30
 
 
@@ -50,6 +55,10 @@ def matcher(founding_classifier) -> RuleMatcher:
     rules, issues = parse_rule_file(RULES)
     assert not issues, [str(i) for i in issues]
     assert {r.id for r in rules} >= {FOUNDING, ANNOUNCED}
+    # no hand-written exceptions left: only event conditions (the announced rule's one `none:` is an event)
+    [founding] = [r for r in yaml.safe_load(RULES.read_text(encoding="utf-8")) if r["id"] == FOUNDING]
+    assert set(founding["when"]) == {"any"} and all(set(c) == {"event"} for c in founding["when"]["any"])
+    assert not re.search(r"\b(keywords|regex|near|topic|place|actor):", RULES.read_text(encoding="utf-8"))
     return RuleMatcher(rules, tables=founding_classifier.tables)
 
 
@@ -116,13 +125,13 @@ def test_seed_post_fires_the_founding_rule_and_says_why(founding_classifier, mat
     match = found[FOUNDING]
     explanation = build_alert(match).explanation()
     print(f"\nseed post -> {FOUNDING}: {explanation}")
-    for part in ("actor: ", "place: ", "topic: "):
-        assert part in explanation, explanation
-    assert explanation.endswith("— same sentence"), explanation
-    assert "RU official" in explanation and "Bamako" in explanation and "visit" in explanation
-    # the three parts the explanation names stand in one sentence of the item
-    spots = {(e.field, e.sentence) for e in match.evidence if e.kind in ("actor", "place", "topic")}
-    assert len(spots) == 1, spots
+    assert explanation.startswith("event: visit (visit): Sergey Lavrov (RU official) → Bamako (ML capital), "
+                                  "happened"), explanation
+    # the first event's evidence: the visit cue, who and where, each a span of one sentence of the post
+    first = [e for e in match.evidence if e.clause == "when.any[0].event"]
+    assert {e.matched for e in first} == {"visit", "Lavrov", "Bamako"}, first
+    assert len({(e.field, e.sentence) for e in first}) == 1 and all(e.kind == "event" for e in first)
+    assert all(text.strip()[e.start:e.end] == e.matched for e in first)
 
 
 def test_founding_rule_on_collected_visits(fired):
@@ -134,6 +143,7 @@ def test_founding_rule_on_collected_visits(fired):
         assert table[lang]["tp"] >= MIN_VISITS_PER_LANG, (lang, table[lang])
     for lang in LANGS + ("all",):
         assert table[lang]["recall"] >= MIN_RECALL, (lang, table[lang])
+        assert table[lang]["precision"] >= MIN_PRECISION, (lang, table[lang])
 
 
 def test_founding_rule_fires_on_no_lookalike_and_no_announced_visit(fired):
@@ -152,76 +162,3 @@ def test_announced_rule_on_collected_visits(fired):
     on_visits = sum(1 for r, ids in fired if r["kind"] == "visit" and ANNOUNCED in ids)
     print(f"  also fires on {on_visits} visit reports")
     assert table["all"]["tp"] > 0
-
-
-# --- the founding rules written with `event:` and no `none:` (issue 14) ----------------------------------
-# What config/rules/sahel.yaml is to become once the extractor (newswatch/classify/events) reads these rows
-# well enough: the same labels, the same figures, printed with `pytest -s`. A visit is to the capital or the
-# country; talks or an agreement count when held in a Sahel capital (a Russian official holding talks there
-# is visiting). The look-alikes are to be rejected by the events alone: a visit to Moscow has Moscow as its
-# destination, a planned visit is `planned`, a visit elsewhere has another place.
-EVENT_RULES = """
-- id: russian-official-visits-sahel-capital
-  title: Russian official visits a Sahel capital
-  when:
-    any:
-      - event: {type: visit, who: {nationality: RU, role: official}, where: {region: sahel, kind: capital}}
-      - event: {type: visit, who: {nationality: RU, role: official}, where: {region: sahel, kind: country}}
-      - event: {type: [talks, agreement], who: {nationality: RU, role: official},
-                where: {region: sahel, kind: capital}}
-  notify: [desk-email]
-- id: russian-official-visit-announced-sahel
-  title: Russian official's visit to a Sahel capital announced
-  when:
-    any:
-      - event: {type: visit, modality: planned, who: {nationality: RU, role: official},
-                where: {region: sahel, kind: capital}}
-      - event: {type: visit, modality: planned, who: {nationality: RU, role: official},
-                where: {region: sahel, kind: country}}
-  notify: [desk-email]
-"""
-# Reached with the extractor of 58498fc (founding: precision 1.00 in en, fr, ru, 0.95 in ar; recall 0.84 en,
-# 0.86 fr, 0.86 ar, 0.82 ru): a guard, not the aim (precision >= 0.9 and recall >= 0.85 in every language).
-EVENT_MIN_PRECISION, EVENT_MIN_RECALL = 0.95, 0.80
-
-
-@pytest.fixture(scope="module")
-def event_matcher(founding_classifier, tmp_path_factory) -> RuleMatcher:
-    path = tmp_path_factory.mktemp("event_rules") / "sahel.yaml"
-    path.write_text(EVENT_RULES, encoding="utf-8")
-    rules, issues = parse_rule_file(path)
-    assert not issues, [str(i) for i in issues]
-    assert "none" not in EVENT_RULES
-    return RuleMatcher(rules, tables=founding_classifier.tables)
-
-
-@pytest.fixture(scope="module")
-def event_fired(founding_classifier, event_matcher) -> list[tuple[dict, set[str]]]:
-    rows = [json.loads(line) for line in VISITS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [(row, {m.rule.id for m in event_matcher.match(classified(founding_classifier, row["title"], row["text"],
-                                                                     row["lang"]))}) for row in rows]
-
-
-def test_seed_post_fires_the_event_rule_and_says_why(founding_classifier, event_matcher):
-    title, _, text = SEED_POST.read_text(encoding="utf-8").strip().partition("\n")
-    found = {m.rule.id: m for m in event_matcher.match(classified(founding_classifier, title.strip(), text.strip()))}
-    assert set(found) == {FOUNDING}
-    explanation = build_alert(found[FOUNDING]).explanation()
-    print(f"\nseed post -> {FOUNDING} (event:): {explanation}")
-    assert explanation == ("event: visit (visit): Sergey Lavrov (RU official) → Bamako (ML capital), happened · "
-                           "event: visit (visit): Russian official (RU official) → Mali (ML), happened · "
-                           "event: talks (discussed): Sergey Lavrov (RU official) in Bamako (ML capital), happened")
-
-
-def test_event_rules_on_collected_visits(event_fired):
-    table = founding_scores(event_fired)
-    print("\n" + report(f"{FOUNDING} with event: (positives: visit; negatives: announced, lookalike-*)", table))
-    wrong = [(r["kind"], r["lang"], r["note"]) for r, ids in event_fired if r["kind"] != "visit" and FOUNDING in ids]
-    print(f"  fires on {len(wrong)} look-alike and announced rows: {wrong}")
-    print(report(f"{ANNOUNCED} with event:", announced_scores(event_fired)))
-    for lang in LANGS:
-        assert table[lang]["precision"] >= EVENT_MIN_PRECISION, (lang, table[lang])
-        assert table[lang]["recall"] >= EVENT_MIN_RECALL, (lang, table[lang])
-    # a visit only announced is never one that happened; Goïta's arrival in Moscow is a visit to Moscow
-    assert not [w for w in wrong if w[0] == "announced"]
-    assert not [w for w in wrong if w[2].startswith("Goïta arrives in Moscow")]

@@ -61,13 +61,12 @@ def test_feed_file_and_url_with_the_seed_story(config, tmp_path, data_dir):
     [match] = seed["matches"]
     assert match["rule"] == VISIT
     assert all(list(e) == EVIDENCE_KEYS for e in match["evidence"])
-    assert [e["kind"] for e in match["evidence"]] == ["actor", "place", "topic", "near"]
-    assert [e["clause"] for e in match["evidence"]] == [
-        "when.all[0].near.all[0].actor", "when.all[0].near.all[1].any[0].place", "when.all[0].near.all[2].topic",
-        "when.all[0].near"]
-    place = match["evidence"][1]
-    assert place["matched"] == "Bamako" and place["detail"].startswith("Bamako (capital, ML, sahel")
-    assert len({(e["field"], e["sentence"]) for e in match["evidence"]}) == 1
+    # one event with every part of the clause: the visit's cue, who and where, in one sentence
+    assert {e["kind"] for e in match["evidence"]} == {"event"}
+    first = [e for e in match["evidence"] if e["clause"] == "when.any[0].event"]
+    assert [e["matched"] for e in first] == ["visit", "Lavrov", "Bamako"]
+    assert {e["detail"] for e in first} == {"visit (visit): Sergey Lavrov (RU official) → Bamako (ML capital), happened"}
+    assert len({(e["field"], e["sentence"]) for e in first}) == 1
     assert [r["matches"] for r in others] == [[]] * 25        # nothing else in that Al Jazeera feed is a visit
 
 
@@ -90,9 +89,10 @@ def test_json_lines_named_rule_file_and_text_format(config, tmp_path):
     assert text.returncode == 0, text.stderr
     blocks = text.stdout.split("\n" + lines[1]["title"])[0]
     assert lines[0]["title"] in blocks
-    # the headline "Russian Foreign Minister Lavrov Arrives in Mali" holds all three parts (named actor first)
-    assert (f"  MATCH {VISIT} (high): actor: Sergey Lavrov (RU official) · place: Mali (ML) · "
-            "topic: visit, happened (Arrives) — same sentence\n") in text.stdout
+    # each event that holds the rule, with its cue, who, where (its role: → destination, in: location), modality
+    assert (f"  MATCH {VISIT} (high): event: visit (arrived): Sergey Lavrov (RU official) → Bamako (ML capital), "
+            "happened · event: visit (Arrives): Sergey Lavrov (RU official) → Mali (ML), happened · "
+            "event: talks (hold talks): Sergey Lavrov (RU official) in Bamako (ML capital), happened\n") in text.stdout
     assert "  no rule matched" in text.stdout                  # Goïta in Moscow
 
 
@@ -110,15 +110,19 @@ def test_explain_names_the_failing_clause(config, tmp_path):
     out = records(run(config, SAHEL, "--input", path, "--explain"))
     assert all(list(r) == RECORD_KEYS + ["near_misses"] and r["matches"] == [] for r in out)
     joined, moscow, us = ({m["rule"]: m["failed"] for m in r["near_misses"]} for r in out)
-    assert joined[VISIT] == ["when.all[0].near: each part holds, but never in one sentence"]
-    assert joined[ANNOUNCED] == [                                                       # nothing planned
-        "when.all[0].near.all[2].topic: visit is named (tour, arrived), but never as planned in its sentence"]
-    assert moscow[VISIT] == ["when.all[1].none[0].near: held, but is under 'none'"]     # the visit is in Moscow
-    assert moscow[ANNOUNCED] == [
-        "when.all[0].near.all[2].topic: visit is named (arrived, official visit), but never as planned in its sentence"]
-    assert us[VISIT] == ["when.all[0].near.all[0].actor: did not hold anywhere"]        # a US official
+    # the visit is to Addis Ababa; Niamey has a rally, not a visit
+    assert joined[VISIT] == ["when.any[0].event: where: Addis Ababa (ET) is not in sahel",
+                             "when.any[1].event: where: Addis Ababa (ET) is not in sahel",
+                             "when.any[2].event: no talks/agreement event (events: visit, protest)"]
+    assert joined[ANNOUNCED][0] == ("when.all[0].any[0].event: modality: happened, not planned; "  # nothing planned
+                                    "where: Addis Ababa (ET) is not in sahel")
+    assert moscow[VISIT][:2] == ["when.any[0].event: where: Moscow (RU) is not in sahel",      # Moscow, the destination
+                                 "when.any[1].event: where: Moscow (RU) is not in sahel"]
+    assert moscow[ANNOUNCED][0].startswith("when.all[0].any[0].event: modality: happened, not planned")
+    assert us[VISIT][1] == "when.any[1].event: who: Antony Blinken (US official) is not RU"   # a US official
     text = run(config, SAHEL, "--input", path, "--explain", "--format", "text")
-    assert f"  no match {VISIT}:\n    - when.all[0].near: each part holds, but never in one sentence" in text.stdout
+    assert (f"  no match {VISIT}:\n    - when.any[0].event: where: Moscow (RU) is not in sahel\n"
+            "    - when.any[1].event: where: Moscow (RU) is not in sahel\n") in text.stdout
 
 
 def test_schema_only(config):

@@ -1,0 +1,104 @@
+"""The event extractor (newswatch/classify/events) on real text: the hand-labelled sentences of
+tests/data/events/sentences.jsonl (328 real sentences, 10 types x 4 languages, sources noted, labelled
+before any extractor existed; guide: tests/data/events/README.md) and the founding set's labels
+(visits_labels.jsonl over tests/data/collected/visits.jsonl).
+
+The extractor's cues and mechanisms were tuned on the `dev` half only; `heldout` was scored, not tuned on.
+Thresholds guard the levels reached (printed with `pytest -s`); a change may raise them, never lower them.
+Scoring: tests/support/event_scoring.py (`PYTHONPATH=. python3 -m tests.support.event_scoring dev -v`).
+"""
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.support.event_scoring import ATTRIBUTES, score_founding, score_sentences
+from tests.support.event_sentences import LANGS, TYPES, load_sentences
+
+ROOT = Path(__file__).resolve().parents[3]
+# split -> (types precision, types recall, who, where, destination, modality, when); reached:
+#   dev     P 0.91 R 0.92, who 0.81, where 0.88, destination 0.92, modality 0.94, when 0.93
+#   heldout P 0.83 R 0.78, who 0.72, where 0.81, destination 0.94, modality 0.89, when 0.86
+LEVELS = {"dev": (0.89, 0.9, 0.78, 0.85, 0.9, 0.92, 0.9),
+          "heldout": (0.8, 0.75, 0.7, 0.78, 0.9, 0.86, 0.83)}
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory):
+    from newswatch.classify.classifier import Classifier
+    return Classifier.from_config_dir(ROOT / "newswatch" / "classify" / "data",
+                                      cache_dir=tmp_path_factory.mktemp("nwcache"))
+
+
+def test_the_labelled_set_covers_every_type_in_every_language():
+    rows = load_sentences()
+    for split in ("dev", "heldout"):
+        cells = {(e["type"], r["lang"]) for r in rows if r["split"] == split for e in r["events"]}
+        assert cells >= {(t, lang) for t in TYPES for lang in LANGS}, split
+    assert all(r["source"] for r in rows)
+
+
+@pytest.mark.parametrize("split", ["dev", "heldout"])
+def test_types_and_roles_on_labelled_sentences(classifier, split):
+    scores = score_sentences(classifier, split)
+    print(f"\n{split}\n{scores.table()}")
+    precision, recall = scores.overall()
+    want = LEVELS[split]
+    assert precision >= want[0] and recall >= want[1], (precision, recall)
+    for attribute, level in zip(ATTRIBUTES, want[2:]):
+        assert scores.accuracy(attribute) >= level, (attribute, scores.accuracy(attribute))
+    # every type is found in every language on the tuned half
+    if split == "dev":
+        missing = [(t, lang) for t in TYPES for lang in LANGS if scores.cell(t, lang)[1] == 0]
+        assert not missing, missing
+
+
+def test_founding_event_condition_per_language_and_no_lookalike(classifier):
+    """A visit that happened, by a Russian official, to or in a Sahel capital or country, decided by the
+    events alone, on all 297 founding rows: the look-alikes (travel to Moscow, planned visits, visits
+    elsewhere, Western officials in Bamako) are rejected without any hand-written exception."""
+    founding = score_founding(classifier)
+    print("\n" + founding.table())
+    for lang in LANGS:
+        precision, recall = founding.figures(lang)
+        assert precision >= 0.95 and recall >= 0.9, (lang, precision, recall)
+    assert founding.lookalikes >= 150 and founding.lookalikes_accepted == []
+
+
+def events_of(classifier, text, lang, published=date(2023, 2, 7)):
+    return classifier.classify("", text, declared_lang=lang, published=published).events
+
+
+# First sentences of real reports (tests/data/collected/visits.jsonl, line and source in the comment)
+@pytest.mark.parametrize("text, lang, where", [
+    # line 2, sputniknews.com 2023-02-07
+    ("Russian Foreign Minister Sergey Lavrov arrived in the Malian capital Bamako with a visit to hold talks on "
+     "Tuesday with interim president for a transitional period Assimi Goyta and Foreign Minister Abdoulaye Diop",
+     "en", "2460596"),
+    # line 30, africanews.com 2025-06-23: Moscow is where Goïta goes
+    ("Mali’s transitional president, General Assimi Goïta, arrived in Moscow on Sunday on a five-day official "
+     "visit the invitation of his Russian counterpart, Vladimir Putin.", "en", "524901"),
+    # line 74, news.abamako.com 2023-02-07
+    ("Le Ministre des Affaires étrangères de la Fédération de Russie, à la tête d'une forte délégation, est arrivé "
+     "ce lundi soir à Bamako pour une visite d'amitié et de travail.", "fr", "2460596"),
+    # line 109, news.abamako.com 2025-06-22
+    ("Le Président de la Transition, Chef de l'État, Son Excellence, le Général d'Armée Assimi GOÏTA est arrivé "
+     "ce dimanche 22 juin 2025, à Moscou en Russie.", "fr", "524901"),
+])
+def test_a_visit_names_who_and_its_destination(classifier, text, lang, where):
+    [visit] = [e for e in events_of(classifier, text, lang) if e.type == "visit"]
+    assert [p.id for p in visit.where if p.role == "destination"][:1] == [where], visit.where
+    assert visit.modality == "happened" and visit.who
+
+
+def test_modality_and_when(classifier):
+    # line 96, news.abamako.com 2023-02-04: announced for Monday 6 February
+    text = ("Un an après la visite du ministre des Affaires étrangères, Abdoulaye Diop à Moscou, son homologue russe "
+            "Sergueï Lavrov est attendu à Bamako le lundi 06 février 2023 pour une visite de 48h.")
+    planned = [e for e in events_of(classifier, text, "fr", date(2023, 2, 4))
+               if e.type == "visit" and any(p.id == "2460596" for p in e.where)]
+    assert [(e.modality, e.when) for e in planned][:1] == [("planned", "2023-02-06")], planned
+    # line 97, news.abamako.com 2023-02-04 (a Saturday): "ce lundi" is the coming Monday
+    text = "Le ministre russe des Affaires étrangères, Sergueï Lavrov, est attendu à Bamako ce lundi pour une visite de 48 h."
+    [visit] = [e for e in events_of(classifier, text, "fr", date(2023, 2, 4)) if e.type == "visit"]
+    assert (visit.modality, visit.when) == ("planned", "2023-02-06") and {p.nationality for p in visit.who} == {"RU"}
