@@ -239,16 +239,17 @@ class EventCondition:
         body = (" in " + body) if pl is not None and p is None else body
         detail = f"{e.type} ({e.cue}): {body + ', ' if body else ''}{e.modality}{', ' + e.when if e.when else ''}"
 
-        def span(fld: str, start: int, end: int, words: str, entry: str | None, sentence: int) -> Evidence:
+        def span(kind: str, fld: str, start: int, end: int, words: str, entry: str | None, sentence: int) -> Evidence:
             text = ctx.text(fld)
             matched = text[start:end] if 0 <= start < end <= len(text) else words
-            return Evidence(self.path, "event", matched, fld, start, end, entry, sentence, detail)
+            return Evidence(self.path, kind, matched, fld, start, end, entry, sentence, detail)
 
-        out = [span(e.field, e.start, e.end, e.cue, e.type, e.sentence)]
+        # the kinds say each span's role as the other conditions do: the event (what), actor (who), place (where)
+        out = [span("event", e.field, e.start, e.end, e.cue, e.type, e.sentence)]
         if p is not None:
-            out.append(span(p.field, p.start, p.end, p.name, p.actor, ctx.sentence_of(p.field, p.start)))
+            out.append(span("actor", p.field, p.start, p.end, p.name, p.actor, ctx.sentence_of(p.field, p.start)))
         if pl is not None:
-            out.append(span(pl.field, pl.start, pl.end, pl.name, pl.id, ctx.sentence_of(pl.field, pl.start)))
+            out.append(span("place", pl.field, pl.start, pl.end, pl.name, pl.id, ctx.sentence_of(pl.field, pl.start)))
         return out
 
     def positions(self, ctx: MatchContext) -> list[Evidence]:

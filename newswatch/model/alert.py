@@ -75,8 +75,9 @@ class Alert:
                 suffix = f" — {ev.detail}"
                 continue
             text = f"{ev.kind}: {ev.detail or ev.matched}"
-            if text not in seen:
-                seen.add(text)
+            key = (ev.clause, ev.detail)     # an event's cue, who and where share it: said once
+            if text not in seen and (not ev.detail or key not in seen):
+                seen.update([text, key])
                 parts.append(text)
         return (" · ".join(parts) if parts else "matched") + suffix
 

@@ -74,7 +74,7 @@ def goita_moscow(rules):
 
 def test_a_russian_official_arriving_in_a_sahel_capital(rules, lavrov_bamako):
     ev = rules.match(FOUNDING, lavrov_bamako)
-    assert [(e.kind, e.matched) for e in ev] == [("event", "arrived"), ("event", "Sergey Lavrov"), ("event", "Bamako")]
+    assert [(e.kind, e.matched) for e in ev] == [("event", "arrived"), ("actor", "Sergey Lavrov"), ("place", "Bamako")]
     assert {e.detail for e in ev} == {"visit (arrived): Sergey Lavrov (RU official) → Bamako (ML capital), "
                                       "happened, 2023-02-07"}
     assert [(e.entry, e.sentence, e.field) for e in ev] == [("visit", 0, "text"), ("lavrov", 0, "text"),
