@@ -14,6 +14,7 @@ import argparse
 import getpass
 import importlib
 import logging
+import signal
 import socket
 import sys
 
@@ -75,6 +76,8 @@ def serve(args: argparse.Namespace) -> int:
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=True,
                                            timeout_graceful_shutdown=2, lifespan="on"))
     log.info(fields("web_started", host=host, port=sock.getsockname()[1], auth="on" if auth.required else "off"))
+    for sig in (signal.SIGTERM, signal.SIGINT):   # uvicorn re-raises the signal it stopped on, after its
+        signal.signal(sig, lambda *_: None)       # graceful shutdown, to the handler it found: a stop is exit 0
     server.run(sockets=[sock])
     log.info(fields("web_stopped"))
     return 0
