@@ -14,6 +14,8 @@ _ITEM_COLUMNS = ("fingerprint", "source", "url", "title", "text", "published", "
 
 def item_record(conn: sa.Connection, fingerprint: str) -> dict[str, Any] | None:
     """The archived item with that fingerprint (its labels and its Facts as archived), or None."""
+    if "\x00" in fingerprint:   # no item has one (PostgreSQL refuses it in a parameter)
+        return None
     row = conn.execute(sa.select(*[items.c[name] for name in _ITEM_COLUMNS])
                        .where(items.c.fingerprint == fingerprint)).mappings().first()
     if row is None:
@@ -25,6 +27,8 @@ def item_record(conn: sa.Connection, fingerprint: str) -> dict[str, Any] | None:
 
 def item_alerts(conn: sa.Connection, fingerprint: str, limit: int = 100) -> list[dict[str, Any]]:
     """The alerts the item made (rule, severity, when, evidence), newest first."""
+    if "\x00" in fingerprint:
+        return []
     c = alerts.c
     rows = conn.execute(sa.select(c.alert_id, c.rule_id, c.rule_title, c.severity, c.created, c.explanation)
                         .where(c.item_fingerprint == fingerprint).order_by(c.created.desc()).limit(limit)).mappings()

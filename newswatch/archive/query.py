@@ -81,6 +81,8 @@ def _values(name: str, values: str | list[str] | tuple[str, ...] | None) -> list
             raise SearchError(f"{name}: expected a non-empty value")
         if len(value) > _VALUE_MAX:
             raise SearchError(f"{name}: a value is at most {_VALUE_MAX} characters")
+        if "\x00" in value:   # no database stores it (PostgreSQL refuses it in a parameter)
+            raise SearchError(f"{name}: a value cannot contain a NUL character")
         out.append(value.strip())
     return out
 

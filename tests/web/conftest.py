@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
-from starlette.testclient import TestClient
+from fastapi.testclient import TestClient
 
 from alerts.store import AlertStore
 from newswatch.archive.database import Archive

@@ -97,3 +97,12 @@ def test_silences_are_added_and_expired_with_the_csrf_token(desk_setup):
         gone = c.post(f"/api/silences/{silence.id}/expire", headers={"X-CSRF-Token": csrf})
         assert gone.status_code == 200 and Silences(state).active() == []
         assert c.post("/api/silences/nope/expire", headers={"X-CSRF-Token": csrf}).status_code == 404
+
+
+def test_a_nul_character_is_a_bad_request_not_a_server_error(desk_setup):
+    """Found by the contract test on PostgreSQL, which refuses NUL in a parameter."""
+    client, _, _, _ = desk_setup
+    with client() as c:
+        bad = c.get("/api/search", params={"source": "wire\x00"})
+        assert bad.status_code == 400 and "NUL" in bad.json()["detail"]
+        assert c.get("/api/items/ab%00cd").status_code == 404

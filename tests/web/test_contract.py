@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 
-import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -37,8 +36,9 @@ def test_the_openapi_document_validates_and_names_every_operation(app_and_doc):
             "/api/rules", "/api/silences", "/api/silences/{silence_id}/expire", "/api/status"} <= set(doc["paths"])
     broken = copy.deepcopy(doc)
     broken["paths"]["/api/alerts"]["get"]["parameters"][0]["in"] = "nowhere"   # the validation can fail
-    with pytest.raises(jsonschema_rs.ValidationError):
+    with pytest.raises(Exception) as invalid:
         schemathesis.openapi.from_dict(broken).validate()
+    assert type(invalid.value).__name__ == "ValidationError" and "nowhere" in str(invalid.value)
 
 
 schema = schemathesis.pytest.from_fixture("web_schema")
