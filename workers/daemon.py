@@ -136,9 +136,8 @@ def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text
         desk = _start_web(config, rt, stack, logging_options) if web else None
         restarts = 0
         while not stop.wait(1.0):
-            if desk is not None and desk.worth_restarting():
-                log.error(fields("web_process_died", code=desk.proc.returncode if desk.proc else None))
-                desk.start()
+            if desk is not None:
+                desk.watch()
             if not worker.alive():
                 restarts += 1
                 delay = min(60, 2 ** min(restarts, 6))

@@ -39,6 +39,7 @@ class WebProcess:
         self.args = web_command(str(config.path), redis_url, logging_options)
         self.proc: subprocess.Popen | None = None
         self.started_at = 0.0
+        self.given_up = False
 
     def start(self) -> None:
         self.started_at = time.monotonic()
@@ -54,6 +55,20 @@ class WebProcess:
         just started."""
         return (self.proc is not None and self.proc.poll() not in (None, EXIT_UNSERVABLE, EXIT_PORT)
                 and time.monotonic() - self.started_at > RESTART_AFTER)
+
+    def watch(self) -> None:
+        """`newswatch run`'s loop, every second: a dead child is started again (at most every RESTART_AFTER s),
+        unless it died for a reason a restart keeps; that is logged once."""
+        code = self.proc.poll() if self.proc is not None else None
+        if code is None or self.given_up:
+            return
+        if code in (EXIT_UNSERVABLE, EXIT_PORT):
+            self.given_up = True
+            log.error(fields("web_process_stopped", code=code,
+                             reason="port taken" if code == EXIT_PORT else "cannot be served as configured"))
+        elif self.worth_restarting():
+            log.error(fields("web_process_died", code=code))
+            self.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         proc = self.proc
