@@ -15,6 +15,7 @@ COPY pyproject.toml README.md constraints.txt ./
 COPY newswatch newswatch
 COPY alerts alerts
 COPY workers workers
+COPY web web
 # every dependency at the version CI tested: constraints.txt (README "Pinned dependencies")
 RUN /opt/venv/bin/pip install -c constraints.txt . \
  && /opt/venv/bin/newswatch --help >/dev/null

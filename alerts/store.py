@@ -184,5 +184,18 @@ class AlertStore:
         return min(found, key=lambda f: f[1]) if found else None
 
     def recent_alerts(self, since: float = 0, limit: int = 1000) -> list[str]:
+        """The alerts created since `since`, oldest first (the first `limit`)."""
         k = self.state.keys
         return self.state.r.zrangebyscore(k.alerts(), since, "+inf", start=0, num=limit)
+
+    def newest_alerts(self, since: float = 0, limit: int = 100, before: float | None = None) -> list[str]:
+        """The newest `limit` alerts created since `since` (and before `before`), newest first."""
+        k = self.state.keys
+        top: float | str = f"({before!r}" if before is not None else "+inf"
+        return self.state.r.zrevrangebyscore(k.alerts(), top, since, start=0, num=limit)
+
+    def created_after(self, after: float, limit: int = 100) -> list[tuple[str, float]]:
+        """(alert id, when stored) of the alerts stored after `after`, oldest first: what a live view has not shown."""
+        k = self.state.keys
+        return [(a, float(t)) for a, t in self.state.r.zrangebyscore(k.alerts(), f"({after!r}", "+inf", start=0,
+                                                                     num=limit, withscores=True)]

@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED_DIRS = ("tests", "bench", "tools")
-LOCAL_PACKAGES = {"newswatch", "alerts", "workers", "tests"}
+LOCAL_PACKAGES = {"newswatch", "alerts", "workers", "web", "tests"}
 _PARENTS = re.compile(r"Path\(__file__\)\.resolve\(\)\.parents\[(\d+)\]((?:\.parent)*)")
 _SUMMARY = re.compile(r"^(\d+) tests? collected.*$", re.M)
 # The shared data folder beside the development checkout, and that machine's absolute paths

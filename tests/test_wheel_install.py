@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "README.md", "newswatch", "alerts", "workers")   # what the Dockerfile copies
+SOURCES = ("pyproject.toml", "README.md", "newswatch", "alerts", "workers", "web")   # what the Dockerfile copies
 
 
 def run(*args, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -42,7 +42,7 @@ def _state(args, config=None):
     return config, State(connect(url), config.settings.key_prefix), url
 
 
-from workers.event_views import archived_events, event_view, reported_by
+from workers.event_views import archived_events, event_view
 
 
 def story_lookup(config):
@@ -81,21 +81,9 @@ def _when(ts) -> str:
 
 
 def alert_rows(config, state, since: float, status: str | None) -> list[dict]:
-    rows, store = [], AlertStore(state)
-    for alert_id in store.recent_alerts(since=since, limit=100000):
-        payload = store.alert(alert_id)
-        if payload is None:
-            continue
-        deliveries = {ch: {**store.delivery(alert_id, ch), "log": store.delivery_log(alert_id, ch)}
-                      for ch in payload.get("channels", [])}
-        if status and not any(d.get("status") == status for d in deliveries.values()):
-            continue
-        rows.append({"alert_id": alert_id, "created_at": payload.get("created_at"), "rule": payload["rule_id"],
-                     "severity": payload["severity"], "title": payload["title"], "url": payload.get("url"),
-                     "source": payload["source_id"], "story_id": payload.get("story_id"),
-                     "event": event_view(state, payload.get("event_id")),
-                     "reported_by": reported_by(state, payload), "deliveries": deliveries})
-    return rows
+    """The alert log, oldest first: the read model's rows (alerts/readmodel/alert_log.py)."""
+    from alerts.readmodel.alert_log import alert_rows as rows
+    return rows(state, since, status)
 
 
 def cmd_alerts(args) -> int:
@@ -208,19 +196,12 @@ def cmd_silence(args) -> int:
 
 
 def status_report(config, state) -> dict:
-    from workers.celery_app import queues
-    sources = {}
-    for src in config.settings.sources:
-        h = state.health(src.id)
-        sources[src.id] = {"type": src.type, "status": h.get("status", "never polled"),
-                           "last_success": h.get("last_success"), "last_error": h.get("last_error"),
-                           "consecutive_failures": int(h.get("consecutive_failures", 0) or 0)}
-    depth = {q: state.r.llen(state.keys.celery_queue(q)) for q in queues(state.prefix)}
-    open_deliveries = state.r.zcard(state.keys.open_deliveries())
-    _, checks = health(state, list(sources), state.r, config.settings.health)   # what /healthz says
-    return {"sources": sources, "queues": depth, "open_deliveries": open_deliveries,
-            "scheduler_lease": bool(state.r.exists(state.keys.scheduler_lease())), "health": checks,
-            "archive": archive_status(config, state)}
+    """The read model's service status (alerts/readmodel/service.py) with /healthz's verdict and the archive."""
+    from alerts.readmodel.service import service_status
+    s = config.settings
+    report = service_status(state, s.sources, s.archive.queue_max)
+    _, checks = health(state, list(report["sources"]), state.r, s.health)   # what /healthz says
+    return {**report, "health": checks, "archive": archive_status(config, state)}
 
 
 def archive_status(config, state) -> dict:

@@ -19,29 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from dataclasses import asdict
 from datetime import datetime, timezone
 
-from newswatch.config.units import parse_duration
 
-FACETS = ("country", "mentioned", "city", "region", "topic", "actor", "source", "lang")
-
-
-def parse_when(value: str | None, name: str) -> float | None:
-    """`7d` (that long ago), `2026-02-10` or `2026-02-10T09:00` (UTC unless it says otherwise)."""
-    if value is None:
-        return None
-    try:
-        return time.time() - parse_duration(value)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name}: {value!r} is neither a duration (7d, 12h) nor a date (2026-02-10, "
-                         "2026-02-10T09:00)") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+from newswatch.archive.query import FACETS, parse_when   # noqa: F401 (parse_when: workers.rule_replay)
 
 
 def _day(ts: float) -> str:
@@ -50,12 +32,11 @@ def _day(ts: float) -> str:
 
 def cmd_search(args) -> int:
     from newswatch.archive.database import ArchiveUnavailable
-    from newswatch.archive.query import SearchError, SearchQuery
+    from newswatch.archive.query import SearchError, search_query
     try:
         text = " ".join([*args.words, *(f"-{w}" if " " not in w else f'-"{w}"' for w in args.exclude or [])])
-        query = SearchQuery(text, since=parse_when(args.since, "--since"),
-                            until=parse_when(args.until, "--until"), limit=args.limit,
-                            **{facet: getattr(args, facet) or [] for facet in FACETS})
+        query = search_query(text, {facet: getattr(args, facet) or [] for facet in FACETS}, args.since, args.until,
+                             args.limit, since_name="--since", until_name="--until")
     except ValueError as exc:
         print(f"newswatch search: {exc}", file=sys.stderr)
         return 2

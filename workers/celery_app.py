@@ -65,7 +65,7 @@ def broker_url(redis_url: str) -> str:
 
 
 def queues(prefix: str) -> tuple[str, str]:
-    return f"{prefix}.poll", f"{prefix}.deliver"
+    return Keys(prefix).task_queues()
 
 
 def make_app(redis_url: str, prefix: str) -> Celery:

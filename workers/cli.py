@@ -17,6 +17,7 @@ from newswatch.store.persistence import log_persistence, persistence_warning
 from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
 from workers.embedded_redis import EmbeddedRedisError
+from workers.web_process import add_web_parser
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ def cmd_run(args) -> int:
     logging_options = log_options(args, config.settings)   # the worker child logs like this process
     if args.once:
         return run_once(config, parse_duration(args.timeout), logging_options)
-    return run_daemon(config, logging_options)
+    return run_daemon(config, logging_options, web=not args.no_web)
 
 
 def cmd_telegram_login(args) -> int:
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", parents=[common], help="scheduler + worker in one process tree")
     run.add_argument("--once", action="store_true", help="one pass over every source, deliver, exit")
     run.add_argument("--timeout", default="5m", help="with --once: how long to wait for deliveries (default 5m)")
+    run.add_argument("--no-web", action="store_true", help="do not serve the desk (web.port) in the browser")
     run.set_defaults(func=cmd_run)
     for name, func, text in (("worker", cmd_worker, "a Celery worker: polls and deliveries"),
                              ("scheduler", cmd_scheduler, "the scheduler (one active per Redis)")):
@@ -299,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "with --since: only that source's archived items")
     test_rule.set_defaults(func=cmd_test_rule)
     add_admin_parsers(sub, common)
+    add_web_parser(sub, common)
     telegram = sub.add_parser("telegram", help="Telegram account tools (mode: mtproto sources)")
     telegram_sub = telegram.add_subparsers(dest="telegram_command", required=True)
     tg_login = telegram_sub.add_parser("login", help="log in interactively and print the session string once")

@@ -25,6 +25,7 @@ from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
 from workers.tasks import TaskQueue
+from workers.web_process import WebProcess
 from alerts.store import AlertStore
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,17 @@ def _start(config: Config, stack: ExitStack, logging_options: tuple[str, str],
     return rt, queue, worker
 
 
-def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text")) -> int:
+def _start_web(config: Config, rt: Runtime, stack: ExitStack, logging_options: tuple[str, str]) -> WebProcess | None:
+    """The desk (web/) as a child process when web.enabled and web.port say so."""
+    if not config.settings.web.served:
+        return None
+    web = WebProcess(config, rt.redis_url, logging_options)
+    web.start()
+    stack.callback(web.stop)
+    return web
+
+
+def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text"), web: bool = True) -> int:
     stop = _stop_event()
     with ExitStack() as stack:
         child_status = None
@@ -122,8 +133,11 @@ def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text
             stack.callback(status.stop)
         scheduler.start()
         stack.callback(scheduler.stop)  # stopped first: nothing new is enqueued while the worker drains
+        desk = _start_web(config, rt, stack, logging_options) if web else None
         restarts = 0
         while not stop.wait(1.0):
+            if desk is not None:
+                desk.watch()
             if not worker.alive():
                 restarts += 1
                 delay = min(60, 2 ** min(restarts, 6))

@@ -1,35 +1,10 @@
-"""What `newswatch alerts` and `newswatch items` show of an event: its reports (outlet, language, link) from
-the service's Redis (newswatch.pipeline.events.event_reports), an item's event id from the archive
-(items.event_id, 0004), and an alert's "also reported by" (its event's and its story's other reports)."""
+"""What `newswatch items` shows of an event: an item's event id from the archive (items.event_id, 0004); the
+event's reports and an alert's "also reported by" are the read model's (alerts/readmodel/alert_log.py)."""
 from __future__ import annotations
 
 import sys
 
-REPORT_FIELDS = ("source_id", "lang", "url", "title", "published", "seen_at")
-
-
-def event_view(state, event_id: str | None) -> dict | None:
-    """The alert's event: its id, type and every recorded report (outlet, language, link), first seen first."""
-    from newswatch.pipeline.events import event_reports
-    if not event_id:
-        return None
-    return {"id": event_id, "type": event_id.split("-", 1)[0],
-            "reports": [{k: r.get(k) for k in REPORT_FIELDS} for r in event_reports(state, event_id)]}
-
-
-def reported_by(state, payload: dict) -> list[dict]:
-    """The other reports of the alert's event, then its story's other copies: outlet, language (where the
-    event recorded it) and link of each ("also reported by"), each report once."""
-    from newswatch.pipeline.events import event_reports
-    from newswatch.pipeline.stories import story_reports
-    reports = event_reports(state, payload["event_id"]) if payload.get("event_id") else []
-    reports += story_reports(state, payload["story_id"]) if payload.get("story_id") else []
-    seen, out = {payload.get("item_id")}, []
-    for r in reports:
-        if r.get("item_id") not in seen:
-            seen.add(r.get("item_id"))
-            out.append({"source_id": r["source_id"], "lang": r.get("lang"), "url": r.get("url")})
-    return out
+from alerts.readmodel.alert_log import event_view, reported_by  # noqa: F401 (the read model: `alerts`, `items`)
 
 
 def archived_events(config, fingerprints: list[str]) -> dict[str, str]:

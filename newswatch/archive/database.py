@@ -17,15 +17,15 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL
 
-from newswatch.archive import migrate, replay
+from newswatch.archive import lookup, migrate, replay
 from newswatch.archive.query import SearchQuery
 from newswatch.archive.records import Entry
 from newswatch.archive.retention import PruneReport, Retention, plan, prune
@@ -39,6 +39,7 @@ from newswatch.logs import fields
 from newswatch.model.item import Item
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CONNECT_TIMEOUT = 5          # seconds to reach the database
 STATEMENT_TIMEOUT_MS = 60_000
@@ -195,6 +196,31 @@ class Archive:
                 return events_of(conn, fingerprints)
         except UNAVAILABLE as error:
             raise self._unavailable(error) from None
+
+    def _read(self, what: Callable[..., T], *args: Any) -> T:
+        """`what(conn, *args)` on a connection of its own; ArchiveUnavailable when it cannot be read."""
+        self.ready()
+        try:
+            with self.engine.connect() as conn:
+                return what(conn, *args)
+        except UNAVAILABLE as error:
+            raise self._unavailable(error) from None
+
+    def item(self, fingerprint: str) -> dict[str, Any] | None:
+        """The archived item (labels, facts, story and event ids), or None (newswatch.archive.lookup)."""
+        return self._read(lookup.item_record, fingerprint)
+
+    def item_alerts(self, fingerprint: str) -> list[dict[str, Any]]:
+        """The alerts the item made, newest first."""
+        return self._read(lookup.item_alerts, fingerprint)
+
+    def alert_counts(self, since: float) -> dict[str, int]:
+        """Rule id -> alerts it made since `since`."""
+        return self._read(lookup.alert_counts, since)
+
+    def items_by_source(self, since: float) -> dict[str, int]:
+        """Source id -> items archived since `since`."""
+        return self._read(lookup.items_by_source, since)
 
     def counts(self) -> dict[str, int]:
         """Rows in `items` and `alerts`."""

@@ -10,11 +10,14 @@ is a `SearchError` saying what is wrong and what is allowed; nothing is silently
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from newswatch.archive.searchtext import phrase_forms, word_forms
 from newswatch.classify.normalize import normalize_term
+from newswatch.config.units import parse_duration
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
@@ -23,6 +26,7 @@ _TOKEN = re.compile(r'(-?)(?:"([^"]*)"|(\S+))')
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}$")
 _VALUE_MAX = 128
+FACETS = ("country", "mentioned", "city", "region", "topic", "actor", "source", "lang")
 
 
 class SearchError(ValueError):
@@ -77,6 +81,8 @@ def _values(name: str, values: str | list[str] | tuple[str, ...] | None) -> list
             raise SearchError(f"{name}: expected a non-empty value")
         if len(value) > _VALUE_MAX:
             raise SearchError(f"{name}: a value is at most {_VALUE_MAX} characters")
+        if "\x00" in value:   # no database stores it (PostgreSQL refuses it in a parameter)
+            raise SearchError(f"{name}: a value cannot contain a NUL character")
         out.append(value.strip())
     return out
 
@@ -151,3 +157,30 @@ def plan(query: SearchQuery) -> Plan:
         raise SearchError("since is later than until")
     return Plan(parse_terms(query.text), {k: v for k, v in facets.items() if v}, _values("source", query.source),
                 [v.lower() for v in langs], since, until, query.limit)
+
+
+def parse_when(value: str | None, name: str) -> float | None:
+    """`7d` (that long ago), `2026-02-10` or `2026-02-10T09:00` (UTC unless it says otherwise)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return time.time() - parse_duration(value)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is neither a duration (7d, 12h) nor a date (2026-02-10, "
+                         "2026-02-10T09:00)") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def search_query(text: str, facets: Mapping[str, Sequence[str]], since: str | None = None, until: str | None = None,
+                 limit: int = 20, since_name: str = "since", until_name: str = "until") -> SearchQuery:
+    """The search `newswatch search` and the web desk run: the query text, the facets by name (FACETS),
+    the window as written (`7d` or a date). ValueError (SearchError included) says what is wrong."""
+    unknown = sorted(set(facets) - set(FACETS))
+    if unknown:
+        raise SearchError(f"unknown facet {unknown[0]!r} (allowed: {', '.join(FACETS)})")
+    return SearchQuery(text, since=parse_when(since, since_name), until=parse_when(until, until_name), limit=limit,
+                       **{facet: list(facets.get(facet) or []) for facet in FACETS})

@@ -17,6 +17,7 @@ from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  #
 from newswatch.config.health import HealthConfig, SystemAlertsConfig, health_issues
 from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
 from newswatch.config.units import Duration, Size
+from newswatch.config.web import WebConfig
 from newswatch.model.item import ItemLimits
 from newswatch.config.yamlconf import ConfigError, ConfigIssue, LineMap, issues_from_validation, load_yaml, substitute_env
 
@@ -101,6 +102,7 @@ class Settings(StrictModel):
     health: HealthConfig = HealthConfig()
     system_alerts: SystemAlertsConfig = SystemAlertsConfig()
     archive: ArchiveConfig = ArchiveConfig()   # newswatch/config/archive.py
+    web: WebConfig = WebConfig()               # newswatch/config/web.py: the desk in the browser
     sources: list[SourceConfig] = []       # each validated by its kind's model (Registry)
     channels: list[ComponentConfig] = []
     rules: list[str] = ["rules/*.yaml"]

@@ -147,6 +147,10 @@ class Keys:
     def workers_beat(self) -> str:
         return self._k("workers", "beat")
 
+    def task_queues(self) -> tuple[str, str]:
+        """The Celery queues' names: polls, deliveries (workers.celery_app; `status` shows their depth)."""
+        return f"{self.prefix}.poll", f"{self.prefix}.deliver"
+
     def celery_queue(self, queue: str) -> str:
         """The broker's list for a Celery queue (kombu's key under `global_keyprefix`)."""
         return self.celery_prefix() + queue
