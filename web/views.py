@@ -11,13 +11,13 @@ from typing import Any
 
 WHO_KINDS = ("actor",)
 WHERE_KINDS = ("place", "city", "country", "region")
-WHAT_KINDS = ("topic", "keywords", "regex")
+WHAT_KINDS = ("topic", "event", "keywords", "regex")   # an event condition: its cue (who and where are actor, place)
 NO_SPAN = ("near", "lang", "source", "published_within", "reports")   # about the item, not words of it
 
 
 def role(evidence: dict[str, Any]) -> str:
-    """who · where · what · other. An `event:` condition's pieces are its cue (entry: the event's type),
-    its participant and its place (alerts/rules/events.py: the detail reads "visit (arrived): who → where")."""
+    """who · where · what · other. An `event:` condition's spans say their role by kind, as the other
+    conditions do (alerts/rules/events.py): its cue is `event`, its participant `actor`, its place `place`."""
     kind = evidence.get("kind", "")
     if kind in WHO_KINDS:
         return "who"
@@ -25,12 +25,6 @@ def role(evidence: dict[str, Any]) -> str:
         return "where"
     if kind in WHAT_KINDS:
         return "what"
-    if kind == "event":
-        detail, matched = str(evidence.get("detail") or ""), str(evidence.get("matched") or "")
-        if detail.startswith(f"{evidence.get('entry')} ("):
-            return "what"
-        place = detail.split(" → ", 1)[1] if " → " in detail else detail.split(" in ", 1)[-1]
-        return "where" if matched and matched in place else "who"
     return "other"
 
 

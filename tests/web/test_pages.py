@@ -39,3 +39,26 @@ def test_item_and_status_pages(desk_setup):
         assert "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in status and "lavrov-bamako" in status
         assert c.get("/static/desk.js").status_code == 200
         assert "default-src 'self'" in c.get("/alerts").headers["content-security-policy"]
+
+
+def test_an_event_conditions_spans_are_marked_what_who_where(tmp_path):
+    """The founding rule is an `event:` condition: its evidence, as the real matcher gives it for a real
+    report (Sputnik's headline), is marked by role: the cue what, the participant who, the place where."""
+    from pathlib import Path
+    from alerts.rules.loader import parse_rule_file
+    from alerts.rules.matcher import RuleMatcher
+    from newswatch.classify.classifier import Classifier
+    from newswatch.model.item import Item
+    from web.views import pieces
+    root = Path(__file__).resolve().parents[2]
+    classifier = Classifier.from_config_dir(root / "newswatch" / "classify" / "data", cache_dir=tmp_path)
+    rules, issues = parse_rule_file(root / "config" / "rules" / "sahel.yaml")
+    assert not issues
+    title = "Russian Foreign Minister Lavrov Arrives in Mali"
+    item = Item(source_id="sputnik", title=title, text="").finish()
+    item.facts = classifier.classify(item.title, item.text, declared_lang="en")
+    [match] = RuleMatcher(rules, tables=classifier.tables).match(item)
+    evidence = [{"kind": e.kind, "matched": e.matched, "field": e.field, "start": e.start, "end": e.end,
+                 "detail": e.detail} for e in match.evidence]
+    marked = [(p.text, p.role) for p in pieces(title, evidence, "title") if p.role]
+    assert marked == [("Lavrov", "who"), ("Arrives", "what"), ("Mali", "where")], marked
