@@ -37,7 +37,7 @@ def test_the_seed_alert_appears_live_with_its_evidence_and_the_email_sent(tmp_pa
             "sources": [{"id": "world", "type": "rss", "url": http.url("/world.xml"), "interval": "1s"}],
             "channels": [email_channel(smtp)],
             "delivery": {"retry_backoff": "1s", "redeliver_after": "5s"}}, rules=RULE)
-        run = procs("run", "-c", str(cfg))
+        run = procs("run", "-c", str(cfg), web=True)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: get(f"{base}/api/status")[0] == 200, 40, "the desk on web.port", procs=[run])
         wait_until(lambda: api(f"{base}/api/sources")["sources"]["world"]["status"] == "ok", 60,

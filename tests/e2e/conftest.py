@@ -54,8 +54,11 @@ def email_channel(smtp, **extra) -> dict:
 class Proc:
     """A `newswatch ...` subprocess with its output in files (so pipes never fill up)."""
 
-    def __init__(self, tmp_path: Path, *args: str, env: dict | None = None, name: str | None = None):
+    def __init__(self, tmp_path: Path, *args: str, env: dict | None = None, name: str | None = None,
+                 web: bool = False):
         name = name or args[0]
+        if args[:1] == ("run",) and not web:
+            args = (*args, "--no-web")    # the desk's child only where a test is about it (tests/browser)
         self.out_path = tmp_path / f"{name}-{time.monotonic_ns()}.out"
         self.err_path = tmp_path / f"{name}-{time.monotonic_ns()}.err"
         self.proc = subprocess.Popen([sys.executable, "-m", "workers.cli", *args], cwd=ROOT,
