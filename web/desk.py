@@ -16,6 +16,7 @@ from alerts.store import AlertStore
 from newswatch.archive.database import Archive
 from newswatch.archive.query import search_query
 from newswatch.config import Config
+from newswatch.config.registry import InputReader
 from newswatch.store.state import State, connect
 
 DAY = 86400.0
@@ -23,8 +24,10 @@ SEARCH_FACETS = ("country", "mentioned", "city", "region", "topic", "actor", "so
 
 
 class Desk:
-    def __init__(self, config: Config, redis_url: str, archive: Archive | None = None):
+    def __init__(self, config: Config, redis_url: str, archive: Archive | None = None,
+                 read_input: InputReader | None = None):
         self.config = config
+        self.read_input = read_input   # feeds by URL, for the rule tester (the Registry's: workers' reader)
         self.state = State(connect(redis_url), config.settings.key_prefix)
         self.archive = archive or Archive.from_config(config.settings.archive, config.state_dir)
 
