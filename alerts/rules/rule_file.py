@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from alerts.rules.loader import Rule, load_rules, rule_files
+from alerts.rules.loader import Rule, load_rules, parse_rule_file, rule_files
 from newswatch.config import Config
 from newswatch.config.yamlconf import ConfigError, ConfigIssue, load_yaml
 
@@ -29,7 +29,7 @@ class RuleSource:
     path: Path
     text: str                # the rule's own lines, as a one-rule file
     start: int               # its first line in the file (1-based)
-    end: int | None          # the line after its last (None: the end of the file)
+    end: int                 # the line after its last
 
 
 def _renamed(issues: list[ConfigIssue], old: str, new: str) -> list[ConfigIssue]:
@@ -73,7 +73,10 @@ def rule_source(config: Config, rule_id: str) -> RuleSource | None:
                 start = lines.line((index,)) or 1
                 end = lines.line((index + 1,)) if index + 1 < len(data) else None
                 text = path.read_text(encoding="utf-8").splitlines(keepends=True)
-                return RuleSource(path, "".join(text[start - 1:(end - 1) if end else None]).rstrip() + "\n", start, end)
+                own = text[start - 1:(end - 1) if end else None]
+                while own and (not own[-1].strip() or own[-1].lstrip().startswith("#")):
+                    own.pop()    # blank lines and the comment above the next rule are not this rule's
+                return RuleSource(path, "".join(own).rstrip() + "\n", start, start + len(own))
     return None
 
 
@@ -103,7 +106,7 @@ def save_rule(config: Config, text: str) -> tuple[Path, Rule, bool]:
     found = rule_source(config, rule.id)
     if found is not None:
         old = found.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        content = "".join(old[:found.start - 1]) + body + "".join(old[found.end - 1:] if found.end else [])
+        content = "".join(old[:found.start - 1]) + body + "".join(old[found.end - 1:])
         path = found.path
     else:
         path, content = new_rule_path(config, rule.id), body
@@ -122,3 +125,21 @@ def save_rule(config: Config, text: str) -> tuple[Path, Rule, bool]:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path, rule, found is None
+
+
+def checked_files(config: Config) -> list[tuple[Path, list[Rule], list[ConfigIssue]]]:
+    """Each rule file of the config with its valid rules and every problem `newswatch check` finds in it
+    (cross-file ones too: a duplicate id, an unknown channel, a value no item can have)."""
+    try:
+        load_rules(config)
+        issues: list[ConfigIssue] = []
+    except ConfigError as exc:
+        issues = exc.issues
+    out = []
+    for path, missing in rule_files(config):
+        if missing is not None:
+            out.append((path, [], [missing]))
+            continue
+        rules, _ = parse_rule_file(path)
+        out.append((path, rules, [i for i in issues if i.file == str(path)]))
+    return out
