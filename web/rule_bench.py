@@ -22,13 +22,14 @@ from alerts.rules.trial import (Limits, archived_items, classifier_for, classify
                                 try_items)
 from newswatch.classify.classifier import Classifier
 from newswatch.classify.tables import Tables
+from newswatch.config import Config
 from newswatch.config.yamlconf import ConfigIssue
 from newswatch.model.item import Item
 from web.desk import Desk
 
 LIMITS = Limits(max_items=5000, seconds=10.0, shown=50)
 URL_TIMEOUT, URL_MAX_BYTES = 10.0, 2 * 1024 * 1024
-MAX_DAYS = 90
+MAX_DAYS = 3660    # a window this long at most: the items and seconds are what bound a run
 NEW_RULE = """- id: my-new-rule
   title: A Russian official visits a Sahel capital
   severity: high
@@ -56,7 +57,7 @@ class RuleBench:
         self._lock = threading.Lock()
 
     @property
-    def config(self):  # type: ignore[no-untyped-def]
+    def config(self) -> Config:
         return self.desk.config
 
     def classifier(self) -> Classifier:

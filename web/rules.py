@@ -145,9 +145,9 @@ def tester_post(request: Request, b: BenchDep, who: Tester, rule: Annotated[str,
                 over: Annotated[Over, Form()] = "archive", days: Annotated[float, Form(gt=0, le=MAX_DAYS)] = 7,
                 text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
                 url: Annotated[str, Form(max_length=MAX_URL)] = "") -> HTMLResponse:
-    form = {"rule": rule, "over": over, "days": days, "text": text, "url": url}
+    form: dict[str, Any] = {"rule": rule, "over": over, "days": days, "text": text, "url": url}
     try:
-        _, result = run_test(b, who, RuleTestIn(**form))
+        _, result = run_test(b, who, RuleTestIn(rule=rule, over=over, days=days, text=text, url=url))
     except HTTPException as exc:
         detail = exc.detail if isinstance(exc.detail, dict) else {"message": str(exc.detail), "errors": []}
         return tester_page(request, who, exc.status_code, problem=detail["message"], errors=detail["errors"], **form)

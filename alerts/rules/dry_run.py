@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
 from alerts.rules.matcher import Match, RuleMatcher
 from newswatch.config import Config
@@ -30,7 +31,7 @@ def explanation(match: Match) -> str:
                  evidence=match.evidence).explanation()
 
 
-def match_record(item: Item, matches: list[Match], near_misses: list[dict] | None = None) -> dict:
+def match_record(item: Item, matches: list[Match], near_misses: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     record = {"id": item.guid or item.id, "url": item.url, "title": item.title,
               "matches": [{"rule": m.rule.id, "evidence": [asdict(e) for e in m.evidence]} for m in matches]}
     if near_misses is not None:
@@ -38,7 +39,7 @@ def match_record(item: Item, matches: list[Match], near_misses: list[dict] | Non
     return record
 
 
-def text_summary(item: Item, matches: list[Match], near_misses: list[dict] | None = None) -> str:
+def text_summary(item: Item, matches: list[Match], near_misses: list[dict[str, Any]] | None = None) -> str:
     lines = [item.title or "(no title)"]
     if item.url:
         lines.append(f"  {item.url}")
@@ -49,7 +50,7 @@ def text_summary(item: Item, matches: list[Match], near_misses: list[dict] | Non
     return "\n".join(lines)
 
 
-def source_tags(config: Config) -> dict[str, frozenset]:
+def source_tags(config: Config) -> dict[str, frozenset[str]]:
     """Each configured source's tags, by id: what `source:` conditions match besides the id."""
     return {src.id: frozenset(src.tags) for src in config.settings.sources}
 

@@ -135,7 +135,7 @@ def checked_files(config: Config) -> list[tuple[Path, list[Rule], list[ConfigIss
         issues: list[ConfigIssue] = []
     except ConfigError as exc:
         issues = exc.issues
-    out = []
+    out: list[tuple[Path, list[Rule], list[ConfigIssue]]] = []
     for path, missing in rule_files(config):
         if missing is not None:
             out.append((path, [], [missing]))
