@@ -142,9 +142,7 @@ def test_a_feed_url_is_read_with_the_services_fetcher_bounded(tmp_path, redis_ur
 def test_a_viewer_may_test_but_not_read_urls_nor_save(tmp_path, redis_url, key_prefix, archive_url):
     Archive(archive_url).close()
     c = app_client(tmp_path, redis_url, key_prefix, archive_url, web={"auth": auth_section(tmp_path)})
-    page = c.get("/login")
-    token = page.cookies  # noqa: F841 (the session cookie is kept by the client)
-    csrf_token = c.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    csrf_token = c.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]   # the client keeps the cookie
     assert c.post("/login", data={"username": "bo", "password": PASSWORDS["bo"], "csrf_token": csrf_token}).status_code == 303
     h = csrf(c)
     assert c.post("/api/rules/test", json={"rule": RULE}, headers=h).status_code == 200
