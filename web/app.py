@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from newswatch import version
-from web import api, live, pages
+from web import api, live, pages, rules
 from web.access import LoginRequired
 from web.auth import Auth
 from web.desk import Desk
@@ -32,6 +32,7 @@ def create_app(desk: Desk, auth: Auth) -> FastAPI:
                   description="The alert log, the archive's search and items, sources, rules, silences and status: "
                               "the read model `newswatch alerts|search|story|status|silence` use.")
     app.state.desk, app.state.auth, app.state.templates = desk, auth, templates()
+    app.state.rule_bench = rules.RuleBench(desk)
 
     @app.exception_handler(LoginRequired)
     async def to_login(_: Request, exc: LoginRequired) -> RedirectResponse:
@@ -39,6 +40,7 @@ def create_app(desk: Desk, auth: Auth) -> FastAPI:
 
     app.include_router(live.router)   # before /api/alerts/{alert_id}
     app.include_router(api.router)
+    app.include_router(rules.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(files("web") / "static")), name="static")
     app.add_middleware(SessionMiddleware, auth=auth)

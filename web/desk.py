@@ -10,12 +10,13 @@ from typing import Any
 
 from alerts.readmodel.alert_log import alert_row, alert_rows, delivery_signature
 from alerts.readmodel.service import service_status
-from alerts.rules.loader import parse_rule_file, rule_files
+from alerts.rules.rule_file import checked_files
 from alerts.silences import Silence, Silences
 from alerts.store import AlertStore
 from newswatch.archive.database import Archive
 from newswatch.archive.query import search_query
 from newswatch.config import Config
+from newswatch.config.registry import InputReader
 from newswatch.store.state import State, connect
 
 DAY = 86400.0
@@ -23,8 +24,10 @@ SEARCH_FACETS = ("country", "mentioned", "city", "region", "topic", "actor", "so
 
 
 class Desk:
-    def __init__(self, config: Config, redis_url: str, archive: Archive | None = None):
+    def __init__(self, config: Config, redis_url: str, archive: Archive | None = None,
+                 read_input: InputReader | None = None):
         self.config = config
+        self.read_input = read_input   # feeds by URL, for the rule tester (the Registry's: workers' reader)
         self.state = State(connect(redis_url), config.settings.key_prefix)
         self.archive = archive or Archive.from_config(config.settings.archive, config.state_dir)
 
@@ -92,8 +95,7 @@ class Desk:
         now = time.time()
         day, week = self.archive.alert_counts(now - DAY), self.archive.alert_counts(now - 7 * DAY)
         out = []
-        for path, missing in rule_files(self.config):
-            rules, issues = parse_rule_file(path) if missing is None else ([], [missing])
+        for path, rules, issues in checked_files(self.config):   # every problem, as `newswatch check`
             out.append({"file": str(path), "errors": [str(i) for i in issues],
                         "rules": [{"id": r.id, "title": r.title, "severity": r.severity, "enabled": r.enabled,
                                    "notify": r.notify, "line": r.line, "matches_24h": day.get(r.id, 0),

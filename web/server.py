@@ -43,8 +43,9 @@ def serve(args: argparse.Namespace) -> int:
     from web.app import create_app
     from web.auth import Auth, AuthError
     from web.desk import Desk
+    registry = kinds(args.kinds)
     try:   # reads and silences only, sends nothing: channel secrets need not be here (web.auth's must)
-        config = load_config(args.config, registry=kinds(args.kinds), dry_run=True)
+        config = load_config(args.config, registry=registry, dry_run=True)
     except ConfigError as exc:
         print(f"newswatch web: invalid configuration ({len(exc.issues)} errors):", file=sys.stderr)
         for issue in exc.issues:
@@ -72,7 +73,7 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         log.error(fields("web_unavailable", host=host, port=port, reason=exc.strerror or str(exc)))
         return EXIT_PORT
-    app = create_app(Desk(config, redis_url), auth)
+    app = create_app(Desk(config, redis_url, read_input=registry.read_input), auth)
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=True,
                                            timeout_graceful_shutdown=2, lifespan="on"))
     log.info(fields("web_started", host=host, port=sock.getsockname()[1], auth="on" if auth.required else "off"))

@@ -80,20 +80,12 @@ def cmd_items(args) -> int:
 
 def _classifier(args):
     """The classifier for dry runs: the config's settings when there is a config file, else defaults."""
-    from pathlib import Path
-    from newswatch.classify.classifier import Classifier
-    from newswatch.classify.tables import tables_dir
-    from newswatch.config import ClassifyConfig, config_path
+    from alerts.rules.trial import classifier_for
+    from newswatch.config import config_path
     path = config_path(args.config)
-    if args.config or path.exists():
-        config = load_config(path, dry_run=True)
-        settings, base, cache = config.settings.classify, config.base_dir, config.state_dir / "cache"
-        setup_logging(*log_options(args, config.settings))
-    else:
-        settings, base, cache = ClassifyConfig(), Path("config"), Path("~/.cache/newswatch").expanduser()
-        setup_logging(*log_options(args))
-    return Classifier.from_config_dir(tables_dir(settings.tables, base), cache_dir=cache,
-                                      min_population=settings.min_population, languages=settings.languages)
+    config = load_config(path, dry_run=True) if args.config or path.exists() else None
+    setup_logging(*log_options(args, config.settings) if config is not None else log_options(args))
+    return classifier_for(config)
 
 
 def classify_record(item) -> dict:
@@ -126,10 +118,8 @@ def cmd_classify(args) -> int:
     items = _read_input(args, "classify")
     if items is None:
         return 2
-    classifier = _classifier(args)
-    for item in items:
-        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang,
-                                         published=(item.published or item.fetched_at).date())   # as a poll does
+    from alerts.rules.trial import classify_as_polled
+    for item in classify_as_polled(_classifier(args), items):
         record = classify_record(item)
         if args.format == "text":
             print(f"{record['title'][:80]}\n  lang={record['lang']} countries={','.join(record['countries'])} "
@@ -167,11 +157,10 @@ def cmd_test_rule(args) -> int:
     if problem:
         print(f"newswatch test-rule: {problem}", file=sys.stderr)
         return 2
+    from alerts.rules.trial import classify_as_polled
     classifier = _classifier(args)
     matcher = RuleMatcher(rules, tables=classifier.tables, source_tags=source_tags(config))
-    for item in items:
-        item.facts = classifier.classify(item.title, item.text, declared_lang=item.lang,
-                                         published=(item.published or item.fetched_at).date())   # as a poll does
+    for item in classify_as_polled(classifier, items, config.settings.items.limits):
         print(report(item, matcher, args.format, args.explain))
     return 0
 

@@ -13,11 +13,12 @@ from newswatch.config import load_config as _load_config
 from newswatch.config.registry import Registry
 from newswatch.config.yamlconf import ConfigIssue
 from workers.sources import SOURCES
+from workers.sources.inputs import read_items
 
 
 def registry() -> Registry:
     return Registry(sources={name: kind.config for name, kind in SOURCES.items()},
-                    channels={name: kind.config for name, kind in CHANNELS.items()})
+                    channels={name: kind.config for name, kind in CHANNELS.items()}, read_input=read_items)
 
 
 def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None, *,

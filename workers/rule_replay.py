@@ -34,7 +34,7 @@ from newswatch.archive.database import Archive, ArchiveUnavailable
 from newswatch.archive.replay import BATCH, ArchivedItem, Window, to_item
 from newswatch.config import Config
 from workers.archive_cli import parse_when
-from workers.rule_dry_run import report_and_matches, source_tags, unknown_source
+from alerts.rules.dry_run import report_and_matches, source_tags, unknown_source
 
 PROG = "newswatch test-rule"
 Rendered = tuple[list[str], int, int]     # the page's printed items; how many matched; how many unclassified

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Protocol
+
+from newswatch.model.item import Item
 
 from newswatch.config.base import Id, StrictModel
 from newswatch.config.units import Duration
@@ -39,10 +41,19 @@ class SourceConfig(ComponentConfig):
     timeout: Duration | None = None  # overrides http.timeout
 
 
+class InputReader(Protocol):
+    """Items from a feed or JSON Lines at a path or an http(s) URL, as `newswatch test-rule --input` reads them
+    (workers.sources.inputs.read_items: the bounded fetcher and the feed parser); raises ValueError (InputError)
+    with the problem. The desk's rule tester is handed it in the Registry, as it is handed the kinds."""
+
+    def __call__(self, spec: str, *, timeout: float = ..., max_bytes: int = ...) -> list[Item]: ...
+
+
 @dataclass(frozen=True)
 class Registry:
     sources: Mapping[str, type[SourceConfig]]
     channels: Mapping[str, type[ComponentConfig]]
+    read_input: InputReader | None = None   # what reads `--input` (feeds are a workers' concern)
 
     def section(self, name: str) -> Mapping[str, type[ComponentConfig]]:
         return self.sources if name == "sources" else self.channels

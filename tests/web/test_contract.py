@@ -33,7 +33,8 @@ def test_the_openapi_document_validates_and_names_every_operation(app_and_doc):
     schemathesis.openapi.from_dict(doc).validate()
     assert doc["openapi"].startswith("3.1")
     assert {"/api/alerts", "/api/alerts/{alert_id}", "/api/search", "/api/items/{item_id}", "/api/sources",
-            "/api/rules", "/api/silences", "/api/silences/{silence_id}/expire", "/api/status"} <= set(doc["paths"])
+            "/api/rules", "/api/rules/test", "/api/rules/{rule_id}", "/api/silences", "/api/silences/{silence_id}/expire",
+            "/api/status"} <= set(doc["paths"])
     broken = copy.deepcopy(doc)
     broken["paths"]["/api/alerts"]["get"]["parameters"][0]["in"] = "nowhere"   # the validation can fail
     with pytest.raises(Exception) as invalid:

@@ -36,7 +36,8 @@ def test_item_and_status_pages(desk_setup):
         assert "&lt;script&gt;" in item and "lavrov-bamako" in item and "diplomacy/visit" in item
         assert c.get("/items/nope").status_code == 404
         status = c.get("/status").text
-        assert "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in status and "lavrov-bamako" in status
+        assert "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in status and 'href="/rules"' in status   # the rules: their own page
+        assert "lavrov-bamako" in c.get("/rules").text
         assert c.get("/static/desk.js").status_code == 200
         assert "default-src 'self'" in c.get("/alerts").headers["content-security-policy"]
 

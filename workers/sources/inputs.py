@@ -10,7 +10,7 @@ from workers.sources.feeds.parse import FeedParseError, parse_feed
 from workers.sources.http_fetch import FetchError, HttpFetcher
 
 
-class InputError(Exception):
+class InputError(ValueError):
     pass
 
 
@@ -45,11 +45,12 @@ def items_from_jsonl(body: bytes, source_id: str = "input") -> list[Item]:
     return items
 
 
-def read_items(spec: str, *, timeout: float = 20.0) -> list[Item]:
-    """Items from a path or http(s) URL holding a feed or JSON Lines."""
+def read_items(spec: str, *, timeout: float = 20.0, max_bytes: int = 10 * 1024 * 1024) -> list[Item]:
+    """Items from a path or http(s) URL holding a feed or JSON Lines; a URL's body is read within `timeout`
+    seconds (one deadline, redirects included) and at most `max_bytes` (decoded) bytes."""
     if spec.startswith(("http://", "https://")):
         try:
-            with HttpFetcher(timeout=timeout) as fetcher:
+            with HttpFetcher(timeout=timeout, max_bytes=max_bytes) as fetcher:
                 result = fetcher.fetch(spec)
         except FetchError as exc:
             raise InputError(f"{spec}: {exc.reason}") from None
