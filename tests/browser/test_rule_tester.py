@@ -42,7 +42,7 @@ def test_a_rule_typed_run_over_the_archive_and_saved_alerts_on_the_next_item(tmp
             "sources": [{"id": "world", "type": "rss", "url": http.url("/world.xml"), "interval": "1s"}],
             "channels": [email_channel(smtp)],
             "delivery": {"retry_backoff": "1s", "redeliver_after": "5s"}}, rules=[])
-        run = procs("run", "-c", str(cfg))
+        run = procs("run", "-c", str(cfg), web=True)
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: get(f"{base}/api/status")[0] == 200, 40, "the desk on web.port", procs=[run])
         wait_until(lambda: api(f"{base}/api/status")["archive"]["items"] >= 20, 90, "the feed archived", procs=[run])
