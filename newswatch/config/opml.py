@@ -83,7 +83,8 @@ def to_opml(feeds: list[Feed], title: str = "newswatch sources") -> bytes:
     for feed in feeds:
         ElementTree.SubElement(body, "outline", type="rss", text=feed.title, title=feed.title, xmlUrl=feed.url)
     ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def slug(text: str) -> str:
