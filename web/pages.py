@@ -70,7 +70,7 @@ def item_page(request: Request, item_id: str, d: DeskDep, who: Reader) -> HTMLRe
 @router.get("/status")
 def status_page(request: Request, d: DeskDep, who: Reader) -> HTMLResponse:
     try:
-        return page(request, "status.html", who, status=d.status(), sources=d.sources(), rules=d.rules())
+        return page(request, "status.html", who, status=d.status(), rules=d.rules())   # sources: web.sources
     except ArchiveUnavailable as exc:
         return page(request, "error.html", who, 503, message=str(exc))
 
