@@ -87,7 +87,7 @@ def change(d: Desk, who: Principal, action: str, source_id: str | None, entry: d
     else:
         src = e.set_enabled(str(source_id), action == "enable")
     log.info(fields("web_audit", user=who.name, action=f"source_{action}", source_id=src.id))
-    return src.model_dump(mode="json", exclude_defaults=True)
+    return src.model_dump(mode="json")   # secrets masked
 
 
 # --- the API ---------------------------------------------------------------------------------------
