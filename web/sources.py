@@ -71,8 +71,16 @@ def change(d: Desk, who: Principal, action: str, source_id: str | None, entry: d
            opml: bytes | None = None, interval: str = "5m") -> dict[str, Any] | ImportReport:
     """One change (add, update, enable, disable, import), logged as web_audit; SourceEditError, OpmlError or
     ConfigError say why it was not made."""
-    if entry is not None and len(json.dumps(entry, default=str)) > MAX_ENTRY_CHARS:
-        raise SourceEditError([f"a source entry of more than {MAX_ENTRY_CHARS} characters"], 413)
+    if entry is not None:
+        try:
+            size = len(json.dumps(entry, default=str))
+        except (RecursionError, ValueError):
+            size = MAX_ENTRY_CHARS + 1
+        if size > MAX_ENTRY_CHARS:
+            raise SourceEditError([f"a source entry of more than {MAX_ENTRY_CHARS} characters (or nested too deep)"], 413)
+        if "path" in entry:   # the desk reads no file of the server's: a feed file is the config file's to name
+            raise SourceEditError(["path: a local feed file can be configured in the config file only; "
+                                   "give the feed's url"])
     e = edits(d)
     if action == "import":
         report = e.import_opml(opml or b"", interval)

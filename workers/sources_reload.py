@@ -45,11 +45,14 @@ class LiveSources:
         self._lock = threading.Lock()
 
     def check(self, force: bool = False) -> bool:
-        """Reload the sources if their files changed; True when the sources in force changed."""
+        """Reload the sources if their files changed; True when the sources in force changed. Forced: now,
+        and after any reload another thread is making."""
         now = time.monotonic()
         if not force and now < self._next_check:
             return False
-        if not self._lock.acquire(blocking=False):
+        # forced (a poll of a source this process does not know): wait for a reload in progress in another
+        # thread, which may be the one that brings it; otherwise never wait
+        if not (self._lock.acquire(timeout=30) if force else self._lock.acquire(blocking=False)):
             return False
         try:
             self._next_check = now + self.check_every

@@ -144,7 +144,12 @@ class SourceEdits:
         """Write `entries` as the local file if the config then reads without a problem in it."""
         if len(entries) > MAX_LOCAL_SOURCES:
             raise SourceEditError([f"more than {MAX_LOCAL_SOURCES} sources in {LOCAL_SOURCES}"], 413)
-        text = HEADER + yaml.safe_dump({"sources": entries}, sort_keys=False, allow_unicode=True, width=120)
+        try:
+            text = HEADER + yaml.safe_dump({"sources": entries}, sort_keys=False, allow_unicode=True, width=120)
+            text.encode("utf-8")
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:   # UnicodeError: a lone surrogate
+            raise SourceEditError([f"the entry cannot be written as YAML ({type(exc).__name__}): "
+                                   "plain strings, numbers, lists and mappings only, nested a few levels"]) from None
         fd, name = tempfile.mkstemp(prefix=".sources.local.", suffix=".yaml", dir=self.local.parent)
         candidate = Path(name)
         try:

@@ -89,3 +89,21 @@ def test_the_page_adds_edits_toggles_and_imports_with_clear_problems(desk_setup,
         api = c.post("/api/sources/import", json={"opml": "<!DOCTYPE x><opml/>"}, headers={"X-CSRF-Token": csrf})
         assert api.status_code == 400 and "DOCTYPE is not allowed" in api.json()["detail"]
         assert len(parse_opml(c.get("/sources/export.opml").content)) == 52
+
+
+def test_entries_the_desk_refuses_say_why_and_save_nothing(desk_setup, tmp_path):
+    client, _, _, _ = desk_setup
+    with client({"auth": auth_section(tmp_path)}) as c:
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        cases = [({"id": "f", "type": "rss", "path": "/etc/passwd"}, 422, "path: a local feed file"),
+                 ({"id": "big", "type": "rss", "url": "https://x.example/" + "a" * 30_000}, 413, "more than 20000"),
+                 ({"type": "rss", "url": "https://x.example/"}, 422, "id: required key is missing"),
+                 ({"id": "../../etc", "type": "rss", "url": "https://x.example/"}, 422, "sources[0].id")]
+        for entry, status, message in cases:
+            answer = c.post("/api/sources", json=entry, headers=bearer)
+            assert answer.status_code == status and message in answer.json()["detail"], (entry, answer.text)
+        assert not (tmp_path / "sources.local.yaml").exists()
+        surrogate = c.post("/api/sources", content=b'{"id": "odd", "type": "rss", "url": "https://x.example/\\ud800"}',
+                           headers={**bearer, "Content-Type": "application/json"})   # a lone surrogate, as JSON allows
+        assert surrogate.status_code == 422 and "invalid YAML" in surrogate.json()["detail"]   # what check says
+        assert not (tmp_path / "sources.local.yaml").exists()
