@@ -96,3 +96,4 @@ def test_sources_added_imported_failing_and_disabled_from_the_page(tmp_path, pro
         assert len(http.requests_for("/world.xml")) == fetched, "a disabled source is not polled"
         page.screenshot(path=str(DOCS / "web-sources.png"), full_page=False)
         assert polled_after < 15, f"the added source was polled {polled_after:.1f}s after it was added"
+        assert "poll_unknown_source" not in run.stderr(), "a worker was asked to poll a source it did not know"
