@@ -16,15 +16,14 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from newswatch.archive.database import ArchiveUnavailable
-from newswatch.config import read_config
-from newswatch.config.local_sources import sources_digest
 from newswatch.config.opml import MAX_OPML_BYTES, OpmlError
 from newswatch.config.source_edits import ImportReport, SourceEditError, SourceEdits
 from newswatch.config.yamlconf import ConfigError
 from newswatch.logs import fields
-from web.access import desk, editor, viewer
+from web.access import editor, viewer
 from web.auth import Principal
 from web.desk import Desk
+from web.fresh import current_desk
 from web.pages import page
 
 log = logging.getLogger(__name__)
@@ -35,19 +34,6 @@ Writer = Annotated[Principal, Depends(editor)]
 MAX_ENTRY_CHARS = 20_000
 SourceId = Annotated[str, Path(max_length=64)]
 Entry = Annotated[dict[str, Any], Body(description="a `sources:` entry, as in newswatch.yaml (id, type, url, ...)")]
-
-
-def current_desk(request: Request) -> Desk:
-    """The desk, its config read again when the sources' files changed (a source added from here, from
-    `newswatch sources import`, or by hand): what it shows is what the scheduler polls."""
-    d = desk(request)
-    digest = sources_digest(d.config.path)
-    if getattr(request.app.state, "sources_digest", None) != digest and d.config.registry is not None:
-        config, _ = read_config(d.config.path, registry=d.config.registry, dry_run=True)
-        if config is not None:
-            d.config = config
-        request.app.state.sources_digest = digest
-    return d
 
 
 DeskDep = Annotated[Desk, Depends(current_desk)]

@@ -70,6 +70,7 @@ def test_the_page_adds_edits_toggles_and_imports_with_clear_problems(desk_setup,
         form = {"csrf_token": csrf, "id": "dawn", "url": NEW["url"], "interval": "10m", "tags": "asia, pk"}
         added = c.post("/sources/add", data=form)
         assert added.status_code == 303 and "added+dawn" in added.headers["location"]
+        assert "2 sources, 1 failing" in c.get("/status").text   # /status reads the sources in force too
         refused = c.post("/sources/add", data={**form, "id": "other", "interval": "often"})
         problem = c.get(refused.headers["location"]).text
         assert "sources[1].interval: bad duration" in problem
