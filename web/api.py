@@ -87,14 +87,6 @@ def get_item(item_id: Annotated[str, Path(max_length=64)], d: DeskDep, _: Reader
     return found
 
 
-@router.get("/sources", summary="Each source's health and items in the last 24 h")
-def sources(d: DeskDep, _: Reader) -> dict[str, Any]:
-    try:
-        return {"sources": d.sources()}
-    except ArchiveUnavailable as exc:
-        raise _archive_down(exc) from None
-
-
 @router.get("/rules", summary="Rule files, their rules and problems, alerts in the last 24 h / 7 d")
 def rules(d: DeskDep, _: Reader) -> dict[str, Any]:
     try:

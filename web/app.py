@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from newswatch import version
-from web import api, live, pages, rules
+from web import api, live, pages, rules, sources
 from web.access import LoginRequired
 from web.auth import Auth
 from web.desk import Desk
@@ -39,8 +39,10 @@ def create_app(desk: Desk, auth: Auth) -> FastAPI:
         return RedirectResponse(f"/login?next={quote(exc.path)}", status_code=303)
 
     app.include_router(live.router)   # before /api/alerts/{alert_id}
+    app.include_router(sources.api)   # /api/sources..., before api.router
     app.include_router(api.router)
     app.include_router(rules.router)
+    app.include_router(sources.pages)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(files("web") / "static")), name="static")
     app.add_middleware(SessionMiddleware, auth=auth)

@@ -14,6 +14,7 @@ from web.access import auth, csrf_checked, desk, editor, optional_principal, ses
 from web.api import SilenceIn, add_silence, expire_silence
 from web.auth import Auth, Principal
 from web.desk import Desk, SEARCH_FACETS
+from web.fresh import current_desk
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(viewer)]
@@ -68,9 +69,9 @@ def item_page(request: Request, item_id: str, d: DeskDep, who: Reader) -> HTMLRe
 
 
 @router.get("/status")
-def status_page(request: Request, d: DeskDep, who: Reader) -> HTMLResponse:
+def status_page(request: Request, d: Annotated[Desk, Depends(current_desk)], who: Reader) -> HTMLResponse:
     try:
-        return page(request, "status.html", who, status=d.status(), sources=d.sources())
+        return page(request, "status.html", who, status=d.status())   # sources, rules: their own pages
     except ArchiveUnavailable as exc:
         return page(request, "error.html", who, 503, message=str(exc))
 

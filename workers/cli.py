@@ -17,6 +17,7 @@ from newswatch.store.persistence import log_persistence, persistence_warning
 from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
 from workers.embedded_redis import EmbeddedRedisError
+from workers.sources_cli import add_sources_parser
 from workers.web_process import add_web_parser
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     test_rule.set_defaults(func=cmd_test_rule)
     add_admin_parsers(sub, common)
     add_web_parser(sub, common)
+    add_sources_parser(sub, common)
     telegram = sub.add_parser("telegram", help="Telegram account tools (mode: mtproto sources)")
     telegram_sub = telegram.add_subparsers(dest="telegram_command", required=True)
     tg_login = telegram_sub.add_parser("login", help="log in interactively and print the session string once")

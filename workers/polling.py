@@ -66,6 +66,7 @@ def poll_limit(rt, source_id: str) -> float:
 
 def poll_once(rt, source_id: str, enqueue_delivery, *, force: bool = False) -> PollReport:
     """Poll `source_id` unless it is backing off or another worker holds its lock."""
+    rt.check_sources(force=source_id not in rt.sources)   # added from the desk a moment ago: read it now
     source = rt.sources.get(source_id)
     if source is None:
         log.error(fields("poll_unknown_source", source_id=source_id))

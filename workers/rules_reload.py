@@ -116,6 +116,11 @@ class LiveRules:
                         previous=kept.digest[:12], ms=f"{(time.perf_counter() - started) * 1000:.0f}"))
         return True
 
+    def recompile(self) -> None:
+        """Compile the rules in force again on next use (the sources' tags changed)."""
+        with self._lock:
+            self._current = replace(self._current, matcher=None)
+
     def watch(self) -> None:
         """Start the background check (once); processes that match call it, the scheduler does not."""
         if self._thread is not None or self._stop.is_set():

@@ -21,12 +21,13 @@ from newswatch.archive.queue import ArchiveQueue
 from newswatch.classify.classifier import Classifier
 from newswatch.classify.tables import tables_dir
 from newswatch.config import Config
-from newswatch.config.registry import ComponentConfig
+from newswatch.config.registry import ComponentConfig, SourceConfig
 from workers.registry import load_config
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
 from newswatch.store.state import State, connect
 from workers.rules_reload import LiveRules
+from workers.sources_reload import LiveSources
 from workers.sources import build_source
 from workers.sources.http_fetch import USER_AGENT, HttpFetcher
 
@@ -55,6 +56,7 @@ class Runtime:
         self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
                                    user_agent=s.http.user_agent or USER_AGENT)
         self.sources = {src.id: build_source(src, self.fetcher, config.base_dir) for src in s.sources}
+        self.live_sources = LiveSources(config.path, self)   # sources follow their files (workers.sources_reload)
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
         floors = {c.id: _min_severity(c) for c in s.channels}
@@ -115,6 +117,29 @@ class Runtime:
             return self.live_rules.check()
         except Exception as exc:  # noqa: BLE001 — a poll never fails because the rule files could not be read
             log.warning(fields("rules_check_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
+            return False
+
+    @property
+    def source_configs(self) -> list[SourceConfig]:
+        return list(self.settings.sources)
+
+    def replace_sources(self, sources: list[SourceConfig]) -> None:
+        """The sources in force from now on (LiveSources): an unchanged source keeps its adapter; the rules
+        are compiled again on next use (their `source:` conditions read the sources' tags)."""
+        old = self.sources
+        self.sources = {src.id: old[src.id] if src.id in old and getattr(old[src.id], "config", None) == src
+                        else build_source(src, self.fetcher, self.config.base_dir) for src in sources}
+        self.settings = self.settings.model_copy(update={"sources": list(sources)})
+        self.config.settings = self.settings
+        self.__dict__.pop("source_langs", None)
+        self.live_rules.recompile()
+
+    def check_sources(self, force: bool = False) -> bool:
+        """Reload the sources if their files changed (at most every few seconds unless forced)."""
+        try:
+            return self.live_sources.check(force)
+        except Exception as exc:  # noqa: BLE001 — a poll never fails because the files could not be read
+            log.warning(fields("sources_check_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
             return False
 
     def warm_up(self) -> None:

@@ -36,6 +36,7 @@ from workers.heartbeat import forget_gone
 
 log = logging.getLogger(__name__)
 
+SOURCES_CHECK_EVERY = 2.0   # seconds between two looks at the sources' files (workers.sources_reload)
 PRUNE_FIRST = 60.0   # seconds after start to the first archive prune (then every PRUNE_EVERY)
 
 
@@ -91,6 +92,7 @@ class PollScheduler:
         self.enqueue_delivery = enqueue_delivery
         self.enqueue_ingest = enqueue_ingest
         self.listener_factory = listener_factory or _telegram_listener
+        self.poll_intervals: dict[str, float] = {}  # source id -> interval of its poll job
         self.listeners: dict[str, Listener] = {}  # live sources: one listener each, only in the lease holder
         self.lease = SchedulerLease(rt.state, lease_ttl)
         self.last_lag: float | None = None  # seconds; a /metrics gauge of the lease holder (status_server)
@@ -101,13 +103,8 @@ class PollScheduler:
     def start(self) -> None:
         self.lease.refresh()
         now = datetime.now(timezone.utc)
-        for src in self.rt.settings.sources:
-            if not src.enabled or self._is_live(src):
-                continue
-            first = now + timedelta(seconds=random.uniform(0, min(src.interval, 10) * 0.2))
-            self.scheduler.add_job(self._poll, IntervalTrigger(seconds=src.interval, jitter=min(src.interval * 0.1, 30)),
-                                   args=[src.id], id=f"poll:{src.id}", next_run_time=first,
-                                   misfire_grace_time=max(1, int(src.interval)))
+        self._sync_poll_jobs()
+        self.scheduler.add_job(self._reload_sources, IntervalTrigger(seconds=SOURCES_CHECK_EVERY), id="sources")
         self.scheduler.add_job(self._refresh, IntervalTrigger(seconds=self.lease.ttl_ms / 3000), id="lease")
         self._manage_listeners()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_every), id="sweep")
@@ -117,6 +114,34 @@ class PollScheduler:
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         log.info(fields("scheduler_started", sources=len(self.rt.settings.sources), leader=self.lease.held))
+
+    def _sync_poll_jobs(self) -> None:
+        """One poll job per enabled polled source, at its interval: jobs of new sources added (first poll
+        within a moment), of changed intervals rescheduled, of disabled or removed sources taken away."""
+        wanted = {src.id: src.interval for src in self.rt.settings.sources if src.enabled and not self._is_live(src)}
+        now = datetime.now(timezone.utc)
+        for source_id in [sid for sid in self.poll_intervals if sid not in wanted]:
+            self.scheduler.remove_job(f"poll:{source_id}")
+            del self.poll_intervals[source_id]
+        for source_id, interval in wanted.items():
+            if self.poll_intervals.get(source_id) == interval:
+                continue
+            if source_id in self.poll_intervals:
+                self.scheduler.remove_job(f"poll:{source_id}")
+            first = now + timedelta(seconds=random.uniform(0, min(interval, 10) * 0.2))
+            self.scheduler.add_job(self._poll, IntervalTrigger(seconds=interval, jitter=min(interval * 0.1, 30)),
+                                   args=[source_id], id=f"poll:{source_id}", next_run_time=first,
+                                   misfire_grace_time=max(1, int(interval)))
+            self.poll_intervals[source_id] = interval
+
+    def _reload_sources(self) -> None:
+        """Sources added, edited or disabled in their files (the desk's /sources): polled without a restart."""
+        try:
+            if self.rt.check_sources():
+                self._sync_poll_jobs()
+                self._manage_listeners()
+        except Exception as exc:  # noqa: BLE001 — the sources in force keep being polled
+            log.warning(fields("sources_sync_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
 
     def _is_live(self, src) -> bool:
         return bool(getattr(src, "live", False)) and self.enqueue_ingest is not None
@@ -129,6 +154,9 @@ class PollScheduler:
         """Live sources listen in the lease holder only: started when it gets the lease, stopped when it
         loses it (the new holder starts its own, catching up from the saved cursor)."""
         live = [s for s in self.rt.settings.sources if s.enabled and self._is_live(s)]
+        for gone in set(self.listeners) - {s.id for s in live}:   # disabled or removed while running
+            self.listeners.pop(gone).stop(timeout=10)
+            log.info(fields("listener_stopped", source_id=gone, reason="source disabled or removed"))
         for src in live:
             if self.lease.held and src.id not in self.listeners:
                 listener = self.listener_factory(src, self.rt.state.cursor(src.id).get("last_id"),

@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from newswatch.config.archive import ArchiveConfig
 from newswatch.config.base import DRY_RUN_SECRET, ID_PATTERN, Id, StrictModel  # noqa: F401 (re-exported)
 from newswatch.config.health import HealthConfig, SystemAlertsConfig, health_issues
+from newswatch.config.local_sources import merge_local
 from newswatch.config.registry import ComponentConfig, Registry, SourceConfig
 from newswatch.config.units import Duration, Size
 from newswatch.config.web import WebConfig
@@ -126,12 +127,15 @@ class Config:
     so that a rule naming one is not reported a second time."""
 
     def __init__(self, path: Path, settings: Settings, lines: LineMap,
-                 positions: dict[str, list[int]] | None = None, unchecked: dict[str, set[str]] | None = None):
+                 positions: dict[str, list[int]] | None = None, unchecked: dict[str, set[str]] | None = None,
+                 registry: Registry | None = None, local_ids: frozenset[str] = frozenset()):
         self.path = path
         self.settings = settings
         self.lines = lines
         self.positions: dict[str, list[int]] = positions or {}
         self.unchecked: dict[str, set[str]] = unchecked or {}
+        self.registry = registry      # the kinds it was loaded with (the desk validates edits with them)
+        self.local_ids = local_ids    # sources from sources.local.yaml (checked against that file's lines)
 
     def position(self, section: str, index: int) -> int:
         """Where `settings.<section>[index]` stands in the file's list (entries with errors left out)."""
@@ -225,6 +229,8 @@ def _duplicate_ids(config: Config, section: str) -> list[ConfigIssue]:
     first: dict[str, int] = {}
     issues = []
     for index, item in enumerate(getattr(config.settings, section)):
+        if section == "sources" and item.id in config.local_ids:
+            continue
         if item.id in first:
             other = config.lines.line((section, config.position(section, first[item.id])))
             issues.append(config.lines.issue((section, config.position(section, index), "id"),
@@ -240,6 +246,8 @@ def _cross_checks(config: Config) -> list[ConfigIssue]:
     issues = _duplicate_ids(config, "sources") + _duplicate_ids(config, "channels") + health_issues(config)
     for section in _SECTIONS:
         for index, entry in enumerate(getattr(config.settings, section)):
+            if section == "sources" and entry.id in config.local_ids:
+                continue   # checked against sources.local.yaml's lines (newswatch.config.local_sources)
             issues += entry.config_issues((section, config.position(section, index)), config.lines, config.base_dir)
     from newswatch.classify.tables import tables_issue   # the classifier's own rule for the folder
     if problem := tables_issue(config.settings.classify.tables, config.base_dir):
@@ -252,7 +260,8 @@ def config_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def read_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None, *,
-                registry: Registry, dry_run: bool = False) -> tuple[Config | None, list[ConfigIssue]]:
+                registry: Registry, dry_run: bool = False, local: Path | None = None
+                ) -> tuple[Config | None, list[ConfigIssue]]:
     """Every problem of the main config file, and the config as far as it could be read despite them
     (entries and keys with errors left out), so that `newswatch check` can still check the rule files
     against the rest and list every error at once. None only when the file is no mapping at all.
@@ -260,7 +269,8 @@ def read_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
     the config file's folder. `dry_run` (classify, test-rule, alerts, status, silence: nothing is
     polled or sent): an unset `${VAR}` is no error; it reads as DRY_RUN_SECRET, which passes every
     format check, and so does an unreadable `*_file`, so a channel's password need not be there to
-    try a rule or list alerts."""
+    try a rule or list alerts. The sources of `sources.local.yaml` beside the file are merged into
+    `sources:` (newswatch.config.local_sources; `local`: a candidate file read instead, to check an edit)."""
     path = config_path(path)
     issues: list[ConfigIssue] = []
     try:
@@ -274,11 +284,16 @@ def read_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] 
     data = substitute_env(data, lines, env, issues, missing=DRY_RUN_SECRET if dry_run else None)
     context: dict[str, object] = {"base_dir": path.parent, "dry_run": dry_run}   # newswatch.config.base
     data, more, positions, unchecked = _components(data, registry, lines, context)
+
+    def validate_local(local_data: dict[str, Any], local_lines: LineMap) -> Any:
+        local_data = substitute_env(local_data, local_lines, env, more, missing=DRY_RUN_SECRET if dry_run else None)
+        return _components(local_data, registry, local_lines, context)
+    data, local_issues, local_ids = merge_local(data, path, validate_local, local)   # sources.local.yaml
     settings, settings_issues = _settings(data, lines, context)
-    issues += more + settings_issues
+    issues += more + local_issues + settings_issues
     if settings is None:
         return None, _by_line(issues)
-    config = Config(path.resolve(), settings, lines, positions, unchecked)
+    config = Config(path.resolve(), settings, lines, positions, unchecked, registry, local_ids)
     return config, _by_line(issues + _cross_checks(config))
 
 

@@ -36,8 +36,11 @@ def test_item_and_status_pages(desk_setup):
         assert "&lt;script&gt;" in item and "lavrov-bamako" in item and "diplomacy/visit" in item
         assert c.get("/items/nope").status_code == 404
         status = c.get("/status").text
-        assert "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in status and 'href="/rules"' in status   # the rules: their own page
+        assert '<a href="/sources">the sources page</a>' in status and "1 sources, 1 failing" in status
+        assert 'href="/rules"' in status                        # the rules: their own page
         assert "lavrov-bamako" in c.get("/rules").text
+        sources = c.get("/sources").text   # the sources' health moved to its own page (web.sources)
+        assert "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in sources and "<b>busy" not in sources
         assert c.get("/static/desk.js").status_code == 200
         assert "default-src 'self'" in c.get("/alerts").headers["content-security-policy"]
 
