@@ -17,8 +17,11 @@ CHROMIUM = os.environ.get("NEWSWATCH_TEST_CHROMIUM", "/usr/bin/chromium")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """One chromium per test module. Not per session: Playwright's sync API runs an event loop in this thread
+    while it is started, and the tests after these (asyncio.run in Telethon's login, the MTProto poll) need
+    the thread without one."""
     from playwright.sync_api import sync_playwright
     path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     if not path:

@@ -99,7 +99,7 @@ def test_entries_the_desk_refuses_say_why_and_save_nothing(desk_setup, tmp_path)
         cases = [({"id": "f", "type": "rss", "path": "/etc/passwd"}, 422, "path: a local feed file"),
                  ({"id": "big", "type": "rss", "url": "https://x.example/" + "a" * 30_000}, 413, "more than 20000"),
                  ({"type": "rss", "url": "https://x.example/"}, 422, "id: required key is missing"),
-                 ({"id": "../../etc", "type": "rss", "url": "https://x.example/"}, 422, "sources[0].id")]
+                 ({"id": "no/slashes", "type": "rss", "url": "https://x.example/"}, 422, "sources[0].id")]
         for entry, status, message in cases:
             answer = c.post("/api/sources", json=entry, headers=bearer)
             assert answer.status_code == status and message in answer.json()["detail"], (entry, answer.text)
