@@ -17,6 +17,7 @@ from newswatch.logs import fields
 from newswatch.store.persistence import log_persistence
 from alerts.store import SETTLED
 from workers.celery_app import make_app
+from workers.children import stop_child
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.heartbeat import worker_id
@@ -62,15 +63,8 @@ class WorkerProcess:
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM: Celery's warm shutdown finishes the task in hand; SIGKILL after `timeout`."""
         proc = self.proc
-        if proc is None or not self.alive():
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
+        if proc is not None and stop_child(proc, timeout):
             log.warning(fields("worker_kill", pid=proc.pid, reason=f"no exit within {timeout:g}s"))
-            proc.kill()
-            proc.wait()
 
 
 def _stop_event() -> threading.Event:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
 
 from newswatch.config import Config
 from newswatch.logs import fields
+from workers.children import stop_child
 from workers.embedded_redis import _die_with_parent
 
 log = logging.getLogger(__name__)
@@ -71,15 +71,7 @@ class WebProcess:
             self.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        proc = self.proc
-        if proc is None or not self.alive():
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_child(self.proc, timeout)
 
 
 def cmd_web(args) -> int:
