@@ -29,8 +29,8 @@ from typing import Iterable
 
 from newswatch.classify.model import Event
 
-__all__ = ["DEFAULT_WEIGHTS", "FAMILIES", "MEASURES", "Scoring", "anchors", "event_day", "event_keys", "family",
-           "main_event"]
+__all__ = ["DEFAULT_WEIGHTS", "FAMILIES", "MEASURES", "Scoring", "anchors", "apart", "event_day", "event_keys",
+           "family", "main_event"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {"a": 3.0, "r": 1.0, "n": 0.5, "p": 2.0, "c": 1.0, "g": 0.5}
 MEASURES = ("jaccard", "dice", "cover")
@@ -69,6 +69,13 @@ def event_keys(event: Event) -> list[str]:
         elif place.kind == "region":
             keys.add("g:" + _clean(place.id))
     return sorted(k for k in keys if len(k) > 2)
+
+
+def apart(a: set[str], b: set[str], kinds: str) -> bool:
+    """Whether both key sets name something of `kinds` (key prefixes: "p" cities, "pc" any place, "a"
+    actors) and share none of it: Lavrov in Pretoria and in Luanda."""
+    return (not any(k[:1] in kinds for k in a & b) and any(k[:1] in kinds for k in a)
+            and any(k[:1] in kinds for k in b))
 
 
 def family(event_type: str) -> str:
@@ -130,10 +137,8 @@ class Scoring:
         inter = sum(self.weight(k) for k in shared)
         if inter <= 0 or inter < self.min_shared:
             return 0.0
-        for kinds in {"place": ("p", "pc"), "city": ("p",), "none": ()}[self.conflict]:
-            if not any(k[:1] in kinds for k in shared) and any(k[:1] in kinds for k in a) \
-                    and any(k[:1] in kinds for k in b):
-                return 0.0
+        if any(apart(a, b, kinds) for kinds in {"place": ("p", "pc"), "city": ("p",), "none": ()}[self.conflict]):
+            return 0.0
         wa, wb = sum(self.weight(k) for k in a), sum(self.weight(k) for k in b)
         if self.measure == "jaccard":
             return inter / (wa + wb - inter)

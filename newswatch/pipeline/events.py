@@ -43,7 +43,7 @@ from typing import Any, Callable
 from newswatch.classify.model import EVENT_TYPES, Event
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
-from newswatch.pipeline.event_keys import Scoring, anchors, event_day, event_keys, family, main_event
+from newswatch.pipeline.event_keys import Scoring, anchors, apart, event_day, event_keys, family, main_event
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
@@ -179,11 +179,7 @@ def _same_occasion(row: _Row, event: Event, keys: list[str], now: float) -> bool
     if family(event.type) != family(row.event.type) or abs(event_day(event, row.item.published, now) - row.day) > 1:
         return False
     mine, theirs = set(row.keys), set(keys)
-    for kinds in ("p", "pc", "a"):
-        if not any(k[:1] in kinds for k in mine & theirs) and any(k[:1] in kinds for k in mine) \
-                and any(k[:1] in kinds for k in theirs):
-            return False
-    return True
+    return not any(apart(mine, theirs, kinds) for kinds in ("p", "pc", "a"))
 
 
 def _by_item(rows: list[_Row]) -> list[list[_Row]]:
