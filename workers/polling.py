@@ -137,8 +137,9 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
         stages.append(ClassifyStage(rt.classifier, rt.source_langs))
         if s.events.enabled:   # after story dedup (a copy joins its story's event) and the classifier
             stages.append(EventClusterer(state, s.events.window_days, Scoring(threshold=s.events.threshold)))
-        if stories is not None and s.stories.link:   # items with no typed event: independent reports, one story
-            stages.append(StoryLinker(state, s.stories.link_threshold, window=s.stories.window))
+        if stories is not None and s.stories.link:   # independent reports of one news: one story or event
+            stages.append(StoryLinker(state, s.stories.link_threshold, event_threshold=s.stories.link_event_threshold,
+                                      window=s.stories.window))
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)

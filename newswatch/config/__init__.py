@@ -67,8 +67,9 @@ class StoriesConfig(StrictModel):
     enabled: bool = True
     window: Duration = 72 * 3600.0       # how long a story's fingerprints are remembered
     threshold: float = Field(default=0.3, gt=0, le=1)  # share of the shorter copy's sketch that must agree (newswatch/pipeline/stories.py)
-    link: bool = True                    # an item with no typed event joins an independent report's story (story_link.py)
-    link_threshold: float = Field(default=0.55, gt=0, le=1)  # TF-IDF cosine of entities and lead words
+    link: bool = True                    # an item that opened a story or event joins an independent report's (story_link.py)
+    link_threshold: float = Field(default=0.6, gt=0, le=1)  # TF-IDF cosine (entities, lead-word stems) to join a story
+    link_event_threshold: float = Field(default=0.4, gt=0, le=1)  # ... to join an event
 
 
 class EventsConfig(StrictModel):

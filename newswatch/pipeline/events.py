@@ -47,7 +47,7 @@ from newswatch.pipeline.event_keys import Scoring, anchors, apart, event_day, ev
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
-__all__ = ["EventClusterer", "REPORT_SLOT", "event_reports", "parse_event_reports"]
+__all__ = ["EventClusterer", "REPORT_SLOT", "add_event_reports", "event_reports", "parse_event_reports"]
 
 REPORT_SLOT = 3 * 86400      # seconds: report and story-map slots
 HORIZON = 40 * 86400         # no day hash lives longer than this ahead of now (a date far in the future)
@@ -303,6 +303,23 @@ def event_reports(state: State, event_id: str, now: float | None = None) -> list
     pipe.hget(state.keys.event_reports(event_type, slot - 1), event_id)
     current, previous = pipe.execute()
     return parse_event_reports(current if current is not None else previous)
+
+
+def add_event_reports(state: State, joined: list[tuple[str, Item]], now: float) -> None:
+    """Record each item as a report of the event it joined outside clustering (story linking): one
+    script call per type family, on that family's report keys (one hash slot, as the clusterer's)."""
+    slot, calls = math.floor(now / REPORT_SLOT), dict[str, list[str]]()
+    for order, (event_id, item) in enumerate(joined):
+        event_type = event_id.split("-", 1)[0]
+        if event_type in EVENT_TYPES:
+            calls.setdefault(family(event_type), []).extend([event_id, _field(item), _report(item, now, order)])
+    run = script(state.r, "newswatch.pipeline", "event_report_add")
+    pipe = state.r.pipeline(transaction=False)
+    for fam, args in calls.items():
+        run(keys=[state.keys.event_reports(fam, slot), state.keys.event_reports(fam, slot - 1)],
+            args=[(slot + 2) * REPORT_SLOT, _REPORTS_CAP, *args], client=pipe)
+    if calls:
+        pipe.execute()
 
 
 def parse_event_reports(raw: str | None) -> list[dict[str, Any]]:

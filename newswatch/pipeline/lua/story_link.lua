@@ -2,13 +2,16 @@
 -- entities and content words, look up, decide, index, count. Every key is in KEYS, one hash tag.
 -- KEYS: seq, link map (this slot, previous slot), then for each day today-2 .. today: its document
 -- frequencies (term -> documents, '' -> all documents), its index (term -> handles), its story vectors
--- (handle -> "story_id|published|norm|term weight term weight ...").
--- ARGV: now, today, threshold, max_gap (s), min_docs, anchors, list cap, top, day expire-at (today's),
--- map expire-at, the batch: one line per item "story_id published(-1) first(1|0) term count term count ...".
--- Returns one line per item: "story_id how score", how = linked | copy (a copy of a linked story) | none.
+-- (handle -> "happening|published|norm|term weight term weight ...").
+-- A happening is "e:<event id>" or "s:<story id>". ARGV: now, today, threshold, max_gap (s), min_docs,
+-- anchors, list cap, top, day expire-at (today's), map expire-at, the batch (below), the threshold to join
+-- a story with no event (`threshold` is to join an event). The batch: one line per item
+-- "happening published(-1) mode term count term count ...", mode "e" (opened an event: may join another
+-- event), "s" (opened a story, no event: may join an event or a story), "0" (a later report: follows).
+-- Returns one line per item: "happening how score", how = linked | copy (its happening was linked) | none.
 local now, today, threshold, max_gap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local min_docs, n_anchors, cap, top = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local day_at, map_at = tonumber(ARGV[9]), tonumber(ARGV[10])
+local day_at, map_at, story_threshold = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[12])
 local out, df_add, touched = {}, {}, {}
 local function df(i) return KEYS[4 + 3 * i] end   -- i = 0 (today - 2) .. 2 (today)
 local function ix(i) return KEYS[5 + 3 * i] end
@@ -40,7 +43,7 @@ local function anchors(terms, w)  -- the `n_anchors` heaviest terms
   return out_, order
 end
 
-local function best_story(terms, w, norm, anchor, pub)
+local function best_story(terms, w, norm, anchor, pub, own, events_only)
   local acc, mine = {}, {}
   for j, t in ipairs(terms) do mine[t[1]] = w[j] end
   for i = 0, 2 do
@@ -62,14 +65,16 @@ local function best_story(terms, w, norm, anchor, pub)
     if v then
       local sid, spub, snorm, ts = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
       spub, snorm = tonumber(spub), tonumber(snorm)
-      if (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) and snorm > 0 and norm > 0 then
+      local eligible = sid ~= own and (not events_only or string.sub(sid, 1, 2) == 'e:')
+      if eligible and (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) and snorm > 0 and norm > 0 then
         local dot = 0
         for t, x in string.gmatch(ts, '(%S+) (%S+)') do
           local y = mine[t]
           if y then dot = dot + y * tonumber(x) end
         end
         local s = dot / (norm * snorm)
-        if s > best_s or (s == best_s and sid < best) then best, best_s, best_h = sid, s, h end
+        local need = (string.sub(sid, 1, 2) == 'e:') and threshold or story_threshold
+        if s >= need and (s > best_s or (s == best_s and sid < best)) then best, best_s, best_h = sid, s, h end
       end
     end
   end
@@ -92,11 +97,11 @@ end
 for line in string.gmatch(ARGV[11], '[^\n]+') do
   local w_ = {}
   for word in string.gmatch(line, '%S+') do w_[#w_ + 1] = word end
-  local story, pub, first = w_[1], tonumber(w_[2]), w_[3] == '1'
+  local story, pub, mode = w_[1], tonumber(w_[2]), w_[3]
   local linked = redis.call('hget', KEYS[2], story) or redis.call('hget', KEYS[3], story)
   if linked then
     out[#out + 1] = linked .. ' copy 1'
-  elseif not first or #w_ < 5 then
+  elseif mode == '0' or #w_ < 5 then
     out[#out + 1] = story .. ' none 0'
   else
     local terms = {}
@@ -104,8 +109,8 @@ for line in string.gmatch(ARGV[11], '[^\n]+') do
     local w, norm, docs = weights(terms)
     local anchor, order = anchors(terms, w)
     local sid, s, h = nil, 0, nil
-    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, anchor, pub) end
-    if sid and s >= threshold then
+    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, anchor, pub, story, mode == 'e') end
+    if sid then
       redis.call('hset', KEYS[2], story, sid)
       touched[KEYS[2]] = map_at
       out[#out + 1] = sid .. ' linked ' .. string.format('%.4f', s)

@@ -4,7 +4,8 @@
 Every report of every pair (each once) becomes an Item (outlet as source, its URL, title, text,
 language and publication time), is classified by the real classifier (with its event extractor),
 then goes, in order of publication and in polls of 25, through the real story dedup, EventClusterer
-and StoryLinker on the real Redis. A pair is predicted "same event" when both items end with one
+and StoryLinker on the real Redis (the linker joins an item that opened an event or a story to an
+earlier report's event or story). A pair is predicted "same event" when both items end with one
 `event_id` (or, "happening", one event else one story: what an alert stands for). Scored per split:
 precision over all pairs, recall of the same-event pairs within a language and across languages.
 The settings were chosen on `dev` (the sweep: bench/bench_event_cluster.py --sweep); `heldout` was
@@ -52,7 +53,9 @@ def classified_items(pairs: list[EventPair], classifier: Classifier) -> dict[str
 def pipeline(state: State, items: dict[str, Item], **options: Any) -> EventClusterer:
     """All the items, in order of publication (undated last) and polls of POLL, through story dedup,
     event clustering and story linking, as a poll runs them after the classifier."""
-    stories, events, links = StoryDeduplicator(state), EventClusterer(state, **options), StoryLinker(state)
+    # The linker's warm-up (no link before `min_docs` documents are counted) is for a fresh deployment; the
+    # set's 379 reports stand for a running one, their frequencies counted as they come.
+    stories, events, links = StoryDeduplicator(state), EventClusterer(state, **options), StoryLinker(state, min_docs=0)
     ordered = sorted(items.values(), key=lambda i: (i.published is None, i.published.timestamp() if i.published
                                                     else 0.0, i.source_id, i.id))
     for start in range(0, len(ordered), POLL):
@@ -136,12 +139,13 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     for pair in scores["dev happening"].wrong + scores["heldout happening"].wrong:
         print(f"  wrongly grouped ({pair.split}): {pair.id} {pair.languages} {pair.relation}: {pair.event[:70]}")
     # What the settings chosen on dev reach (not the issue's goals, P >= 0.95, R >= 0.8 within and >= 0.6
-    # across: most misses are reports with no extracted event, see the report in BENCHMARKS.md section 11).
+    # across: most misses are reports with no extracted event or keys too thin, see BENCHMARKS.md section 11).
+    # An item's restatements of one occasion are one event (events.py `_same_occasion`); an item that opened an
+    # event or a story joins an earlier report's event by the TF-IDF cosine of lead-word stems and entities
+    # (story_link.py): dev within 0.35 -> 0.57, across 0.25 -> 0.30, P 0.86 -> 0.90; heldout within 0.30 -> 0.52,
+    # across 0.42 -> 0.45, P 0.85 -> 0.82.
     dev, held = scores["dev happening"], scores["heldout happening"]
-    # An item's restatements of one occasion are one event with the union of their keys (events.py
-    # `_same_occasion`): recall up on both halves (dev within 0.30 -> 0.35, across 0.22 -> 0.25; heldout
-    # across 0.37 -> 0.42), dev precision down from 0.90 to 0.86 (follow-up statements grouped).
-    assert dev.precision >= 0.85 and scores["dev happening dated"].precision >= 0.89, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.34 and dev.recall_across >= 0.25, (dev.within, dev.across)
-    assert held.precision >= 0.8 and held.recall_within >= 0.3 and held.recall_across >= 0.4, held.line()
+    assert dev.precision >= 0.88 and scores["dev happening dated"].precision >= 0.9, [p.id for p in dev.wrong]
+    assert dev.recall_within >= 0.55 and dev.recall_across >= 0.3, (dev.within, dev.across)
+    assert held.precision >= 0.8 and held.recall_within >= 0.5 and held.recall_across >= 0.44, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
