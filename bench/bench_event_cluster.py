@@ -4,7 +4,8 @@
 
 0. Sweep (tests/data/event_pairs.jsonl, the same run as tests/newswatch/pipeline/test_event_pairs_cluster.py):
    precision and recall of same-event pairs on the DEV half (the heldout half is printed for the
-   chosen settings only) over measures, thresholds, place conflicts, the window and type families.
+   chosen settings only) over measures, thresholds, place conflicts, the window and type families
+   (without story linking), then the story linker's two thresholds after the chosen clustering.
 1. The pool: the 591 real items of world-2026-02 through the real classifier. An item's events are
    the extractor's (`Facts.events`) when it found any; an item without gives one event built from
    its facts (its actors as participants, its cities and first country as places, a type drawn at
@@ -57,7 +58,11 @@ def sweep(client) -> None:
                                           for t in (0.3, 0.5, 0.7)]
     runs += [(f"jaccard 0.3 window_days={w}", {"window_days": w}, True) for w in (1, 3)]
     runs += [("jaccard 0.3 min_shared=0.5", {"scoring": Scoring(min_shared=0.5)}, True),
-             ("jaccard 0.3, no type families", {}, False), ("chosen: jaccard 0.3, place, 2 days", {}, True)]
+             ("jaccard 0.3, no type families", {}, False)]
+    # story linking after clustering (story_link.py): to join an event (event_threshold), a story (threshold)
+    runs += [(f"+ link event {e} story {t}", {"link": {"event_threshold": e, "threshold": t}}, True)
+             for e, t in ((0.3, 0.6), (0.5, 0.6), (0.4, 0.5), (0.4, 0.7))]
+    runs += [("chosen: jaccard 0.3, place, 2 days, link 0.4 / 0.6", {"link": {}}, True)]
     for label, options, families in runs:
         saved = dict(event_keys.FAMILIES)
         if not families:
