@@ -23,7 +23,7 @@ from newswatch.config import DeliveryConfig
 from newswatch.config.registry import ComponentConfig
 from newswatch.logs import fields
 from newswatch.metrics import Metrics
-from newswatch.pipeline.events import event_reports
+from newswatch.pipeline.event_reports import event_reports
 from newswatch.pipeline.stories import parse_reports, reports_key
 from newswatch.store.state import State
 from alerts.store import SETTLED, AlertStore

@@ -14,7 +14,7 @@ from alerts.notifiers.options import ChannelOptions
 from alerts.rules.loader import Rule
 from alerts.rules.matcher import RuleMatcher
 from alerts.rules.reports import HappeningReports
-from newswatch.pipeline.events import event_reports
+from newswatch.pipeline.event_reports import event_reports
 from newswatch.archive.archiver import Archiver
 from newswatch.archive.database import Archive
 from newswatch.archive.queue import ArchiveQueue

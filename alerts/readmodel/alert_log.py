@@ -9,7 +9,7 @@ from typing import Any
 
 from alerts.store import AlertStore
 from newswatch.model.alert import Alert
-from newswatch.pipeline.events import event_reports
+from newswatch.pipeline.event_reports import event_reports
 from newswatch.pipeline.stories import story_reports
 from newswatch.store.state import State
 

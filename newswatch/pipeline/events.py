@@ -44,15 +44,16 @@ from newswatch.classify.model import EVENT_TYPES, Event
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
 from newswatch.pipeline.event_keys import Scoring, anchors, apart, event_day, event_keys, family, main_event
+from newswatch.pipeline.event_reports import REPORT_SLOT, REPORTS_CAP, report_json
+from newswatch.pipeline.stories import report_field
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
-__all__ = ["EventClusterer", "REPORT_SLOT", "add_event_reports", "event_reports", "parse_event_reports"]
+__all__ = ["EventClusterer"]
 
-REPORT_SLOT = 3 * 86400      # seconds: report and story-map slots
 HORIZON = 40 * 86400         # no day hash lives longer than this ahead of now (a date far in the future)
 CHUNK, MAX_SPAN = 200, 10    # events per script call; days one call's events may span
-_KEYS_CAP, _REPORTS_CAP = 32, 256 * 1024
+_KEYS_CAP = 32
 
 
 @dataclass(slots=True)
@@ -165,10 +166,10 @@ class EventClusterer(Stage):
         lines, reports = [], dict[int, str]()
         for order, row in enumerate(rows):
             words = " ".join([row.new_id, str(row.day), _story(row), *row.keys])
-            report = reports.get(id(row.item)) or reports.setdefault(id(row.item), _report(row.item, now, order))
-            lines.append(f"{words}\t{_field(row.item)}\t{report}")
+            report = reports.get(id(row.item)) or reports.setdefault(id(row.item), report_json(row.item, now, order))
+            lines.append(f"{words}\t{report_field(row.item)}\t{report}")
         return names, [repr(now), lo, hi - lo + 1, w, *self._args, self.list_cap, self.top, repr(self.keep),
-                       HORIZON, (slot + 2) * REPORT_SLOT, _KEYS_CAP, _REPORTS_CAP, "\n".join(lines)]
+                       HORIZON, (slot + 2) * REPORT_SLOT, _KEYS_CAP, REPORTS_CAP, "\n".join(lines)]
 
 
 def _same_occasion(row: _Row, event: Event, keys: list[str], now: float) -> bool:
@@ -223,16 +224,6 @@ def _story(row: _Row) -> str:
     return ("+" if story == row.item.id else "?") + story
 
 
-def _field(item: Item) -> str:
-    return f"{item.source_id}\x00{item.url or item.id}".replace("\t", " ").replace("\n", " ")
-
-
-def _report(item: Item, now: float, order: int) -> str:
-    return json.dumps({"source_id": item.source_id, "lang": item.lang, "url": item.url, "item_id": item.id,
-                       "title": item.title, "published": item.published.isoformat() if item.published else None,
-                       "seen_at": now, "order": order}, ensure_ascii=False)
-
-
 class _LocalEvents:
     """Without Redis: the script's rule over this instance's batches (no expiry, no other workers)."""
 
@@ -256,7 +247,7 @@ class _LocalEvents:
         else:
             handle, event_id, how = self._decide(t, row)
         self._store(t, handle, event_id, row)
-        self.reports.setdefault(event_id, {}).setdefault(_field(row.item), json.loads(_report(row.item, 0, 0)))
+        self.reports.setdefault(event_id, {}).setdefault(report_field(row.item), json.loads(report_json(row.item, 0, 0)))
         if story != "." and how != "story":
             self.stories.setdefault((t, story[1:]), (handle, event_id))
         return event_id, how
@@ -290,42 +281,3 @@ class _LocalEvents:
                 del handles[:-self.owner.list_cap]
 
 
-def event_reports(state: State, event_id: str, now: float | None = None) -> list[dict[str, Any]]:
-    """Every recorded report of the event, first seen first: source_id, lang, url, item_id, title,
-    published, seen_at (epoch s). One per (source, url)."""
-    event_type = event_id.split("-", 1)[0]
-    if event_type not in EVENT_TYPES:
-        return []
-    event_type = family(event_type)
-    slot = math.floor((time.time() if now is None else now) / REPORT_SLOT)
-    pipe = state.r.pipeline(transaction=False)
-    pipe.hget(state.keys.event_reports(event_type, slot), event_id)
-    pipe.hget(state.keys.event_reports(event_type, slot - 1), event_id)
-    current, previous = pipe.execute()
-    return parse_event_reports(current if current is not None else previous)
-
-
-def add_event_reports(state: State, joined: list[tuple[str, Item]], now: float) -> None:
-    """Record each item as a report of the event it joined outside clustering (story linking): one
-    script call per type family, on that family's report keys (one hash slot, as the clusterer's)."""
-    slot, calls = math.floor(now / REPORT_SLOT), dict[str, list[str]]()
-    for order, (event_id, item) in enumerate(joined):
-        event_type = event_id.split("-", 1)[0]
-        if event_type in EVENT_TYPES:
-            calls.setdefault(family(event_type), []).extend([event_id, _field(item), _report(item, now, order)])
-    run = script(state.r, "newswatch.pipeline", "event_report_add")
-    pipe = state.r.pipeline(transaction=False)
-    for fam, args in calls.items():
-        run(keys=[state.keys.event_reports(fam, slot), state.keys.event_reports(fam, slot - 1)],
-            args=[(slot + 2) * REPORT_SLOT, _REPORTS_CAP, *args], client=pipe)
-    if calls:
-        pipe.execute()
-
-
-def parse_event_reports(raw: str | None) -> list[dict[str, Any]]:
-    """`event_reports` from the stored value ("\\n<field>\\t<report JSON>" per report)."""
-    reports = [json.loads(line.split("\t", 1)[1]) for line in (raw or "").split("\n") if "\t" in line]
-    reports.sort(key=lambda r: (r.get("seen_at", 0), r.get("order", 0)))
-    for report in reports:
-        report.pop("order", None)
-    return reports

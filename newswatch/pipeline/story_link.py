@@ -41,7 +41,7 @@ import snowballstemmer
 
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
-from newswatch.pipeline.events import add_event_reports
+from newswatch.pipeline.event_reports import add_event_reports
 from newswatch.pipeline.stories import report_field, report_value
 from newswatch.pipeline.story_sketch import lead
 from newswatch.store.scripts import script

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 import pytest
 import yaml
 
-from newswatch.pipeline.events import event_reports
+from newswatch.pipeline.event_reports import event_reports
 from newswatch.store.state import State
 from tests.e2e.conftest import (ROOT, TELEGRAM_CHANNEL, deliveries, email_channel, telegram_page_with_seed,
                                 wait_until)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from newswatch.pipeline.events import event_reports
+from newswatch.pipeline.event_reports import event_reports
 from tests.support.archive_db import BACKENDS, backend_url
 from workers.polling import poll_once
 from workers.registry import load_config

@@ -18,7 +18,8 @@ from redis.crc import key_slot
 from newswatch.classify.model import Event, EventPlace, Facts, Participant
 from newswatch.model.item import Item
 from newswatch.pipeline.event_keys import Scoring, event_keys
-from newswatch.pipeline.events import EventClusterer, event_reports
+from newswatch.pipeline.event_reports import event_reports
+from newswatch.pipeline.events import EventClusterer
 from newswatch.store.state import State, connect
 
 BAMAKO, MOSCOW, NIAMEY, KYIV, KHARKIV = "2460596", "524901", "2440485", "703448", "706483"

@@ -12,7 +12,8 @@ from newswatch.classify.classifier import Classifier
 from newswatch.classify.stage import ClassifyStage
 from newswatch.model.item import Item
 from newswatch.pipeline.dedup import ExactDeduplicator
-from newswatch.pipeline.events import EventClusterer, event_reports
+from newswatch.pipeline.event_reports import event_reports
+from newswatch.pipeline.events import EventClusterer
 from newswatch.pipeline.stories import StoryDeduplicator, story_reports
 from newswatch.pipeline.story_link import StoryLinker, story_terms
 from newswatch.store.state import State
