@@ -139,7 +139,7 @@ def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_deliver
             stages.append(EventClusterer(state, s.events.window_days, Scoring(threshold=s.events.threshold)))
         if stories is not None and s.stories.link:   # independent reports of one news: one story or event
             stages.append(StoryLinker(state, s.stories.link_threshold, event_threshold=s.stories.link_event_threshold,
-                                      window=s.stories.window))
+                                      cross_threshold=s.stories.link_cross_threshold, window=s.stories.window))
     current = run_stages(stages, fresh)
     matcher = rt.matcher         # one set of rules for the whole batch, even if a reload lands meanwhile
     matches = matcher.process(current)

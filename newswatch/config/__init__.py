@@ -70,6 +70,7 @@ class StoriesConfig(StrictModel):
     link: bool = True                    # an item that opened a story or event joins an independent report's (story_link.py)
     link_threshold: float = Field(default=0.6, gt=0, le=1)  # TF-IDF cosine (entities, lead-word stems) to join a story
     link_event_threshold: float = Field(default=0.4, gt=0, le=1)  # ... to join an event
+    link_cross_threshold: float = Field(default=0.5, gt=0, le=1)  # ... in another language: entities alone
 
 
 class EventsConfig(StrictModel):

@@ -2,16 +2,18 @@
 -- entities and content words, look up, decide, index, count. Every key is in KEYS, one hash tag.
 -- KEYS: seq, link map (this slot, previous slot), then for each day today-2 .. today: its document
 -- frequencies (term -> documents, '' -> all documents), its index (term -> handles), its story vectors
--- (handle -> "happening|published|norm|term weight term weight ...").
+-- (handle -> "happening|published|norm|language|entity norm|term weight term weight ...").
 -- A happening is "e:<event id>" or "s:<story id>". ARGV: now, today, threshold, max_gap (s), min_docs,
 -- anchors, list cap, top, day expire-at (today's), map expire-at, the batch (below), the threshold to join
--- a story with no event (`threshold` is to join an event). The batch: one line per item
--- "happening published(-1) mode term count term count ...", mode "e" (opened an event: may join another
--- event), "s" (opened a story, no event: may join an event or a story), "0" (a later report: follows).
+-- a story with no event (`threshold` is to join an event), the threshold across languages (entity terms
+-- only). The batch: one line per item "happening published(-1) mode language(-) term count ...", mode
+-- "e" (opened an event: may join another event), "s" (opened a story, no event: may join an event or a
+-- story), "0" (a later report: follows).
 -- Returns one line per item: "happening how score", how = linked | copy (its happening was linked) | none.
 local now, today, threshold, max_gap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local min_docs, n_anchors, cap, top = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local day_at, map_at, story_threshold = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[12])
+local cross_threshold = tonumber(ARGV[13])
 local out, df_add, touched = {}, {}, {}
 local function df(i) return KEYS[4 + 3 * i] end   -- i = 0 (today - 2) .. 2 (today)
 local function ix(i) return KEYS[5 + 3 * i] end
@@ -43,7 +45,12 @@ local function anchors(terms, w)  -- the `n_anchors` heaviest terms
   return out_, order
 end
 
-local function best_story(terms, w, norm, anchor, pub, own, events_only)
+local function is_entity(t) return string.find(t, '^[CPA]:') ~= nil end
+
+-- The best stored happening for the item: in its own language by the cosine of all terms (`threshold` to
+-- join an event, `story_threshold` a story); in another language by the cosine of the entity terms alone
+-- (`cross_threshold`), only when they share at least two entities (one shared country says too little).
+local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, lang)
   local acc, mine = {}, {}
   for j, t in ipairs(terms) do mine[t[1]] = w[j] end
   for i = 0, 2 do
@@ -62,18 +69,28 @@ local function best_story(terms, w, norm, anchor, pub, own, events_only)
     local h = cands[k][2]
     local v
     for i = 2, 0, -1 do v = v or redis.call('hget', sv(i), h) end
-    if v then
-      local sid, spub, snorm, ts = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-      spub, snorm = tonumber(spub), tonumber(snorm)
+    local sid, spub, snorm, slang, senorm, ts
+    if v then sid, spub, snorm, slang, senorm, ts = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$') end
+    if sid then
+      spub, snorm, senorm = tonumber(spub), tonumber(snorm), tonumber(senorm)
       local eligible = sid ~= own and (not events_only or string.sub(sid, 1, 2) == 'e:')
-      if eligible and (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) and snorm > 0 and norm > 0 then
-        local dot = 0
+      local cross = lang ~= '-' and slang ~= '-' and lang ~= slang
+      if eligible and (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) then
+        local dot, edot, shared = 0, 0, 0
         for t, x in string.gmatch(ts, '(%S+) (%S+)') do
           local y = mine[t]
-          if y then dot = dot + y * tonumber(x) end
+          if y then
+            dot = dot + y * tonumber(x)
+            if is_entity(t) then edot, shared = edot + y * tonumber(x), shared + 1 end
+          end
         end
-        local s = dot / (norm * snorm)
-        local need = (string.sub(sid, 1, 2) == 'e:') and threshold or story_threshold
+        local s, need = -1, 2
+        if cross then
+          if shared >= 2 and enorm > 0 and senorm > 0 then s, need = edot / (enorm * senorm), cross_threshold end
+        elseif norm > 0 and snorm > 0 then
+          s = dot / (norm * snorm)
+          need = (string.sub(sid, 1, 2) == 'e:') and threshold or story_threshold
+        end
         if s >= need and (s > best_s or (s == best_s and sid < best)) then best, best_s, best_h = sid, s, h end
       end
     end
@@ -97,19 +114,22 @@ end
 for line in string.gmatch(ARGV[11], '[^\n]+') do
   local w_ = {}
   for word in string.gmatch(line, '%S+') do w_[#w_ + 1] = word end
-  local story, pub, mode = w_[1], tonumber(w_[2]), w_[3]
+  local story, pub, mode, lang = w_[1], tonumber(w_[2]), w_[3], w_[4]
   local linked = redis.call('hget', KEYS[2], story) or redis.call('hget', KEYS[3], story)
   if linked then
     out[#out + 1] = linked .. ' copy 1'
-  elseif mode == '0' or #w_ < 5 then
+  elseif mode == '0' or #w_ < 6 then
     out[#out + 1] = story .. ' none 0'
   else
     local terms = {}
-    for j = 4, #w_ - 1, 2 do terms[#terms + 1] = {w_[j], tonumber(w_[j + 1])} end
+    for j = 5, #w_ - 1, 2 do terms[#terms + 1] = {w_[j], tonumber(w_[j + 1])} end
     local w, norm, docs = weights(terms)
+    local enorm = 0
+    for j, t in ipairs(terms) do if is_entity(t[1]) then enorm = enorm + w[j] * w[j] end end
+    enorm = math.sqrt(enorm)
     local anchor, order = anchors(terms, w)
     local sid, s, h = nil, 0, nil
-    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, anchor, pub, story, mode == 'e') end
+    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, enorm, anchor, pub, story, mode == 'e', lang) end
     if sid then
       redis.call('hset', KEYS[2], story, sid)
       touched[KEYS[2]] = map_at
@@ -121,8 +141,8 @@ for line in string.gmatch(ARGV[11], '[^\n]+') do
         local j = order[k]
         if w[j] > 0 then parts[#parts + 1] = terms[j][1] .. ' ' .. string.format('%.3f', w[j]) end
       end
-      redis.call('hset', sv(2), h, story .. '|' .. string.format('%.0f', pub) .. '|' ..
-                 string.format('%.4f', norm) .. '|' .. table.concat(parts, ' '))
+      redis.call('hset', sv(2), h, story .. '|' .. string.format('%.0f', pub) .. '|' .. string.format('%.4f', norm) ..
+                 '|' .. lang .. '|' .. string.format('%.4f', enorm) .. '|' .. table.concat(parts, ' '))
       out[#out + 1] = story .. ' none 0'
     end
     index(h, anchor)
