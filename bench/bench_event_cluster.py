@@ -62,7 +62,8 @@ def sweep(client) -> None:
     # story linking after clustering (story_link.py): to join an event (event_threshold), a story (threshold)
     runs += [(f"+ link event {e} story {t}", {"link": {"event_threshold": e, "threshold": t}}, True)
              for e, t in ((0.3, 0.6), (0.5, 0.6), (0.4, 0.5), (0.4, 0.7))]
-    runs += [("chosen: jaccard 0.3, place, 2 days, link 0.4 / 0.6", {"link": {}}, True)]
+    runs += [(f"+ link across languages {c}", {"link": {"cross_threshold": c}}, True) for c in (1.0, 0.7, 0.4)]
+    runs += [("chosen: jaccard 0.3, place, 2 days, link 0.4 / 0.6 / 0.5", {"link": {}}, True)]
     for label, options, families in runs:
         saved = dict(event_keys.FAMILIES)
         if not families:
