@@ -2,11 +2,11 @@
 -- entities and content words, look up, decide, index, count. Every key is in KEYS, one hash tag.
 -- KEYS: seq, link map (this slot, previous slot), then for each day today-2 .. today: its document
 -- frequencies (term -> documents, '' -> all documents), its index (term -> handles), its story vectors
--- (handle -> "happening|published|norm|language|entity norm|term weight term weight ...").
+-- (handle -> "happening|published|norm|language|entity norm|guard|term weight term weight ...").
 -- A happening is "e:<event id>" or "s:<story id>". ARGV: now, today, threshold, max_gap (s), min_docs,
 -- anchors, list cap, top, day expire-at (today's), map expire-at, the batch (below), the threshold to join
 -- a story with no event (`threshold` is to join an event), the threshold across languages (entity terms
--- only). The batch: one line per item "happening published(-1) mode language(-) term count ...", mode
+-- only). The batch: one line per item "happening published(-1) mode language(-) guard term count ...", mode
 -- "e" (opened an event: may join another event), "s" (opened a story, no event: may join an event or a
 -- story), "0" (a later report: follows).
 -- Returns one line per item: "happening how score", how = linked | copy (its happening was linked) | none.
@@ -47,10 +47,39 @@ end
 
 local function is_entity(t) return string.find(t, '^[CPA]:') ~= nil end
 
+-- An event's guard: ",<its place keys, comma-separated>", '-' for no event. Two events are never one when
+-- both name a city (else a place) and share none: the clusterer's own rule (event_keys.apart, conflict
+-- "place"), so linking never joins what clustering kept apart (Lavrov in Luanda, Lavrov in Mbabane). The
+-- type family is not compared: the extractor's types are too often wrong for that (a shooting read as a
+-- "visit" of the police), and the clusterer already compares them.
+local function parse_guard(g)
+  if g == '-' or g == nil then return nil end
+  local set = {}
+  for k in string.gmatch(g, '[^,]+') do set[k] = true end
+  return {keys = set}
+end
+
+local function apart(a, b, kinds)
+  local ha, hb = false, false
+  for k in pairs(a) do
+    if string.find(kinds, string.sub(k, 1, 1), 1, true) then
+      if b[k] then return false end
+      ha = true
+    end
+  end
+  for k in pairs(b) do if string.find(kinds, string.sub(k, 1, 1), 1, true) then hb = true end end
+  return ha and hb
+end
+
+local function conflict(g1, g2)
+  if not g1 or not g2 then return false end
+  return apart(g1.keys, g2.keys, 'p') or apart(g1.keys, g2.keys, 'pc')
+end
+
 -- The best stored happening for the item: in its own language by the cosine of all terms (`threshold` to
 -- join an event, `story_threshold` a story); in another language by the cosine of the entity terms alone
 -- (`cross_threshold`), only when they share at least two entities (one shared country says too little).
-local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, lang)
+local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, lang, guard)
   local acc, mine = {}, {}
   for j, t in ipairs(terms) do mine[t[1]] = w[j] end
   for i = 0, 2 do
@@ -69,11 +98,14 @@ local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, 
     local h = cands[k][2]
     local v
     for i = 2, 0, -1 do v = v or redis.call('hget', sv(i), h) end
-    local sid, spub, snorm, slang, senorm, ts
-    if v then sid, spub, snorm, slang, senorm, ts = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$') end
+    local sid, spub, snorm, slang, senorm, sguard, ts
+    if v then
+      sid, spub, snorm, slang, senorm, sguard, ts = string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
+    end
     if sid then
       spub, snorm, senorm = tonumber(spub), tonumber(snorm), tonumber(senorm)
       local eligible = sid ~= own and (not events_only or string.sub(sid, 1, 2) == 'e:')
+                       and not conflict(guard, parse_guard(sguard))
       local cross = lang ~= '-' and slang ~= '-' and lang ~= slang
       if eligible and (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) then
         local dot, edot, shared = 0, 0, 0
@@ -114,22 +146,23 @@ end
 for line in string.gmatch(ARGV[11], '[^\n]+') do
   local w_ = {}
   for word in string.gmatch(line, '%S+') do w_[#w_ + 1] = word end
-  local story, pub, mode, lang = w_[1], tonumber(w_[2]), w_[3], w_[4]
+  local story, pub, mode, lang, guard = w_[1], tonumber(w_[2]), w_[3], w_[4], w_[5]
   local linked = redis.call('hget', KEYS[2], story) or redis.call('hget', KEYS[3], story)
   if linked then
     out[#out + 1] = linked .. ' copy 1'
-  elseif mode == '0' or #w_ < 6 then
+  elseif mode == '0' or #w_ < 7 then
     out[#out + 1] = story .. ' none 0'
   else
     local terms = {}
-    for j = 5, #w_ - 1, 2 do terms[#terms + 1] = {w_[j], tonumber(w_[j + 1])} end
+    for j = 6, #w_ - 1, 2 do terms[#terms + 1] = {w_[j], tonumber(w_[j + 1])} end
     local w, norm, docs = weights(terms)
     local enorm = 0
     for j, t in ipairs(terms) do if is_entity(t[1]) then enorm = enorm + w[j] * w[j] end end
     enorm = math.sqrt(enorm)
     local anchor, order = anchors(terms, w)
     local sid, s, h = nil, 0, nil
-    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, enorm, anchor, pub, story, mode == 'e', lang) end
+    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, enorm, anchor, pub, story, mode == 'e', lang,
+                                                         parse_guard(guard)) end
     if sid then
       redis.call('hset', KEYS[2], story, sid)
       touched[KEYS[2]] = map_at
@@ -142,7 +175,7 @@ for line in string.gmatch(ARGV[11], '[^\n]+') do
         if w[j] > 0 then parts[#parts + 1] = terms[j][1] .. ' ' .. string.format('%.3f', w[j]) end
       end
       redis.call('hset', sv(2), h, story .. '|' .. string.format('%.0f', pub) .. '|' .. string.format('%.4f', norm) ..
-                 '|' .. lang .. '|' .. string.format('%.4f', enorm) .. '|' .. table.concat(parts, ' '))
+                 '|' .. lang .. '|' .. string.format('%.4f', enorm) .. '|' .. guard .. '|' .. table.concat(parts, ' '))
       out[#out + 1] = story .. ' none 0'
     end
     index(h, anchor)
