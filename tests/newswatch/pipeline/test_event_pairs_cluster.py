@@ -140,7 +140,9 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     dev, held = scores["dev happening"], scores["heldout happening"]
     # An item's restatements of one occasion are one event with the union of their keys (events.py
     # `_same_occasion`): recall up on both halves (dev within 0.30 -> 0.35, across 0.22 -> 0.25; heldout
-    # across 0.37 -> 0.42), dev precision down from 0.90 to 0.86 (follow-up statements grouped).
+    # across 0.37 -> 0.42), dev precision down from 0.90 to 0.86 (follow-up statements grouped). Known actors
+    # that share an official's nationality and role are no two sets of people (the host's sentence naming
+    # the guest by title): dev precision 0.86 -> 0.89, heldout 0.85 -> 0.87, heldout recall within 0.30 -> 0.33.
     assert dev.precision >= 0.85 and scores["dev happening dated"].precision >= 0.89, [p.id for p in dev.wrong]
     assert dev.recall_within >= 0.34 and dev.recall_across >= 0.25, (dev.within, dev.across)
     assert held.precision >= 0.8 and held.recall_within >= 0.3 and held.recall_across >= 0.4, held.line()
