@@ -174,13 +174,16 @@ class EventClusterer(Stage):
 
 def _same_occasion(row: _Row, event: Event, keys: list[str], now: float) -> bool:
     """Whether one item's `event` restates the occasion `row` stands for: the same type family, days
-    at most one apart (arrived on Monday, talks on Tuesday), no two different places (city, else country) and no two different known actors. A
-    report tells one visit in several sentences ("Lavrov arrived in Bamako ... the minister's visit
-    ... talks with Goïta"); a tour's other stops name other places and stay apart."""
+    at most one apart (arrived on Monday, talks on Tuesday), no two different places (city, else country),
+    and not two different sets of people: known actors, none shared, and no official by nationality and
+    role shared either (an actor gives its r: key too). A report tells one visit in several sentences
+    ("Lavrov arrived in Bamako ... the minister's visit ... talks with Goïta"), the host's sentence
+    naming the guest by title only ("Lavrov began a visit to Mali. Diop received his Russian
+    counterpart in Bamako": r:RU:official in both); a tour's other stops name other places and stay apart."""
     if family(event.type) != family(row.event.type) or abs(event_day(event, row.item.published, now) - row.day) > 1:
         return False
     mine, theirs = set(row.keys), set(keys)
-    return not any(apart(mine, theirs, kinds) for kinds in ("p", "pc", "a"))
+    return not any(apart(mine, theirs, kinds) for kinds in ("p", "pc", "ar"))
 
 
 def _by_item(rows: list[_Row]) -> list[list[_Row]]:

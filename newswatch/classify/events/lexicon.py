@@ -26,7 +26,7 @@ TOWARDS: dict[str, tuple[str, ...]] = {
     "ru": ("в", "во", "на", "посетил", "посетила", "посетили", "посетит", "посетить", "посещение", "столицу",
            "столице", "столицы", "под", "около", "близ"),
     "ar": ("إلى", "الى", "في", "زار", "زارت", "يزور", "تزور", "سيزور", "زيارة", "لزيارة", "نحو", "العاصمة", "قرب",
-           "بالقرب من", "فى"),
+           "بالقرب من", "فى", "وصل", "وصلت", "وصلوا", "يصل", "تصل", "سيصل", "ستصل"),   # «وصل باماكو»: arrived in
 }
 # Words that may stand between such a preposition and the place without changing what it says:
 # articles, "of", and the parts of a country ("in northern Mali", « dans le nord du Burkina Faso »,

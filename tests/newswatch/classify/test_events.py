@@ -102,3 +102,19 @@ def test_modality_and_when(classifier):
     text = "Le ministre russe des Affaires étrangères, Sergueï Lavrov, est attendu à Bamako ce lundi pour une visite de 48 h."
     [visit] = [e for e in events_of(classifier, text, "fr", date(2023, 2, 4)) if e.type == "visit"]
     assert (visit.modality, visit.when) == ("planned", "2023-02-06") and {p.nationality for p in visit.who} == {"RU"}
+
+
+def test_an_arabic_host_receiving_his_counterpart_names_the_guest(classifier):
+    # line 152, alakhbar.info 2023-02-07 (dateline Bamako): «رئيس دبلوماسية روسي» is the foreign minister, not a
+    # president; the host's sentence names the guest only as «نظيره الروسي» (his Russian counterpart), and
+    # «وصل باماكو» (arrived in Bamako, no preposition) is where he went
+    text = ("الأخبار (باماكو) - بدأ وزير الخارجية الروسي سيرغي لافروف زيارة صداقة وعمل لمالي، هي الأولى لرئيس دبلوماسية "
+            "روسي إلى البلاد، وتأتي بعد تلقي مالي عدة مساعدات عسكرية من حليفها الجديد.\nونشر وزير الخارجية المالي "
+            "عبد الله ديوب على \"تويتر\" صورا من استقباله لنظيره الروسي، مضيفا أنه وصل باماكو \"على رأس وفد هام\"، "
+            "وأن زيارته تستمر ليومين.")
+    began, arrived = [e for e in events_of(classifier, text, "ar") if e.type == "visit"]
+    assert {(p.actor, p.nationality, p.role) for p in began.who} >= {("lavrov", "RU", "official")}
+    assert "head-of-state" not in {p.role for p in began.who}, began.who
+    assert {(p.actor, p.nationality, p.role) for p in arrived.who} == {("diop", "ML", "official"),
+                                                                      (None, "RU", "official")}
+    assert [(p.id, p.role) for p in arrived.where] == [("2460596", "destination")], arrived.where

@@ -38,6 +38,7 @@ def where(place_id: str, kind: str = "capital", country: str | None = "ML", role
 LAVROV = who("Lavrov", "lavrov", "RU", "official")
 RU_FM = who("the Russian foreign minister", None, "RU", "official")
 GOITA = who("Goïta", "goita", "ML", "head-of-state")
+DIOP = who("Diop", "diop", "ML", "official")
 
 
 def event(kind: str = "visit", people: list[Participant] | None = None, places: list[EventPlace] | None = None,
@@ -147,6 +148,28 @@ def test_the_talks_and_the_agreement_of_a_visit_are_the_visit(stage_for):
     stage.process([arrival])
     stage.process([talks, signed])
     assert talks.event_id == signed.event_id == arrival.event_id == f"visit-{arrival.id}"
+
+
+def test_a_hosts_sentence_naming_the_guest_by_title_is_the_same_occasion(stage_for):
+    """Al-Akhbar (2023-02-07): "Lavrov began a visit to Mali. Diop received his Russian counterpart, who
+    arrived in Bamako": two known actors, none shared, but the guest's nationality and role in both
+    (r:RU:official): one occasion, so a report naming host and guest cannot join a side event of it."""
+    began = event(people=[LAVROV], places=[where("ML", "country")], field="text")
+    hosted = event(people=[DIOP, RU_FM], places=[where(BAMAKO)], field="text", sentence=1)
+    alakhbar = report("alakhbar", "ar", began, hosted)
+    sputnik = report("sputnik", "en", event(people=[LAVROV, DIOP], places=[where(BAMAKO)]))
+    stage = stage_for()
+    stage.process([alakhbar])
+    stage.process([sputnik])
+    assert began.id == hosted.id == alakhbar.event_id == sputnik.event_id == f"visit-{alakhbar.id}"
+
+
+def test_a_hosts_sentence_naming_no_guest_is_another_occasion(stage_for):
+    """Two known actors, none shared, and no nationality and role shared either: kept apart."""
+    host_only = event("talks", people=[DIOP], field="text", sentence=1)
+    abamako = report("abamako", "fr", event(people=[LAVROV], places=[where(BAMAKO)], field="text"), host_only)
+    stage_for().process([abamako])
+    assert abamako.event_id == f"visit-{abamako.id}" and host_only.id == f"talks-{abamako.id}"
 
 
 def test_the_same_minister_in_two_countries_is_two_stops(stage_for):

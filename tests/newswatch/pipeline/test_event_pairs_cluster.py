@@ -151,15 +151,17 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     # An item's restatements of one occasion are one event (events.py `_same_occasion`); an item that opened an
     # event or a story joins an earlier report's event by the TF-IDF cosine of lead-word stems and entities
     # (story_link.py; across languages by the entity terms alone; never two events naming different places):
-    # dev within 0.35 -> 0.54, across 0.25 -> 0.48, P 0.86 -> 0.89; heldout within 0.30 -> 0.54, across
+    # dev within 0.35 -> 0.54, across 0.25 -> 0.47, P 0.86 -> 0.90; heldout within 0.30 -> 0.54, across
     # 0.42 -> 0.52, P 0.85 -> 0.82.
     dev, held = scores["dev happening"], scores["heldout happening"]
+    # Known actors that share an official's nationality and role are no two sets of people in one item (the
+    # host's sentence naming the guest by title): without linking, dev P 0.86 -> 0.89, heldout 0.85 -> 0.87.
     assert dev.precision >= 0.87 and scores["dev happening dated"].precision >= 0.9, [p.id for p in dev.wrong]
     assert dev.recall_within >= 0.54 and dev.recall_across >= 0.45, (dev.within, dev.across)
     assert held.precision >= 0.8 and held.recall_within >= 0.5 and held.recall_across >= 0.48, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: recall within, no precision lost
     assert dev.within[0] >= before.within[0] + 8 and dev.precision >= before.precision, (before.line(), dev.line())
-    # across languages only the entity terms meet (two shared at least): dev across 0.30 -> 0.48
+    # across languages only the entity terms meet (two shared at least): dev across 0.30 -> 0.47
     mono = monolingual["dev happening"]
     assert dev.across[0] >= mono.across[0] + 8 and dev.within == mono.within, (mono.line(), dev.line())
