@@ -91,23 +91,28 @@ class EventExtractor:
         told = sorted({(m.field != "title", m.sentence) for m in cues if m.kind == "event"})
         if not told:
             return []
-        # only the sentences with a cue are read (and, when they need them, their neighbours)
-        keys = {("text" if text else "title", sentence) for text, sentence in told}
-        by_sentence: dict[Key, list[Mention]] = {key: [] for key in keys}
+        # the item's mentions by sentence, indexed once: a sentence and its neighbours read theirs from here
+        sentences: dict[Key, list[Mention]] = {}
         with_people: list[Order] = []
         for m in facts.evidence:
             key = (m.field, m.sentence)
-            if key in keys:
-                by_sentence[key].append(m)
+            found = sentences.get(key)
+            if found is None:
+                found = sentences[key] = []
+            found.append(m)
             if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (not with_people or with_people[-1] != (m.field != "title", m.sentence)):
                 with_people.append((m.field != "title", m.sentence))
+        # only the sentences with a cue are read (and, when they need them, their neighbours)
+        by_sentence: dict[Key, list[Mention]] = {}
+        for text, sentence in told:
+            key = ("text" if text else "title", sentence)
+            by_sentence[key] = list(sentences.get(key, ()))
         for m in cues:
             key = (m.field, m.sentence)
-            if key in keys:
+            if key in by_sentence:
                 by_sentence[key].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
-        first = [m for m in facts.evidence if m.field == "text" and m.sentence == 0]
-        item = _Item(facts, texts, lang, published, pl.dateline(first, texts.get("text", "")),
-                     facts.countries[0] if len(facts.countries) == 1 else None, with_people)
+        item = _Item(facts, texts, lang, published, pl.dateline(sentences.get(("text", 0), []), texts.get("text", "")),
+                     facts.countries[0] if len(facts.countries) == 1 else None, with_people, sentences)
         events: list[Event] = []
         lead_done = False   # the title and the text's first sentence with a cue are the lead: the dateline is theirs
         for order in told:
@@ -187,13 +192,15 @@ class _Item:
     is about, which sentences name people, and the events told by a sentence opening on their cue."""
 
     def __init__(self, facts: Facts, texts: dict[str, str], lang: str, published: date | None,
-                 dateline: list[Mention], home: str | None, with_people: list[Order]) -> None:
+                 dateline: list[Mention], home: str | None, with_people: list[Order],
+                 sentences: dict[Key, list[Mention]]) -> None:
         self.facts, self.texts, self.lang, self.published = facts, texts, lang, published
         self.dateline, self.home, self.with_people = dateline, home, with_people
+        self.sentences = sentences   # the item's mentions by (field, sentence), in evidence order
         self.openers: set[int] = set()
 
     def _mentions(self, order: Order) -> list[Mention]:
-        return [m for m in self.facts.evidence if (m.field != "title", m.sentence) == order]
+        return self.sentences.get(("text" if order[0] else "title", order[1]), [])
 
     def people_near(self, order: Order) -> list[Participant]:
         """The people of the nearest earlier sentence that names any; in a lead with none before
