@@ -49,6 +49,8 @@ _WORD = re.compile(r"[\w'’-]+")
 
 Key = tuple[str, int]   # (field, sentence)
 Order = tuple[bool, int]   # (in the text, sentence): the title's sentence first
+_Kinds = tuple[tuple[tuple[str, str], ...], bool, bool]   # a cue term's (what, kind) pairs, is an event, has edges
+_Hit = tuple[int, int, int, int, tuple[tuple[str, str], ...], bool]   # sentence, start, end, term id, kinds, is an event
 
 
 class EventExtractor:
@@ -57,38 +59,60 @@ class EventExtractor:
         self.cues = cue_index(event_cues or {}, event_groups)
         self.languages = frozenset(lang for by_lang in (event_cues or {}).values() for lang in by_lang)
         self.modality = ModalityReader(modality_cues)
-        self._kinds: dict[tuple[int, str | None], tuple[tuple[str, str], ...]] = {}   # (term id, lang) -> what it is
+        self._kinds: dict[tuple[int, str | None], _Kinds] = {}   # (term id, lang) -> what it is
+
+    def _term_kinds(self, tid: int, lang: str | None) -> _Kinds:
+        """What the cue term `tid` is in `lang` ((what, kind) pairs), whether one is an event cue, and
+        whether the term has edge punctuation (its span then needs `locate`): worked out once per term."""
+        found = self._kinds.get((tid, lang))
+        if found is None:
+            index, any_lang = self.cues, lang not in self.languages
+            kinds = tuple(dict.fromkeys((what, kind) for what, kind, _term, term_lang in index.payloads(tid)
+                                        if any_lang or term_lang == lang or term_lang == "*"))
+            found = self._kinds[(tid, lang)] = (kinds, any(what == "event" for what, _ in kinds), index.has_edges(tid))
+        return found
+
+    def cue_hits(self, norm: Normalized, spans: list[tuple[int, int]], lang: str | None = None) -> list[_Hit]:
+        """(sentence, start, end, term id, kinds) of each cue term of one field in `lang` (see
+        `cue_mentions`), the mentions not built yet: only the sentences an event cue is in need them."""
+        found = self.cues.find_spans(norm)
+        if not found:
+            return []
+        starts = [start for start, _ in spans]
+        one_sentence = len(starts) == 1 and starts[0] == 0
+        same_offsets = type(norm.offsets) is range   # nothing moved in normalization
+        index, term_kinds, out = self.cues, self._term_kinds, []
+        for nstart, nend, tid in found:
+            kinds, is_event, edged = term_kinds(tid, lang)
+            if not kinds:
+                continue
+            if same_offsets and not edged:
+                start, end = nstart, nend   # what locate() gives in this case
+            else:
+                start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
+            sentence = 0 if one_sentence else max(0, bisect_right(starts, start) - 1)
+            out.append((sentence, start, end, tid, kinds, is_event))
+        return out
 
     def cue_mentions(self, field: str, norm: Normalized, spans: list[tuple[int, int]],
                      lang: str | None = None) -> list[Mention]:
         """The event cues (kind `event`), group nouns (kind `group`) and country stand-ins of one
         field, in `lang` (every language's when `lang` has no cues)."""
-        found = self.cues.find_spans(norm)
-        if not found:
-            return []
-        starts = [start for start, _ in spans]
-        index, original, out = self.cues, norm.original, []
-        for nstart, nend, tid in found:
-            kinds = self._kinds.get((tid, lang))
-            if kinds is None:
-                any_lang = lang not in self.languages
-                kinds = self._kinds[(tid, lang)] = tuple(dict.fromkeys(
-                    (what, kind) for what, kind, _term, term_lang in index.payloads(tid)
-                    if any_lang or term_lang == lang or term_lang == "*"))
-            if not kinds:
-                continue
-            start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
-            sentence = max(0, bisect_right(starts, start) - 1)
-            term = index.term(tid)
-            out += [Mention(what, kind, field, start, end, original[start:end], term, sentence) for what, kind in kinds]
-        return out
+        return self._mentions_of(field, norm.original, self.cue_hits(norm, spans, lang))
+
+    def _mentions_of(self, field: str, original: str, hits: list[_Hit], keep: set[Key] | None = None) -> list[Mention]:
+        """The mentions of `hits` (of the sentences in `keep`, when given)."""
+        term = self.cues.term
+        return [Mention(what, kind, field, start, end, original[start:end], term(tid), sentence)
+                for sentence, start, end, tid, kinds, _ in hits if keep is None or (field, sentence) in keep
+                for what, kind in kinds]
 
     def extract(self, facts: Facts, texts: dict[str, str], norms: dict[str, Normalized],
                 published: date | None = None) -> list[Event]:
         lang = facts.lang or ""
-        cues = [m for field, norm in norms.items()
-                for m in self.cue_mentions(field, norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)]
-        told = sorted({(m.field != "title", m.sentence) for m in cues if m.kind == "event"})
+        hits = {field: self.cue_hits(norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)
+                for field, norm in norms.items()}
+        told = sorted({(field != "title", hit[0]) for field, field_hits in hits.items() for hit in field_hits if hit[5]})
         if not told:
             return []
         # the item's mentions by sentence, indexed once: a sentence and its neighbours read theirs from here
@@ -107,10 +131,10 @@ class EventExtractor:
         for text, sentence in told:
             key = ("text" if text else "title", sentence)
             by_sentence[key] = list(sentences.get(key, ()))
-        for m in cues:
-            key = (m.field, m.sentence)
-            if key in by_sentence:
-                by_sentence[key].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
+        keep = set(by_sentence)
+        for field, field_hits in hits.items():
+            for m in self._mentions_of(field, norms[field].original, field_hits, keep):
+                by_sentence[(field, m.sentence)].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
         item = _Item(facts, texts, lang, published, pl.dateline(sentences.get(("text", 0), []), texts.get("text", "")),
                      facts.countries[0] if len(facts.countries) == 1 else None, with_people, sentences)
         events: list[Event] = []
