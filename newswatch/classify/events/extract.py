@@ -171,7 +171,7 @@ class EventExtractor:
         if not named and not dateline and not standin:
             return []   # nobody and nowhere to tell of
         remote = any(m.value == "remote" for m in modal)
-        places = pl.read_places(mentions, text, span[0], lang)
+        places = pl.read_places(mentions, text, span[0], lang, item.places)
         people = wh.people(mentions, places, text)
         if not people and standin:
             people = item.people_near(order)
@@ -222,6 +222,7 @@ class _Item:
         self.dateline, self.home, self.with_people = dateline, home, with_people
         self.sentences = sentences   # the item's mentions by (field, sentence), in evidence order
         self.openers: set[int] = set()
+        self.places: pl.Memo = {}   # each place mention read once, for its sentence and for the next one
 
     def _mentions(self, order: Order) -> list[Mention]:
         return self.sentences.get(("text" if order[0] else "title", order[1]), [])
@@ -240,7 +241,7 @@ class _Item:
             return []
         before = self._mentions(source)
         body = self.texts.get(before[0].field, "")
-        return wh.resolved(wh.people(before, pl.read_places(before, body, 0, self.lang), body))
+        return wh.resolved(wh.people(before, pl.read_places(before, body, 0, self.lang, self.places), body))
 
     def places_before(self, order: Order, people: list[Participant]) -> list[pl.Place]:
         """The places the sentence before marks ("à Ouagadougou"), when it names one of `people`."""
@@ -251,7 +252,7 @@ class _Item:
         if not mentions:
             return []
         body = self.texts.get(mentions[0].field, "")
-        places = [p for p in pl.read_places(mentions, body, 0, self.lang) if p.venue and p.mark == "towards"]
+        places = [p for p in pl.read_places(mentions, body, 0, self.lang, self.places) if p.venue and p.mark == "towards"]
         if not places:
             return []
         theirs = {p.actor or (p.nationality, p.role) for p in wh.people(mentions, places, body)}
