@@ -91,6 +91,13 @@ def date_words() -> list[str]:
     return [*_MONTHS, *_WEEKDAYS, *_RELATIVE]
 
 
+def has_numeric(text: str) -> bool:
+    """Whether some part of `text` may hold a date that no word of `date_words()` is in: an ISO date
+    (its digits, or Arabic digits, which find_dates reads as theirs). When not, `find_dates` of any
+    part of `text` without such a word finds nothing, and need not be asked."""
+    return bool(_HAS_ARABIC_DIGIT.search(text) or _ISO_HINT.search(text))
+
+
 def _numeric(text: str, published: date | None) -> list[Found]:
     """ISO dates, and a day with its month ("7 February 2023", "Feb. 7", «6 فبراير»), found from the
     digits of the text."""
