@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 
 from newswatch.classify.events import discourse as ds
 from newswatch.classify.events import implied as im
@@ -47,6 +49,7 @@ UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "stand
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
 _WORD = re.compile(r"[\w'’-]+")
+_FIELD_SENTENCE = attrgetter("field", "sentence")
 
 Key = tuple[str, int]   # (field, sentence)
 Order = tuple[bool, int]   # (in the text, sentence): the title's sentence first
@@ -117,16 +120,14 @@ class EventExtractor:
         if not told:
             return []
         # the item's mentions by sentence, indexed once: a sentence and its neighbours read theirs from here
+        # (the evidence is by field, then start: a sentence's mentions are one run)
         sentences: dict[Key, list[Mention]] = {}
-        with_people: list[Order] = []
-        for m in facts.evidence:
-            key = (m.field, m.sentence)
+        for key, run in groupby(facts.evidence, _FIELD_SENTENCE):
             found = sentences.get(key)
             if found is None:
-                found = sentences[key] = []
-            found.append(m)
-            if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (not with_people or with_people[-1] != (m.field != "title", m.sentence)):
-                with_people.append((m.field != "title", m.sentence))
+                sentences[key] = list(run)
+            else:
+                found.extend(run)
         # only the sentences with a cue are read (and, when they need them, their neighbours)
         by_sentence: dict[Key, list[Mention]] = {}
         for text, sentence in told:
@@ -137,7 +138,7 @@ class EventExtractor:
             for m in self._mentions_of(field, norms[field].original, field_hits, keep):
                 by_sentence[(field, m.sentence)].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
         item = _Item(facts, texts, lang, published, pl.dateline(sentences.get(("text", 0), []), texts.get("text", "")),
-                     facts.countries[0] if len(facts.countries) == 1 else None, with_people, sentences)
+                     facts.countries[0] if len(facts.countries) == 1 else None, sentences)
         events: list[Event] = []
         lead_done = False   # the title and the text's first sentence with a cue are the lead: the dateline is theirs
         for order in told:
@@ -218,10 +219,10 @@ class _Item:
     is about, which sentences name people, and the events told by a sentence opening on their cue."""
 
     def __init__(self, facts: Facts, texts: dict[str, str], lang: str, published: date | None,
-                 dateline: list[Mention], home: str | None, with_people: list[Order],
-                 sentences: dict[Key, list[Mention]]) -> None:
+                 dateline: list[Mention], home: str | None, sentences: dict[Key, list[Mention]]) -> None:
         self.facts, self.texts, self.lang, self.published = facts, texts, lang, published
-        self.dateline, self.home, self.with_people = dateline, home, with_people
+        self.dateline, self.home = dateline, home
+        self._with_people: list[Order] | None = None
         self.sentences = sentences   # the item's mentions by (field, sentence), in evidence order
         self.openers: set[int] = set()
         self.places: pl.Memo = {}   # each place mention read once, for its sentence and for the next one
@@ -233,6 +234,18 @@ class _Item:
         if found is None:
             found = self._numeric[field] = has_numeric(self.texts.get(field, ""))
         return found
+
+    @property
+    def with_people(self) -> list[Order]:
+        """The sentences that name people (or a nationality), in order: only a sentence whose subject
+        stands in for someone named before asks (people_near)."""
+        if self._with_people is None:
+            self._with_people = []
+            for m in self.facts.evidence:
+                if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (
+                        not self._with_people or self._with_people[-1] != (m.field != "title", m.sentence)):
+                    self._with_people.append((m.field != "title", m.sentence))
+        return self._with_people
 
     def _mentions(self, order: Order) -> list[Mention]:
         return self.sentences.get(("text" if order[0] else "title", order[1]), [])
