@@ -191,7 +191,7 @@ class EventExtractor:
         for kind, told in by_kind.items():
             is_place = [pl.is_event_place(kind, p, text, cues) for p in places]
             who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place))
-            where = pl.where(kind, places, text, cues, who) or pl.places_of(kind, dateline[:1])
+            where = pl.where(kind, places, text, cues, who, is_place) or pl.places_of(kind, dateline[:1])
             if not who and not where:
                 continue
             for cue, modality, at in by_modality(told, where, text):

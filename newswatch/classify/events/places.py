@@ -200,14 +200,18 @@ def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> b
     return next_to(text, p.mention, cues)
 
 
-def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant]) -> list[EventPlace]:
-    """The places of an event of `kind` in one sentence, each with its role."""
+def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant],
+          is_place: Sequence[bool] | None = None) -> list[EventPlace]:
+    """The places of an event of `kind` in one sentence, each with its role. `is_place`: what
+    `is_event_place` says of each of `places`, when the caller has it already."""
     motion = kind in MOTION_TYPES
     towards = "destination" if motion else "location"
     out: dict[str, EventPlace] = {}
     marked: set[int] = set()
-    for p in places:
-        if not is_event_place(kind, p, text, cues):
+    if is_place is None:
+        is_place = [is_event_place(kind, p, text, cues) for p in places]
+    for p, here in zip(places, is_place):
+        if not here:
             continue
         if p.mark is not None:
             marked.add(p.mention.start)
