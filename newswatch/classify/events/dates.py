@@ -92,10 +92,12 @@ def date_words() -> list[str]:
 
 
 def has_numeric(text: str) -> bool:
-    """Whether some part of `text` may hold a date that no word of `date_words()` is in: an ISO date
-    (its digits, or Arabic digits, which find_dates reads as theirs). When not, `find_dates` of any
-    part of `text` without such a word finds nothing, and need not be asked."""
-    return bool(_HAS_ARABIC_DIGIT.search(text) or _ISO_HINT.search(text))
+    """Whether `text` may hold a date that no word of `date_words()` is in: an ISO date (in its
+    digits, or in Arabic digits, which find_dates reads as theirs)."""
+    if not text.isascii() and _HAS_ARABIC_DIGIT.search(text):
+        return True
+    # an ISO hint has "-0" or "-1": the substring tests spare most texts the pattern's scan
+    return ("-0" in text or "-1" in text) and _ISO_HINT.search(text) is not None
 
 
 def _numeric(text: str, published: date | None) -> list[Found]:
@@ -147,6 +149,8 @@ def find_dates(text: str, published: date | None, ahead: bool = False,
     """Every date expression of `text` with its day, by position. `ahead`: the event is still
     planned, so a bare weekday is the next one. `words`: where the text holds one of `date_words()`,
     when the caller knows (an automaton found them); else they are looked for here."""
+    if words is not None and not words and not has_numeric(text):
+        return []   # most sentences: no date word, and no digits an ISO date could be
     if _HAS_ARABIC_DIGIT.search(text):
         text = text.translate(_ARABIC_DIGITS)   # same length: offsets stay
     if words is None:

@@ -38,7 +38,6 @@ from newswatch.classify.events import implied as im
 from newswatch.classify.events import places as pl
 from newswatch.classify.events import who as wh
 from newswatch.classify.events.cues import ModalityReader, by_modality, cue_index
-from newswatch.classify.events.dates import has_numeric
 from newswatch.classify.events.lexicon import MOTION_TYPES
 from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, Facts, Mention, Participant
@@ -186,8 +185,7 @@ class EventExtractor:
             kind = "talks" if cue.value == "visit" and remote else cue.value   # a call is not a visit
             by_kind.setdefault(kind, []).append((cue, self.modality.of(cue, modal, text)))
         out: list[Event] = []
-        # the sentence's dates, filled on first use; none to look for without a date word or digits that may be one
-        dates: dict[bool, list[tuple[int, int, date]]] = {} if dated or item.has_numeric(field) else {False: [], True: []}
+        dates: dict[bool, list[tuple[int, int, date]]] = {}
         for kind, told in by_kind.items():
             is_place = [pl.is_event_place(kind, p, text, cues) for p in places]
             who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place))
@@ -226,14 +224,6 @@ class _Item:
         self.sentences = sentences   # the item's mentions by (field, sentence), in evidence order
         self.openers: set[int] = set()
         self.places: pl.Memo = {}   # each place mention read once, for its sentence and for the next one
-        self._numeric: dict[str, bool] = {}
-
-    def has_numeric(self, field: str) -> bool:
-        """Whether the field holds digits that may be a date with no date word (dates.has_numeric)."""
-        found = self._numeric.get(field)
-        if found is None:
-            found = self._numeric[field] = has_numeric(self.texts.get(field, ""))
-        return found
 
     @property
     def with_people(self) -> list[Order]:
