@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from newswatch.classify.affiliation import is_affiliation, is_relation
 from newswatch.classify.events.lexicon import AREA, HEADING, MOTION_TYPES, ORIGIN, TOWARDS
+from newswatch.classify.events.words import words as words_of
 from newswatch.classify.model import EventPlace, Mention, Participant
 
 PLACE_KINDS = ("city", "country", "region")
@@ -44,7 +45,7 @@ _WINDOW = 6   # words looked at before a place
 
 def words_before(text: str, start: int, n: int = 4) -> list[str]:
     """The last `n` words before `start`, casefolded."""
-    return _WORD.findall(text[max(0, start - 12 * n):start].casefold())[-n:]
+    return words_of(text[max(0, start - 12 * n):start].casefold())[-n:]
 
 
 def _markers(lang: str) -> tuple[dict[str, str], int, frozenset[str]]:

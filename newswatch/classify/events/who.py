@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from newswatch.classify.events.lexicon import OPENING_WORDS, SUBJECT_STANDINS
 from newswatch.classify.events.places import PEOPLE_KINDS, Place, titles_of
+from newswatch.classify.events.words import words as words_of
 from newswatch.classify.model import Mention, Participant
 
 STATE_GROUPS = frozenset({"military", "police", "protesters", "civilians"})   # of the country they are in
@@ -106,11 +107,17 @@ def merge(*lists: list[Participant]) -> list[Participant]:
 def stands_in(text: str, start: int, cues: Sequence[Mention], lang: str) -> bool:
     """Whether the sentence's subject is someone named before: it opens on a pronoun or a
     stand-in ("He", « La délégation »), or, in Arabic, on its verb (the subject is in the verb)."""
-    words = _WORD.findall(text[start:start + 80].casefold())[:OPENING_WORDS + 2]
+    words = words_of(text[start:start + 80].casefold())[:OPENING_WORDS + 2]
     standins, firsts = _standins(lang)
     for i in range(min(OPENING_WORDS, len(words))):
-        if words[i] in firsts and any(" ".join(words[i:i + n]) in standins for n in (1, 2, 3)):
-            return True
+        if words[i] in firsts:   # the stand-ins of one to three words that open on it
+            joined = words[i]
+            if joined in standins:
+                return True
+            for word in words[i + 1:i + 3]:
+                joined += " " + word
+                if joined in standins:
+                    return True
     if lang == "ar":
         first_cue = min(c.start for c in cues)
         return len(_WORD.findall(text[start:first_cue])) <= 1
