@@ -41,7 +41,7 @@ from newswatch.classify.events.cues import ModalityReader, by_modality, cue_inde
 from newswatch.classify.events.lexicon import MOTION_TYPES
 from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, Facts, Mention, Participant
-from newswatch.classify.normalize import Normalized
+from newswatch.classify.normalize import Normalized, OffsetMap
 from newswatch.classify.tables import Modality
 
 UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin"})   # no who, no where
@@ -83,16 +83,20 @@ class EventExtractor:
             return []
         starts = [start for start, _ in spans]
         one_sentence = len(starts) == 1 and starts[0] == 0
-        same_offsets = type(norm.offsets) is range   # nothing moved in normalization
+        offsets = norm.offsets
+        same_offsets = type(offsets) is range   # nothing moved in normalization
+        span = offsets.span if type(offsets) is OffsetMap else norm.span
         index, term_kinds, out = self.cues, self._term_kinds, []
         for nstart, nend, tid in found:
             kinds, is_event, edged = term_kinds(tid, lang)
             if not kinds:
                 continue
-            if same_offsets and not edged:
-                start, end = nstart, nend   # what locate() gives in this case
-            else:
+            if edged:   # its punctuation may widen the hit
                 start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
+            elif same_offsets:
+                start, end = nstart, nend   # what locate() gives then
+            else:
+                start, end = span(nstart, nend)   # and then
             sentence = 0 if one_sentence else max(0, bisect_right(starts, start) - 1)
             out.append((sentence, start, end, tid, kinds, is_event))
         return out
