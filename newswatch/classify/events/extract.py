@@ -172,13 +172,15 @@ class EventExtractor:
                 named = True
         if not cues:
             return []
-        standin = wh.stands_in(text, span[0], cues, lang)
-        if not named and not dateline and not standin:
-            return []   # nobody and nowhere to tell of
+        standin = None   # whether the subject stands in for someone named before: asked only when it matters
+        if not named and not dateline:
+            standin = wh.stands_in(text, span[0], cues, lang)
+            if not standin:
+                return []   # nobody and nowhere to tell of
         remote = any(m.value == "remote" for m in modal)
         places = pl.read_places(mentions, text, span[0], lang, item.places)
         people = wh.people(mentions, places, text)
-        if not people and standin:
+        if not people and (standin if standin is not None else wh.stands_in(text, span[0], cues, lang)):
             people = item.people_near(order)
         if not dateline and not any(p.venue and p.mark for p in places):
             places += item.places_before(order, people)   # "Lavrov était à Ouagadougou. Le ministre russe a tenu…"
