@@ -81,6 +81,20 @@ def word_view(text: str) -> str:
     return _NON_WORD.sub(" ", text)
 
 
+def _padded_view(text: str) -> str:
+    """" {word_view(text)} ", kept for the last two texts: the classifier's automaton and the event
+    cues' scan the same normalized title and text in turn (the text is checked by identity)."""
+    for seen, view in _VIEWS:
+        if seen is text:
+            return view
+    view = f" {word_view(text)} "
+    _VIEWS[:] = [(text, view), *_VIEWS[:1]]
+    return view
+
+
+_VIEWS: list[tuple[str, str]] = []
+
+
 class TermIndex(Generic[P]):
     """Every (term, payload) pair in one automaton; `find` returns word-bounded, non-overlapping hits."""
 
@@ -150,7 +164,7 @@ class TermIndex(Generic[P]):
         """Sorted (nstart, -nend, term id) of every match, with Arabic proclitics blanked out too."""
         if not self._terms or not norm.text:
             return []
-        view = f" {word_view(norm.text)} "
+        view = _padded_view(norm.text)
         sizes = self._sizes
         # Each (end, term) comes once from one scan; only the proclitic scans below repeat some.
         candidates = [(end - sizes[tid] - 1, 1 - end, tid) for end, tid in self._automaton.iter(view)]

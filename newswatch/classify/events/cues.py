@@ -66,6 +66,7 @@ class ModalityReader:
                                  for cues in by_lang.values() for c in cues
                                  if c.casefold() not in GENERIC_CUES), key=lambda p: -len(p[0]))
         self._of_cue: dict[str, tuple[str, ...]] = {}
+        self._alone: dict[str, str] = {}   # term -> what it says with no modality cue in its sentence
 
     def of_cue(self, term: str) -> tuple[str, ...]:
         found = self._of_cue.get(term)
@@ -81,9 +82,13 @@ class ModalityReader:
         """What a modality cue says of an event's cue: one written over or inside it ("will travel to"),
         one in its clause within a few words (a bare future marker only right before it), and an
         announcement anywhere before it ("من المرتقب …، … الزيارة", "est attendu à Bamako, … pour une visite")."""
+        if not modal:   # most sentences: then the term alone says it
+            found = self._alone.get(cue.entry)
+            if found is None:
+                kinds_of = self.of_cue(cue.entry)
+                found = self._alone[cue.entry] = next((k for k in NOT_HAPPENED if k in kinds_of), "happened")
+            return found
         kinds = set(self.of_cue(cue.entry))
-        if not modal:
-            return next((k for k in NOT_HAPPENED if k in kinds), "happened")
         for m in modal:
             if m.value == "remote" or m.value in kinds:
                 continue
@@ -108,6 +113,9 @@ def by_modality(told: list[tuple[Mention, str]], where: list[EventPlace],
     est attendu à Bamako" is a visit that happened and one that is planned; each place goes to the
     one whose cue is nearest. Cues of one clause tell one event («effectuera … la première visite
     d'Etat»: planned), and of the cues with one modality the first tells it."""
+    if len(told) == 1:   # most sentences: one cue of the type
+        ((cue, modality),) = told
+        return [(cue, modality if modality in NOT_HAPPENED else "happened", where)]
     clauses: list[list[tuple[Mention, str]]] = []
     for cue, modality in told:
         if clauses and not CLAUSE.search(text, clauses[-1][-1][0].end, cue.start):

@@ -91,6 +91,15 @@ def date_words() -> list[str]:
     return [*_MONTHS, *_WEEKDAYS, *_RELATIVE]
 
 
+def has_numeric(text: str) -> bool:
+    """Whether `text` may hold a date that no word of `date_words()` is in: an ISO date (in its
+    digits, or in Arabic digits, which find_dates reads as theirs)."""
+    if not text.isascii() and _HAS_ARABIC_DIGIT.search(text):
+        return True
+    # an ISO hint has "-0" or "-1": the substring tests spare most texts the pattern's scan
+    return ("-0" in text or "-1" in text) and _ISO_HINT.search(text) is not None
+
+
 def _numeric(text: str, published: date | None) -> list[Found]:
     """ISO dates, and a day with its month ("7 February 2023", "Feb. 7", «6 فبراير»), found from the
     digits of the text."""
@@ -140,6 +149,8 @@ def find_dates(text: str, published: date | None, ahead: bool = False,
     """Every date expression of `text` with its day, by position. `ahead`: the event is still
     planned, so a bare weekday is the next one. `words`: where the text holds one of `date_words()`,
     when the caller knows (an automaton found them); else they are looked for here."""
+    if words is not None and not words and not has_numeric(text):
+        return []   # most sentences: no date word, and no digits an ISO date could be
     if _HAS_ARABIC_DIGIT.search(text):
         text = text.translate(_ARABIC_DIGITS)   # same length: offsets stay
     if words is None:

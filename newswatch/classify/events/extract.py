@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 
 from newswatch.classify.events import discourse as ds
 from newswatch.classify.events import implied as im
@@ -39,16 +41,19 @@ from newswatch.classify.events.cues import ModalityReader, by_modality, cue_inde
 from newswatch.classify.events.lexicon import MOTION_TYPES
 from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, Facts, Mention, Participant
-from newswatch.classify.normalize import Normalized
+from newswatch.classify.normalize import Normalized, OffsetMap
 from newswatch.classify.tables import Modality
 
 UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin"})   # no who, no where
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
 _WORD = re.compile(r"[\w'’-]+")
+_FIELD_SENTENCE = attrgetter("field", "sentence")
 
 Key = tuple[str, int]   # (field, sentence)
 Order = tuple[bool, int]   # (in the text, sentence): the title's sentence first
+_Kinds = tuple[tuple[tuple[str, str], ...], bool, bool]   # a cue term's (what, kind) pairs, is an event, has edges
+_Hit = tuple[int, int, int, int, tuple[tuple[str, str], ...], bool]   # sentence, start, end, term id, kinds, is an event
 
 
 class EventExtractor:
@@ -57,57 +62,86 @@ class EventExtractor:
         self.cues = cue_index(event_cues or {}, event_groups)
         self.languages = frozenset(lang for by_lang in (event_cues or {}).values() for lang in by_lang)
         self.modality = ModalityReader(modality_cues)
-        self._kinds: dict[tuple[int, str | None], tuple[tuple[str, str], ...]] = {}   # (term id, lang) -> what it is
+        self._kinds: dict[tuple[int, str | None], _Kinds] = {}   # (term id, lang) -> what it is
+
+    def _term_kinds(self, tid: int, lang: str | None) -> _Kinds:
+        """What the cue term `tid` is in `lang` ((what, kind) pairs), whether one is an event cue, and
+        whether the term has edge punctuation (its span then needs `locate`): worked out once per term."""
+        found = self._kinds.get((tid, lang))
+        if found is None:
+            index, any_lang = self.cues, lang not in self.languages
+            kinds = tuple(dict.fromkeys((what, kind) for what, kind, _term, term_lang in index.payloads(tid)
+                                        if any_lang or term_lang == lang or term_lang == "*"))
+            found = self._kinds[(tid, lang)] = (kinds, any(what == "event" for what, _ in kinds), index.has_edges(tid))
+        return found
+
+    def cue_hits(self, norm: Normalized, spans: list[tuple[int, int]], lang: str | None = None) -> list[_Hit]:
+        """(sentence, start, end, term id, kinds) of each cue term of one field in `lang` (see
+        `cue_mentions`), the mentions not built yet: only the sentences an event cue is in need them."""
+        found = self.cues.find_spans(norm)
+        if not found:
+            return []
+        starts = [start for start, _ in spans]
+        one_sentence = len(starts) == 1 and starts[0] == 0
+        offsets = norm.offsets
+        same_offsets = type(offsets) is range   # nothing moved in normalization
+        span = offsets.span if type(offsets) is OffsetMap else norm.span
+        index, term_kinds, out = self.cues, self._term_kinds, []
+        for nstart, nend, tid in found:
+            kinds, is_event, edged = term_kinds(tid, lang)
+            if not kinds:
+                continue
+            if edged:   # its punctuation may widen the hit
+                start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
+            elif same_offsets:
+                start, end = nstart, nend   # what locate() gives then
+            else:
+                start, end = span(nstart, nend)   # and then
+            sentence = 0 if one_sentence else max(0, bisect_right(starts, start) - 1)
+            out.append((sentence, start, end, tid, kinds, is_event))
+        return out
 
     def cue_mentions(self, field: str, norm: Normalized, spans: list[tuple[int, int]],
                      lang: str | None = None) -> list[Mention]:
         """The event cues (kind `event`), group nouns (kind `group`) and country stand-ins of one
         field, in `lang` (every language's when `lang` has no cues)."""
-        found = self.cues.find_spans(norm)
-        if not found:
-            return []
-        starts = [start for start, _ in spans]
-        index, original, out = self.cues, norm.original, []
-        for nstart, nend, tid in found:
-            kinds = self._kinds.get((tid, lang))
-            if kinds is None:
-                any_lang = lang not in self.languages
-                kinds = self._kinds[(tid, lang)] = tuple(dict.fromkeys(
-                    (what, kind) for what, kind, _term, term_lang in index.payloads(tid)
-                    if any_lang or term_lang == lang or term_lang == "*"))
-            if not kinds:
-                continue
-            start, end, _, _, _ = index.locate(norm, nstart, nend, tid)
-            sentence = max(0, bisect_right(starts, start) - 1)
-            term = index.term(tid)
-            out += [Mention(what, kind, field, start, end, original[start:end], term, sentence) for what, kind in kinds]
-        return out
+        return self._mentions_of(field, norm.original, self.cue_hits(norm, spans, lang))
+
+    def _mentions_of(self, field: str, original: str, hits: list[_Hit], keep: set[Key] | None = None) -> list[Mention]:
+        """The mentions of `hits` (of the sentences in `keep`, when given)."""
+        term = self.cues.term
+        return [Mention(what, kind, field, start, end, original[start:end], term(tid), sentence)
+                for sentence, start, end, tid, kinds, _ in hits if keep is None or (field, sentence) in keep
+                for what, kind in kinds]
 
     def extract(self, facts: Facts, texts: dict[str, str], norms: dict[str, Normalized],
                 published: date | None = None) -> list[Event]:
         lang = facts.lang or ""
-        cues = [m for field, norm in norms.items()
-                for m in self.cue_mentions(field, norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)]
-        told = sorted({(m.field != "title", m.sentence) for m in cues if m.kind == "event"})
+        hits = {field: self.cue_hits(norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)
+                for field, norm in norms.items()}
+        told = sorted({(field != "title", hit[0]) for field, field_hits in hits.items() for hit in field_hits if hit[5]})
         if not told:
             return []
+        # the item's mentions by sentence, indexed once: a sentence and its neighbours read theirs from here
+        # (the evidence is by field, then start: a sentence's mentions are one run)
+        sentences: dict[Key, list[Mention]] = {}
+        for key, run in groupby(facts.evidence, _FIELD_SENTENCE):
+            found = sentences.get(key)
+            if found is None:
+                sentences[key] = list(run)
+            else:
+                found.extend(run)
         # only the sentences with a cue are read (and, when they need them, their neighbours)
-        keys = {("text" if text else "title", sentence) for text, sentence in told}
-        by_sentence: dict[Key, list[Mention]] = {key: [] for key in keys}
-        with_people: list[Order] = []
-        for m in facts.evidence:
-            key = (m.field, m.sentence)
-            if key in keys:
-                by_sentence[key].append(m)
-            if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (not with_people or with_people[-1] != (m.field != "title", m.sentence)):
-                with_people.append((m.field != "title", m.sentence))
-        for m in cues:
-            key = (m.field, m.sentence)
-            if key in keys:
-                by_sentence[key].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
-        first = [m for m in facts.evidence if m.field == "text" and m.sentence == 0]
-        item = _Item(facts, texts, lang, published, pl.dateline(first, texts.get("text", "")),
-                     facts.countries[0] if len(facts.countries) == 1 else None, with_people)
+        by_sentence: dict[Key, list[Mention]] = {}
+        for text, sentence in told:
+            key = ("text" if text else "title", sentence)
+            by_sentence[key] = list(sentences.get(key, ()))
+        keep = set(by_sentence)
+        for field, field_hits in hits.items():
+            for m in self._mentions_of(field, norms[field].original, field_hits, keep):
+                by_sentence[(field, m.sentence)].append(ds.resolve_country(m, facts.evidence) if m.kind == "standin" else m)
+        item = _Item(facts, texts, lang, published, pl.dateline(sentences.get(("text", 0), []), texts.get("text", "")),
+                     facts.countries[0] if len(facts.countries) == 1 else None, sentences)
         events: list[Event] = []
         lead_done = False   # the title and the text's first sentence with a cue are the lead: the dateline is theirs
         for order in told:
@@ -138,13 +172,15 @@ class EventExtractor:
                 named = True
         if not cues:
             return []
-        standin = wh.stands_in(text, span[0], cues, lang)
-        if not named and not dateline and not standin:
-            return []   # nobody and nowhere to tell of
+        standin = None   # whether the subject stands in for someone named before: asked only when it matters
+        if not named and not dateline:
+            standin = wh.stands_in(text, span[0], cues, lang)
+            if not standin:
+                return []   # nobody and nowhere to tell of
         remote = any(m.value == "remote" for m in modal)
-        places = pl.read_places(mentions, text, span[0], lang)
+        places = pl.read_places(mentions, text, span[0], lang, item.places)
         people = wh.people(mentions, places, text)
-        if not people and standin:
+        if not people and (standin if standin is not None else wh.stands_in(text, span[0], cues, lang)):
             people = item.people_near(order)
         if not dateline and not any(p.venue and p.mark for p in places):
             places += item.places_before(order, people)   # "Lavrov était à Ouagadougou. Le ministre russe a tenu…"
@@ -159,7 +195,7 @@ class EventExtractor:
         for kind, told in by_kind.items():
             is_place = [pl.is_event_place(kind, p, text, cues) for p in places]
             who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place))
-            where = pl.where(kind, places, text, cues, who) or pl.places_of(kind, dateline[:1])
+            where = pl.where(kind, places, text, cues, who, is_place) or pl.places_of(kind, dateline[:1])
             if not who and not where:
                 continue
             for cue, modality, at in by_modality(told, where, text):
@@ -187,13 +223,28 @@ class _Item:
     is about, which sentences name people, and the events told by a sentence opening on their cue."""
 
     def __init__(self, facts: Facts, texts: dict[str, str], lang: str, published: date | None,
-                 dateline: list[Mention], home: str | None, with_people: list[Order]) -> None:
+                 dateline: list[Mention], home: str | None, sentences: dict[Key, list[Mention]]) -> None:
         self.facts, self.texts, self.lang, self.published = facts, texts, lang, published
-        self.dateline, self.home, self.with_people = dateline, home, with_people
+        self.dateline, self.home = dateline, home
+        self._with_people: list[Order] | None = None
+        self.sentences = sentences   # the item's mentions by (field, sentence), in evidence order
         self.openers: set[int] = set()
+        self.places: pl.Memo = {}   # each place mention read once, for its sentence and for the next one
+
+    @property
+    def with_people(self) -> list[Order]:
+        """The sentences that name people (or a nationality), in order: only a sentence whose subject
+        stands in for someone named before asks (people_near)."""
+        if self._with_people is None:
+            self._with_people = []
+            for m in self.facts.evidence:
+                if (m.kind in PEOPLE_KINDS or m.kind == "demonym") and (
+                        not self._with_people or self._with_people[-1] != (m.field != "title", m.sentence)):
+                    self._with_people.append((m.field != "title", m.sentence))
+        return self._with_people
 
     def _mentions(self, order: Order) -> list[Mention]:
-        return [m for m in self.facts.evidence if (m.field != "title", m.sentence) == order]
+        return self.sentences.get(("text" if order[0] else "title", order[1]), [])
 
     def people_near(self, order: Order) -> list[Participant]:
         """The people of the nearest earlier sentence that names any; in a lead with none before
@@ -209,7 +260,7 @@ class _Item:
             return []
         before = self._mentions(source)
         body = self.texts.get(before[0].field, "")
-        return wh.resolved(wh.people(before, pl.read_places(before, body, 0, self.lang), body))
+        return wh.resolved(wh.people(before, pl.read_places(before, body, 0, self.lang, self.places), body))
 
     def places_before(self, order: Order, people: list[Participant]) -> list[pl.Place]:
         """The places the sentence before marks ("à Ouagadougou"), when it names one of `people`."""
@@ -220,7 +271,7 @@ class _Item:
         if not mentions:
             return []
         body = self.texts.get(mentions[0].field, "")
-        places = [p for p in pl.read_places(mentions, body, 0, self.lang) if p.venue and p.mark == "towards"]
+        places = [p for p in pl.read_places(mentions, body, 0, self.lang, self.places) if p.venue and p.mark == "towards"]
         if not places:
             return []
         theirs = {p.actor or (p.nationality, p.role) for p in wh.people(mentions, places, body)}

@@ -42,8 +42,8 @@ def hosted_visit(event: Event, lang: str) -> Event | None:
     if event.type != "talks":
         return None
     cue = event.cue.casefold()
-    passive = _says(cue, RECEIVED_BY.get(lang, ()) + RECEIVED_BY["en"])
-    if not passive and not _says(cue, RECEPTION.get(lang, ()) + RECEPTION["en"]):
+    passive = _says(cue, lang, RECEIVED_BY)
+    if not passive and not _says(cue, lang, RECEPTION):
         return None
     people = [p for p in event.who if p.nationality and (p.actor or p.role) and not p.resolved
               and p.field == event.field]
@@ -67,16 +67,27 @@ def hosted_visit(event: Event, lang: str) -> Event | None:
                  event.sentence, event.start, event.end, event.cue)
 
 
-def _says(cue: str, verbs: tuple[str, ...]) -> bool:
-    return any(cue == v or cue.startswith(v + " ") or cue.endswith(" " + v) for v in verbs)
+def _says(cue: str, lang: str, table: dict[str, tuple[str, ...]]) -> bool:
+    """Whether the casefolded cue is, starts or ends with a verb of `table` (RECEPTION, RECEIVED_BY)
+    in `lang` or English; asked of every cue, so each answer is kept (cues are few words)."""
+    key = (cue, lang, id(table))
+    found = _SAYS.get(key)
+    if found is None:
+        if len(_SAYS) > 20_000:
+            _SAYS.clear()   # surface forms are few, but a service runs for months
+        verbs = table.get(lang, ()) + table["en"]
+        found = _SAYS[key] = any(cue == v or cue.startswith(v + " ") or cue.endswith(" " + v) for v in verbs)
+    return found
+
+
+_SAYS: dict[tuple[str, str, int], bool] = {}
 
 
 def receives_someone(cue: Mention, mentions: list[Mention], lang: str) -> bool:
     """A verb of receiving counts as talks only with a person received: "Goïta received a Russian
     delegation", not "Mali received support" (the person within a few words after the verb, in
     Arabic anywhere after it)."""
-    text = cue.text.casefold()
-    if not _says(text, RECEPTION.get(lang, ()) + RECEPTION["en"]):
+    if not _says(cue.text.casefold(), lang, RECEPTION):
         return True
     reach = None if lang == "ar" else cue.end + GUEST_REACH
     return any(m.kind in ("actor", "role") and cue.end <= m.start and (reach is None or m.start <= reach)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from newswatch.classify.affiliation import is_affiliation, is_relation
 from newswatch.classify.events.lexicon import AREA, HEADING, MOTION_TYPES, ORIGIN, TOWARDS
+from newswatch.classify.events.words import words as words_of
 from newswatch.classify.model import EventPlace, Mention, Participant
 
 PLACE_KINDS = ("city", "country", "region")
@@ -44,22 +45,24 @@ _WINDOW = 6   # words looked at before a place
 
 def words_before(text: str, start: int, n: int = 4) -> list[str]:
     """The last `n` words before `start`, casefolded."""
-    return _WORD.findall(text[max(0, start - 12 * n):start].casefold())[-n:]
+    return words_of(text[max(0, start - 12 * n):start].casefold())[-n:]
 
 
-def _markers(lang: str) -> tuple[dict[str, str], int]:
-    """{phrase: "origin" | "towards"} of the language (and English), and the longest phrase in words."""
+def _markers(lang: str) -> tuple[dict[str, str], int, frozenset[str]]:
+    """{phrase: "origin" | "towards"} of the language (and English), the longest phrase in words, and
+    the last words of the phrases (a phrase ends on the word before the place, or none is there)."""
     found = _MARKERS.get(lang)
     if found is None:
         table: dict[str, str] = {}
         for language in ("en", lang):
             for mark, words in (("towards", TOWARDS), ("origin", ORIGIN)):
                 table.update((w, mark) for w in words.get(language, ()))
-        found = _MARKERS[lang] = (table, max(len(w.split()) for w in table))
+        found = _MARKERS[lang] = (table, max(len(w.split()) for w in table),
+                                  frozenset(w.rsplit(" ", 1)[-1] for w in table))
     return found
 
 
-_MARKERS: dict[str, tuple[dict[str, str], int]] = {}
+_MARKERS: dict[str, tuple[dict[str, str], int, frozenset[str]]] = {}
 
 
 def _ar_clitic(text: str, start: int) -> str:
@@ -85,13 +88,14 @@ def marking(text: str, m: Mention, lang: str) -> str | None:
             return "towards"
         start -= len(clitic)
     words = words_before(text, start, _WINDOW)
-    table, longest = _markers(lang)
+    table, longest, lasts = _markers(lang)
     while words:
-        for n in range(min(longest, len(words)), 0, -1):
-            mark = table.get(" ".join(words[-n:]))
-            if mark is not None:
-                return mark
         last = words[-1]
+        if last in lasts:   # the phrases ending on another word cannot be there
+            for n in range(min(longest, len(words)), 0, -1):
+                mark = table.get(" ".join(words[-n:]))
+                if mark is not None:
+                    return mark
         if lang == "ar" and last[:1] in _AR_TOWARDS + _AR_CONJUNCTIONS and last[1:] in AREA:
             return "towards"   # «بوسط مالي»
         if last not in AREA:
@@ -106,13 +110,13 @@ def _inside(m: Mention, spans: Sequence[Mention]) -> bool:
 
 def next_to(text: str, m: Mention, cues: Sequence[Mention]) -> bool:
     """A place written against an event's noun: "the Bamako talks", « la rencontre de Ouagadougou »,
-    «اجتماع واغادوغو» (at most one short word between)."""
+    «اجتماع واغادوغو» (at most one short word between). Reads the first two words between, not all of them."""
     for cue in cues:
         lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
         if lo > hi:
             continue
-        between = _WORD.findall(text[lo:hi])
-        if not between or (len(between) == 1 and len(between[0]) <= 3):
+        first = _WORD.search(text, lo, hi)
+        if first is None or (first.end() - first.start() <= 3 and _WORD.search(text, first.end(), hi) is None):
             return True
     return False
 
@@ -140,26 +144,46 @@ def titles_of(mentions: Sequence[Mention]) -> list[Mention]:
     return [m for m in mentions if m.kind == "actor" or m.kind == "role" and not _ACROSS.search(m.text)]
 
 
-def read_places(mentions: list[Mention], text: str, span_start: int, lang: str) -> list[Place]:
-    titles = titles_of(mentions)
+Memo = dict[tuple[int, bool], Place | None]   # (id of a mention, heading) -> its Place (None: not a place)
+
+
+def read_places(mentions: list[Mention], text: str, span_start: int, lang: str, memo: Memo | None = None) -> list[Place]:
+    """The places of a sentence's mentions. `memo` (one item's): a mention read before, as a sentence's
+    or as its neighbour's, is not read again (what it is depends on the words around it and on the
+    titles of its sentence, the same in both; and on where its sentence starts only through `heading`)."""
+    titles: list[Mention] | None = None
     out = []
     for m in mentions:
         if m.kind not in PLACE_KINDS:
             continue
-        if m.text[:1].islower() and "via" not in m.extra and "standin" not in m.extra:
-            continue   # "a eu lieu": a name is capitalised where letters have case (« la capitale malienne » names one)
-        if m.kind == "city" and m.text.casefold() in AREA:
-            continue   # «إلى مدينة لاسعانود»: the noun "city", though a gazetteer names a city so
-        mark = marking(text, m, lang)
-        clitic = mark is not None and m.start > 0 and text[m.start - 1].isalpha()
         heading = text[m.end:m.end + 1] == HEADING and not text[span_start:m.start].strip(" «\"“")
-        in_title = _inside(m, titles)
-        venue = (not in_title or heading or (mark is not None and not clitic)) and not (
-            text[m.end:m.end + 2] in ("'s", "’s")                        # "Moscow's top diplomat"
-            or (m.kind != "region" and mark is None and is_affiliation(text, m.start, m.end))   # President of Mali
-            or is_relation(text, m.start))                               # relations between Moscow and Bamako
-        out.append(Place(m, mark, clitic, heading, venue))
+        key = (id(m), heading)
+        if memo is not None and key in memo:
+            place = memo[key]
+        else:
+            if titles is None:
+                titles = titles_of(mentions)
+            place = _read_place(m, text, lang, heading, titles)
+            if memo is not None:
+                memo[key] = place
+        if place is not None:
+            out.append(place)
     return out
+
+
+def _read_place(m: Mention, text: str, lang: str, heading: bool, titles: Sequence[Mention]) -> Place | None:
+    if m.text[:1].islower() and "via" not in m.extra and "standin" not in m.extra:
+        return None   # "a eu lieu": a name is capitalised where letters have case (« la capitale malienne » names one)
+    if m.kind == "city" and m.text.casefold() in AREA:
+        return None   # «إلى مدينة لاسعانود»: the noun "city", though a gazetteer names a city so
+    mark = marking(text, m, lang)
+    clitic = mark is not None and m.start > 0 and text[m.start - 1].isalpha()
+    in_title = _inside(m, titles)
+    venue = (not in_title or heading or (mark is not None and not clitic)) and not (
+        text[m.end:m.end + 2] in ("'s", "’s")                        # "Moscow's top diplomat"
+        or (m.kind != "region" and mark is None and is_affiliation(text, m.start, m.end))   # President of Mali
+        or is_relation(text, m.start))                               # relations between Moscow and Bamako
+    return Place(m, mark, clitic, heading, venue)
 
 
 def event_place(m: Mention, role: str) -> EventPlace:
@@ -177,14 +201,18 @@ def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> b
     return next_to(text, p.mention, cues)
 
 
-def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant]) -> list[EventPlace]:
-    """The places of an event of `kind` in one sentence, each with its role."""
+def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant],
+          is_place: Sequence[bool] | None = None) -> list[EventPlace]:
+    """The places of an event of `kind` in one sentence, each with its role. `is_place`: what
+    `is_event_place` says of each of `places`, when the caller has it already."""
     motion = kind in MOTION_TYPES
     towards = "destination" if motion else "location"
     out: dict[str, EventPlace] = {}
     marked: set[int] = set()
-    for p in places:
-        if not is_event_place(kind, p, text, cues):
+    if is_place is None:
+        is_place = [is_event_place(kind, p, text, cues) for p in places]
+    for p, here in zip(places, is_place):
+        if not here:
             continue
         if p.mark is not None:
             marked.add(p.mention.start)

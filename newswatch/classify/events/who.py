@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from newswatch.classify.events.lexicon import OPENING_WORDS, SUBJECT_STANDINS
 from newswatch.classify.events.places import PEOPLE_KINDS, Place, titles_of
+from newswatch.classify.events.words import words as words_of
 from newswatch.classify.model import Mention, Participant
 
 STATE_GROUPS = frozenset({"military", "police", "protesters", "civilians"})   # of the country they are in
@@ -59,6 +60,8 @@ def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> l
 
 def groups(mentions: Sequence[Mention], text: str, country: str | None) -> list[Participant]:
     """The group nouns of the sentence, with their nationality (see the module doc)."""
+    if not any(m.kind == "group" for m in mentions):
+        return []   # most sentences name none
     found = [m for m in mentions if m.kind in PEOPLE_KINDS]
     demonyms = [m for m in mentions if m.kind == "demonym"]
     out: dict[Key, Participant] = {}
@@ -104,25 +107,34 @@ def merge(*lists: list[Participant]) -> list[Participant]:
 def stands_in(text: str, start: int, cues: Sequence[Mention], lang: str) -> bool:
     """Whether the sentence's subject is someone named before: it opens on a pronoun or a
     stand-in ("He", « La délégation »), or, in Arabic, on its verb (the subject is in the verb)."""
-    words = _WORD.findall(text[start:start + 80].casefold())[:OPENING_WORDS + 2]
-    standins = _standins(lang)
+    words = words_of(text[start:start + 80].casefold())[:OPENING_WORDS + 2]
+    standins, firsts = _standins(lang)
     for i in range(min(OPENING_WORDS, len(words))):
-        if any(" ".join(words[i:i + n]) in standins for n in (1, 2, 3)):
-            return True
+        if words[i] in firsts:   # the stand-ins of one to three words that open on it
+            joined = words[i]
+            if joined in standins:
+                return True
+            for word in words[i + 1:i + 3]:
+                joined += " " + word
+                if joined in standins:
+                    return True
     if lang == "ar":
         first_cue = min(c.start for c in cues)
         return len(_WORD.findall(text[start:first_cue])) <= 1
     return False
 
 
-def _standins(lang: str) -> frozenset[str]:
+def _standins(lang: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The stand-ins of `lang` and English, and their first words (a word that starts none starts
+    no stand-in there: most sentences are told so without joining words)."""
     found = _STANDINS.get(lang)
     if found is None:
-        found = _STANDINS[lang] = frozenset(SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"])
+        words = frozenset(SUBJECT_STANDINS.get(lang, ()) + SUBJECT_STANDINS["en"])
+        found = _STANDINS[lang] = (words, frozenset(w.split(" ", 1)[0] for w in words))
     return found
 
 
-_STANDINS: dict[str, frozenset[str]] = {}
+_STANDINS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def resolved(earlier: list[Participant]) -> list[Participant]:
