@@ -1,9 +1,11 @@
 """With no Redis configured: the embedded Redis, the offline demo, and no orphan redis-server."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -71,7 +73,6 @@ def test_sigint_and_sigkill_leave_no_redis_server(tmp_path, procs):
 def _read_only_run(state: Path, config: str) -> subprocess.CompletedProcess:
     """`newswatch run --once` in a mount namespace where `state` is a read-only bind mount (we run as root,
     whom file modes do not stop; a read-only mount does). Skips where namespaces are not allowed."""
-    import shutil
     state.mkdir(parents=True)
     probe = subprocess.run(["unshare", "--mount", "sh", "-c", f"mount --bind {state} {state} && "
                             f"mount -o remount,ro,bind {state} && ! touch {state}/probe"], capture_output=True)
@@ -92,8 +93,19 @@ def _under_a_file(state: Path, config: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "NEWSWATCH_STATE_DIR": str(bad)})
 
 
+@pytest.fixture
+def short_tmp():
+    """A folder with a short path: a state_dir's sockets must fit in 100 characters, and pytest's own
+    temporary folders are long under xdist (…/pytest-N/popen-gwN/test_…), so the path-length check would
+    answer first."""
+    folder = Path(tempfile.mkdtemp(prefix="nw-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("make", [_read_only_run, _under_a_file])
-def test_an_unwritable_state_dir_is_one_clear_line_and_exit_2(tmp_path, make):
+def test_an_unwritable_state_dir_is_one_clear_line_and_exit_2(short_tmp, make):
+    tmp_path = short_tmp
     done = make(tmp_path / "parent" / "state", str(ROOT / "config" / "demo.yaml"))
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
