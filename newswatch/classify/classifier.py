@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,10 @@ class Classifier:
 
     def classify(self, title: str, text: str, *, declared_lang: str | None = None,
                  fallback_lang: str | None = None, published: date | None = None) -> Facts:
-        """What the item is about; `published` (the day) dates its events when the text names no day."""
+        """What the item is about; `published` (the day) dates its events when the text names no day. A
+        datetime is a date too (its subclass): given one, its day is taken."""
+        if isinstance(published, datetime):
+            published = published.date()
         texts = {"title": title or "", "text": text or ""}
         head = f"{texts['title']}\n{texts['text'][:self.detector.sample_chars]}"  # all detect reads
         lang, how = self.detector.detect(head, declared=declared_lang, fallback=fallback_lang)

@@ -7,7 +7,7 @@ The extractor's cues and mechanisms were tuned on the `dev` half only; `heldout`
 Thresholds guard the levels reached (printed with `pytest -s`); a change may raise them, never lower them.
 Scoring: tests/support/event_scoring.py (`PYTHONPATH=. python3 -m tests.support.event_scoring dev -v`).
 """
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -102,6 +102,16 @@ def test_modality_and_when(classifier):
     text = "Le ministre russe des Affaires étrangères, Sergueï Lavrov, est attendu à Bamako ce lundi pour une visite de 48 h."
     [visit] = [e for e in events_of(classifier, text, "fr", date(2023, 2, 4)) if e.type == "visit"]
     assert (visit.modality, visit.when) == ("planned", "2023-02-06") and {p.nationality for p in visit.who} == {"RU"}
+
+
+def test_a_published_datetime_counts_as_its_day(classifier):
+    """A datetime is a date (its subclass), so callers pass one: "le 6 février" (no year) takes the year
+    nearest the published day, and a datetime minus a date used to raise TypeError there."""
+    text = "Sergueï Lavrov est attendu à Bamako le 6 février pour une visite de 48h."
+    by_day = events_of(classifier, text, "fr", date(2023, 2, 4))
+    by_time = events_of(classifier, text, "fr", datetime(2023, 2, 4, 17, 30, tzinfo=timezone.utc))
+    assert [(e.type, e.when) for e in by_time] == [(e.type, e.when) for e in by_day]
+    assert any(e.when == "2023-02-06" for e in by_day), [(e.type, e.when) for e in by_day]
 
 
 def test_an_arabic_host_receiving_his_counterpart_names_the_guest(classifier):

@@ -149,7 +149,7 @@ def test_two_stops_of_a_tour_in_like_words_stay_two_events(state, key_prefix, cl
     for n, body in enumerate((text, other)):
         item = Item(source_id=f"outlet{n}", title="", text=body, url=f"https://o{n}.example/1", lang="en",
                     published=published + timedelta(hours=n)).finish()
-        item.facts = classifier.classify("", body, declared_lang="en", published=published)
+        item.facts = classifier.classify("", body, declared_lang="en", published=published.date())
         item.story_id, item.story_first = item.id, True     # no story dedup: the linker alone is looked at
         EventClusterer(fresh).process([item])
         StoryLinker(fresh, min_docs=0).process([item])
