@@ -3,29 +3,28 @@
 Story dedup (stories.py) finds copies by their wording, and event clustering (events.py) joins reports
 whose events share language-independent keys; two newsrooms writing up one verdict or one strike share
 names and words but often no typed event with the same keys (one report says "sworn in", which no cue
-reads; the other names no place). After both, each item that opened a happening of its own (a new
-story with no typed event, or a new event) is compared, the way the online TF-IDF clustering of Miranda
-et al. ("Multilingual Clustering of Streaming News", EMNLP 2018) does, with the items that opened theirs
-in the last three days: its terms are the Snowball stems of the content words of its title (counted
-twice) and lead (the first `LEAD_WORDS` words, stop words and numbers left out) and its entities
-(countries, GeoNames ids of cities, actor ids: the same in every language, counted three times), each
-weighted (1 + ln tf) * ln((N + 1) / (df + 1)) with the document frequencies counted online over the last
-three days (all workers, in Redis). The best stored item by cosine similarity, published at most
-`max_gap` apart, is the same happening when the similarity reaches `event_threshold` (0.4) for an event,
-`threshold` (0.6) for a story with no event. Across languages the words never meet, so there the cosine
-of the entity terms alone counts (`cross_threshold`, 0.5), and only with at least two entities shared
-(one country in common says too little). Two events that name different places (a city, else a
-country, none shared) are never joined: the clusterer's rule. An event-less item takes that event (`event_id`, and joins
-its reports) or story (`story_id`, `story_similarity` = the cosine); an item with a new event only joins
-another event (it keeps an event, never becomes a story). A later report of a linked happening (a copy of
-the story, another report of the event) follows it there. Chosen on the DEV half of
-tests/data/event_pairs.jsonl (0.4 for events: dev within-language recall 0.35 -> 0.57 at precision 0.90;
-0.5 across languages: recall across 0.30 -> 0.47, precision 0.89; 0.4-0.7 differ by one pair; the
-place guard then: within 0.57 -> 0.54, across 0.47 -> 0.48, the same precision)
-and on tests/data/story_pairs.jsonl (0.6 for stories: precision 1.00, where 0.55 with stems merged a
-follow-up). Until `min_docs` documents have been counted (a fresh deployment), nothing is linked: the
-frequencies mean nothing yet. Candidates come from the item's `ANCHORS` heaviest terms (lists of the
-last 8 items per term and day); the best 5 are scored.
+reads; the other names no place). After both, each item that opened a happening of its own (a new story
+with no typed event, or a new event) is compared, the way the online TF-IDF clustering of Miranda et al.
+("Multilingual Clustering of Streaming News", EMNLP 2018) does, with the items that opened theirs in the
+last three days: its terms are the Snowball stems of the content words of its title (counted twice) and
+lead (the first `LEAD_WORDS` words, stop words and numbers left out) and its entities (countries,
+GeoNames ids of cities, actor ids: the same in every language, counted three times), each weighted (1 +
+ln tf) * ln((N + 1) / (df + 1)) with the document frequencies counted online over the last three days
+(all workers, in Redis). The best stored item by cosine similarity, published (an undated item: fetched,
+as its events are dated) at most `max_gap` apart, is the same happening when the similarity reaches
+`event_threshold` (0.4) for an event, `threshold` (0.6) for a story with no event. Across languages the
+words never meet, so there the cosine of the entity terms alone counts (`cross_threshold`, 0.5), and
+only with at least two entities shared (one country in common says too little). Two events that name
+different places (a city, else a country, none shared) are never joined: the clusterer's rule. An event-
+less item takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity`
+= the cosine); an item with a new event only joins another event (it keeps an event, never becomes a
+story). A later report of a linked happening (a copy of the story, another report of the event) follows
+it there. Chosen on the DEV half of tests/data/event_pairs.jsonl (0.4 for events, 0.5 across languages;
+0.4-0.7 differ by a pair or two; with all of it, dev precision 0.89 -> 0.92, recall within 0.35 -> 0.54,
+across 0.25 -> 0.32) and on tests/data/story_pairs.jsonl (0.6 for stories: precision 1.00, where 0.55
+with stems merged a follow-up). Until `min_docs` documents have been counted (a fresh deployment),
+nothing is linked: the frequencies mean nothing yet. Candidates come from the item's `ANCHORS` heaviest
+terms (lists of the last 8 items per term and day); the best 5 are scored.
 
 Redis, one hash tag for the script's keys (Redis Cluster):
   <p>:{stl}:df:<day>   term -> documents that day ('' -> all documents)
@@ -157,7 +156,7 @@ class StoryLinker(Stage):
             names += [keys.story_link("df", day), keys.story_link("ix", day), keys.story_link("sv", day)]
         lines = []
         for item in rows:
-            pub = item.published.timestamp() if item.published is not None else -1
+            pub = (item.published or item.fetched_at).timestamp()   # undated: when fetched, as its events
             mode = _mode(item)
             terms = story_terms(item) if mode != "0" else Counter[str]()
             lang = item.lang or (item.facts.lang if item.facts is not None else None) or "-"

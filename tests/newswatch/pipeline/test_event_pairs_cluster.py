@@ -147,21 +147,20 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     for pair in scores["dev happening"].wrong + scores["heldout happening"].wrong:
         print(f"  wrongly grouped ({pair.split}): {pair.id} {pair.languages} {pair.relation}: {pair.event[:70]}")
     # What the settings chosen on dev reach (not the goals, P >= 0.95, R >= 0.8 within and >= 0.6
-    # across: most misses are reports with no extracted event or keys too thin, see BENCHMARKS.md section 11).
-    # An item's restatements of one occasion are one event (events.py `_same_occasion`); an item that opened an
-    # event or a story joins an earlier report's event by the TF-IDF cosine of lead-word stems and entities
-    # (story_link.py; across languages by the entity terms alone; never two events naming different places):
-    # dev within 0.35 -> 0.54, across 0.25 -> 0.47, P 0.86 -> 0.90; heldout within 0.30 -> 0.54, across
-    # 0.42 -> 0.52, P 0.85 -> 0.82.
+    # across: most misses are reports with no extracted event or keys too thin, see BENCHMARKS.md section 12.1).
+    # An item that opened an event or a story joins an earlier report's event by the TF-IDF cosine of lead-word
+    # stems and entities (story_link.py; across languages by the entity terms alone; never two events naming
+    # different places; an undated report counts from when it was fetched, as its events do): dev P 0.89 ->
+    # 0.92, within 0.35 -> 0.54, across 0.25 -> 0.32; heldout P 0.87 -> 0.89, within 0.33 -> 0.46, across
+    # 0.42 -> 0.47. Known actors that share an official's nationality and role are no two sets of people in
+    # one item (the host's sentence naming the guest by title).
     dev, held = scores["dev happening"], scores["heldout happening"]
-    # Known actors that share an official's nationality and role are no two sets of people in one item (the
-    # host's sentence naming the guest by title): without linking, dev P 0.86 -> 0.89, heldout 0.85 -> 0.87.
-    assert dev.precision >= 0.87 and scores["dev happening dated"].precision >= 0.9, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.54 and dev.recall_across >= 0.45, (dev.within, dev.across)
-    assert held.precision >= 0.8 and held.recall_within >= 0.5 and held.recall_across >= 0.48, held.line()
+    assert dev.precision >= 0.9 and scores["dev happening dated"].precision >= 0.93, [p.id for p in dev.wrong]
+    assert dev.recall_within >= 0.54 and dev.recall_across >= 0.3, (dev.within, dev.across)
+    assert held.precision >= 0.87 and held.recall_within >= 0.45 and held.recall_across >= 0.45, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: recall within, no precision lost
     assert dev.within[0] >= before.within[0] + 8 and dev.precision >= before.precision, (before.line(), dev.line())
-    # across languages only the entity terms meet (two shared at least): dev across 0.30 -> 0.47
+    # across languages only the entity terms meet (two shared at least): dev across 16 -> 19 pairs
     mono = monolingual["dev happening"]
-    assert dev.across[0] >= mono.across[0] + 8 and dev.within == mono.within, (mono.line(), dev.line())
+    assert dev.across[0] >= mono.across[0] + 2 and dev.within == mono.within, (mono.line(), dev.line())
