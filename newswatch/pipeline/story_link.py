@@ -32,7 +32,7 @@ Redis, one hash tag for the script's keys (Redis Cluster):
                        published, norm, language, norm of the entity terms, vector
   <p>:{stl}:map:<slot> happening -> the happening it was linked to · <p>:{stl}:seq  the last handle
 Day keys expire 3 days after their day ends; map slots are `window` long and expire after two. An
-event's added reports go to its family's report hash (events.add_event_reports, that family's slot).
+event's added reports go to its family's report hash (event_reports.add_event_reports, that family's slot).
 Without Redis (`state=None`) nothing is linked.
 """
 from __future__ import annotations
@@ -56,7 +56,8 @@ from newswatch.store.state import State
 __all__ = ["StoryLinker", "story_terms"]
 
 LEAD_WORDS, MAX_TERMS, ANCHORS = 40, 40, 6
-# TF-IDF cosine to join a story with no event, and to join an event (the module docstring says how they were chosen)
+# TF-IDF cosine to join a story with no event, an event, and (entities alone) a report in another language;
+# the module docstring says how they were chosen
 STORY_THRESHOLD, EVENT_THRESHOLD, CROSS_THRESHOLD = 0.6, 0.4, 0.5
 _STOP = frozenset("""
 the and for with from that this are was were been has have had its his her their they them she not but
