@@ -128,3 +128,12 @@ def test_an_arabic_host_receiving_his_counterpart_names_the_guest(classifier):
     assert {(p.actor, p.nationality, p.role) for p in arrived.who} == {("diop", "ML", "official"),
                                                                       (None, "RU", "official")}
     assert [(p.id, p.role) for p in arrived.where] == [("2460596", "destination")], arrived.where
+
+
+def test_an_arabic_second_round_of_talks_is_no_election(classifier):
+    """«الجولة الثانية» is a second round of anything (talks, matches, a tour): not an election cue on its own
+    (tests/data/collected/events.jsonl line 18, Al Jazeera 2026-02-17: the second round of the US-Iran talks)."""
+    text = ("انتهت عصر اليوم الثلاثاء في جنيف الجولة الثانية من المفاوضات بين إيران والولايات المتحدة، "
+            "حسبما أعلن التلفزيون الإيراني.")
+    types = {e.type for e in events_of(classifier, text, "ar", date(2026, 2, 17))}
+    assert "talks" in types and "election" not in types, types
