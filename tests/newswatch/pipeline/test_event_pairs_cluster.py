@@ -151,7 +151,7 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     # An item that opened an event or a story joins an earlier report's event by the TF-IDF cosine of lead-word
     # stems and entities (story_link.py; across languages by the entity terms alone; never two events naming
     # different places; an undated report counts from when it was fetched, as its events do): dev P 0.89 ->
-    # 0.92, within 0.35 -> 0.54, across 0.25 -> 0.32; heldout P 0.87 -> 0.89, within 0.33 -> 0.46, across
+    # 0.92, within 0.35 -> 0.54, across 0.25 -> 0.33; heldout P 0.87 -> 0.89, within 0.33 -> 0.46, across
     # 0.42 -> 0.47. Known actors that share an official's nationality and role are no two sets of people in
     # one item (the host's sentence naming the guest by title).
     dev, held = scores["dev happening"], scores["heldout happening"]
