@@ -21,7 +21,7 @@ from workers.children import stop_child
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.heartbeat import worker_id
-from workers.polling import drain_archive
+from workers.archive_drain import drain_archive
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server

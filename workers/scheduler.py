@@ -26,7 +26,7 @@ from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
 from newswatch.model.item import Item
-from workers.polling import drain_archive
+from workers.archive_drain import drain_archive
 from workers.sources.base import SourceError
 
 if TYPE_CHECKING:   # imported where used: telethon only in processes with a live source

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from newswatch.archive.schema import TEXT_MAX_BYTES
 from newswatch.classify.normalize import normalize_term
 from newswatch.model.alert import Alert
 from newswatch.model.item import Item
 
 KINDS = {"i": "item", "a": "alert", "d": "delivery"}
+TEXT_MAX_BYTES = 20 * 1024     # an item's text is cut (on a character boundary) beyond this (schema.py)
 # A NUL as JSON writes it (`\u0000`), not a backslash of the text followed by "u0000" (`\\u0000`).
 _NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
