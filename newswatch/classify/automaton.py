@@ -29,18 +29,20 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic
+from typing import Any, Generic, cast
 
 import ahocorasick
 from typing_extensions import TypeVar
 
 from newswatch.classify.normalize import Normalized, OffsetMap, normalize_term
+from newswatch.classify.packed import PackedPayloads, PackedStrings, Table
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
 P = TypeVar("P", default=Any)  # what a term is registered with (the classifier's: classify.model.Payload)
 
-_FORMAT = "newswatch-termindex-1"  # bump when the key view, normalization or pickle layout changes
+_FORMAT = "newswatch-termindex-2"  # bump when the key view, normalization or pickle layout changes
+PACK_FROM = 10_000  # terms: an index this big keeps its terms and payloads packed (packed.py)
 _NON_WORD = re.compile(r"[^\w ]")  # "_" is \w but not alphanumeric: replaced separately
 _EDGE = re.compile(r"([\W_]*)(.*?)([\W_]*)", re.DOTALL)
 _ARABIC = "\u0621-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
@@ -86,9 +88,12 @@ class TermIndex(Generic[P]):
 
     def __init__(self, terms: Iterable[tuple[str, P]], *, normalized: bool = False) -> None:
         """Index (term, payload) pairs; a term's payloads are kept as registered, in order (duplicates too).
-        Terms are normalized with `normalize_term` unless `normalized`; empty terms are skipped."""
+        Terms are normalized with `normalize_term` unless `normalized`; empty terms are skipped.
+        From PACK_FROM terms on, the terms and (when they are tuples of str) the payloads are stored
+        packed: the classifier's index in a few MB instead of 50 (the small indexes of the rules and
+        the event cues stay plain lists, read on every hit)."""
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        self._terms: list[str] = []
+        names: list[str] = []   # the normalized term, per term id
         grouped: list[list[P]] = []  # per term id, made tuples (`_payloads`) at the end
         self._edges: list[tuple[str, str] | None] = []  # (leading, trailing) punctuation of the term
         self._sizes: list[int] = []  # length of the stored view, without its two spaces
@@ -103,15 +108,21 @@ class TermIndex(Generic[P]):
             key = word_view(core)
             tid = ids.get(key)
             if tid is None:
-                tid = ids[key] = len(self._terms)
-                self._terms.append(term)
+                tid = ids[key] = len(names)
+                names.append(term)
                 grouped.append([])
                 self._edges.append((lead, trail) if lead or trail else None)
                 self._sizes.append(len(key))
                 self._automaton.add_word(f" {key} ", tid)
             grouped[tid].append(payload)
-        self._payloads: list[tuple[P, ...]] = [tuple(p) for p in grouped]
-        if self._terms:
+        del ids
+        self._terms: Table[str] = names
+        self._payloads: Table[tuple[P, ...]] = [tuple(p) for p in grouped]
+        if len(names) >= PACK_FROM:
+            self._terms = PackedStrings(names)
+            if PackedPayloads.fits(grouped):
+                self._payloads = cast("Table[tuple[P, ...]]", PackedPayloads(cast(Any, grouped)))
+        if names:
             self._automaton.make_automaton()
 
     def __len__(self) -> int:
@@ -148,7 +159,7 @@ class TermIndex(Generic[P]):
 
     def _candidates(self, norm: Normalized) -> list[tuple[int, int, int]]:
         """Sorted (nstart, -nend, term id) of every match, with Arabic proclitics blanked out too."""
-        if not self._terms or not norm.text:
+        if not len(self._terms) or not norm.text:
             return []
         view = f" {word_view(norm.text)} "
         sizes = self._sizes

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # 34,000 of them stay in a worker: no __dict__ each
 class City:
     geonameid: int
     name: str
