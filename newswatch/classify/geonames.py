@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 CHUNK = 1 << 20
+TOKEN_MAX = 1024   # a key and the punctuation around it are shorter: past this much text, no match is final
 _KEY = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*:\s*')
 _NEXT = re.compile(r"\s*([,}])")
 _DECODER = json.JSONDecoder()
@@ -63,12 +64,12 @@ class _Reader:
         return bool(piece)
 
     def expect(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """The short token `pattern` at the current place (moving past it), or None. More text is read
+        only while the token could still be cut off by the end of what was read."""
         while True:
             found = pattern.match(self.text, self.pos)
-            if found is not None and (found.end() < len(self.text) or self.done):
-                self.pos = found.end()
-                return found
-            if not self._more():   # at the end: what matched (if anything) is all there is
+            ends_inside = found.end() == len(self.text) if found else len(self.text) - self.pos < TOKEN_MAX
+            if self.done or not ends_inside or not self._more():
                 if found is not None:
                     self.pos = found.end()
                 return found
