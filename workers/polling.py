@@ -26,7 +26,7 @@ from newswatch.pipeline import AgeFilter, Stage, run_stages
 from newswatch.pipeline.event_keys import Scoring
 from newswatch.pipeline.events import EventClusterer
 from newswatch.pipeline.story_link import StoryLinker
-from workers.archive_drain import drain_archive
+from workers.archive_jobs import drain_archive
 from workers.sources.base import SourceError
 
 log = logging.getLogger(__name__)

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from newswatch.archive.queue import ArchiveQueue
 from newswatch.archive.records import BadEntry, Entry, alert_entry, decode, item_entry
-from newswatch.archive.retention import LOCK_TTL as PRUNE_LOCK_TTL
-from newswatch.archive.retention import PRUNE_BUDGET, PruneReport, Retention
-from newswatch.archive.writer import WriteReport
+from newswatch.archive.policy import LOCK_TTL as PRUNE_LOCK_TTL
+from newswatch.archive.policy import PRUNE_BUDGET, PruneReport, Retention
+from newswatch.archive.records import WriteReport
 from newswatch.logs import fields
 from newswatch.model.alert import Alert
 from newswatch.model.item import Item
