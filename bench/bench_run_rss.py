@@ -86,7 +86,7 @@ class Sampler:
     peak_sum_at: float = 0.0
     peak_sum_noweb: int = 0                                # the same without the desk
     samples: int = 0
-    timeline: list = field(default_factory=list)           # (t, sum kB)
+    timeline: list = field(default_factory=list)           # (t, sum kB, {role: VmRSS kB})
 
     def __post_init__(self) -> None:
         self.stop = threading.Event()
@@ -100,19 +100,21 @@ class Sampler:
 
     def sample(self) -> None:
         total = desk = 0
+        by_role: dict[str, int] = {}
         for pid in benchlib.descendants(self.root):
             name = role(benchlib.cmdline(pid))
             vm = benchlib.vm_status(pid)
             if not vm:
                 continue
             total += vm["VmRSS"]
+            by_role[name] = by_role.get(name, 0) + vm["VmRSS"]
             desk += vm["VmRSS"] if name == "desk" else 0
             self.pids.setdefault(name, set()).add(pid)
             self.peak[name] = max(self.peak.get(name, 0), vm["VmRSS"])
             self.hwm[name] = max(self.hwm.get(name, 0), vm["VmHWM"])
         self.samples += 1
         t = time.monotonic() - self.started
-        self.timeline.append((t, total))
+        self.timeline.append((t, total, by_role))
         if total > self.peak_sum:
             self.peak_sum, self.peak_sum_at = total, t
         self.peak_sum_noweb = max(self.peak_sum_noweb, total - desk)
@@ -240,7 +242,7 @@ def one_run(server, variant: str, interval: str, repo: Path = benchlib.REPO, cac
     text = time_file.read_text() if time_file.exists() else ""
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     result["time_maxrss"] = int(m.group(1)) if m else None
-    result.update(peak=sampler.peak, hwm=sampler.hwm, peak_sum=sampler.peak_sum, peak_sum_noweb=sampler.peak_sum_noweb,
+    result.update(timeline=sampler.timeline, peak=sampler.peak, hwm=sampler.hwm, peak_sum=sampler.peak_sum, peak_sum_noweb=sampler.peak_sum_noweb,
                   peak_sum_at=sampler.peak_sum_at, samples=sampler.samples,
                   pids={k: len(v) for k, v in sampler.pids.items()},
                   alerts_printed=sum(1 for _ in open(workdir / "run.out", "rb")),
@@ -276,6 +278,10 @@ def report(r: dict) -> None:
         if name in r["pids"]:
             print(f"  {name:<13} peak VmRSS (sampled) {benchlib.mb(r['peak'].get(name, 0)):>10}   "
                   f"VmHWM {benchlib.mb(r['hwm'].get(name, 0)):>10}   pids seen {r['pids'].get(name, 0)}")
+    marks = [(t, by_role) for t, _, by_role in r["timeline"]][::50]   # every 10 s
+    print("  VmRSS over time (s: " + ", ".join(n for n in ROLES if n in r["pids"]) + ", MB): " + "; ".join(
+        f"{t:.0f}: " + "/".join(f"{by_role.get(n, 0) / 1024:.0f}" for n in ROLES if n in r["pids"])
+        for t, by_role in marks))
     t = totals(r)
     print(f"  {'tree':<13} peak of the sampled sum {t['peak']:.1f} MB (at {r['peak_sum_at']:.1f} s); sum of VmHWM "
           f"of {', '.join(n for n in LONG_LIVED if n in r['pids'])}: {t['hwm']:.1f} MB")
