@@ -39,11 +39,11 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def git_state() -> str:
+def git_state(repo: Path = REPO) -> str:
     try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", ".", ":!bench",
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", ".", ":!bench",
                                 ":!BENCHMARKS.md"], capture_output=True, text=True, timeout=10).stdout.strip()
         return f"{head}{' + uncommitted changes outside bench/' if dirty else ''}" if head else "unknown"
     except (OSError, subprocess.SubprocessError):

@@ -167,6 +167,8 @@ def cmd_test_rule(args) -> int:
 
 
 def cmd_worker(args) -> int:
+    from newswatch.malloc import limit_arenas
+    limit_arenas()   # before any thread: eight pool threads, two malloc arenas (newswatch/malloc.py)
     config, _ = _load(args)
     from workers.status_server import status_server_for
     from celery.exceptions import SecurityWarning
@@ -190,12 +192,16 @@ def cmd_worker(args) -> int:
     rt.warm_up()  # classifier and rules ready before the first task (a poll) is taken
     from workers.heartbeat import HeartbeatTicker   # its pool runs a heartbeat task from its own queue
     ticker = HeartbeatTicker(app, rt.state, config.settings.health.heartbeat, args.worker_id).start()
+    from workers.archive_jobs import ArchiveJobs
+    archive_jobs = ArchiveJobs(rt).start() if args.archive_jobs else None   # `newswatch run`'s: its scheduler's
     worker = app.Worker(pool="threads", concurrency=args.concurrency or config.settings.worker.concurrency,
                         queues=[*queues(config.settings.key_prefix), ticker.queue], quiet=True, without_gossip=True,
                         without_mingle=True, without_heartbeat=True,
                         loglevel=log_options(args, config.settings)[0].upper())
     worker.start()
     ticker.stop()
+    if archive_jobs is not None:
+        archive_jobs.stop()
     if status is not None:
         status.stop()
     return worker.exitcode or 0
@@ -267,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--concurrency", type=int, help="threads (default: worker.concurrency)")
             p.add_argument("--no-persistence-check", action="store_true", help=argparse.SUPPRESS)  # run's child
             p.add_argument("--worker-id", help=argparse.SUPPRESS)   # `newswatch run`: one id for every child it starts
+            p.add_argument("--archive-jobs", action="store_true", help=argparse.SUPPRESS)   # run's: drain, prune
     sub.add_parser("check", parents=[common], help="validate config and rules").set_defaults(func=cmd_check)
     items = sub.add_parser("items", parents=[common], help="fetch now, print normalized items as JSON lines")
     items.add_argument("--source", help="only this source id")

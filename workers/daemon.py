@@ -21,7 +21,7 @@ from workers.children import stop_child
 from alerts.delivery import sweep_open_deliveries
 from workers.embedded_redis import EmbeddedRedis, _die_with_parent
 from workers.heartbeat import worker_id
-from workers.polling import drain_archive
+from workers.archive_jobs import drain_archive
 from workers.runtime import Runtime
 from workers.scheduler import PollScheduler
 from workers.status_server import start_status_server
@@ -41,10 +41,12 @@ class WorkerProcess:
     Without one the child serves nothing."""
 
     def __init__(self, config: Config, redis_url: str, logging_options: tuple[str, str] = ("info", "text"),
-                 status_socket: socket.socket | None = None):
+                 status_socket: socket.socket | None = None, archive_jobs: bool = False):
         level, log_format = logging_options
         self.args = [sys.executable, "-m", "workers.cli", "worker", "-c", str(config.path), "--redis-url", redis_url,
                      "--log-level", level, "--log-format", log_format, "--no-persistence-check"]
+        # the archive's drain and prune, which the daemon's scheduler leaves to its worker (workers.archive_jobs)
+        self.args += ["--archive-jobs"] if archive_jobs else []
         self.args += ["--status-fd", str(status_socket.fileno())] if status_socket else ["--no-status"]
         # one worker id for every child: a restarted child takes over its predecessor's heartbeat entry,
         # so a death shows in /healthz ("not responding") until the next child is up, not for ten minutes
@@ -88,7 +90,8 @@ def _redis_url(config: Config, stack: ExitStack) -> str:
 
 
 def _start(config: Config, stack: ExitStack, logging_options: tuple[str, str],
-           child_status: socket.socket | None = None) -> tuple[Runtime, TaskQueue, WorkerProcess]:
+           child_status: socket.socket | None = None, archive_jobs: bool = False
+           ) -> tuple[Runtime, TaskQueue, WorkerProcess]:
     """Redis (embedded if none is configured), the Celery app, the runtime and a worker child;
     each registered on `stack` so they stop in reverse order on every exit path."""
     url = _redis_url(config, stack)
@@ -96,7 +99,7 @@ def _start(config: Config, stack: ExitStack, logging_options: tuple[str, str],
     rt = Runtime(config, url)
     stack.callback(rt.close)
     log_persistence(rt.state.r, url, log)   # once for the tree: the worker child is told not to
-    worker = WorkerProcess(config, url, logging_options, child_status)
+    worker = WorkerProcess(config, url, logging_options, child_status, archive_jobs)
     worker.start()
     stack.callback(worker.stop)
     return rt, queue, worker
@@ -118,8 +121,9 @@ def run_daemon(config: Config, logging_options: tuple[str, str] = ("info", "text
         child_status = None
         if config.settings.status.port is not None:  # the child's own /metrics, merged into ours
             child_status = stack.enter_context(socket.create_server(("127.0.0.1", 0)))
-        rt, queue, worker = _start(config, stack, logging_options, child_status)
-        scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest)
+        rt, queue, worker = _start(config, stack, logging_options, child_status, archive_jobs=True)
+        # the worker child drains and prunes the archive: this process never loads the database
+        scheduler = PollScheduler(rt, queue.poll, queue.delivery, enqueue_ingest=queue.ingest, archive_jobs=False)
         status = start_status_server(rt, config.settings.status.host, config.settings.status.port,
                                      scheduler=scheduler,
                                      child_port=child_status.getsockname()[1] if child_status else None)

@@ -26,6 +26,7 @@ from newswatch.pipeline import AgeFilter, Stage, run_stages
 from newswatch.pipeline.event_keys import Scoring
 from newswatch.pipeline.events import EventClusterer
 from newswatch.pipeline.story_link import StoryLinker
+from workers.archive_jobs import drain_archive
 from workers.sources.base import SourceError
 
 log = logging.getLogger(__name__)
@@ -186,19 +187,6 @@ def _to_archive(rt, source_id: str, fresh: list, created: list) -> None:
     except Exception as exc:  # noqa: BLE001 — the archive never holds up an alert
         log.error(fields("archive_push_failed", source_id=source_id, items=len(fresh), alerts=len(created),
                          reason=f"{type(exc).__name__}: {exc}"[:300]))
-
-
-def drain_archive(rt, budget: float, force: bool = False) -> None:
-    """Write what the archive queue holds (newswatch.archive.archiver); a failure is only logged."""
-    try:
-        report = rt.archiver.drain(budget=budget, force=force)
-    except Exception as exc:  # noqa: BLE001 — the archive never holds up an alert
-        log.error(fields("archive_drain_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
-        return
-    if report.batches:
-        w = report.written
-        log.info(fields("archive_written", items=w.items, items_known=w.items_known, alerts=w.alerts,
-                        deliveries=w.deliveries, rejected=report.rejected or None))
 
 
 def _count(metrics, source_id: str, items, fresh, dropped: dict, matches, deliveries, merged: int) -> None:

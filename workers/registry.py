@@ -12,8 +12,15 @@ from newswatch.config import Config
 from newswatch.config import load_config as _load_config
 from newswatch.config.registry import Registry
 from newswatch.config.yamlconf import ConfigIssue
+from newswatch.model.item import Item
 from workers.sources import SOURCES
-from workers.sources.inputs import read_items
+
+
+def read_items(spec: str, *, timeout: float = 20.0, max_bytes: int = 10 * 1024 * 1024) -> list[Item]:
+    """workers.sources.inputs.read_items, imported when an input is read (the feed parser, the fetcher):
+    the processes that only load a config (the desk, `newswatch run`'s parent) never load them."""
+    from workers.sources.inputs import read_items as read
+    return read(spec, timeout=timeout, max_bytes=max_bytes)
 
 
 def registry() -> Registry:

@@ -1,10 +1,16 @@
-"""Everything a worker or scheduler process needs, built once from the config."""
+"""Everything a worker or scheduler process needs, built once from the config.
+
+What only a worker uses is built on first use and imported then: the HTTP client and the source
+adapters (a poll), the classifier and the compiled rules (`warm_up`), the archive's database (the
+first write). The scheduler (`newswatch run`'s parent) builds none of them, so it never loads the
+feed parser, httpx, the classifier's modules or SQLAlchemy (BENCHMARKS.md §13.3)."""
 from __future__ import annotations
 
 import functools
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alerts.dispatch import Dispatcher
 from alerts.incidents import SourceIncidents
@@ -12,14 +18,8 @@ from alerts.store import AlertStore
 from alerts.notifiers import build_notifier
 from alerts.notifiers.options import ChannelOptions
 from alerts.rules.loader import Rule
-from alerts.rules.matcher import RuleMatcher
-from alerts.rules.reports import HappeningReports
-from newswatch.pipeline.event_reports import event_reports
 from newswatch.archive.archiver import Archiver
-from newswatch.archive.database import Archive
 from newswatch.archive.queue import ArchiveQueue
-from newswatch.classify.classifier import Classifier
-from newswatch.classify.tables import tables_dir
 from newswatch.config import Config
 from newswatch.config.registry import ComponentConfig, SourceConfig
 from workers.registry import load_config
@@ -29,7 +29,13 @@ from newswatch.store.state import State, connect
 from workers.rules_reload import LiveRules
 from workers.sources_reload import LiveSources
 from workers.sources import build_source
-from workers.sources.http_fetch import USER_AGENT, HttpFetcher
+
+if TYPE_CHECKING:
+    from alerts.rules.matcher import RuleMatcher
+    from newswatch.archive.database import Archive
+    from newswatch.classify.classifier import Classifier
+    from workers.sources.base import Source
+    from workers.sources.http_fetch import HttpFetcher
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +59,6 @@ class Runtime:
         self.archiver = Archiver(lambda: self.archive, self.archive_queue)
         self.alerts = AlertStore(self.state, archive=self.archive_queue)
         self.live_rules = LiveRules(config, self._compile_matcher)  # rules hot-reload (workers.rules_reload)
-        self.fetcher = HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes,
-                                   user_agent=s.http.user_agent or USER_AGENT)
-        self.sources = {src.id: build_source(src, self.fetcher, config.base_dir) for src in s.sources}
         self.live_sources = LiveSources(config.path, self)   # sources follow their files (workers.sources_reload)
         self.channels = {ch.id: ch for ch in s.channels}
         self.notifiers = {ch.id: build_notifier(ch) for ch in s.channels}
@@ -74,13 +77,28 @@ class Runtime:
         return cls(config, url)
 
     @functools.cached_property
+    def fetcher(self) -> HttpFetcher:
+        """The HTTP client the sources share, made by the first poll."""
+        from workers.sources.http_fetch import USER_AGENT, HttpFetcher
+        s = self.settings
+        return HttpFetcher(timeout=s.http.timeout, max_bytes=s.http.max_bytes, user_agent=s.http.user_agent or USER_AGENT)
+
+    @functools.cached_property
+    def sources(self) -> dict[str, Source]:
+        """Source id -> its adapter, made on first use (a poll; a worker's task limits)."""
+        return {src.id: build_source(src, self.fetcher, self.config.base_dir) for src in self.settings.sources}
+
+    @functools.cached_property
     def archive(self) -> Archive:
         """The archive database's pool, opened when this process first drains (or searches)."""
+        from newswatch.archive.database import Archive
         return Archive.from_config(self.settings.archive, self.config.state_dir)
 
     @functools.cached_property
-    def classifier(self):
+    def classifier(self) -> Classifier | None:
         """Built on first use, so only processes that poll pay for it (about 150 MB, 0.5 s from cache)."""
+        from newswatch.classify.classifier import Classifier
+        from newswatch.classify.tables import tables_dir
         c = self.settings.classify
         if not c.enabled:
             return None
@@ -103,6 +121,9 @@ class Runtime:
         """Place and region conditions use the classifier's tables; `source:` the sources' tags; `reports:`
         the reports the pipeline recorded in Redis (story dedup and event clustering record an item's
         before it is matched): its event's, else its story's."""
+        from alerts.rules.matcher import RuleMatcher
+        from alerts.rules.reports import HappeningReports
+        from newswatch.pipeline.event_reports import event_reports
         tables = self.classifier.tables if self.classifier is not None else None
         source_tags = {src.id: frozenset(src.tags) for src in self.settings.sources}
         return RuleMatcher(rules, tables=tables, source_tags=source_tags,
@@ -126,9 +147,10 @@ class Runtime:
     def replace_sources(self, sources: list[SourceConfig]) -> None:
         """The sources in force from now on (LiveSources): an unchanged source keeps its adapter; the rules
         are compiled again on next use (their `source:` conditions read the sources' tags)."""
-        old = self.sources
-        self.sources = {src.id: old[src.id] if src.id in old and getattr(old[src.id], "config", None) == src
-                        else build_source(src, self.fetcher, self.config.base_dir) for src in sources}
+        if "sources" in self.__dict__:   # made already (else made from the new settings on first use)
+            old = self.sources
+            self.sources = {src.id: old[src.id] if src.id in old and getattr(old[src.id], "config", None) == src
+                            else build_source(src, self.fetcher, self.config.base_dir) for src in sources}
         self.settings = self.settings.model_copy(update={"sources": list(sources)})
         self.config.settings = self.settings
         self.__dict__.pop("source_langs", None)
@@ -165,7 +187,8 @@ class Runtime:
 
     def close(self) -> None:
         self.live_rules.close()
-        self.fetcher.close()
+        if "fetcher" in self.__dict__:   # made (cached_property)
+            self.fetcher.close()
         if "archive" in self.__dict__:   # opened (cached_property)
             self.archive.close()
         self.state.r.close()

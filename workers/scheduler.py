@@ -1,6 +1,7 @@
 """APScheduler only enqueues: one job per source, plus the sweep of open deliveries, plus the drain
 of the archive queue (its own job, so a database that hangs never delays a redelivery), plus the
-archive's retention (`archive_prune`: a few seconds every PRUNE_EVERY, under its own lock).
+archive's retention (`archive_prune`: a few seconds every PRUNE_EVERY, under its own lock). The two
+archive jobs can be left to a worker (`archive_jobs=False`: `newswatch run`, workers/archive_jobs.py).
 
 Only one scheduler is active at a time: it holds a Redis lease and renews it;
 a standby scheduler keeps trying and takes over when the lease lapses.
@@ -20,13 +21,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from alerts.digest import flush_due
 from alerts.silences import Silences
 from newswatch.archive.archiver import DRAIN_EVERY
-from newswatch.archive.retention import PRUNE_EVERY, Retention
+from newswatch.archive.policy import PRUNE_EVERY
 from newswatch.logs import fields
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 from alerts.delivery import sweep_open_deliveries
 from newswatch.model.item import Item
-from workers.polling import drain_archive
+from workers.archive_jobs import PRUNE_FIRST, drain_archive, prune_archive
 from workers.sources.base import SourceError
 
 if TYPE_CHECKING:   # imported where used: telethon only in processes with a live source
@@ -37,7 +38,6 @@ from workers.heartbeat import forget_gone
 log = logging.getLogger(__name__)
 
 SOURCES_CHECK_EVERY = 2.0   # seconds between two looks at the sources' files (workers.sources_reload)
-PRUNE_FIRST = 60.0   # seconds after start to the first archive prune (then every PRUNE_EVERY)
 
 
 class Listener(Protocol):
@@ -86,8 +86,10 @@ class SchedulerLease:
 
 class PollScheduler:
     def __init__(self, rt, enqueue_poll, enqueue_delivery, *, lease_ttl: float = 30.0,
-                 sweep_every: float | None = None, enqueue_ingest=None, listener_factory=None):
+                 sweep_every: float | None = None, enqueue_ingest=None, listener_factory=None,
+                 archive_jobs: bool = True):
         self.rt = rt
+        self.archive_jobs = archive_jobs   # False: a worker drains and prunes (workers.archive_jobs.ArchiveJobs)
         self.enqueue_poll = enqueue_poll
         self.enqueue_delivery = enqueue_delivery
         self.enqueue_ingest = enqueue_ingest
@@ -108,9 +110,10 @@ class PollScheduler:
         self.scheduler.add_job(self._refresh, IntervalTrigger(seconds=self.lease.ttl_ms / 3000), id="lease")
         self._manage_listeners()
         self.scheduler.add_job(self._sweep, IntervalTrigger(seconds=self.sweep_every), id="sweep")
-        self.scheduler.add_job(self._drain_archive, IntervalTrigger(seconds=DRAIN_EVERY), id="archive")
-        self.scheduler.add_job(self._prune_archive, IntervalTrigger(seconds=PRUNE_EVERY), id="archive_prune",
-                               next_run_time=now + timedelta(seconds=PRUNE_FIRST))
+        if self.archive_jobs:
+            self.scheduler.add_job(self._drain_archive, IntervalTrigger(seconds=DRAIN_EVERY), id="archive")
+            self.scheduler.add_job(self._prune_archive, IntervalTrigger(seconds=PRUNE_EVERY), id="archive_prune",
+                                   next_run_time=now + timedelta(seconds=PRUNE_FIRST))
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         self.scheduler.start()
         log.info(fields("scheduler_started", sources=len(self.rt.settings.sources), leader=self.lease.held))
@@ -237,12 +240,8 @@ class PollScheduler:
 
     def _prune_archive(self) -> None:
         """Retention (archive.keep, archive.max_items): what is older goes, a few seconds' worth per run."""
-        if not self.lease.held:
-            return
-        try:
-            self.rt.archiver.prune(Retention.from_config(self.rt.settings.archive))
-        except Exception as exc:  # noqa: BLE001 — retention never stops the scheduler
-            log.warning(fields("archive_prune_failed", reason=f"{type(exc).__name__}: {exc}"[:300]))
+        if self.lease.held:
+            prune_archive(self.rt)
 
     def stop(self) -> None:
         for listener in self.listeners.values():

@@ -1,16 +1,20 @@
-"""The Celery tasks (thin wrappers over workers.polling and alerts.delivery) and how to enqueue them."""
+"""The Celery tasks (thin wrappers over workers.polling and alerts.delivery) and how to enqueue them.
+
+Processes that only enqueue (the scheduler, `run --once`, the CLI) import this for `TaskQueue`; what the
+tasks run (the poll pipeline with the classifier's modules, delivery) is imported by `register_tasks`, in
+a worker."""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from celery import Celery, Task
 
-from alerts.delivery import DeliveryStatus, deliver_once
 from alerts.notifiers import send_timeout
 from newswatch.model.item import Item
 from workers.celery_app import DELIVER_TASK, HEARTBEAT_TASK, INGEST_TASK, POLL_TASK
-from workers.heartbeat import beat
-from workers.polling import PIPELINE_MARGIN, PollStatus, ingest_once, poll_limit, poll_once
-from workers.runtime import Runtime
-from workers.task_guard import task_guard
+
+if TYPE_CHECKING:
+    from workers.runtime import Runtime
 
 
 class TaskQueue:
@@ -43,6 +47,10 @@ def register_tasks(app: Celery, rt: Runtime) -> None:
     """The worker's tasks, bound to its runtime (no module-level current runtime). Each declares Celery's
     soft and hard time limits (the longest of its kind in this config), which the threads pool does not
     enforce; each run is watched against its own limit by `task_guard` instead (workers/task_guard.py)."""
+    from alerts.delivery import DeliveryStatus, deliver_once
+    from workers.heartbeat import beat
+    from workers.polling import PIPELINE_MARGIN, PollStatus, ingest_once, poll_limit, poll_once
+    from workers.task_guard import task_guard
     queue = TaskQueue(app)
     poll_soft = max([poll_limit(rt, source_id) for source_id in rt.sources], default=PIPELINE_MARGIN)
     deliver_soft = max([deliver_limit(rt, channel_id) for channel_id in rt.channels], default=DELIVERY_MARGIN)

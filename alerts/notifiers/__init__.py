@@ -1,31 +1,33 @@
 """Notifiers, by channel `type`: each kind's config model and how to build its notifier from it.
 An explicit registry, not auto-discovery (DESIGN style 6). Adding a notifier: a folder here
-(`config.py` with its model, `notifier.py` with `send(alert)`), one line in CHANNELS, its tests."""
+(`config.py` with its model, `notifier.py` with `send(alert)`), one line in CHANNELS, its tests.
+
+The config models are imported here; each kind's notifier module only when a channel of that kind is
+built: reading a config (the desk, the CLI, `newswatch run`'s parent) does not load httpx, smtplib,
+Jinja2 or Apprise for channels it does not have."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from alerts.notifiers.apprise.config import AppriseChannelConfig
 from alerts.notifiers.base import DeliveryError, Notifier
 from alerts.notifiers.discord.config import DiscordChannelConfig
-from alerts.notifiers.discord.notifier import DiscordNotifier
 from alerts.notifiers.email.config import EmailChannelConfig
-from alerts.notifiers.email.notifier import EmailNotifier
 from alerts.notifiers.slack.config import SlackChannelConfig
-from alerts.notifiers.slack.notifier import SlackNotifier
 from alerts.notifiers.stdout.config import StdoutChannelConfig
-from alerts.notifiers.stdout.notifier import StdoutNotifier
 from alerts.notifiers.telegram.config import TelegramChannelConfig
-from alerts.notifiers.telegram.notifier import TelegramNotifier
 from alerts.notifiers.webhook.config import WebhookChannelConfig
-from alerts.notifiers.webhook.notifier import WebhookNotifier
 from newswatch.config.registry import ComponentConfig
 
 
-def _apprise(cfg: AppriseChannelConfig) -> Notifier:
-    from alerts.notifiers.apprise.notifier import AppriseNotifier   # apprise loads ~190 plugins: only when used
-    return AppriseNotifier.from_config(cfg)
+def _from_config(kind: str, name: str) -> Callable[[Any], Notifier]:
+    """`alerts.notifiers.<kind>.notifier.<name>.from_config`, imported on the first build."""
+    def build(cfg: Any) -> Notifier:
+        notifier = getattr(importlib.import_module(f"alerts.notifiers.{kind}.notifier"), name)
+        return notifier.from_config(cfg)   # type: ignore[no-any-return]
+    return build
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,13 @@ class ChannelKind:
 
 
 CHANNELS: dict[str, ChannelKind] = {
-    "email": ChannelKind(EmailChannelConfig, EmailNotifier.from_config),
-    "stdout": ChannelKind(StdoutChannelConfig, StdoutNotifier.from_config),
-    "telegram": ChannelKind(TelegramChannelConfig, TelegramNotifier.from_config),
-    "slack": ChannelKind(SlackChannelConfig, SlackNotifier.from_config),
-    "discord": ChannelKind(DiscordChannelConfig, DiscordNotifier.from_config),
-    "webhook": ChannelKind(WebhookChannelConfig, WebhookNotifier.from_config),
-    "apprise": ChannelKind(AppriseChannelConfig, _apprise),
+    "email": ChannelKind(EmailChannelConfig, _from_config("email", "EmailNotifier")),
+    "stdout": ChannelKind(StdoutChannelConfig, _from_config("stdout", "StdoutNotifier")),
+    "telegram": ChannelKind(TelegramChannelConfig, _from_config("telegram", "TelegramNotifier")),
+    "slack": ChannelKind(SlackChannelConfig, _from_config("slack", "SlackNotifier")),
+    "discord": ChannelKind(DiscordChannelConfig, _from_config("discord", "DiscordNotifier")),
+    "webhook": ChannelKind(WebhookChannelConfig, _from_config("webhook", "WebhookNotifier")),
+    "apprise": ChannelKind(AppriseChannelConfig, _from_config("apprise", "AppriseNotifier")),   # ~190 plugins
 }
 
 

@@ -19,27 +19,34 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from sqlalchemy import exc
-
-from newswatch.archive.database import Archive, ArchiveUnavailable
 from newswatch.archive.queue import ArchiveQueue
 from newswatch.archive.records import BadEntry, Entry, alert_entry, decode, item_entry
-from newswatch.archive.retention import LOCK_TTL as PRUNE_LOCK_TTL
-from newswatch.archive.retention import PRUNE_BUDGET, PruneReport, Retention
-from newswatch.archive.writer import WriteReport
+from newswatch.archive.policy import LOCK_TTL as PRUNE_LOCK_TTL
+from newswatch.archive.policy import PRUNE_BUDGET, PruneReport, Retention
+from newswatch.archive.records import WriteReport
 from newswatch.logs import fields
 from newswatch.model.alert import Alert
 from newswatch.model.item import Item
 
+if TYPE_CHECKING:   # the database (SQLAlchemy, ~20 MB) is imported by the first write or prune, not to queue:
+    from newswatch.archive.database import Archive   # a process that only pushes, or finds the queue empty,
+    # never loads it (`newswatch run`'s parent)
+
 log = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 100   # entries per transaction. An item being written (its record decoded from the queue, its Facts'
+              # JSON, its search words, its row) holds about 95 kB at the drain's peak: 500 a batch took 47 MB.
 DRAIN_EVERY = 10.0       # the scheduler's drain job
 LOCK_TTL = 300.0         # a drain that dies frees the lock after this
 BACKOFF_FIRST, BACKOFF_MAX = 2.0, 60.0
-# A batch the database refuses for its content: written entry by entry, the bad ones set aside.
-DATA_ERRORS = (exc.IntegrityError, exc.DataError, exc.StatementError, KeyError, TypeError, ValueError)
+
+
+def data_errors() -> tuple[type[Exception], ...]:
+    """What a batch the database refuses for its content raises: written entry by entry, the bad ones set aside."""
+    from sqlalchemy import exc
+    return (exc.IntegrityError, exc.DataError, exc.StatementError, KeyError, TypeError, ValueError)
 
 
 @dataclass
@@ -91,6 +98,7 @@ class Archiver:
             batch = self.queue.take(BATCH)
             if not batch:
                 return True
+            from newswatch.archive.database import ArchiveUnavailable
             try:
                 written, rejected = self._write(batch)
             except ArchiveUnavailable as error:
@@ -114,14 +122,15 @@ class Archiver:
                 log.error(fields("archive_entry_rejected", reason=str(error)))
                 bad.append(raw)
         archive = self._archive()
+        data_error = data_errors()
         try:
             written = archive.write([entry for _, entry in pairs])
-        except DATA_ERRORS:   # one bad entry: write them one by one and set the bad ones aside
+        except data_error:   # one bad entry: write them one by one and set the bad ones aside
             written = WriteReport()
             for raw, entry in pairs:
                 try:
                     written.add(archive.write([entry]))
-                except DATA_ERRORS as error:
+                except data_error as error:
                     why = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
                     log.error(fields("archive_entry_rejected", kind=entry.kind, reason=f"{type(error).__name__}: {why}"))
                     bad.append(raw)

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from newswatch.archive.schema import TEXT_MAX_BYTES
 from newswatch.classify.normalize import normalize_term
 from newswatch.model.alert import Alert
 from newswatch.model.item import Item
 
 KINDS = {"i": "item", "a": "alert", "d": "delivery"}
+TEXT_MAX_BYTES = 20 * 1024     # an item's text is cut (on a character boundary) beyond this (schema.py)
 # A NUL as JSON writes it (`\u0000`), not a backslash of the text followed by "u0000" (`\\u0000`).
 _NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
@@ -147,3 +147,19 @@ def facets(record: dict[str, Any]) -> list[tuple[str, str]]:
         if isinstance(actor, dict) and actor.get("id"):
             pairs[("actor", str(actor["id"]))] = None
     return [(kind, value[:128]) for kind, value in pairs if value]
+
+
+# What a write of entries did: counted by the writer (writer.py), summed by the drain (archiver.py),
+# which imports it from here, without SQLAlchemy.
+@dataclass
+class WriteReport:
+    items: int = 0          # items inserted (the others were there already)
+    items_known: int = 0
+    alerts: int = 0
+    deliveries: int = 0     # delivery statuses offered (an older one than the row's is not applied)
+
+    def add(self, other: "WriteReport") -> None:
+        self.items += other.items
+        self.items_known += other.items_known
+        self.alerts += other.alerts
+        self.deliveries += other.deliveries

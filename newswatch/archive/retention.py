@@ -23,56 +23,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+# what is kept and when the scheduled prune runs, without SQLAlchemy (re-exported: the archive's API)
+from newswatch.archive.policy import LOCK_TTL as LOCK_TTL, PRUNE_BUDGET as PRUNE_BUDGET  # noqa: F401
+from newswatch.archive.policy import PRUNE_EVERY as PRUNE_EVERY, PruneReport as PruneReport  # noqa: F401
+from newswatch.archive.policy import Retention as Retention  # noqa: F401
 from newswatch.archive.schema import FTS_TABLE, alert_deliveries, alerts, items
 from newswatch.archive.searchtext import search_text
-from newswatch.config.archive import ArchiveConfig
 
 BATCH = 500              # rows per transaction
-PRUNE_EVERY = 600.0      # the scheduler's prune job, seconds
-PRUNE_BUDGET = 5.0       # seconds one scheduled prune may take; what is left goes next time
-LOCK_TTL = 120.0         # the Redis lock of the scheduled prune frees itself after this
 FTS_MERGE_PAGES = 500   # SQLite: pages FTS5 merges per step after a prune (its 'merge' command)
 _FTS_MERGE = sa.text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('merge', {FTS_MERGE_PAGES})")
 _FTS_DELETE = sa.text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, body, stems) "
                       "VALUES ('delete', :id, :body, :stems)")
-
-
-@dataclass
-class PruneReport:
-    """What a prune removed (or, as a dry run, would remove)."""
-    items: int = 0            # older than keep
-    items_over_max: int = 0   # the oldest beyond max_items
-    alerts: int = 0
-    deliveries: int = 0
-    done: bool = True         # False: the budget ran out with more to remove (the next prune goes on)
-    cutoff: float | None = None   # now - keep: what is older goes (None: keep is off)
-    seconds: float = 0.0
-
-    def by_kind(self) -> dict[str, int]:
-        """For newswatch_archive_pruned_total{kind}."""
-        return {"item": self.items + self.items_over_max, "alert": self.alerts, "delivery": self.deliveries}
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Retention:
-    keep: float                   # seconds; 0: nothing goes for its age (`keep: off`)
-    max_items: int | None = None
-
-    @classmethod
-    def from_config(cls, config: ArchiveConfig) -> "Retention":
-        return cls(config.keep, config.max_items)
-
-    def cutoff(self, now: float) -> float | None:
-        """What is older goes; None with `keep: off` (nothing goes for its age)."""
-        return now - self.keep if self.keep > 0 else None
 
 
 # --- items --------------------------------------------------------------------------------

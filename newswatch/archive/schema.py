@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-TEXT_MAX_BYTES = 20 * 1024     # an item's text is cut (on a character boundary) beyond this
+# defined where entries are made (records, which the processes that only queue import without SQLAlchemy)
+from newswatch.archive.records import TEXT_MAX_BYTES  # noqa: F401 (re-exported)
 FACET_KINDS = ("country", "mentioned", "city", "region", "topic", "actor")
 
 metadata = sa.MetaData()

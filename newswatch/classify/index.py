@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v4"
+INDEX_VERSION = b"index-v5"   # v5: terms and payloads packed (packed.py), City with slots
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).
@@ -122,8 +123,9 @@ def _us_states() -> dict[str, str]:
 
 
 def _compact(cities: Iterable[City]) -> list[City]:
-    """What the resolver needs of a city once its names are in the automaton."""
-    return [City(c.geonameid, c.name, c.country, c.population, c.capital, ()) for c in cities]
+    """What the resolver needs of a city once its names are in the automaton (its country code one
+    shared string per country, kept so in the cache's pickle)."""
+    return [City(c.geonameid, c.name, sys.intern(c.country), c.population, c.capital, ()) for c in cities]
 
 
 def build_index(tables: Tables, cache_dir: Path | None, min_population: int,

@@ -14,13 +14,15 @@ password is never logged or echoed: `redact_url` is what every message shows.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from newswatch.config.base import ConfigFile, StrictModel, _read_secret_file
 from newswatch.config.units import Duration
+
+if TYPE_CHECKING:   # SQLAlchemy (about 20 MB) is imported when a URL is parsed: a config with the default
+    from sqlalchemy.engine import URL   # SQLite archive validates without it (`newswatch run`'s parent)
 
 SQLITE_FILE = "archive.sqlite3"   # in state_dir, when `url` is empty
 KEEP_MIN = 3600.0                 # a shorter `keep` is a mistake (`keep: 90` is 90 seconds), not a policy
@@ -32,6 +34,8 @@ URL_FORMS = "empty (SQLite in state_dir), sqlite:////absolute/path.sqlite3, or p
 def parse_archive_url(value: str) -> URL:
     """The SQLAlchemy URL of `value` (postgresql:// uses psycopg 3). A ValueError names the problem
     and never the password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
     try:
         url = make_url(value)
     except ArgumentError:
@@ -52,6 +56,8 @@ def parse_archive_url(value: str) -> URL:
 
 def redact_url(url: URL | str) -> str:
     """The URL as logs and errors show it: any password is `***`."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
     if isinstance(url, str):
         try:
             url = make_url(url)
@@ -99,6 +105,7 @@ class ArchiveConfig(StrictModel):
 
     def database_url(self, state_dir: Path) -> URL:
         """Where the archive is: `url` (with `password` / `password_file`), else SQLite in `state_dir`."""
+        from sqlalchemy.engine import URL
         if not self.url:
             return URL.create("sqlite", database=str(state_dir / SQLITE_FILE))
         url = parse_archive_url(self.url)

@@ -180,3 +180,35 @@ def test_a_database_that_is_down_is_logged_and_the_scheduler_goes_on(tmp_path, r
         rt.close()
     [line] = [r.getMessage() for r in caplog.records if "archive_prune_failed" in r.getMessage()]
     assert "ArchiveUnavailable" in line and "nw:***@127.0.0.1" in line and "canary-pw-never-shown" not in line
+
+
+def test_newswatch_run_leaves_both_archive_jobs_to_its_worker(runtime, caplog):
+    """`newswatch run`'s scheduler adds no archive job (its process never loads the database); its worker
+    child's ArchiveJobs thread drains the queue and prunes at the scheduler's cadence (here shortened)."""
+    from workers.archive_jobs import ArchiveJobs
+    rt = runtime
+    caplog.set_level(logging.INFO)
+    fill_with_old(rt)
+    scheduler = PollScheduler(rt, lambda source_id: None, lambda alert_id, channel: None, archive_jobs=False)
+    scheduler.start()
+    try:
+        assert scheduler.scheduler.get_job("archive") is None and scheduler.scheduler.get_job("archive_prune") is None
+        assert scheduler.scheduler.get_job("sweep") is not None
+    finally:
+        scheduler.stop()
+    rt.archiver.push_items([Item("wire", "Talks in Niamey", "Delegations met in Niger.",
+                                 url="https://example.org/new/1").finish()], [])
+    assert rt.archive_queue.waiting() == 1
+    jobs = ArchiveJobs(rt, drain_every=0.2, prune_first=0.3, prune_every=60).start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (rt.archive_queue.waiting() or scalar(
+                rt, "SELECT count(*) FROM items WHERE source = 'old-wire'")):
+            time.sleep(0.1)
+    finally:
+        jobs.stop()
+    assert rt.archive_queue.waiting() == 0
+    assert scalar(rt, "SELECT count(*) FROM items WHERE source = 'wire'") == 1
+    assert scalar(rt, "SELECT count(*) FROM items WHERE source = 'old-wire'") == 0
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "archive_jobs_started" in logged and "archive_written items=1" in logged and "archive_pruned items=" in logged

@@ -196,3 +196,22 @@ def test_downgrade_to_empty_removes_every_table(archive_url):
         assert tables(archive.engine) & {"items", "item_facets", "alerts", "alert_deliveries"} == set()
     finally:
         archive.close()
+
+
+def test_head_and_current_read_without_alembic_are_alembics(archive_url):
+    """`head` (the migration files' revision lines) and `current` (one SELECT) are what Alembic says,
+    at every revision: the start of a process with an archive up to date does not import Alembic."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    assert migrate.head() == ScriptDirectory.from_config(migrate._config()).get_current_head()
+    archive = Archive(archive_url)
+    try:
+        for revision in [None, *migrate.revisions()]:
+            if revision is not None:
+                migrate.upgrade(archive.engine, revision)
+            with archive.engine.connect() as conn:
+                alembic_says = MigrationContext.configure(
+                    conn, opts={"version_table": migrate.VERSION_TABLE}).get_current_revision()
+            assert migrate.current(archive.engine) == alembic_says == revision
+    finally:
+        archive.close()

@@ -192,7 +192,8 @@ def test_seed_post(index):
 def test_save_and_load_round_trip(index, tmp_path):
     path = tmp_path / "sub" / "index.pkl"
     index.save(path)
-    assert [p.name for p in path.parent.iterdir()] == ["index.pkl"]  # no temporary file left
+    # the index and its automaton (written by pyahocorasick, not pickled), no temporary file left
+    assert sorted(p.name for p in path.parent.iterdir()) == ["index.automaton", "index.pkl"]
     loaded = TermIndex.load(path)
     text = "Лавров прибыл в Бамако, وباماكو"
     assert loaded.find(normalize(text)) == index.find(normalize(text))
@@ -232,3 +233,31 @@ def test_cache_that_cannot_be_written_still_gives_an_index(tmp_path, caplog):
     index = TermIndex.cached(b"key", lambda: [("Niamey", {"id": 1})], blocker)
     assert index.find(normalize("Niamey"))[0].payloads == ({"id": 1},)  # unhashable payloads are fine
     assert "term_index_cache_not_written" in caplog.text
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "swapped"])
+def test_an_automaton_file_that_does_not_fit_is_rebuilt(tmp_path, damage):
+    import hashlib
+
+    path = tmp_path / f"{hashlib.sha256(b'key').hexdigest()}.pkl"
+    TermIndex.cached(b"key", lambda: [("Niamey", "city:niamey"), ("Bamako", "city:bamako")], tmp_path)
+    automaton = TermIndex.automaton_path(path)
+    if damage == "missing":
+        automaton.unlink()
+    elif damage == "truncated":
+        automaton.write_bytes(automaton.read_bytes()[:-40])
+    else:   # another index's automaton, of another size
+        other = tmp_path / "other" / "x.pkl"
+        TermIndex([("Ouagadougou", "city:ouaga")]).save(other)
+        automaton.write_bytes(TermIndex.automaton_path(other).read_bytes())
+    with pytest.raises((OSError, ValueError)):
+        TermIndex.load(path)
+    index = TermIndex.cached(b"key", lambda: [("Niamey", "city:niamey")], tmp_path)
+    assert index.find(normalize("in Niamey"))[0].payloads == ("city:niamey",)
+    assert TermIndex.load(path).find(normalize("Niamey"))   # both files written again
+
+
+def test_an_empty_index_saves_and_loads(tmp_path):
+    TermIndex([]).save(tmp_path / "empty.pkl")
+    assert [p.name for p in tmp_path.iterdir()] == ["empty.pkl"]
+    assert TermIndex.load(tmp_path / "empty.pkl").find(normalize("Bamako")) == []

