@@ -76,7 +76,7 @@ def story_terms(item: Item) -> Counter[str]:
     ("C:ML", "P:2460596", "A:lavrov") x3; the `MAX_TERMS` heaviest."""
     title, text = lead(item.title, item.text, LEAD_WORDS)
     facts = item.facts
-    stem = _stemmer(item.lang or (facts.lang if facts is not None else None))
+    stem = _stemmer(_lang(item))
     terms: Counter[str] = Counter()
     for weight, words in ((2, title), (1, text)):
         for word in stem([w for w in words if len(w) > 2 and not w.isdigit() and w not in _STOP]):
@@ -160,8 +160,7 @@ class StoryLinker(Stage):
             pub = (item.published or item.fetched_at).timestamp()   # undated: when fetched, as its events
             mode = _mode(item)
             terms = story_terms(item) if mode != "0" else Counter[str]()
-            lang = item.lang or (item.facts.lang if item.facts is not None else None) or "-"
-            lines.append(" ".join([_happening(item), f"{pub:.0f}", mode, _clean(lang), _guard(item),
+            lines.append(" ".join([_happening(item), f"{pub:.0f}", mode, _clean(_lang(item) or "-"), _guard(item),
                                    *[f"{t} {n}" for t, n in terms.items()]]))
         reply = self._script(keys=names, args=[
             repr(now), today, repr(self.event_threshold), repr(self.max_gap), self.min_docs, ANCHORS, 8, 5,
@@ -187,6 +186,11 @@ class StoryLinker(Stage):
             pipe.execute()
         if events:
             add_event_reports(self.state, events, now)
+
+
+def _lang(item: Item) -> str | None:
+    """The item's language: the source's or the detected one."""
+    return item.lang or (item.facts.lang if item.facts is not None else None)
 
 
 def _clean(word: str) -> str:
