@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
 MODALITIES = ("happened", "planned")
-NOT_HAPPENED = {"planned", "cancelled", "denied", "remote"}
+NOT_HAPPENED = {"planned", "cancelled", "denied", "remote", "threatened"}
 
 
 def topic_names(value: str) -> set[str]:

@@ -5,26 +5,28 @@ whose events share language-independent keys; two newsrooms writing up one verdi
 names and words but often no typed event with the same keys (one report says "sworn in", which no cue
 reads; the other names no place). After both, each item that opened a happening of its own (a new story
 with no typed event, or a new event) is compared, the way the online TF-IDF clustering of Miranda et al.
-("Multilingual Clustering of Streaming News", EMNLP 2018) does, with the items that opened theirs in the
-last three days: its terms are the Snowball stems of the content words of its title (counted twice) and
-lead (the first `LEAD_WORDS` words, stop words and numbers left out) and its entities (countries,
-GeoNames ids of cities, actor ids: the same in every language, counted three times), each weighted (1 +
-ln tf) * ln((N + 1) / (df + 1)) with the document frequencies counted online over the last three days
-(all workers, in Redis). The best stored item by cosine similarity, published (an undated item: fetched,
-as its events are dated) at most `max_gap` apart, is the same happening when the similarity reaches
-`event_threshold` (0.4) for an event, `threshold` (0.6) for a story with no event. Across languages the
-words never meet, so there the cosine of the entity terms alone counts (`cross_threshold`, 0.5), and
+("Multilingual Clustering of Streaming News", EMNLP 2018) does, with the independent reports of the last
+three days (every item that opened a happening, and every later report that joined an event by its keys:
+a happening's second report may be the one written in like words; a story's copies add nothing): its terms
+are the Snowball stems of the content words of its title (counted twice) and lead (the first `LEAD_WORDS`
+words, stop words and numbers left out) and its entities (countries, GeoNames ids of cities, actor ids:
+the same in every language, counted three times), each weighted (1 + ln tf) * ln((N + 1) / (df + 1)) with
+the document frequencies counted online over the last three days (all workers, in Redis). The best stored
+report by cosine similarity, published (an undated item: fetched, as its events are dated) at most
+`max_gap` apart, is the same happening when the similarity reaches `event_threshold` (0.4) for an event
+or for an item that opened an event, else `threshold` (0.6) for a story with no event. Across languages
+the words never meet, so there the cosine of the entity terms alone counts (`cross_threshold`, 0.5), and
 only with at least two entities shared (one country in common says too little). Two events that name
-different places (a city, else a country, none shared) are never joined: the clusterer's rule. An event-
-less item takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity`
-= the cosine); an item with a new event only joins another event (it keeps an event, never becomes a
-story). A later report of a linked happening (a copy of the story, another report of the event) follows
-it there. Chosen on the DEV half of tests/data/event_pairs.jsonl (0.4 for events, 0.5 across languages;
-0.4-0.7 differ by a pair or two; with all of it, dev precision 0.89 -> 0.92, recall within 0.35 -> 0.54,
-across 0.25 -> 0.33) and on tests/data/story_pairs.jsonl (0.6 for stories: precision 1.00, where 0.55
-with stems merged a follow-up). Until `min_docs` documents have been counted (a fresh deployment),
-nothing is linked: the frequencies mean nothing yet. Candidates come from the item's `ANCHORS` heaviest
-terms (lists of the last 8 items per term and day); the best 5 are scored.
+different places (a city, else a country, none shared) are never joined: the clusterer's rule. The item
+takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity` = the
+cosine; an item that opened an event then has `event_id` None, its events keep their own ids: the desk
+already has the story's alert, and later reports of its event follow it there). A later report of a
+linked happening (a copy of the story, another report of the event) follows it. Chosen on the DEV half of
+tests/data/event_pairs.jsonl (0.4 for events, 0.5 across languages; with all of it, dev precision 0.89 ->
+0.91, recall within 0.35 -> 0.63, across 0.25 -> 0.32) and on tests/data/story_pairs.jsonl (0.6 for
+stories: precision 1.00, where 0.55 with stems merged a follow-up). Until `min_docs` documents have been
+counted (a fresh deployment), nothing is linked: the frequencies mean nothing yet. Candidates come from the
+item's `ANCHORS` heaviest terms (lists of the last 8 reports per term and day); the best 5 are scored.
 
 Redis, one hash tag for the script's keys (Redis Cluster):
   <p>:{stl}:df:<day>   term -> documents that day ('' -> all documents)
@@ -116,10 +118,10 @@ def _stemmer(lang: str | None) -> Callable[[list[str]], list[str]]:
 
 class StoryLinker(Stage):
     """Joins an item that opened a happening of its own (a new event, or a new story with no typed
-    event) to the happening of an independent report of the same news: an event-less item takes the
-    event (`event_id`) or the story (`story_id`, `story_similarity`) it matched; an item with a new
-    event only joins another event. A later report of a linked happening follows it. Drops nothing;
-    `hits` counts linked and copy (a later report of a linked happening)."""
+    event) to the happening of an independent report of the same news: it takes the event (`event_id`)
+    or the story (`story_id`, `story_similarity`, and no `event_id`) it matched. A later report of a
+    linked happening follows it. Drops nothing; `hits` counts linked and copy (a later report of a
+    linked happening)."""
 
     name = "story_link"
 
@@ -177,6 +179,7 @@ class StoryLinker(Stage):
                 item.event_id, item.event_first = value, False
                 events.append((value, item))
                 continue
+            item.event_id = item.event_first = None   # its event is that story's (its events keep their own ids)
             item.story_id, item.story_first, item.story_similarity = value, False, round(float(score), 3)
             reports = keys.story_reports(value)
             pipe.hsetnx(reports, report_field(item), report_value(item, now, order))
@@ -213,9 +216,10 @@ def _happening(item: Item) -> str:
 
 
 def _mode(item: Item) -> str:
-    """What the script does with the item: "e" it opened an event (look up other events, be indexed),
-    "s" it opened a story and has no event (look up events and stories, be indexed), "0" it is a later
-    report (only follow its happening if that was linked)."""
+    """What the script does with the item: "e" it opened an event, "s" it opened a story and has no event
+    (both: look up, be indexed), "i" it joined an event by its keys (follow its happening if that was
+    linked, be indexed), "0" a copy of a story (only follow: its words are its first copy's)."""
+    own_story = item.story_first is not False and item.story_id == item.id
     if item.event_id:
-        return "e" if item.event_first else "0"
-    return "s" if item.story_first is not False and item.story_id == item.id else "0"
+        return "e" if item.event_first else "i" if own_story else "0"
+    return "s" if own_story else "0"

@@ -24,7 +24,7 @@ from newswatch.classify.tables import Modality
 GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # a bare future marker: right before the cue only
 GENERIC_REACH = 4   # words
 MODAL_REACH = 8     # words between any other modality cue and the event's cue
-NOT_HAPPENED = ("cancelled", "denied", "planned")   # the first that holds wins
+NOT_HAPPENED = ("threatened", "cancelled", "denied", "planned")   # the first that holds wins
 CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
 _WORD = re.compile(r"[\w'’-]+")
 

@@ -15,6 +15,8 @@ For each sentence (the headline is a sentence of its own) that holds a cue of an
   a tenu une conférence de presse").
 - **modality** (cues.py): `planned`, `denied` or `cancelled` when a modality cue says so of the
   event's cue, or when the event's date is after the day the item was published; else `happened`.
+  A cue a threat bears on ("threatened to impose tariffs", "amid the threat of attack", «пригрозил
+  ударом») tells no event of its type.
 - **when**: the date expression of the sentence nearest the cue (dates.py); else that of another
   report of the same event in the item (same type and modality, a participant or place in common, or
   a sentence that opens on the event's noun: "The coup was led by…"); else, for an event that
@@ -189,7 +191,9 @@ class EventExtractor:
         by_kind: dict[str, list[tuple[Mention, str]]] = {}
         for cue in cues:
             kind = "talks" if cue.value == "visit" and remote else cue.value   # a call is not a visit
-            by_kind.setdefault(kind, []).append((cue, self.modality.of(cue, modal, text)))
+            modality = self.modality.of(cue, modal, text)
+            if modality != "threatened":   # a threat is no event of its type ("threatened to impose tariffs")
+                by_kind.setdefault(kind, []).append((cue, modality))
         out: list[Event] = []
         dates: dict[bool, list[tuple[int, int, date]]] = {}
         for kind, told in by_kind.items():

@@ -7,8 +7,9 @@
 -- anchors, list cap, top, day expire-at (today's), map expire-at, the batch (below), the threshold to join
 -- a story with no event (`threshold` is to join an event), the threshold across languages (entity terms
 -- only). The batch: one line per item "happening published(-1) mode language(-) guard term count ...", mode
--- "e" (opened an event: may join another event), "s" (opened a story, no event: may join an event or a
--- story), "0" (a later report: follows).
+-- "e" (opened an event) or "s" (opened a story, no event): looks up, may join an event or a story, and is
+-- stored; "i" (joined an event by its keys): follows, and is stored; "0" (a story's copy): follows.
+-- Every stored report carries its happening as resolved then (a linked one: where it was linked).
 -- Returns one line per item: "happening how score", how = linked | copy (its happening was linked) | none.
 local now, today, threshold, max_gap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local min_docs, n_anchors, cap, top = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -77,9 +78,9 @@ local function conflict(g1, g2)
 end
 
 -- The best stored happening for the item: in its own language by the cosine of all terms (`threshold` to
--- join an event, `story_threshold` a story); in another language by the cosine of the entity terms alone
+-- join an event, or for an item with an event (`guard`) anything; `story_threshold` a story); in another language by the cosine of the entity terms alone
 -- (`cross_threshold`), only when they share at least two entities (one shared country says too little).
-local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, lang, guard)
+local function best_story(terms, w, norm, enorm, anchor, pub, own, lang, guard)
   local acc, mine = {}, {}
   for j, t in ipairs(terms) do mine[t[1]] = w[j] end
   for i = 0, 2 do
@@ -104,8 +105,7 @@ local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, 
     end
     if sid then
       spub, snorm, senorm = tonumber(spub), tonumber(snorm), tonumber(senorm)
-      local eligible = sid ~= own and (not events_only or string.sub(sid, 1, 2) == 'e:')
-                       and not conflict(guard, parse_guard(sguard))
+      local eligible = sid ~= own and not conflict(guard, parse_guard(sguard))
       local cross = lang ~= '-' and slang ~= '-' and lang ~= slang
       if eligible and (pub < 0 or spub < 0 or math.abs(pub - spub) <= max_gap) then
         local dot, edot, shared = 0, 0, 0
@@ -121,7 +121,7 @@ local function best_story(terms, w, norm, enorm, anchor, pub, own, events_only, 
           if shared >= 2 and enorm > 0 and senorm > 0 then s, need = edot / (enorm * senorm), cross_threshold end
         elseif norm > 0 and snorm > 0 then
           s = dot / (norm * snorm)
-          need = (string.sub(sid, 1, 2) == 'e:') and threshold or story_threshold
+          need = (string.sub(sid, 1, 2) == 'e:' or guard) and threshold or story_threshold
         end
         if s >= need and (s > best_s or (s == best_s and sid < best)) then best, best_s, best_h = sid, s, h end
       end
@@ -143,16 +143,30 @@ local function index(h, anchor)
   if #args > 0 then redis.call('hset', ix(2), unpack(args)) end
 end
 
+local function store(happening, pub, lang, guard, terms, w, norm, enorm, order, anchor)
+  local h = string.format('%d', redis.call('incr', KEYS[1]))
+  local parts = {}
+  for k = 1, math.min(#order, 40) do
+    local j = order[k]
+    if w[j] > 0 then parts[#parts + 1] = terms[j][1] .. ' ' .. string.format('%.3f', w[j]) end
+  end
+  redis.call('hset', sv(2), h, happening .. '|' .. string.format('%.0f', pub) .. '|' .. string.format('%.4f', norm) ..
+             '|' .. lang .. '|' .. string.format('%.4f', enorm) .. '|' .. guard .. '|' .. table.concat(parts, ' '))
+  index(h, anchor)
+end
+
 for line in string.gmatch(ARGV[11], '[^\n]+') do
   local w_ = {}
   for word in string.gmatch(line, '%S+') do w_[#w_ + 1] = word end
   local story, pub, mode, lang, guard = w_[1], tonumber(w_[2]), w_[3], w_[4], w_[5]
   local linked = redis.call('hget', KEYS[2], story) or redis.call('hget', KEYS[3], story)
+  local happening = linked or story
   if linked then
     out[#out + 1] = linked .. ' copy 1'
-  elseif mode == '0' or #w_ < 7 then
+  elseif mode == '0' or mode == 'i' or #w_ < 7 then
     out[#out + 1] = story .. ' none 0'
-  else
+  end
+  if mode ~= '0' and #w_ >= 7 then
     local terms = {}
     for j = 6, #w_ - 1, 2 do terms[#terms + 1] = {w_[j], tonumber(w_[j + 1])} end
     local w, norm, docs = weights(terms)
@@ -160,25 +174,21 @@ for line in string.gmatch(ARGV[11], '[^\n]+') do
     for j, t in ipairs(terms) do if is_entity(t[1]) then enorm = enorm + w[j] * w[j] end end
     enorm = math.sqrt(enorm)
     local anchor, order = anchors(terms, w)
-    local sid, s, h = nil, 0, nil
-    if docs >= min_docs then sid, s, h = best_story(terms, w, norm, enorm, anchor, pub, story, mode == 'e', lang,
-                                                         parse_guard(guard)) end
-    if sid then
-      redis.call('hset', KEYS[2], story, sid)
-      touched[KEYS[2]] = map_at
-      out[#out + 1] = sid .. ' linked ' .. string.format('%.4f', s)
-    else
-      h = string.format('%d', redis.call('incr', KEYS[1]))
-      local parts = {}
-      for k = 1, math.min(#order, 40) do
-        local j = order[k]
-        if w[j] > 0 then parts[#parts + 1] = terms[j][1] .. ' ' .. string.format('%.3f', w[j]) end
+    if not linked and mode ~= 'i' then
+      local sid, s = nil, 0
+      if docs >= min_docs then sid, s = best_story(terms, w, norm, enorm, anchor, pub, story, lang,
+                                                   parse_guard(guard)) end
+      if sid then   -- a stored report's happening may have been linked on since it was stored
+        sid = redis.call('hget', KEYS[2], sid) or redis.call('hget', KEYS[3], sid) or sid
+        redis.call('hset', KEYS[2], story, sid)
+        touched[KEYS[2]] = map_at
+        happening = sid
+        out[#out + 1] = sid .. ' linked ' .. string.format('%.4f', s)
+      else
+        out[#out + 1] = story .. ' none 0'
       end
-      redis.call('hset', sv(2), h, story .. '|' .. string.format('%.0f', pub) .. '|' .. string.format('%.4f', norm) ..
-                 '|' .. lang .. '|' .. string.format('%.4f', enorm) .. '|' .. guard .. '|' .. table.concat(parts, ' '))
-      out[#out + 1] = story .. ' none 0'
     end
-    index(h, anchor)
+    store(happening, pub, lang, guard, terms, w, norm, enorm, order, anchor)
     for _, t in ipairs(terms) do df_add[t[1]] = (df_add[t[1]] or 0) + 1 end
     df_add[''] = (df_add[''] or 0) + 1
   end

@@ -137,3 +137,37 @@ def test_an_arabic_second_round_of_talks_is_no_election(classifier):
             "حسبما أعلن التلفزيون الإيراني.")
     types = {e.type for e in events_of(classifier, text, "ar", date(2026, 2, 17))}
     assert "talks" in types and "election" not in types, types
+
+
+THREATS = [
+    # tests/data/feeds/world-2026-02/time_world__9f9555d69283aeda.xml (TIME, January 2026)
+    ("en", "The Trump Administration has threatened senior Iraqi politicians with sanctions on Iraq if Iran-backed "
+           "armed groups are included in the next government, sources told", "sanction"),
+    # letemps.ch/economie/limites-sanctions-contre-moscou (January 2022)
+    ("fr", "Les menaces de nouvelles sanctions contre la Russie se sont faites encore plus pressantes à l’approche de "
+           "la rencontre entre le secrétaire d’Etat américain Antony Blinken et son homologue russe Sergueï Lavrov ce "
+           "vendredi à Genève.", "sanction"),
+    # bel-news.com/?p=94974 (title)
+    ("ru", "Трамп угрожает усилить санкции в отношении России", "sanction"),
+    # voixdesdeuxrives.com 2025-11-17 (title)
+    ("ar", "ترامب يهدد بعقوبات على كل دولة تتعامل تجارياً مع روسيا", "sanction"),
+]
+
+
+@pytest.mark.parametrize("lang, text, kind", THREATS, ids=[t[0] for t in THREATS])
+def test_a_threat_is_no_event_of_its_type(classifier, lang, text, kind):
+    """A cue a threat bears on tells no event: "threatened to impose a tariff" is no sanction, «menace de frapper»
+    no attack (the labelled set's rule: es-0069 "threatened retaliatory sanctions" has no event)."""
+    assert kind not in {e.type for e in events_of(classifier, text, lang)}
+
+
+def test_a_threat_in_another_clause_leaves_the_event(classifier):
+    """tests/data/feeds/world-2026-02/washingtonpost_world__4bf53cb602417030.xml: the talks happened; the attack
+    is only threatened (it was read as an attack that happened, the item's main event)."""
+    title = "Amid threat of U.S. attack, Iran nuclear talks proceed without breakthrough"
+    text = ("The meeting Tuesday occurred against the backdrop of an expanded U.S. military presence in the Middle "
+            "East, as President Donald Trump threatens to attack Iran if a deal cannot be reached.")
+    found = classifier.classify(title, text, declared_lang="en", published=date(2026, 2, 17)).events
+    assert {e.type for e in found} == {"talks"} and {e.modality for e in found} == {"happened"}, found
+    # the French sentence above: the sanctions are threatened, the meeting in Geneva is still an event
+    assert "talks" in {e.type for e in events_of(classifier, THREATS[1][1], "fr")}

@@ -148,19 +148,20 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
         print(f"  wrongly grouped ({pair.split}): {pair.id} {pair.languages} {pair.relation}: {pair.event[:70]}")
     # What the settings chosen on dev reach (not the goals, P >= 0.95, R >= 0.8 within and >= 0.6
     # across: most misses are reports with no extracted event or keys too thin, see BENCHMARKS.md section 12.1).
-    # An item that opened an event or a story joins an earlier report's event by the TF-IDF cosine of lead-word
+    # An item that opened an event or a story joins an earlier report's happening by the TF-IDF cosine of lead-word
     # stems and entities (story_link.py; across languages by the entity terms alone; never two events naming
-    # different places; an undated report counts from when it was fetched, as its events do): dev P 0.89 ->
-    # 0.92, within 0.35 -> 0.54, across 0.25 -> 0.33; heldout P 0.87 -> 0.89, within 0.33 -> 0.46, across
-    # 0.42 -> 0.47. Known actors that share an official's nationality and role are no two sets of people in
-    # one item (the host's sentence naming the guest by title).
+    # different places; an undated report counts from when it was fetched, as its events do). Every report of
+    # a happening is a candidate, not only its first (an event's second report may be the one in like words),
+    # and a report that opens an event may join an earlier story with no event (one alert): dev P 0.89 -> 0.91,
+    # within 0.35 -> 0.63, across 0.25 -> 0.32; heldout P 0.87 -> 0.90, within 0.33 -> 0.52, across 0.42 -> 0.48.
     dev, held = scores["dev happening"], scores["heldout happening"]
     assert dev.precision >= 0.9 and scores["dev happening dated"].precision >= 0.93, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.54 and dev.recall_across >= 0.3, (dev.within, dev.across)
-    assert held.precision >= 0.87 and held.recall_within >= 0.45 and held.recall_across >= 0.45, held.line()
+    assert dev.recall_within >= 0.6 and dev.recall_across >= 0.3, (dev.within, dev.across)
+    assert held.precision >= 0.88 and held.recall_within >= 0.5 and held.recall_across >= 0.45, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: recall within, no precision lost
-    assert dev.within[0] >= before.within[0] + 8 and dev.precision >= before.precision, (before.line(), dev.line())
-    # across languages only the entity terms meet (two shared at least): dev across 16 -> 19 pairs
+    assert dev.within[0] >= before.within[0] + 10 and dev.precision >= before.precision, (before.line(), dev.line())
+    # across languages only the entity terms meet (two shared at least): dev across 17 -> 19 pairs; a happening
+    # joined across languages can take a report another one of its language would have joined (1 pair here)
     mono = monolingual["dev happening"]
-    assert dev.across[0] >= mono.across[0] + 2 and dev.within == mono.within, (mono.line(), dev.line())
+    assert dev.across[0] >= mono.across[0] + 2 and dev.within[0] >= mono.within[0] - 1, (mono.line(), dev.line())

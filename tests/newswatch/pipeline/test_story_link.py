@@ -114,9 +114,10 @@ def test_a_report_with_no_event_joins_the_event_of_another_outlets_report(state,
     assert repost.event_id == nyt.event_id                         # ... follows it to the event it joined
 
 
-def test_a_report_with_a_new_event_joins_only_another_event(state, key_prefix, classified):
-    """The other way round: the NYT item (no event) is stored first, then the report with an event comes. The
-    report keeps its own event (an item with an event never becomes a mere story), and the NYT item keeps its
+def test_a_report_with_a_new_event_joins_an_earlier_story_and_its_event_follows(state, key_prefix, classified):
+    """The other way round: the NYT item (no event) is stored first, then DW's report, which opens an event,
+    comes. The desk already has the NYT story; DW's report joins it (one happening, one alert), its events
+    keep their own ids, and a later report of DW's event follows it to that story. The NYT item keeps its
     story: the linker does not rewrite what is already decided."""
     linked = run(state, classified, StoryLinker(state), events=True)
     nyt = by_title(linked, "In Hungary, Marco Rubio Stresses")
@@ -124,14 +125,22 @@ def test_a_report_with_a_new_event_joins_only_another_event(state, key_prefix, c
     fresh = State(state.r, key_prefix + "-order")
     warm = [i for i in classified if "Rubio" not in i.title + i.text]
     run(fresh, warm, StoryLinker(fresh), events=True)   # the day's other news: the frequencies, other events
-    first, then = copy.deepcopy(nyt), copy.deepcopy(report)
-    for item in (first, then):
+    first, then, again = copy.deepcopy(nyt), copy.deepcopy(report), copy.deepcopy(report)
+    again.source_id, again.guid, again.url = "another-outlet", "another-1", "https://another.example/rubio"
+    again.title, again.text = "Rubio in Budapest: " + again.title, " ".join(reversed(again.text.split(". ")))
+    for item in (first, then, again.finish()):
         item.story_id = item.story_first = item.story_similarity = item.event_id = item.event_first = None
         StoryDeduplicator(fresh).process([item])
         EventClusterer(fresh).process([item])
         StoryLinker(fresh).process([item])
     assert first.event_id is None and first.story_id == first.id
-    assert then.event_id is not None and then.event_first is True and then.story_id == then.id
+    own = [e.id for e in then.facts.events if e.id]
+    assert then.event_id is None and then.story_id == first.id and then.story_first is False, then
+    assert then.happening == first.happening and own
+    assert {e.id for e in again.facts.events if e.id} & set(own)   # clustered into DW's event by its keys ...
+    assert again.happening == first.happening                        # ... and told as the NYT story
+    outlets = {r["source_id"] for r in story_reports(fresh, first.id)}
+    assert outlets >= {first.source_id, then.source_id, again.source_id}, outlets
 
 
 def test_two_stops_of_a_tour_in_like_words_stay_two_events(state, key_prefix, classified, data_dir_module):
