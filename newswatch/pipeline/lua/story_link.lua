@@ -46,7 +46,8 @@ local function anchors(terms, w)  -- the `n_anchors` heaviest terms
   return out_, order
 end
 
-local function is_entity(t) return string.find(t, '^[CPA]:') ~= nil end
+-- entities (country, city, actor) and numbers: the terms written alike in every language
+local function is_entity(t) return string.find(t, '^[CPAN]:') ~= nil end
 
 -- An event's guard: ",<its place keys, comma-separated>", '-' for no event. Two events are never one when
 -- both name a city (else a place) and share none: the clusterer's own rule (event_keys.apart, conflict

@@ -23,6 +23,7 @@ from newswatch.classify.classifier import Classifier
 from newswatch.model.item import Item
 from newswatch.pipeline.events import EventClusterer
 from newswatch.pipeline.stories import StoryDeduplicator
+from newswatch.pipeline import story_link
 from newswatch.pipeline.story_link import StoryLinker
 from newswatch.store.state import State
 from tests.support.event_pairs import EventPair, Report, load_event_pairs
@@ -133,7 +134,7 @@ def run(state: State, pairs: list[EventPair], items: dict[str, Item], link: dict
             for split in ("dev", "heldout") for mode in ("event", "happening") for dated in (False, True)}
 
 
-def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
+def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monkeypatch):
     pairs = load_event_pairs()
     classifier = Classifier.from_config_dir(TABLES, cache_dir=tmp_path_factory.mktemp("nwcache"))
     items = classified_items(pairs, classifier)
@@ -141,6 +142,9 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     scores = run(state, pairs, items, link={})
     unlinked = run(State(state.r, state.prefix + "-nolink"), pairs, items)
     monolingual = run(State(state.r, state.prefix + "-mono"), pairs, items, link={"cross_threshold": 1.0})
+    with monkeypatch.context() as patch:
+        patch.setattr(story_link, "NUMBER_WEIGHT", 0)
+        numberless = run(State(state.r, state.prefix + "-nonum"), pairs, items, link={})
     print(f"\nevent pairs: {len(pairs)}; reports {len(items)}, {with_event} with an extracted event")
     for name, result in scores.items():
         print(f"{name:24} {result.line()}")
@@ -149,19 +153,24 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory):
     # What the settings chosen on dev reach (not the goals, P >= 0.95, R >= 0.8 within and >= 0.6
     # across: most misses are reports with no extracted event or keys too thin, see BENCHMARKS.md section 12.1).
     # An item that opened an event or a story joins an earlier report's happening by the TF-IDF cosine of lead-word
-    # stems and entities (story_link.py; across languages by the entity terms alone; never two events naming
-    # different places; an undated report counts from when it was fetched, as its events do). Every report of
-    # a happening is a candidate, not only its first (an event's second report may be the one in like words),
-    # and a report that opens an event may join an earlier story with no event (one alert): dev P 0.89 -> 0.91,
-    # within 0.35 -> 0.63, across 0.25 -> 0.32; heldout P 0.87 -> 0.90, within 0.33 -> 0.52, across 0.42 -> 0.48.
+    # stems, numbers and entities (story_link.py; across languages by the entity and number terms alone; never
+    # two events naming different places; an undated report counts from when it was fetched, as its events do).
+    # Every report of a happening is a candidate, not only its first (an event's second report may be the one in
+    # like words), and a report that opens an event may join an earlier story with no event (one alert): dev P
+    # 0.89 -> 0.93, within 0.35 -> 0.63, across 0.27 -> 0.35; heldout P 0.87 -> 0.90, within 0.33 -> 0.52,
+    # across 0.42 -> 0.47.
     dev, held = scores["dev happening"], scores["heldout happening"]
-    assert dev.precision >= 0.9 and scores["dev happening dated"].precision >= 0.93, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.6 and dev.recall_across >= 0.3, (dev.within, dev.across)
+    assert dev.precision >= 0.92 and scores["dev happening dated"].precision >= 0.95, [p.id for p in dev.wrong]
+    assert dev.recall_within >= 0.6 and dev.recall_across >= 0.33, (dev.within, dev.across)
     assert held.precision >= 0.88 and held.recall_within >= 0.5 and held.recall_across >= 0.45, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: recall within, no precision lost
     assert dev.within[0] >= before.within[0] + 10 and dev.precision >= before.precision, (before.line(), dev.line())
-    # across languages only the entity terms meet (two shared at least): dev across 17 -> 19 pairs; a happening
-    # joined across languages can take a report another one of its language would have joined (1 pair here)
+    # across languages only the entity and number terms meet (two shared at least): dev across 17 -> 21 pairs; a
+    # happening joined across languages can take a report another one of its language would have joined (1 here)
     mono = monolingual["dev happening"]
     assert dev.across[0] >= mono.across[0] + 2 and dev.within[0] >= mono.within[0] - 1, (mono.line(), dev.line())
+    # numbers ("died at 84", «в возрасте 84 лет») join reports across languages: dev across 19 -> 21, and one
+    # wrong pair fewer (two Nigerian reports with no number in common); heldout: one pair across fewer
+    bare = numberless["dev happening"]
+    assert dev.across[0] >= bare.across[0] + 2 and dev.precision > bare.precision, (bare.line(), dev.line())

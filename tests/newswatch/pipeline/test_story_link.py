@@ -198,6 +198,11 @@ def test_terms_are_content_words_and_language_independent_entities(classified):
     assert "C:PE" in terms and terms["C:PE"] >= 3 and "congress" in terms and "impeach" in terms   # stems
     assert terms["vote"] == 2 and "votes" not in terms   # the title's "votes", stemmed, counts twice
     assert not {"the", "to", "and"} & set(terms) and len(terms) <= 40
+    # numbers are written alike in every language, Eastern Arabic digits too; years say nothing of which event
+    arabic = Item(source_id="a", title="", text="وافق ٧٥ نائبا من أصل ١٠٢ في ٢٠٢٦", lang="ar").finish()
+    english = Item(source_id="e", title="", text="75 of 102 lawmakers voted in 2026", lang="en").finish()
+    numbers = [{t for t in story_terms(i) if t.startswith("N:")} for i in (arabic, english)]
+    assert numbers[0] == numbers[1] == {"N:75", "N:102"}, numbers
     with pytest.raises(ValueError, match=r"threshold in \(0, 1\] \(got 0\)"):
         StoryLinker(None, threshold=0)
     with pytest.raises(ValueError, match=r"event_threshold in \(0, 1\] \(got 1.5\)"):
