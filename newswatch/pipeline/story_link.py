@@ -83,14 +83,16 @@ def story_terms(item: Item) -> Counter[str]:
     stem = _stemmer(_lang(item))
     terms: Counter[str] = Counter()
     for weight, words in ((2, title), (1, text)):
-        for word in stem([w for w in words if len(w) > 2 and not w.isdigit() and w not in _STOP]):
-            terms[word] += weight
-    for words in (title, text):
+        content = []
         for word in words:
-            if NUMBER_WEIGHT > 0 and word.isdecimal() and len(word) <= 9:   # «٧٥» too: int() reads them
-                n = int(word)
-                if n >= 2 and not 1900 <= n <= 2100:   # a year says little of which event: the time gap does
+            if word.isdecimal():   # «٧٥» too: int() reads every script's decimal digits
+                n = int(word) if len(word) <= 9 else 0
+                if n >= 2 and not 1900 <= n <= 2100 and NUMBER_WEIGHT > 0:   # a year: the time gap says it
                     terms["N:" + str(n)] += NUMBER_WEIGHT
+            elif len(word) > 2 and word not in _STOP and not word.isdigit():
+                content.append(word)
+        for word in stem(content):
+            terms[word] += weight
     if facts is not None:
         for code in facts.countries[:3]:
             terms["C:" + code] += 3
