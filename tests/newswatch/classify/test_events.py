@@ -171,3 +171,28 @@ def test_a_threat_in_another_clause_leaves_the_event(classifier):
     assert {e.type for e in found} == {"talks"} and {e.modality for e in found} == {"happened"}, found
     # the French sentence above: the sanctions are threatened, the meeting in Geneva is still an event
     assert "talks" in {e.type for e in events_of(classifier, THREATS[1][1], "fr")}
+
+
+def test_events_are_read_from_the_lead_not_the_background(classifier):
+    """Dawn's full report of Yunus stepping down (tests/data/feeds/world-2026-02/dawn_world__ce5f942d1cd40fc0.xml,
+    16 Feb 2026; 23 sentences): the news is in the headline and first sentences; the later ones are background
+    (20: "lawmakers are expected to be sworn in on Tuesday, after which Tarique Rahman is set to become ... prime
+    minister", 21: the campaign's dead), which was clustered as events of their own and drew other outlets' reports
+    of the swearing-in to this item. Events are read from the first LEAD_SENTENCES sentences."""
+    from newswatch.classify.events.extract import LEAD_SENTENCES, EventExtractor
+    from workers.sources.feeds.parse import parse_feed
+    feed = ROOT / "tests" / "data" / "feeds" / "world-2026-02" / "dawn_world__ce5f942d1cd40fc0.xml"
+    item = next(i for i in parse_feed(feed.read_bytes(), feed.name).items if i.title.startswith("Bangladesh’s Yunus"))
+    lead = classifier.classify(item.title, item.text, declared_lang="en", published=item.published)
+    assert len(lead.sentences["text"]) > 20 and lead.events
+    assert all(e.field == "title" or e.sentence < LEAD_SENTENCES for e in lead.events), lead.events
+    saved = classifier.events.lead_sentences
+    try:
+        classifier.events.lead_sentences = 1000
+        whole = classifier.classify(item.title, item.text, declared_lang="en", published=item.published)
+    finally:
+        classifier.events.lead_sentences = saved
+    assert any(e.sentence >= 20 for e in whole.events if e.field == "text"), whole.events
+    assert [e for e in whole.events if e.field == "title" or e.sentence < LEAD_SENTENCES] == lead.events
+    with pytest.raises(ValueError, match="lead_sentences >= 1"):
+        EventExtractor(lead_sentences=0)
