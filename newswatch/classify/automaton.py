@@ -146,11 +146,12 @@ class TermIndex(Generic[P]):
         """Leftmost-longest, non-overlapping, word-bounded hits of the index's terms in `norm`."""
         return [self.hit(norm, nstart, nend, tid) for nstart, nend, tid in self.find_spans(norm)]
 
-    def find_spans(self, norm: Normalized) -> list[tuple[int, int, int]]:
+    def find_spans(self, norm: Normalized, end: int | None = None) -> list[tuple[int, int, int]]:
         """What `find` returns, as bare (nstart, nend, term id) in the normalized text: for callers
-        that drop most hits by their term before building a `Hit` (see `hit`, `payloads`)."""
+        that drop most hits by their term before building a `Hit` (see `hit`, `payloads`). `end`: only
+        the normalized text before it is read (a word boundary: the start of a sentence)."""
         spans, taken_until = [], -1
-        for nstart, neg_end, tid in self._candidates(norm):
+        for nstart, neg_end, tid in self._candidates(norm, end):
             if nstart >= taken_until:
                 taken_until = -neg_end
                 spans.append((nstart, taken_until, tid))
@@ -171,15 +172,17 @@ class TermIndex(Generic[P]):
         that share one automaton between independent term sets and choose among hits per set)."""
         return [self.hit(norm, nstart, -neg_end, tid) for nstart, neg_end, tid in self._candidates(norm)]
 
-    def _candidates(self, norm: Normalized) -> list[tuple[int, int, int]]:
-        """Sorted (nstart, -nend, term id) of every match, with Arabic proclitics blanked out too."""
-        if not len(self._terms) or not norm.text:
+    def _candidates(self, norm: Normalized, stop: int | None = None) -> list[tuple[int, int, int]]:
+        """Sorted (nstart, -nend, term id) of every match (in the text before `stop`), with Arabic
+        proclitics blanked out too."""
+        text = norm.text if stop is None else norm.text[:stop]
+        if not len(self._terms) or not text:
             return []
-        view = _padded_view(norm.text)
+        view = _padded_view(text)
         sizes = self._sizes
         # Each (end, term) comes once from one scan; only the proclitic scans below repeat some.
         candidates = [(end - sizes[tid] - 1, 1 - end, tid) for end, tid in self._automaton.iter(view)]
-        if not norm.text.isascii() and _HAS_ARABIC.search(norm.text):
+        if not text.isascii() and _HAS_ARABIC.search(text):
             found = set(candidates)
             for size, pattern in _PROCLITIC_RES:
                 stripped, count = pattern.subn(" " * size, view)

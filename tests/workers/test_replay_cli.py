@@ -339,7 +339,8 @@ def test_text_past_the_archive_cut_is_read_by_facts_not_by_words(tmp_path, share
     from newswatch.model.item import Item
     (shared / "tail-rule.yaml").write_text(
         "- {id: tail-word, title: Tail, when: {keywords: [Zanzibar-lighthouse]}, notify: [console]}\n")
-    filler = "Markets were calm and nothing else happened that day. " * (TEXT_MAX_BYTES // 50)
+    # one long opening sentence (events are read from a text's first sentences, extract.LEAD_SENTENCES)
+    filler = "Markets were calm and nothing else happened that day, " * (TEXT_MAX_BYTES // 50) + "and so it went. "
     text = filler + ("Russian Foreign Minister Sergei Lavrov arrived in Bamako on Monday for talks. "
                      "Zanzibar-lighthouse.")
     item = Item("wire", "A long day", text, url="https://example.org/long", guid="long-1").finish()

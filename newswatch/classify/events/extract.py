@@ -1,12 +1,14 @@
 """EventExtractor: the events an item reports, read off the classifier's mentions sentence by sentence.
 
-Events are read from the headline and the text's first `LEAD_SENTENCES` (6) sentences. A report tells
+Events are read from the headline and the text's first `LEAD_SENTENCES` (12) sentences. A report tells
 its news first; a long article's later paragraphs are mostly its background (what happened before,
 what others did elsewhere), which alerts and grouping must not take for the news: in the 591 world
 items 621 of 1,211 events came from past the tenth sentence of a few full-text items (one has 171
-sentences). Chosen on the DEV labelled pairs (6: one more true pair, no false one; 8 and 10: one more
-of each; 20: two false more; BENCHMARKS.md section 13.1); every collected text (at most five sentences)
-is read whole.
+sentences), and reading them was half the extraction's cost. Twelve keeps the real posts' news: the
+seed Telegram post (tests/data/seed) says "It was announced in Bamako that Lavrov's visit would last two
+days" in its eighth sentence, and every collected text (at most five sentences) is read whole. On the
+DEV labelled pairs, 6 to 12 sentences gave one true pair more and (8 to 12) one false pair more
+(another oath the same day in Dhaka), 20 two false pairs more (BENCHMARKS.md section 13.1).
 
 For each of those sentences that holds a cue of an event type (the `events:` lists of topics.yaml, in
 the item's language, found by an automaton of their own):
@@ -38,7 +40,7 @@ An event needs a participant or a place: a bare "the visit" says nothing to matc
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
@@ -55,7 +57,7 @@ from newswatch.classify.normalize import Normalized, OffsetMap
 from newswatch.classify.tables import Modality
 
 UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin"})   # no who, no where
-LEAD_SENTENCES = 6   # of the text: the ones events are read from (see the module docstring)
+LEAD_SENTENCES = 12   # of the text: the ones events are read from (see the module docstring)
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
 _WORD = re.compile(r"[\w'’-]+")
@@ -89,10 +91,15 @@ class EventExtractor:
             found = self._kinds[(tid, lang)] = (kinds, any(what == "event" for what, _ in kinds), index.has_edges(tid))
         return found
 
-    def cue_hits(self, norm: Normalized, spans: list[tuple[int, int]], lang: str | None = None) -> list[_Hit]:
+    def cue_hits(self, norm: Normalized, spans: list[tuple[int, int]], lang: str | None = None,
+                 sentences: int | None = None) -> list[_Hit]:
         """(sentence, start, end, term id, kinds) of each cue term of one field in `lang` (see
-        `cue_mentions`), the mentions not built yet: only the sentences an event cue is in need them."""
-        found = self.cues.find_spans(norm)
+        `cue_mentions`), the mentions not built yet: only the sentences an event cue is in need them.
+        `sentences`: only the first so many sentences are read."""
+        stop = None
+        if sentences is not None and len(spans) > sentences:   # the normalized start of the first one left out
+            stop = bisect_left(norm.offsets, spans[sentences][0], 0, len(norm.text))
+        found = self.cues.find_spans(norm, stop)
         if not found:
             return []
         starts = [start for start, _ in spans]
@@ -131,7 +138,8 @@ class EventExtractor:
     def extract(self, facts: Facts, texts: dict[str, str], norms: dict[str, Normalized],
                 published: date | None = None) -> list[Event]:
         lang = facts.lang or ""
-        hits = {field: self.cue_hits(norm, facts.sentences.get(field) or [(0, len(norm.original))], lang)
+        hits = {field: self.cue_hits(norm, facts.sentences.get(field) or [(0, len(norm.original))], lang,
+                                     None if field == "title" else self.lead_sentences)
                 for field, norm in norms.items()}
         told = sorted({(field != "title", hit[0]) for field, field_hits in hits.items() for hit in field_hits if hit[5]})
         told = [t for t in told if not t[0] or t[1] < self.lead_sentences]   # the lead, not the background

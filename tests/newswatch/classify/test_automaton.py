@@ -261,3 +261,14 @@ def test_an_empty_index_saves_and_loads(tmp_path):
     TermIndex([]).save(tmp_path / "empty.pkl")
     assert [p.name for p in tmp_path.iterdir()] == ["empty.pkl"]
     assert TermIndex.load(tmp_path / "empty.pkl").find(normalize("Bamako")) == []
+
+
+@pytest.mark.parametrize("text", ["Lavrov arrived in Bamako. Chad and Mali next; the U.S. too.",
+                                  "وصل لافروف إلى باماكو. ثم النيجر و انجمينا."])
+def test_find_spans_up_to_an_end_reads_only_the_text_before_it(index, text):
+    """`end` (a sentence's start) limits the scan: the hits before it are the whole text's hits before it."""
+    norm = normalize(text)
+    whole = index.find_spans(norm)
+    cut = norm.text.index(". ") + 2
+    lead = index.find_spans(norm, cut)
+    assert lead == [s for s in whole if s[1] <= cut] and len(whole) > len(lead) > 0, (whole, lead)
