@@ -6,28 +6,29 @@ names and words but often no typed event with the same keys (one report says "sw
 reads; the other names no place). After both, each item that opened a happening of its own (a new story
 with no typed event, or a new event) is compared, the way the online TF-IDF clustering of Miranda et al.
 ("Multilingual Clustering of Streaming News", EMNLP 2018) does, with the independent reports of the last
-three days (every item that opened a happening, and every later report that joined an event by its keys:
-a happening's second report may be the one written in like words; a story's copies add nothing): its terms
+three days (every item that opened a happening, and every later report that joined an event by its keys: a
+happening's second report may be the one written in like words; a story's copies add nothing): its terms
 are the Snowball stems of the content words of its title (counted twice) and lead (the first `LEAD_WORDS`
 words, stop words and numbers left out), its numbers ("75 votes", «٧٥ صوتا»: written alike in every
 language; years left out, counted twice) and its entities (countries, GeoNames ids of cities, actor ids:
 the same in every language, counted three times), each weighted (1 + ln tf) * ln((N + 1) / (df + 1)) with
 the document frequencies counted online over the last three days (all workers, in Redis). The best stored
 report by cosine similarity, published (an undated item: fetched, as its events are dated) at most
-`max_gap` apart, is the same happening when the similarity reaches `event_threshold` (0.4) for an event
-or for an item that opened an event, else `threshold` (0.6) for a story with no event. Across languages
-the words never meet, so there the cosine of the entity and number terms alone counts (`cross_threshold`,
-0.5), and only with at least two of them shared (one country in common says too little). Two events that name
-different places (a city, else a country, none shared) are never joined: the clusterer's rule. The item
-takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity` = the
+`max_gap` apart, is the same happening when the similarity reaches `event_threshold` (0.4) for an event or
+for an item that opened an event, else `threshold` (0.6) for a story with no event. Across languages the
+words never meet, so there the cosine of the entity and number terms alone counts (`cross_threshold`,
+0.5), and only with at least two of them shared (one country in common says too little). Two events that
+name different places (a city, else a country, none shared) are never joined: the clusterer's rule. The
+item takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity` = the
 cosine; an item that opened an event then has `event_id` None, its events keep their own ids: the desk
-already has the story's alert, and later reports of its event follow it there). A later report of a
-linked happening (a copy of the story, another report of the event) follows it. Chosen on the DEV half of
+already has the story's alert, and later reports of its event follow it there). A later report of a linked
+happening (a copy of the story, another report of the event) follows it. Chosen on the DEV half of
 tests/data/event_pairs.jsonl (0.4 for events, 0.5 across languages, numbers x2; with all of it, dev
-precision 0.89 -> 0.93, recall within 0.35 -> 0.63, across 0.27 -> 0.35) and on tests/data/story_pairs.jsonl (0.6 for
-stories: precision 1.00, where 0.55 with stems merged a follow-up). Until `min_docs` documents have been
-counted (a fresh deployment), nothing is linked: the frequencies mean nothing yet. Candidates come from the
-item's `ANCHORS` heaviest terms (lists of the last 8 reports per term and day); the best 5 are scored.
+precision 0.89 -> 0.91, recall within 0.35 -> 0.63, across 0.27 -> 0.37; events read from the lead only,
+extract.LEAD_SENTENCES) and on tests/data/story_pairs.jsonl (0.6 for stories: precision 1.00, where 0.55
+with stems merged a follow-up). Until `min_docs` documents have been counted (a fresh deployment), nothing
+is linked: the frequencies mean nothing yet. Candidates come from the item's `ANCHORS` heaviest terms
+(lists of the last 8 reports per term and day); the best 5 are scored.
 
 Redis, one hash tag for the script's keys (Redis Cluster):
   <p>:{stl}:df:<day>   term -> documents that day ('' -> all documents)

@@ -79,8 +79,9 @@ local function conflict(g1, g2)
 end
 
 -- The best stored happening for the item: in its own language by the cosine of all terms (`threshold` to
--- join an event, or for an item with an event (`guard`) anything; `story_threshold` a story); in another language by the cosine of the entity terms alone
--- (`cross_threshold`), only when they share at least two entities (one shared country says too little).
+-- join an event, or anything for an item with an event (`guard`); `story_threshold` a story); in another
+-- language by the cosine of the entity and number terms alone (`cross_threshold`), only when they share at
+-- least two of them (one shared country says too little).
 local function best_story(terms, w, norm, enorm, anchor, pub, own, lang, guard)
   local acc, mine = {}, {}
   for j, t in ipairs(terms) do mine[t[1]] = w[j] end
