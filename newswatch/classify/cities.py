@@ -31,13 +31,16 @@ _CITY_NAME = re.compile(f"(?P<latin>[{_LATIN}{_PUNCT}]+)|(?P<cyrillic>[{_CYRILLI
                         f"|(?P<arabic>[{_ARABIC}{_PUNCT}]+)")
 _city_cache: dict[int, tuple[City, ...]] = {}
 # Spellings the press uses that GeoNames lacks (geonameid -> names): the Arabic press of
-# Egypt writes ج for /g/, Mauritanian papers write انواكشوط, and ندجامينا, بامكو are common.
+# Egypt writes ج for /g/, Mauritanian papers write انواكشوط, and ندجامينا, بامكو are common;
+# two capitals have no Arabic name at all there.
 _CITY_ALIASES: dict[int, tuple[str, ...]] = {
     2460596: ("بامكو", "بماكو"),                          # Bamako
     2357048: ("واجادوجو", "واغادوجو", "واقادوقو"),          # Ouagadougou
     2427123: ("ندجامينا", "نجامينا", "أنجامينا"),           # N'Djamena
     2440485: ("نيامى",),                                   # Niamey
     2377450: ("انواكشوط", "نواقشوط"),                      # Nouakchott
+    4140963: ("واشنطن",),                                  # Washington: GeoNames has no Arabic name for it
+    2422465: ("كوناكري",),                                 # Conakry: nor for this one
 }
 
 

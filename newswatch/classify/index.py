@@ -25,7 +25,7 @@ from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v5"   # v5: terms and payloads packed (packed.py), City with slots
+INDEX_VERSION = b"index-v6"   # v6: Arabic names of Washington and Conakry (cities._CITY_ALIASES); v5: packed
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).

@@ -44,8 +44,11 @@ class Readings:
         # name of Casablanca): such a city names no country, here or in the mentions.
         self.city_ids: list[str] = [] if "institution" in self.kinds else [r[1] for r in readings if r[0] == "city"]
         self.has_country = "country" in self.kinds
+        # a US city gives US context only when it is the name's one reading: «موسكو» is Moscow and also an
+        # alternate name of Mesquite, Texas, which must not make the item American (and then win rule 6)
+        known = [cities[i].country for i in self.city_ids if i in cities]
         self.us_context = "US" in codes or ("us-state" in self.kinds and "GE" not in codes) or (
-            not codes and any(cities[i].country == "US" for i in self.city_ids if i in cities))
+            not codes and bool(known) and all(country == "US" for country in known))
         self.georgia = "us-state" in self.kinds or any(r[1] == "GE" for r in self.by_kind.get("country", ()))
         # (reading, needs a clue) of its country and demonym readings, in the resolver's order
         self.country_readings = tuple((r, needs_clue(r))
