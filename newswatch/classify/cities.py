@@ -32,14 +32,15 @@ _CITY_NAME = re.compile(f"(?P<latin>[{_LATIN}{_PUNCT}]+)|(?P<cyrillic>[{_CYRILLI
 _city_cache: dict[int, tuple[City, ...]] = {}
 # Spellings the press uses that GeoNames lacks (geonameid -> names): the Arabic press of
 # Egypt writes ج for /g/, Mauritanian papers write انواكشوط, and ندجامينا, بامكو are common;
-# two capitals have no Arabic name at all there.
-_CITY_ALIASES: dict[int, tuple[str, ...]] = {
+# two capitals have no Arabic name at all there; a Latin spelling listed here is trusted (places.py rule 5).
+CITY_ALIASES: dict[int, tuple[str, ...]] = {
     2460596: ("بامكو", "بماكو"),                          # Bamako
     2357048: ("واجادوجو", "واغادوجو", "واقادوقو"),          # Ouagadougou
     2427123: ("ندجامينا", "نجامينا", "أنجامينا"),           # N'Djamena
     2440485: ("نيامى",),                                   # Niamey
     2377450: ("انواكشوط", "نواقشوط"),                      # Nouakchott
     4140963: ("واشنطن",),                                  # Washington: GeoNames has no Arabic name for it
+    2660646: ("Genève",),                                  # Geneva: French (trusted though Latin, rule 5)
     2422465: ("كوناكري",),                                 # Conakry: nor for this one
 }
 
@@ -75,7 +76,7 @@ def iter_cities(min_population: int = 15000) -> Iterator[City]:
             continue
         yield City(geonameid=gid, name=record["name"], country=record["countrycode"], population=population,
                    capital=gid in capitals, names=_usable_names(record["name"], record["alternatenames"]
-                                                                + list(_CITY_ALIASES.get(gid, ()))))
+                                                                + list(CITY_ALIASES.get(gid, ()))))
 
 
 def _capital_ids(path: Path, capital_of: dict[str, str]) -> set[int]:

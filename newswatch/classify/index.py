@@ -20,12 +20,12 @@ from newswatch.classify.build import build_in_child
 from newswatch.classify.cities import City, load_cities
 from newswatch.classify.model import Payload
 from newswatch.classify.morphology import variants
-from newswatch.classify.place_rules import TRUSTED_ALIAS_CITY, latin, small_city
+from newswatch.classify.place_rules import small_city, weak_alias
 from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v6"   # v6: Arabic names of Washington and Conakry (cities._CITY_ALIASES); v5: packed
+INDEX_VERSION = b"index-v6"   # v6: Arabic Washington and Conakry, French Geneva (cities.CITY_ALIASES); v5: packed
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).
@@ -67,9 +67,8 @@ def iter_terms(tables: Tables,
                     yield form, ("demonym", code, name, lang)
     for city in tables.cities:
         inflect = city.capital or city.population >= RU_INFLECT_CITY_POP
-        trusted_aliases = city.capital or city.population >= TRUSTED_ALIAS_CITY
         for name in city.names:
-            if name != city.name and not trusted_aliases and latin(name):
+            if weak_alias(name, city):
                 continue  # places.py rule 5: small cities' Latin alternate names are not trusted
             if small_city(city) and (
                     (str(city.geonameid), name.lower()) in wordlike or len(name) <= 2):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from newswatch.classify.cities import City
+from newswatch.classify.cities import CITY_ALIASES, City
 
 SMALL_CITY = 100_000
 TRUSTED_ALIAS_CITY = 500_000
@@ -108,6 +108,16 @@ def after_locative(text: str, start: int, proclitic: str = "") -> bool:
 
 def latin(name: str) -> bool:
     return all(ch < "\u0250" for ch in name if ch.isalpha())
+
+
+def weak_alias(alias: str, city: City) -> bool:
+    """Rule 5: a Latin-script alternate name ("Google" for Topeka, "Summit") is trusted only for capitals,
+    cities of TRUSTED_ALIAS_CITY people or more, and the press's spellings of cities.CITY_ALIASES ("Genève").
+    Applied when the index is built and when it is read. (Trusting every spelling a letter away from the
+    city's name was tried: the French demonym "russe" became Ruse, Bulgaria's "Russe".)"""
+    if alias == city.name or city.capital or city.population >= TRUSTED_ALIAS_CITY or not latin(alias):
+        return False
+    return alias not in CITY_ALIASES.get(city.geonameid, ())
 
 
 def in_domain_name(text: str, end: int) -> bool:

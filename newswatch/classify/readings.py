@@ -16,7 +16,7 @@ from typing import Callable
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.cities import City
 from newswatch.classify.model import Payload
-from newswatch.classify.place_rules import PERSONISH, TRUSTED_ALIAS_CITY, latin
+from newswatch.classify.place_rules import PERSONISH, weak_alias
 from newswatch.classify.tables import Tables
 
 PLACE_KINDS = frozenset({"country", "demonym", "city", "region", "institution", "us-state", "block"})
@@ -130,11 +130,9 @@ class TermBook:
             edged=self.index.has_edges(tid))
 
     def weak_alias(self, reading: Payload) -> bool:
-        """Latin-script alternate names ("Google" for Topeka, "Summit") are trusted only for big cities and capitals."""
+        """A Latin-script alternate name the city is not trusted with (place_rules.weak_alias, rule 5)."""
         city = self.cities.get(reading[1])
-        if city is None or city.capital or city.population >= TRUSTED_ALIAS_CITY:
-            return False
-        return reading[2] != city.name and latin(reading[2])
+        return city is not None and weak_alias(reading[2], city)
 
     def reason(self, reading: Payload) -> str | None:
         """The `ambiguous` note of a country name or demonym («مالي» is Mali, Malian and "financial")."""

@@ -84,21 +84,15 @@ def collected_text(name: str, line: int) -> tuple[str, str]:
     (("events.jsonl", 79), "281133", "109223"),
     # events.jsonl line 18, aljazeera.net 2026-02-17: «في جنيف», the talks in Geneva, Switzerland not named
     (("events.jsonl", 18), "2660646", None),
+    # events.jsonl line 22, euromedia24.com: «a lieu à Genève»; a Latin alternate name of a city under 500,000 is
+    # not trusted ("Google" for Topeka) unless the press's spellings list it (cities.CITY_ALIASES)
+    (("events.jsonl", 22), "2660646", None),
     # akhbararabia.net 2021-04-14, a headline: «الحريري وصل إلى موسكو» (Hariri arrived in Moscow) is Moscow, not
     # Mesquite (Texas), whose GeoNames alternate names hold «موسكو» too: that US reading had made the item
     # American, and then won (rule 6); with Russia named in the text (visits.jsonl line 184) it never had
     ("الحريري وصل إلى موسكو", "524901", "4710826"),
 ])
-def test_arabic_city_names_of_the_news(classifier, where, expected, not_expected):
+def test_city_names_of_the_news(classifier, where, expected, not_expected):
     text, lang = collected_text(*where) if isinstance(where, tuple) else (where, "ar")
     cities = {c["id"] for c in classifier.classify("", text, declared_lang=lang).cities}
     assert expected in cities and (not_expected is None or not_expected not in cities), cities
-
-
-def test_washington_in_arabic(classifier):
-    """GeoNames has no Arabic name for Washington: tests/data/events/sentences.jsonl es-0183 (newsworled.com),
-    «بتوقيت واشنطن» ("Washington time")."""
-    row = next(json.loads(line) for line in (ROOT / "tests" / "data" / "events" / "sentences.jsonl")
-               .read_text(encoding="utf-8").splitlines() if '"es-0183"' in line)
-    cities = {c["id"] for c in classifier.classify("", row["text"], declared_lang="ar").cities}
-    assert "4140963" in cities, cities
