@@ -96,3 +96,21 @@ def test_city_names_of_the_news(classifier, where, expected, not_expected):
     text, lang = collected_text(*where) if isinstance(where, tuple) else (where, "ar")
     cities = {c["id"] for c in classifier.classify("", text, declared_lang=lang).cities}
     assert expected in cities and (not_expected is None or not_expected not in cities), cities
+
+
+@pytest.mark.parametrize("where, only", [
+    # places.jsonl line 70, mnatimes.com: «السلطات المالية» (the Malian authorities) and «معسكر للجيش» (an army camp)
+    # are words, not Settat and Mascara: the Bamako attack names Bamako alone
+    (("places.jsonl", 70), {"2460596"}),
+    # visits.jsonl line 176, nan.media: «حكومته الجديدة» (his new government) is not El Jadida, Morocco
+    (("visits.jsonl", 176), set()),
+])
+def test_arabic_words_that_are_also_city_names(classifier, where, only):
+    """Arabic-script alternate names that are everyday Arabic words once normalized need their country named
+    (wordlike-city-names.tsv, tools/build_wordlike.py ALSO_WORDS): «سلطات», «معسكر», «الجديدة», Kyiv's Persian
+    «کیف» = «كيف» "how"."""
+    text, lang = collected_text(*where)
+    assert {c["id"] for c in classifier.classify("", text, declared_lang=lang).cities} == only
+    # tests/data/events/sentences.jsonl es-0243 (old.egkw.com): «كيف سيتصرف أوباما ؟» "how will Obama act?"
+    how = classifier.classify("", "كيف سيتصرف أوباما ؟", declared_lang="ar")
+    assert "UA" not in how.countries and not how.cities, (how.cities, how.countries)
