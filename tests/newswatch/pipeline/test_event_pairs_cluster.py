@@ -157,14 +157,14 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # two events naming different places; an undated report counts from when it was fetched, as its events do).
     # Every report of a happening is a candidate, not only its first (an event's second report may be the one in
     # like words), and a report that opens an event may join an earlier story with no event (one alert): dev P
-    # 0.89 -> 0.90, within 0.35 -> 0.65, across 0.27 -> 0.38; heldout P 0.87 -> 0.88, within 0.33 -> 0.52,
+    # 0.89 -> 0.90, within 0.35 -> 0.65, across 0.27 -> 0.40; heldout P 0.87 -> 0.88, within 0.33 -> 0.52,
     # across 0.42 -> 0.47. (Events read from the lead only, extract.LEAD_SENTENCES: one true and one false pair
     # more on dev; on heldout the precision went 0.90 -> 0.88 with the window: the price of halving extraction.)
     # Arabic Geneva, Gaza, Washington and Moscow read right (test_recognition.py): dev +2 true pairs, -1, and
     # one false: two undated Arabic reports of Hamas's releases a week apart, both "today" here (ep-297).
     dev, held = scores["dev happening"], scores["heldout happening"]
     assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.93, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.6 and dev.recall_across >= 0.35, (dev.within, dev.across)
+    assert dev.recall_within >= 0.63 and dev.recall_across >= 0.38, (dev.within, dev.across)
     assert held.precision >= 0.87 and held.recall_within >= 0.5 and held.recall_across >= 0.45, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: 20 true pairs (14 within), 2 false ones
