@@ -16,15 +16,16 @@ The rules, each applied on purpose (see README "Classification"):
    "Niger Delta" and "Niger State" are Nigeria, "Lake Chad" is Chad, "Jordan
    River" and "Niger River" are no country at all; "South American" and "Latin
    American" are regions (newswatch/classify/data/regions.yaml), not the United States.
-4. "Georgia" is the US state when the item has US context (a US state, US
-   city or the US named) and no Georgian context (Tbilisi, the Caucasus);
+4. "Georgia" is the US state when the item has US context (a US state, a name
+   only US cities bear, or the US named) and no Georgian context (Tbilisi, the Caucasus);
    otherwise the country.
 5. Small places and word-like names need company: a city under 100,000
    people counts only when its country is named in the same sentence; a city name that is also
    a common word (newswatch/classify/data/wordlike-city-names.tsv: Nice, Reading, Mobile, Man, Praia, and alternate names like "Hamas" for Hamm),
    counts only when its country is named elsewhere in the item. A city's
    Latin-script alternate names are trusted only for capitals and cities of
-   500,000 or more ("Google" is a GeoNames alternate name of Topeka). A name
+   500,000 or more ("Google" is a GeoNames alternate name of Topeka), and the
+   press's spellings listed in cities.CITY_ALIASES ("Genève"). A name
    that is also an institution's ("White House", an alternate name of
    Casablanca) is the institution only: it names no city and no city's country.
 7. Country names and demonyms the tables mark `ambiguous` (newswatch/classify/data/countries.yaml):
