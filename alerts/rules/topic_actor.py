@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.rules.facts import _evidence, _field, _mapping, _names_or_spec
 from alerts.rules.node import Errors, Where
+from newswatch.classify.events.cues import NOT_HAPPENED as EVENT_NOT_HAPPENED
 from newswatch.classify.model import Mention
 from newswatch.classify.tables import ROLES
 from newswatch.config.yamlconf import did_you_mean, key_name
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
 MODALITIES = ("happened", "planned")
-NOT_HAPPENED = {"planned", "cancelled", "denied", "remote", "threatened"}
+NOT_HAPPENED = {*EVENT_NOT_HAPPENED, "remote"}   # the event extractor's, and a call is no visit
 
 
 def topic_names(value: str) -> set[str]:

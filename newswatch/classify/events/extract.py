@@ -139,10 +139,9 @@ class EventExtractor:
                 published: date | None = None) -> list[Event]:
         lang = facts.lang or ""
         hits = {field: self.cue_hits(norm, facts.sentences.get(field) or [(0, len(norm.original))], lang,
-                                     None if field == "title" else self.lead_sentences)
+                                     None if field == "title" else self.lead_sentences)   # the lead, not the background
                 for field, norm in norms.items()}
         told = sorted({(field != "title", hit[0]) for field, field_hits in hits.items() for hit in field_hits if hit[5]})
-        told = [t for t in told if not t[0] or t[1] < self.lead_sentences]   # the lead, not the background
         if not told:
             return []
         # the item's mentions by sentence, indexed once: a sentence and its neighbours read theirs from here
