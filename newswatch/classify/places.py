@@ -28,8 +28,10 @@ The rules, each applied on purpose (see README "Classification"):
    press's spellings listed in cities.CITY_ALIASES ("Genève"). A name
    that is also an institution's ("White House", an alternate name of
    Casablanca) is the institution only: it names no city and no city's country.
-7. Country names and demonyms the tables mark `ambiguous` (newswatch/classify/data/countries.yaml):
-   "case-sensitive" ones match only in their own case ("US" not "us"; «Мали» not «мали»);
+7. Country names, demonyms and region names the tables mark `ambiguous` (newswatch/classify/data/
+   countries.yaml, regions.yaml): "case-sensitive" ones match only in their own case ("US" not "us";
+   «Мали» not «мали»; "EU" not the French participle «eu»); a region's other ambiguous names (Arabic
+   «الساحل», also "the coast") count only when the item names one of the region's countries;
    the others (Chad, Jordan, Niger, Turkey, "Congolese", Arabic and Urdu «مالي» "financial",
    which is also Mali's demonym) count only when the item
    names the country another way too (a city, a demonym, an unambiguous name),
@@ -161,6 +163,14 @@ class PlaceResolver:
         entry = reading[2]
         return surface.isupper() if entry.isupper() else surface[:1].isupper()
 
+    def _region_ok(self, reading: Payload, named: set[str]) -> bool:
+        """Rule 7 for a region's name marked ambiguous and not for its case («الساحل» is also "the coast",
+        as in «الساحل السوري»): it counts only when the item names one of the region's countries."""
+        if not self.book.needs_clue(reading):
+            return True
+        region = self.tables.regions.get(reading[1])
+        return region is not None and not region.countries.isdisjoint(named)
+
     def _has_clue(self, code: str, named: set[str]) -> bool:
         """Named another way, or a neighbour is named: "Niger, Mali and Burkina Faso",
         "Israel and Jordan" (same UN M49 intermediate region or subregion)."""
@@ -190,6 +200,8 @@ class PlaceResolver:
                     out.append(m)
             for kind in ("region", "institution"):
                 for r in by_kind.get(kind, ()):
+                    if kind == "region" and not self._region_ok(r, named):
+                        continue
                     country = r[1] if kind == "institution" else None
                     out.append(Mention(kind, r[1], cand.field, cand.start, cand.end, cand.surface, r[2],
                                        cand.sentence, country))

@@ -135,7 +135,11 @@ class TermBook:
         return city is not None and weak_alias(reading[2], city)
 
     def reason(self, reading: Payload) -> str | None:
-        """The `ambiguous` note of a country name or demonym («مالي» is Mali, Malian and "financial")."""
+        """The `ambiguous` note of a country name or demonym («مالي» is Mali, Malian and "financial"), or of
+        a region's name (French «eu» is no "EU"; «الساحل» is also "the coast")."""
+        if reading[0] == "region":
+            region = self.tables.regions.get(reading[1])
+            return region.ambiguous.get(reading[2]) if region else None
         if reading[0] not in ("country", "demonym"):
             return None
         country = self.tables.countries.get(reading[1])

@@ -114,3 +114,27 @@ def test_arabic_words_that_are_also_city_names(classifier, where, only):
     # tests/data/events/sentences.jsonl es-0243 (old.egkw.com): «كيف سيتصرف أوباما ؟» "how will Obama act?"
     how = classifier.classify("", "كيف سيتصرف أوباما ؟", declared_lang="ar")
     assert "UA" not in how.countries and not how.cities, (how.cities, how.countries)
+
+
+@pytest.mark.parametrize("where, region, kept", [
+    # events.jsonl line 45, lyonmag.com 2026-02-17: «Les interpellations ont eu lieu dans la région lyonnaise»: the
+    # French participle «eu» is not the EU (regions.yaml marks "EU" case-sensitive)
+    (("events.jsonl", 45), "eu", False),
+    # visits.jsonl line 206, Lavrov in Harare: «البلد الواقع في الساحل الشرقي لأفريقيا» (on Africa's east coast) is
+    # no Sahel; «الساحل» counts only with a Sahel country named
+    (("visits.jsonl", 206), "sahel", False),
+    # places.jsonl line 55, Nouakchott «على الساحل الغربي للقارة الإفريقية» (on the west coast): Mauritania is named,
+    # a Sahel country, so the table's rule keeps the Sahel (what it says: trust it next to a Sahel country)
+    (("places.jsonl", 55), "sahel", True),
+    # visits.jsonl line 227, a Russian ambassador: «مساعدة بلدان الساحل» (to help the Sahel countries), Mali and
+    # Niger named only in ways that need a clue themselves: «بلدان الساحل» is a name of the Sahel, as «دول الساحل»
+    (("visits.jsonl", 227), "sahel", True),
+])
+def test_ambiguous_region_names(classifier, where, region, kept):
+    """A region's `ambiguous` names in regions.yaml follow rule 7 as a country's do: case-sensitive ones only in
+    their case ("EU", "AES"), the others only with one of the region's countries named."""
+    text, lang = collected_text(*where)
+    assert (region in classifier.classify("", text, declared_lang=lang).regions) is kept
+    assert "eu" in classifier.classify("", "EU leaders meet in Brussels.", declared_lang="en").regions
+    assert "aes" in classifier.classify("", "L'AES a été créée en 2023.", declared_lang="fr").regions
+    assert "aes" not in classifier.classify("", "le chiffrement aes", declared_lang="fr").regions
