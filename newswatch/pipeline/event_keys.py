@@ -16,6 +16,9 @@ weights `A` and `B`: `jaccard` I / (A + B - I), `dice` 2I / (A + B), `cover` I /
 stored event is a candidate only when it shares a key (`I` ≥ `min_shared`); two reports that
 both name a city and share none, or (`conflict` "place") both name a place (city or country) and
 share none, are two events whatever else they share: Lavrov in Pretoria and in Luanda are two stops.
+So are (`parties`) two reports whose parties differ: each names two nationalities or more (n:), each
+one the other lacks, and they share at most one: the US-Iran talks and the US-brokered Russia-Ukraine
+talks in Geneva on one day (n:IR n:US against n:RU n:UA n:US).
 Stored events are found through their anchor keys (`anchors`: a, r, p, c), ranked by the
 weight of the keys that found them (a shared city first), and the best few are scored.
 The same rule runs in Python (no Redis) and in lua/event_assign.lua (`Scoring.args`).
@@ -30,7 +33,7 @@ from typing import Iterable
 from newswatch.classify.model import Event
 
 __all__ = ["DEFAULT_WEIGHTS", "FAMILIES", "MEASURES", "Scoring", "anchors", "apart", "event_day", "event_keys",
-           "family", "main_event"]
+           "family", "main_event", "other_parties"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {"a": 3.0, "r": 1.0, "n": 0.5, "p": 2.0, "c": 1.0, "g": 0.5}
 MEASURES = ("jaccard", "dice", "cover")
@@ -78,6 +81,14 @@ def apart(a: set[str], b: set[str], kinds: str) -> bool:
             and any(k[:1] in kinds for k in b))
 
 
+def other_parties(a: set[str], b: set[str]) -> bool:
+    """Whether two key sets name different parties: two nationalities or more each (n: keys), one
+    the other lacks each, and at most one shared (a mediator, a host)."""
+    na, nb = {k for k in a if k[:2] == "n:"}, {k for k in b if k[:2] == "n:"}
+    shared = len(na & nb)
+    return len(na) >= 2 and len(nb) >= 2 and shared <= 1 and len(na) > shared and len(nb) > shared
+
+
 def family(event_type: str) -> str:
     """What an event is compared within: its type's family ("meeting", "violence"), else its type."""
     return FAMILIES.get(event_type, event_type)
@@ -117,6 +128,7 @@ class Scoring:
     min_shared: float = 1.0
     conflict: str = "place"     # place: two places, none shared, are two events; city: two cities; none
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    parties: bool = True        # two sets of parties (see `other_parties`) are two events
 
     def __post_init__(self) -> None:
         if self.measure not in MEASURES or not 0 < self.threshold <= 1 or self.min_shared < 0 \
@@ -139,6 +151,8 @@ class Scoring:
             return 0.0
         if any(apart(a, b, kinds) for kinds in {"place": ("p", "pc"), "city": ("p",), "none": ()}[self.conflict]):
             return 0.0
+        if self.parties and other_parties(a, b):
+            return 0.0
         wa, wb = sum(self.weight(k) for k in a), sum(self.weight(k) for k in b)
         if self.measure == "jaccard":
             return inter / (wa + wb - inter)
@@ -147,7 +161,8 @@ class Scoring:
         return inter / min(wa, wb)
 
     def args(self) -> list[str]:
-        """The scoring as the Lua script reads it: threshold, measure, min_shared, conflict level, weights."""
+        """The scoring as the Lua script reads it: threshold, measure, min_shared, conflict level (+ 10 when
+        `parties`), weights."""
         weights = " ".join(f"{k}={v!r}" for k, v in sorted(self.weights.items()))
-        return [repr(self.threshold), self.measure, repr(self.min_shared), str(CONFLICTS.index(self.conflict)),
-                weights]
+        return [repr(self.threshold), self.measure, repr(self.min_shared),
+                str(CONFLICTS.index(self.conflict) + (10 if self.parties else 0)), weights]

@@ -18,7 +18,8 @@ report by cosine similarity, published (an undated item: fetched, as its events 
 for an item that opened an event, else `threshold` (0.6) for a story with no event. Across languages the
 words never meet, so there the cosine of the entity and number terms alone counts (`cross_threshold`,
 0.5), and only with at least two of them shared (one country in common says too little). Two events that
-name different places (a city, else a country, none shared) are never joined: the clusterer's rule. The
+name different places (a city, else a country, none shared) or different parties (event_keys.other_parties)
+are never joined: the clusterer's rules. The
 item takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity` = the
 cosine; an item that opened an event then has `event_id` None, its events keep their own ids: the desk
 already has the story's alert, and later reports of its event follow it there). A later report of a linked
@@ -213,11 +214,11 @@ def _clean(word: str) -> str:
 
 
 def _guard(item: Item) -> str:
-    """What keeps two events apart in the script: ",<place keys>" of the item's event (the union over its
-    events with that id, as the clusterer keeps an occasion), "-" for no event."""
+    """What keeps two events apart in the script: ",<place and nationality keys>" of the item's event (the
+    union over its events with that id, as the clusterer keeps an occasion), "-" for no event."""
     if not item.event_id or item.facts is None:
         return "-"
-    keys = {k for e in item.facts.events if e.id == item.event_id for k in event_keys(e) if k[:1] in "pc"}
+    keys = {k for e in item.facts.events if e.id == item.event_id for k in event_keys(e) if k[:1] in "pcn"}
     return "," + ",".join(sorted(keys))
 
 

@@ -2,13 +2,16 @@
 -- (newswatch/pipeline/events.py). Every key is in KEYS and shares the hash tag {ev:<family>} (Redis Cluster).
 -- KEYS: seq, reports (this slot), reports (previous slot), story map (this slot, previous slot), then for
 -- each day d0 .. d0 + ndays - 1: its index (key -> handles) and its records (handle -> "event_id|keys").
--- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, conflict (0 none, 1 city, 2 place), weights
+-- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, conflict (0 none, 1 city, 2 place; + 10:
+-- two sets of parties are two events, event_keys.other_parties), weights
 -- ("a=3 c=1 ..."), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
 -- keys cap, reports cap (bytes), the batch: one line per event "new_id day story key ...<TAB>field<TAB>report"
 -- (story: '.' none, '+<story id>' the story's first item: record its event, '?<story id>' a copy: look up). Returns one line per event: "event_id how score", how = new | matched | story.
 -- Anchor keys (indexed and looked up): a: r: p: c: (an event with none: all its keys).
 local now, d0, ndays, w = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local threshold, measure, min_shared, conflict = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
+local parties = conflict >= 10
+conflict = conflict % 10
 local W = {}
 for k, v in string.gmatch(ARGV[9], '(%a)=(%S+)') do W[string.byte(k)] = tonumber(v) end  -- by first byte
 local cap, top, keep, horizon = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
@@ -22,10 +25,16 @@ local function weight(k) return W[string.byte(k)] or 0 end
 local function touch(key, at) if not touched[key] or touched[key] < at then touched[key] = at end end
 local function day_expiry(d) return math.min(math.max((d + w + 1) * 86400, now) + keep, now + horizon) end
 
+local N = string.byte('n')
 local function score(mine, theirs)
   local inter, wb, shared_city, their_city, shared_place, their_place = 0, 0, false, false, false, false
+  local their_n, shared_n = 0, 0   -- nationalities (n:), for the parties rule
   for k in string.gmatch(theirs, '%S+') do
     local b = string.byte(k)
+    if b == N then
+      their_n = their_n + 1
+      if mine.set[k] then shared_n = shared_n + 1 end
+    end
     local wk, city = W[b] or 0, b == P
     local place = city or b == C
     wb = wb + wk
@@ -40,6 +49,9 @@ local function score(mine, theirs)
   if inter <= 0 or inter < min_shared then return 0 end
   if conflict >= 1 and not shared_city and mine.city and their_city then return 0 end
   if conflict >= 2 and not shared_place and mine.place and their_place then return 0 end
+  if parties and mine.n >= 2 and their_n >= 2 and shared_n <= 1 and mine.n > shared_n and their_n > shared_n then
+    return 0   -- two sets of parties: the US-Iran and the Russia-Ukraine talks in Geneva
+  end
   if measure == 'jaccard' then return inter / (mine.w + wb - inter) end
   if measure == 'dice' then return 2 * inter / (mine.w + wb) end
   return inter / math.min(mine.w, wb)
@@ -157,12 +169,13 @@ for line in string.gmatch(ARGV[17], '[^\n]+') do
   local w_ = {}
   for word in string.gmatch(words, '%S+') do w_[#w_ + 1] = word end
   local new_id, day, story = w_[1], tonumber(w_[2]), w_[3]
-  local mine = {keys = {}, set = {}, w = 0, city = false, anchors = {}, rank = {}}
+  local mine = {keys = {}, set = {}, w = 0, city = false, anchors = {}, rank = {}, n = 0}
   for j = 4, #w_ do
     local k = w_[j]
     local kind = string.sub(k, 1, 1)
     mine.keys[#mine.keys + 1] = k; mine.set[k] = true; mine.w = mine.w + weight(k)
     if kind == 'p' then mine.city = true end
+    if kind == 'n' then mine.n = mine.n + 1 end
     if kind == 'p' or kind == 'c' then mine.place = true end
     if kind == 'a' or kind == 'r' or kind == 'p' or kind == 'c' then mine.anchors[#mine.anchors + 1] = k end
   end

@@ -49,11 +49,11 @@ end
 -- entities (country, city, actor) and numbers: the terms written alike in every language
 local function is_entity(t) return string.find(t, '^[CPAN]:') ~= nil end
 
--- An event's guard: ",<its place keys, comma-separated>", '-' for no event. Two events are never one when
--- both name a city (else a place) and share none: the clusterer's own rule (event_keys.apart, conflict
--- "place"), so linking never joins what clustering kept apart (Lavrov in Luanda, Lavrov in Mbabane). The
--- type family is not compared: the extractor's types are too often wrong for that (a shooting read as a
--- "visit" of the police), and the clusterer already compares them.
+-- An event's guard: ",<its place and nationality keys, comma-separated>", '-' for no event. Two events are never
+-- one when both name a city (else a place) and share none, or name different parties: the clusterer's own rules
+-- (event_keys.apart, conflict "place"; other_parties), so linking never joins what clustering kept apart (Lavrov
+-- in Luanda, Lavrov in Mbabane). The type family is not compared: the extractor's types are too often wrong
+-- for that (a shooting read as a "visit" of the police), and the clusterer already compares them.
 local function parse_guard(g)
   if g == '-' or g == nil then return nil end
   local set = {}
@@ -73,9 +73,20 @@ local function apart(a, b, kinds)
   return ha and hb
 end
 
+-- two sets of parties (event_keys.other_parties): two nationalities or more each, one the other lacks each,
+-- at most one shared (the US-Iran and the US-brokered Russia-Ukraine talks in Geneva)
+local function other_parties(a, b)
+  local na, nb, shared = 0, 0, 0
+  for k in pairs(a) do
+    if string.sub(k, 1, 2) == 'n:' then na = na + 1; if b[k] then shared = shared + 1 end end
+  end
+  for k in pairs(b) do if string.sub(k, 1, 2) == 'n:' then nb = nb + 1 end end
+  return na >= 2 and nb >= 2 and shared <= 1 and na > shared and nb > shared
+end
+
 local function conflict(g1, g2)
   if not g1 or not g2 then return false end
-  return apart(g1.keys, g2.keys, 'p') or apart(g1.keys, g2.keys, 'pc')
+  return apart(g1.keys, g2.keys, 'p') or apart(g1.keys, g2.keys, 'pc') or other_parties(g1.keys, g2.keys)
 end
 
 -- The best stored happening for the item: in its own language by the cosine of all terms (`threshold` to

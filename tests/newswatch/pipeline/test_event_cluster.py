@@ -184,6 +184,30 @@ def test_the_same_minister_in_two_countries_is_two_stops(stage_for):
     assert unplaced.event_id in (pretoria.event_id, luanda.event_id)   # no place: no conflict
 
 
+def test_two_sets_of_parties_at_one_place_on_one_day_are_two_events(stage_for):
+    """Geneva, 17 February 2026 (tests/data/event_pairs.md, "Talks and meetings"): the US-Iran talks and the
+    US-brokered Russia-Ukraine talks, both "talks in Geneva" the same day. Parties that differ (two nationalities or
+    more each, one the other lacks each, the mediator alone shared) are two events; a report naming fewer of the
+    same parties is the same."""
+    geneva = where("2660646", "city", country="CH", role="location")
+    us, ir, ru, ua = (who(n, None, c) for n, c in (("the US", "US"), ("Iran", "IR"), ("Russia", "RU"),
+                                                   ("Ukraine", "UA")))
+    brokered = "Russia, Ukraine meet in US-brokered talks"
+    us_iran = report("aljazeera", "en", event("talks", [us, ir], [geneva]), title="US and Iran talks in Geneva")
+    ru_ua = report("abc", "en", event("talks", [ru, ua, us], [geneva]), title=brokered)
+    ru_ua_again = report("tass", "ru", event("talks", [ru, ua], [geneva]), title="Переговоры России и Украины")
+    iran_only = report("irna", "en", event("talks", [ir], [geneva]), title="Iran's delegation in Geneva")
+    stage = stage_for()
+    stage.process([us_iran, ru_ua])
+    stage.process([ru_ua_again, iran_only])
+    assert us_iran.event_id != ru_ua.event_id
+    assert ru_ua_again.event_id == ru_ua.event_id and iran_only.event_id == us_iran.event_id
+    both = report("abc", "en", event("talks", [ru, ua, us], [geneva]), title=brokered)
+    EventClusterer(None, scoring=Scoring(parties=False)).process([us_iran_copy := report(
+        "aljazeera", "en", event("talks", [us, ir], [geneva]), title="US and Iran talks in Geneva"), both])
+    assert us_iran_copy.event_id == both.event_id   # without the rule: one event, the wrong one
+
+
 def test_an_origin_is_not_the_events_place(stage_for):
     """"Goïta flew from Bamako to Moscow" is a visit to Moscow; a visit to Bamako the same day is another."""
     to_moscow = event(people=[GOITA], places=[where(BAMAKO, role="origin"), where(MOSCOW, country="RU")])
@@ -352,6 +376,10 @@ def test_scoring_counts_an_official_by_role_as_the_actor_and_a_city_under_its_co
     assert s.score(["p:1", "c:UA"], ["p:2", "c:UA"]) == 0.0  # two cities: two places
     assert s.score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0.75 and Scoring().score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0
     assert Scoring(measure="jaccard").score(["a:x", "c:ML"], ["a:x"]) == pytest.approx(3 / 4)
+    # parties: {IR, US} and {RU, UA, US} share only the mediator; {RU, UA} is within {RU, UA, US}
+    assert Scoring().score(["n:IR", "n:US", "p:1"], ["n:RU", "n:UA", "n:US", "p:1"]) == 0
+    assert Scoring(parties=False).score(["n:IR", "n:US", "p:1"], ["n:RU", "n:UA", "n:US", "p:1"]) > 0.3
+    assert Scoring().score(["n:RU", "n:UA", "p:1"], ["n:RU", "n:UA", "n:US", "p:1"]) > 0.3
 
 
 def test_the_event_id_reaches_the_archive_record_and_its_facts(stage_for):
