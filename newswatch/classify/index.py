@@ -25,7 +25,8 @@ from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v6"   # v6: Arabic Washington and Conakry, French Geneva (cities.CITY_ALIASES); v5: packed
+INDEX_VERSION = b"index-v7"   # v7: outlets named after a country (OVERRIDES); v6: Arabic Washington and Conakry,
+# French Geneva (cities.CITY_ALIASES); v5: packed
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
 # Phrases that settle an ambiguous name before its parts can match (longest match wins).
@@ -43,6 +44,18 @@ OVERRIDES: list[tuple[str, tuple[str, str]]] = [  # phrase, (kind, value)
     ("US dollar", ("block", "currency")), ("US dollars", ("block", "currency")), ("U.S. dollar", ("block", "currency")),
     ("U.S. dollars", ("block", "currency")), ("US-Dollar", ("block", "currency")), ("Russian roulette", ("block", "idiom")),
     ("French fries", ("block", "idiom")),
+    # news outlets named after a country, credited in reports about anything anywhere ("Agence France-Presse
+    # reported from Caracas" had made the item French)
+    ("France-Presse", ("block", "outlet")), ("France Presse", ("block", "outlet")), ("فرانس برس", ("block", "outlet")),
+    ("فرانس پریس", ("block", "outlet")), ("France 24", ("block", "outlet")), ("فرانس 24", ("block", "outlet")),
+    ("Radio France", ("block", "outlet")), ("France Inter", ("block", "outlet")), ("France Info", ("block", "outlet")),
+    ("France Culture", ("block", "outlet")), ("France Télévisions", ("block", "outlet")),
+    ("Deutsche Welle", ("block", "outlet")),
+    ("Немецкая волна", ("block", "outlet")), ("Voice of America", ("block", "outlet")),
+    ("Голос Америки", ("block", "outlet")), ("صوت أمريكا", ("block", "outlet")), ("Japan Today", ("block", "outlet")),
+    ("Japan Times", ("block", "outlet")),
+    # Arabic «مدينة» "city (of)", before every city's name: an alternate name of Medina, which is «المدينة (المنورة)»
+    ("مدينة", ("block", "word")),
 ]
 
 

@@ -116,7 +116,7 @@ class PlaceResolver:
                                        title_case and cand.field == "title", info.any_prev):
                     continue
             kept.append(cand)
-        us_context = any(cand.readings.us_context for cand in kept)  # the US named other than by "Georgia"
+        us_context = any(self._us_context(cand) for cand in kept)  # the US named other than by "Georgia"
         named, in_sentence = self._named(kept, clues, us_context)
         return self._mentions(kept, named, in_sentence, us_context, texts)
 
@@ -138,6 +138,18 @@ class PlaceResolver:
                     named.add(country)
                     in_sentence[(cand.field, cand.sentence)].add(country)
         return named, in_sentence
+
+    def _us_context(self, cand: Candidate) -> bool:
+        """Whether the hit names the US (rule 4's US context): the country, a state, or a name only US cities
+        bear, unless every such city needs company (rule 5): «كورونا» (coronavirus) is also Corona, California,
+        and must not make the item American, and so be its own company."""
+        readings = cand.readings
+        if not readings.us_context:
+            return False
+        if readings.sentence_codes:
+            return True
+        cities = [self.cities[i] for i in readings.city_ids if i in self.cities]
+        return not cities or any(not self._needs_company(city, cand.surface, readings) for city in cities)
 
     def _city_country(self, readings: Readings, named: set[str]) -> tuple[str, City]:
         if readings.city is not None:
