@@ -17,7 +17,8 @@ Sources (attribution is repeated in the generated file's header):
   known-bad source names, and the ambiguity notes.
 
 Names are base forms: Russian/French/Arabic demonyms are masculine singular adjectives
-("российский", "russe", "روسي"); the matcher generates inflections, Arabic proclitics and
+("российский", "russe", "روسي"), and Russian ones also the nouns for the people ("россиянин",
+"канадцы"); the matcher generates inflections, Arabic proclitics and
 the article. Every name belongs to at most one country per language (checked here and
 again by the loader); a name two countries share is given to one of them in OWNER and
 noted in its `ambiguous:` map.
@@ -233,6 +234,34 @@ DEMONYMS_UR = {
 
 # English adjectives the sources lack ("Antarctic ice", "the Antarctic Treaty").
 EN_DEMONYMS_EXTRA = {"AQ": ("Antarctic",)}
+
+# Russian nouns for a country's people ("a Canadian", «канадец»): English, French and Arabic use the adjective
+# for the person too, Russian has its own word. Singular and plural nominative ("a|b|c"); the matcher adds
+# the cases (канадца, канадцев; россиянина). Not for the Koreas (кореец is either).
+PEOPLE_RU = {
+    "RU": "россиянин|россиянка|россияне|россиян", "US": "американец|американка|американцы",
+    "GB": "британец|британцы|англичанин|англичане|англичан", "FR": "француз|француженка|французы",
+    "DE": "немец|немка|немцы", "UA": "украинец|украинка|украинцы", "BY": "белорус|белоруска|белорусы",
+    "CN": "китаец|китаянка|китайцы", "JP": "японец|японка|японцы", "IN": "индиец|индийцы",
+    "IR": "иранец|иранцы", "IQ": "иракец|иракцы", "SY": "сириец|сирийцы", "IL": "израильтянин|израильтяне",
+    "PS": "палестинец|палестинцы", "TR": "турок|турки", "AF": "афганец|афганцы", "PK": "пакистанец|пакистанцы",
+    "EG": "египтянин|египтяне", "SA": "саудовец|саудовцы", "LB": "ливанец|ливанцы", "LY": "ливиец|ливийцы",
+    "DZ": "алжирец|алжирцы", "MA": "марокканец|марокканцы", "TN": "тунисец|тунисцы", "SD": "суданец|суданцы",
+    "ML": "малиец|малийцы", "NE": "нигерец|нигерцы", "NG": "нигериец|нигерийцы", "KE": "кениец|кенийцы",
+    "ET": "эфиоп|эфиопы", "SO": "сомалиец|сомалийцы", "ZA": "южноафриканец|южноафриканцы",
+    "CA": "канадец|канадка|канадцы", "MX": "мексиканец|мексиканцы", "BR": "бразилец|бразильцы",
+    "AR": "аргентинец|аргентинцы", "VE": "венесуэлец|венесуэльцы", "CU": "кубинец|кубинцы",
+    "CO": "колумбиец|колумбийцы", "AU": "австралиец|австралийцы", "IT": "итальянец|итальянка|итальянцы",
+    "ES": "испанец|испанцы", "PT": "португалец|португальцы", "PL": "поляк|полька|поляки", "CZ": "чех|чехи",
+    "SK": "словак|словаки", "HU": "венгр|венгры", "RO": "румын|румыны", "BG": "болгарин|болгары",
+    "RS": "серб|сербы", "HR": "хорват|хорваты", "GR": "грек|греки", "NL": "голландец|голландцы|нидерландец",
+    "BE": "бельгиец|бельгийцы", "CH": "швейцарец|швейцарцы", "AT": "австриец|австрийцы", "SE": "швед|шведы",
+    "NO": "норвежец|норвежцы", "FI": "финн|финны", "DK": "датчанин|датчане", "EE": "эстонец|эстонцы",
+    "LV": "латыш|латыши", "LT": "литовец|литовцы", "MD": "молдаванин|молдаване", "GE": "грузин|грузины",
+    "AM": "армянин|армяне|армян", "AZ": "азербайджанец|азербайджанцы", "KZ": "казах|казахи|казахстанец",
+    "UZ": "узбек|узбеки", "TJ": "таджик|таджики", "KG": "киргиз|киргизы", "TM": "туркмен|туркмены",
+    "IE": "ирландец|ирландцы", "VN": "вьетнамец|вьетнамцы", "TH": "таец|тайцы", "ID": "индонезиец|индонезийцы",
+}
 
 # French demonyms the source gets wrong (it gives a feminine or a joined pair).
 FR_DEMONYM_FIX = {"AG": ["antiguais", "barbudien"], "PM": ["saint-pierrais", "miquelonnais"], "MP": []}
@@ -626,6 +655,8 @@ def add_demonyms(table: dict[str, dict], countries: list[dict]) -> None:
             dem.add("ur", d)
         for d in EN_DEMONYMS_EXTRA.get(code, ()):
             dem.add("en", d)
+        for d in filter(None, PEOPLE_RU.get(code, "").split("|")):
+            dem.add("ru", d)
 
 
 def share_ambiguity(table: dict[str, dict]) -> None:
@@ -732,7 +763,8 @@ HEADER = """\
 #   m49                UN M49 region / subregion / intermediate region; each becomes a region
 #                      slug (africa, sub-saharan-africa, western-africa) in regions_of()
 #   names, demonyms    per language (en fr ar ru es pt de ur); BASE forms: demonyms are
-#                      masculine singular adjectives (российский, russe, روسي); the matcher adds
+#                      masculine singular adjectives (российский, russe, روسي), and in Russian
+#                      the nouns for the people too (канадец, канадцы); the matcher adds
 #                      inflections, Arabic proclitics and the article. A name belongs to at most
 #                      one country per language.
 #   ambiguous          name -> reason. "case-sensitive: ..." means match only in this exact case;

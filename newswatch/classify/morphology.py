@@ -117,8 +117,8 @@ def _ru_noun(word: str, kind: str) -> dict[str, list[str]] | None:
                         "ом" if last == "о" else "ем", "е"))
         p.update(_ru_plural(stem, "я" if last == "е" else "а", "й" if word.endswith("ие") else "",
                             soft=last == "е"))
-    elif last == "ы" and len(word) > 3:  # plural names: Филиппины, Нидерланды
-        p = forms(stem, "ы", "/ов", "ам", "ы", "ами", "ах")
+    elif last == "ы" and len(word) > 3:  # plural names: Филиппины, Нидерланды; people: канадцы -> канадцев
+        p = forms(stem, "ы", "/ев" if stem.endswith("ц") else "/ов", "ам", "ы", "ами", "ах")
     elif last == "и" and kind == "noun" and len(word) > 3:  # санкции
         p = forms(stem, "и", "й" if word.endswith("ии") else "/ей", "ям" if word.endswith("ии") else "ам",
                   "и", "ями" if word.endswith("ии") else "ами", "ях" if word.endswith("ии") else "ах")

@@ -43,7 +43,7 @@ def test_mali(tables):
     assert mali.m49 == {"region": "Africa", "subregion": "Sub-Saharan Africa", "intermediate": "Western Africa"}
     assert {"sahel", "west-africa", "africa", "sub-saharan-africa", "western-africa"} <= set(tables.regions_of("ML"))
     assert "مالي" in mali.names["ar"] and "مالي" in mali.demonyms["ar"]  # the nisba is the name
-    assert mali.demonyms["ru"] == ["малийский"] and mali.demonyms["fr"] == ["malien"]
+    assert mali.demonyms["ru"] == ["малийский", "малиец", "малийцы"] and mali.demonyms["fr"] == ["malien"]
     assert mali.ambiguous["Мали"].startswith("case-sensitive")
 
 
@@ -53,6 +53,16 @@ def test_mali(tables):
 def test_demonym_adjectives(tables, code, ru, ar):
     country = tables.countries[code]
     assert ru in country.demonyms["ru"] and ar in country.demonyms["ar"]
+
+
+@pytest.mark.parametrize("text, code", [
+    # tests/data/places_labelled/ru.jsonl ru-011 (a Canadian ate 135 chili peppers) and ru-049 (a Russian detained
+    # as a guide in Thailand): Russian names the people with a noun of its own, declined
+    ("Канадец съел 135 перцев чили", "CA"), ("Россиянина задержали за работу гидом", "RU"),
+    ("Двое американцев погибли", "US"), ("Украинцы эвакуированы", "UA"), ("Армян депортировали", "AM")])
+def test_russian_nouns_for_a_countrys_people(classifier, text, code):
+    facts = classifier.classify("", text, declared_lang="ru")
+    assert facts.mentioned == [code], facts.mentioned
 
 
 def test_sahel_g20_and_post_soviet_countries_have_arabic_and_russian_demonyms(tables):
