@@ -416,7 +416,7 @@ AMBIGUOUS = {
     "DO": {"Dominican": "also of Dominica (DM)"},
     "ML": {"Мали": "case-sensitive: lowercase «мали» is not the country",
            "مالي": "also the adjective 'financial' (دعم مالي)"},
-    "TG": {"Того": "case-sensitive: «того» is a very common pronoun form; even capitalised it "
+    "TG": {"Того": "case-sensitive, not first: «того» is a very common pronoun form; capitalised, it "
                    "starts sentences"},
     "PE": {"Перу": "case-sensitive: «перу» is a form of «перо» (feather, pen)"},
     "CL": {"Чили": "case-sensitive: «чили» is chili pepper"},

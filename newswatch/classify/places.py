@@ -30,8 +30,10 @@ The rules, each applied on purpose (see README "Classification"):
    Casablanca) is the institution only: it names no city and no city's country.
 7. Country names, demonyms and region names the tables mark `ambiguous` (newswatch/classify/data/
    countries.yaml, regions.yaml): "case-sensitive" ones match only in their own case ("US" not "us";
-   «Мали» not «мали»; "EU" not the French participle «eu»); a region's other ambiguous names (Arabic
-   «الساحل», also "the coast") count only when the item names one of the region's countries;
+   «Мали» not «мали»; "EU" not the French participle «eu»), "case-sensitive, not first" ones not as
+   a sentence's first word either, where the capital says nothing («Того, кто…»); a region's other
+   ambiguous names (Arabic «الساحل», also "the coast") count only when the item names one of the
+   region's countries;
    the others (Chad, Jordan, Niger, Turkey, "Congolese", Arabic and Urdu «مالي» "financial",
    which is also Mali's demonym) count only when the item
    names the country another way too (a city, a demonym, an unambiguous name),
@@ -55,7 +57,7 @@ from newswatch.classify.cities import City
 from newswatch.classify.model import Mention, Payload
 from newswatch.classify.place_rules import (COMMON_WORD_CITIES, GEORGIA_COUNTRY_CONTEXT, PERSONISH, SMALL_CITY,
                                             after_locative, capital_phrase, in_domain_name, is_title_case,
-                                            part_of_longer_name, small_city)
+                                            part_of_longer_name, sentence_start, small_city)
 from newswatch.classify.readings import Readings, TermBook, TermInfo
 from newswatch.classify.tables import Tables
 
@@ -99,7 +101,8 @@ class PlaceResolver:
         for cand in candidates:
             surface, info = cand.surface, cand.info
             if cand.readings.case_sensitive:
-                readings = tuple(r for r in cand.readings.readings if self._case_ok(r, surface))
+                readings = tuple(r for r in cand.readings.readings if self._case_ok(r, surface)
+                                 and not (self.book.not_first(r) and sentence_start(texts[cand.field], cand.start)))
                 if not readings:
                     continue
                 if len(readings) != len(cand.readings.readings):

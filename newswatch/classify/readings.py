@@ -149,6 +149,10 @@ class TermBook:
         reason = self.reason(reading) or ""
         return bool(reason) and reason.startswith("case-sensitive")
 
+    def not_first(self, reading: Payload) -> bool:
+        """A case-sensitive name whose capital says nothing at a sentence's start («Того, кто…»)."""
+        return (self.reason(reading) or "").startswith("case-sensitive, not first")
+
     def needs_clue(self, reading: Payload) -> bool:
         reason = self.reason(reading) or ""
         return bool(reason) and not reason.startswith(("case-sensitive", "capital"))

@@ -190,3 +190,11 @@ def test_arabic_words_that_are_big_city_names(classifier, where, city):
     sudan = classifier.classify("", "وصل الوفد إلى الخرطوم بحري في السودان", declared_lang="ar")
     assert "379251" in {c["id"] for c in sudan.cities}, sudan.cities
     assert "108410" in {c["id"] for c in classifier.classify("", "وصل الوفد إلى الرياض", declared_lang="ar").cities}
+
+
+def test_a_name_whose_capital_says_nothing_at_a_sentences_start(classifier):
+    """places_labelled ru-027 (a brawl: «…были нетрезвыми. Того, кто…»): «Того» opening a sentence is the pronoun,
+    not Togo; countries.yaml marks it "case-sensitive, not first". Inside a sentence it is the country."""
+    title, text, lang = labelled_text(ROOT / "tests" / "data" / "places_labelled" / "ru.jsonl", "ru-027")
+    assert "TG" not in classifier.classify(title, text, declared_lang=lang).mentioned
+    assert "TG" in classifier.classify("", "Президент Того прибыл в Москву.", declared_lang="ru").mentioned
