@@ -25,7 +25,7 @@ from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v7"   # v7: outlets named after a country (OVERRIDES); v6: Arabic Washington and Conakry,
+INDEX_VERSION = b"index-v8"   # v8: OVERRIDES: outlets, provinces, Russian cases; v6: Arabic Washington and Conakry,
 # French Geneva (cities.CITY_ALIASES); v5: packed
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
 
@@ -56,6 +56,14 @@ OVERRIDES: list[tuple[str, tuple[str, str]]] = [  # phrase, (kind, value)
     ("Japan Times", ("block", "outlet")),
     # Arabic «مدينة» "city (of)", before every city's name: an alternate name of Medina, which is «المدينة (المنورة)»
     ("مدينة", ("block", "word")),
+    # provinces and states named with another country's name or demonym ("a British Columbia town" had been
+    # British and Columbia, US; "New South Wales" Wales)
+    ("British Columbia", ("country", "CA")), ("Colombie-Britannique", ("country", "CA")),
+    ("Британская Колумбия", ("country", "CA")), ("كولومبيا البريطانية", ("country", "CA")),
+    ("New South Wales", ("country", "AU")), ("Nouvelle-Galles du Sud", ("country", "AU")),
+    ("Новый Южный Уэльс", ("country", "AU")), ("نيو ساوث ويلز", ("country", "AU")),
+    ("New England", ("country", "US")), ("Nouvelle-Angleterre", ("country", "US")),
+    ("Новая Англия", ("country", "US")), ("نيو إنجلاند", ("country", "US")),
 ]
 
 
@@ -108,7 +116,10 @@ def iter_terms(tables: Tables,
     for code, state in _us_states().items():
         yield state, ("us-state", code, state, "en")
     for phrase, (kind, value) in OVERRIDES:
-        yield phrase, (kind, value, phrase, "")
+        # a Russian phrase in its cases too («сектору Газа», «Британской Колумбии»)
+        forms = {phrase} | (variants(phrase, "ru", "phrase") if _script_is_cyrillic(phrase) else set())
+        for form in sorted(forms):
+            yield form, (kind, value, phrase, "")
 
 
 def _people_terms(tables: Tables) -> Iterator[tuple[str, Payload]]:
@@ -163,7 +174,8 @@ def build_index(tables: Tables, cache_dir: Path | None, min_population: int,
 
 
 def _cache_paths(tables: Tables, cache_dir: Path, wordlike: AbstractSet[tuple[str, str]]) -> tuple[bytes, Path, Path]:
-    key = hashlib.sha256(INDEX_VERSION + tables.digest() + repr(sorted(wordlike)).encode()).digest()
+    key = hashlib.sha256(INDEX_VERSION + tables.digest() + repr(sorted(wordlike)).encode()
+                         + repr(OVERRIDES).encode()).digest()
     return key, TermIndex.cache_path(key, cache_dir), cache_dir / f"cities-{key.hex()[:32]}.pkl"
 
 

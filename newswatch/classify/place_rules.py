@@ -45,9 +45,19 @@ def is_title_case(text: str) -> bool:
 
 
 def capitalised(surface: str) -> bool:
-    """Rule 1: the first letter is a capital, or a letter of a script without case, or no letter."""
+    """Rule 1: the first letter is a capital, or a letter of a script without case, or no letter; or, in a
+    phrase that starts with a common noun, a later word is capitalised («по сектору Газа», "lac Tchad")."""
     first = surface[0]
-    return not first.isalpha() or not (first.isupper() or first.islower()) or first.isupper()
+    if not first.isalpha() or not (first.isupper() or first.islower()) or first.isupper():
+        return True
+    words = surface.split()
+    return (len(words) > 1 and words[0].casefold() not in _LOWERCASE_LEADS
+            and any(w[:1].isupper() for w in words[1:]))
+
+
+# Articles and prepositions a place's name may start with in running text: "la Défense" is the ministry
+# ("ministre de la Défense"), not the district; «сектору Газа» starts with a noun.
+_LOWERCASE_LEADS = frozenset("the a an of in de du des d la le les l el al à au aux en".split())
 
 
 def next_word(text: str, end: int) -> str:
