@@ -49,10 +49,14 @@ _ARABIC = "\u0621-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc
 _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك",
               "ال", "وال", "بال", "فال", "كال", "لل", "ولل", "فلل", "وبال")
-# One pattern per proclitic length: at the start of a word, followed by at least two Arabic letters.
+# One pattern per proclitic length (the article alone apart): at the start of a word, followed by at least two
+# Arabic letters. A scan blanks its proclitics at the start of every word, so the article must not share one
+# with «لل»: «للولايات المتحدة» would lose the article of «المتحدة» too, and «ولايات المتحده» never be found.
 _PROCLITIC_RES = tuple(
-    (size, re.compile(f"(?<!\\w)(?:{'|'.join(p for p in PROCLITICS if len(p) == size)})(?=[{_ARABIC}]{{2}})"))
+    (size, re.compile(f"(?<!\\w)(?:{'|'.join(group)})(?=[{_ARABIC}]{{2}})"))
     for size in sorted({len(p) for p in PROCLITICS})
+    for group in ([p for p in PROCLITICS if len(p) == size and p != "ال"], ["ال"] if size == 2 else [])
+    if group
 )
 
 

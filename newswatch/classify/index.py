@@ -62,9 +62,39 @@ OVERRIDES: list[tuple[str, tuple[str, str]]] = [  # phrase, (kind, value)
     ("Британская Колумбия", ("country", "CA")), ("كولومبيا البريطانية", ("country", "CA")),
     ("New South Wales", ("country", "AU")), ("Nouvelle-Galles du Sud", ("country", "AU")),
     ("Новый Южный Уэльс", ("country", "AU")), ("نيو ساوث ويلز", ("country", "AU")),
+    ("ولاية جورجيا", ("country", "US")), ("État de Géorgie", ("country", "US")),   # the state, not the country
     ("New England", ("country", "US")), ("Nouvelle-Angleterre", ("country", "US")),
     ("Новая Англия", ("country", "US")), ("نيو إنجلاند", ("country", "US")),
 ]
+
+
+# US states in French, Russian and Arabic where the English name is not written alike ("Californie",
+# «Калифорния», «كاليفورنيا»): a state names the US (rule 4's US context). Left out: the names that are also the
+# country Georgia (Géorgie, «جورجيا»: countries.yaml marks them), the city (Вашингтон, «واشنطن») or a word
+# (Arabic «مين», Maine: "who").
+US_STATE_NAMES: dict[str, dict[str, str]] = {
+    "fr": {"CA": "Californie", "FL": "Floride", "PA": "Pennsylvanie", "LA": "Louisiane", "VA": "Virginie",
+           "WV": "Virginie-Occidentale", "NC": "Caroline du Nord", "SC": "Caroline du Sud", "HI": "Hawaï",
+           "ND": "Dakota du Nord", "SD": "Dakota du Sud", "NM": "Nouveau-Mexique"},
+    "ru": {"CA": "Калифорния", "TX": "Техас", "FL": "Флорида", "GA": "Джорджия", "MI": "Мичиган", "OH": "Огайо",
+           "PA": "Пенсильвания", "IL": "Иллинойс", "AZ": "Аризона", "NV": "Невада", "UT": "Юта", "CO": "Колорадо",
+           "OR": "Орегон", "MN": "Миннесота", "WI": "Висконсин", "IA": "Айова", "MO": "Миссури", "KS": "Канзас",
+           "NE": "Небраска", "OK": "Оклахома", "AR": "Арканзас", "LA": "Луизиана", "MS": "Миссисипи",
+           "AL": "Алабама", "TN": "Теннесси", "KY": "Кентукки", "IN": "Индиана", "VA": "Вирджиния",
+           "WV": "Западная Вирджиния", "NC": "Северная Каролина", "SC": "Южная Каролина", "MD": "Мэриленд",
+           "DE": "Делавэр", "NJ": "Нью-Джерси", "CT": "Коннектикут", "RI": "Род-Айленд", "MA": "Массачусетс",
+           "VT": "Вермонт", "NH": "Нью-Гэмпшир", "ME": "Мэн", "AK": "Аляска", "HI": "Гавайи", "MT": "Монтана",
+           "WY": "Вайоминг", "ID": "Айдахо", "ND": "Северная Дакота", "SD": "Южная Дакота", "NM": "Нью-Мексико"},
+    "ar": {"CA": "كاليفورنيا", "TX": "تكساس", "FL": "فلوريدا", "MI": "ميشيغان", "OH": "أوهايو", "PA": "بنسلفانيا",
+           "IL": "إلينوي", "AZ": "أريزونا", "NV": "نيفادا", "UT": "يوتا", "CO": "كولورادو", "OR": "أوريغون",
+           "MN": "مينيسوتا", "WI": "ويسكونسن", "IA": "أيوا", "MO": "ميزوري", "KS": "كانساس", "NE": "نبراسكا",
+           "OK": "أوكلاهوما", "AR": "أركنساس", "LA": "لويزيانا", "MS": "ميسيسيبي", "AL": "ألاباما", "TN": "تينيسي",
+           "KY": "كنتاكي", "IN": "إنديانا", "VA": "فرجينيا", "WV": "فرجينيا الغربية", "NC": "كارولينا الشمالية",
+           "SC": "كارولينا الجنوبية", "MD": "ماريلاند", "DE": "ديلاوير", "NJ": "نيوجيرسي", "CT": "كونيتيكت",
+           "RI": "رود آيلاند", "MA": "ماساتشوستس", "VT": "فيرمونت", "NH": "نيوهامبشير", "AK": "ألاسكا",
+           "HI": "هاواي", "MT": "مونتانا", "WY": "وايومنغ", "ID": "أيداهو", "ND": "داكوتا الشمالية",
+           "SD": "داكوتا الجنوبية", "NM": "نيو مكسيكو", "NY": "ولاية نيويورك"},
+}
 
 
 def _kind_of(term: str) -> str:
@@ -115,6 +145,10 @@ def iter_terms(tables: Tables,
                     yield form, ("modality", kind, term, lang)   # «приглашением посетить» too
     for code, state in _us_states().items():
         yield state, ("us-state", code, state, "en")
+    for lang, states in US_STATE_NAMES.items():
+        for code, state in states.items():
+            for form in variants(state, lang, _kind_of(state)):
+                yield form, ("us-state", code, state, lang)
     for phrase, (kind, value) in OVERRIDES:
         # a Russian phrase in its cases too («сектору Газа», «Британской Колумбии»)
         forms = {phrase} | (variants(phrase, "ru", "phrase") if _script_is_cyrillic(phrase) else set())
@@ -175,7 +209,7 @@ def build_index(tables: Tables, cache_dir: Path | None, min_population: int,
 
 def _cache_paths(tables: Tables, cache_dir: Path, wordlike: AbstractSet[tuple[str, str]]) -> tuple[bytes, Path, Path]:
     key = hashlib.sha256(INDEX_VERSION + tables.digest() + repr(sorted(wordlike)).encode()
-                         + repr(OVERRIDES).encode()).digest()
+                         + repr((OVERRIDES, US_STATE_NAMES)).encode()).digest()
     return key, TermIndex.cache_path(key, cache_dir), cache_dir / f"cities-{key.hex()[:32]}.pkl"
 
 

@@ -242,6 +242,11 @@ class PlaceResolver:
                                                           "population": city.population, "via": "demonym"}))
         return out
 
+    def _also_the_state(self, reading: Payload) -> bool:
+        """A name of the country Georgia that is also the US state's ("Georgia", « Géorgie », «جورجيا»; not
+        Russian «Грузия», which the state never is: countries.yaml says which)."""
+        return reading[1] == "GE" and "US state" in (self.book.reason(reading) or "")
+
     def _country_mentions(self, cand: Candidate, named: set[str], us_georgia: bool,
                           texts: dict[str, str]) -> list[Mention]:
         """`us_georgia`: the item names the US and nothing of the country Georgia."""
@@ -252,9 +257,9 @@ class PlaceResolver:
             return [Mention("country", "US", cand.field, cand.start, cand.end, cand.surface, r[2],
                             cand.sentence, "US", {"us_state": r[1]})]
         pairs: Sequence[tuple[Payload, bool]] = readings.country_readings
-        if us_georgia and readings.georgia and any(r[1] == "GE" for r in readings.by_kind.get("country", ())):
+        if us_georgia and readings.georgia and any(map(self._also_the_state, readings.by_kind.get("country", ()))):
             swapped: list[tuple[Payload, bool | None]] = [
-                (("country", "US", r[2], r[3]), None) if r[1] == "GE" else (r, clue) for r, clue in pairs]
+                (("country", "US", r[2], r[3]), None) if self._also_the_state(r) else (r, clue) for r, clue in pairs]
             pairs = [(r, self.book.needs_clue(r) if clue is None else clue) for r, clue in swapped]  # « Géorgie »
         seen, out = set(), []
         for (kind, code, entry, _lang), needs_clue in pairs:
