@@ -40,7 +40,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from newswatch.classify.model import EVENT_TYPES, Event
+from newswatch.classify.model import EVENT_TYPES, GROUP_ROLES, Event
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
 from newswatch.pipeline.event_keys import Scoring, anchors, apart, event_day, event_keys, family, main_event
@@ -179,11 +179,18 @@ def _same_occasion(row: _Row, event: Event, keys: list[str], now: float) -> bool
     role shared either (an actor gives its r: key too). A report tells one visit in several sentences
     ("Lavrov arrived in Bamako ... the minister's visit ... talks with Goïta"), the host's sentence
     naming the guest by title only ("Lavrov began a visit to Mali. Diop received his Russian
-    counterpart in Bamako": r:RU:official in both); a tour's other stops name other places and stay apart."""
+    counterpart in Bamako": r:RU:official in both); a tour's other stops name other places and stay apart.
+    Groups (civilians, police, militia: model.GROUP_ROLES) are no set of people here: a shooting's victims in one
+    sentence and the police in the next are one attack ("left nine people dead ... police said")."""
     if family(event.type) != family(row.event.type) or abs(event_day(event, row.item.published, now) - row.day) > 1:
         return False
     mine, theirs = set(row.keys), set(keys)
-    return not any(apart(mine, theirs, kinds) for kinds in ("p", "pc", "ar"))
+    return not (apart(mine, theirs, "p") or apart(mine, theirs, "pc") or apart(_people(mine), _people(theirs), "ar"))
+
+
+def _people(keys: set[str]) -> set[str]:
+    """The keys that say who, less the groups' roles (r:CA:police, r:IR:protesters)."""
+    return {k for k in keys if not (k[:2] == "r:" and k.rpartition(":")[2] in GROUP_ROLES)}
 
 
 def _by_item(rows: list[_Row]) -> list[list[_Row]]:

@@ -172,6 +172,22 @@ def test_a_hosts_sentence_naming_no_guest_is_another_occasion(stage_for):
     assert abamako.event_id == f"visit-{abamako.id}" and host_only.id == f"talks-{abamako.id}"
 
 
+def test_a_shootings_victims_and_the_police_are_one_attack(stage_for):
+    """TIME (2026-02-11, the Tumbler Ridge shooting): "the mass shooting in a remote British Columbia town that left
+    nine people dead" (victims: civilians) and "Police said ..." (the police) in the next sentence are one
+    occasion; groups' roles do not set two occasions apart as two officials do. AP's report, whose lead tells
+    the police's account, joins it."""
+    bc = where("CA", "country", country="CA", role="location")
+    victims = event("death", people=[who("nine people", None, "CA", "civilians")], places=[bc], field="text")
+    police = event("death", people=[who("police", None, "CA", "police")], field="text", sentence=1)
+    time_report = report("time", "en", victims, police)
+    ap = report("ap", "en", event("death", people=[who("Police", None, "CA", "police")], field="text"))
+    stage = stage_for()
+    stage.process([time_report])
+    stage.process([ap])
+    assert victims.id == police.id == time_report.event_id == ap.event_id
+
+
 def test_the_same_minister_in_two_countries_is_two_stops(stage_for):
     """Lavrov in Pretoria and in Luanda on one tour: two places, none shared, two events."""
     pretoria = report("tass", "ru", event(people=[LAVROV], places=[where("ZA", "country", country="ZA")]))
