@@ -143,7 +143,7 @@ class Scoring:
         return self.weights.get(key[:1], 0.0)
 
     def score(self, mine: Iterable[str], theirs: Iterable[str]) -> float:
-        """The weighted overlap of two key sets; 0 below `min_shared` or on a conflict of places."""
+        """The weighted overlap of two key sets; 0 below `min_shared` or on a conflict of places or parties."""
         a, b = set(mine), set(theirs)
         shared = a & b
         inter = sum(self.weight(k) for k in shared)
