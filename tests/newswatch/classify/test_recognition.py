@@ -191,6 +191,12 @@ def test_arabic_words_that_are_big_city_names(classifier, where, city):
     sudan = classifier.classify("", "وصل الوفد إلى الخرطوم بحري في السودان", declared_lang="ar")
     assert "379251" in {c["id"] for c in sudan.cities}, sudan.cities
     assert "108410" in {c["id"] for c in classifier.classify("", "وصل الوفد إلى الرياض", declared_lang="ar").cities}
+    # «مدينة» "city (of)" before a city's name is no Medina (an alternate name of it), even with Saudi Arabia named;
+    # «المدينة المنورة» is
+    yanbu = classifier.classify("", "مدينة ينبع السعودية", declared_lang="ar")
+    assert {c["name"] for c in yanbu.cities} == {"Yanbu"}, yanbu.cities
+    medina = classifier.classify("", "زار المدينة المنورة", declared_lang="ar")
+    assert "109223" in {c["id"] for c in medina.cities}, medina.cities
 
 
 def test_a_name_whose_capital_says_nothing_at_a_sentences_start(classifier):
