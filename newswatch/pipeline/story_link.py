@@ -19,9 +19,9 @@ for an item that opened an event, else `threshold` (0.6) for a story with no eve
 words never meet, so there the cosine of the entity and number terms alone counts (`cross_threshold`,
 0.5), and only with at least two of them shared (one country in common says too little). Two events that
 name different places (a city, else a country, none shared) or different parties (event_keys.other_parties)
-are never joined: the clusterer's rules. The
-item takes that event (`event_id`, and joins its reports) or story (`story_id`, `story_similarity` = the
-cosine; an item that opened an event then has `event_id` None, its events keep their own ids: the desk
+are never joined: the clusterer's rules. The item takes that event (`event_id`, and joins its reports) or
+story (`story_id`, `story_similarity` = the cosine; an item that opened an event then has `event_id` None,
+its events keep their own ids: the desk
 already has the story's alert, and later reports of its event follow it there). A later report of a linked
 happening (a copy of the story, another report of the event) follows it. Chosen on the DEV half of
 tests/data/event_pairs.jsonl (0.4 for events, 0.5 across languages, numbers x2; with all of it, dev
