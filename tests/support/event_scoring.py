@@ -11,7 +11,7 @@ common), the destination (a destination country in common), the modality and the
 country), against the `founding` labels of visits_labels.jsonl (capital, country and implied are
 positives), per language; and which look-alike lines (kind lookalike-*) it wrongly accepts.
 
-Run by hand: `PYTHONPATH=. python3 -m tests.support.event_scoring dev [-v]` (or `founding`).
+Run by hand: `PYTHONPATH=. python3 -m tests.support.event_scoring dev [-v] [--set=sentences2.jsonl]` (or `founding`).
 """
 from __future__ import annotations
 
@@ -118,9 +118,10 @@ def _show(attribute: str, event: Any) -> str:
     return str(getattr(event, attribute))
 
 
-def score_sentences(classifier: Any, split: str) -> SentenceScores:
+def score_sentences(classifier: Any, split: str, name: str = "sentences.jsonl") -> SentenceScores:
+    """The extractor on the `split` half of the labelled set `name` (tests/data/events)."""
     scores = SentenceScores()
-    for row in load_sentences():
+    for row in load_sentences(name):
         if row["split"] != split:
             continue
         got = classify_row(classifier, row)
@@ -202,7 +203,8 @@ def main(argv: list[str]) -> None:
         if "-v" in argv:
             print("\n".join(["MISSES", *founding.misses, "WRONG", *founding.wrong]))
         return
-    scores = score_sentences(classifier, what)
+    name = next((a.split("=", 1)[1] for a in argv if a.startswith("--set=")), "sentences.jsonl")
+    scores = score_sentences(classifier, what, name)
     if "-v" in argv:
         print("\n".join(sorted(scores.notes)))
     print(scores.table())

@@ -64,8 +64,14 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def load_sentences() -> list[dict[str, Any]]:
-    return read_jsonl(EVENTS_DIR / "sentences.jsonl")
+SETS = ("sentences.jsonl", "sentences2.jsonl")   # the first set; the second, labelled blind in session 7
+
+
+def load_sentences(name: str = "sentences.jsonl") -> list[dict[str, Any]]:
+    """The rows of one labelled set of tests/data/events (`SETS`)."""
+    if name not in SETS:
+        raise ValueError(f"no labelled sentence set {name!r}: one of {SETS}")
+    return read_jsonl(EVENTS_DIR / name)
 
 
 def load_visit_labels() -> list[dict[str, Any]]:
