@@ -398,12 +398,12 @@ AMBIGUOUS = {
     "NE": {"Niger": "also the Niger River ('Niger Delta' is in Nigeria)",
            "Níger": "also the Niger River", "النيجر": "also the Niger River (نهر النيجر)",
            "Нигер": "also the Niger River"},
-    "GN": {"Guinea": "also the Gulf of Guinea and New Guinea; part of Guinea-Bissau, Equatorial "
-                     "Guinea, Papua New Guinea (longest match wins)",
-           "Guinée": "also the golfe de Guinée; part of Guinée-Bissau, Guinée équatoriale",
-           "غينيا": "also خليج غينيا; part of غينيا بيساو, غينيا الاستوائية",
-           "Гвинея": "also Гвинейский залив; part of Гвинея-Бисау, Экваториальная Гвинея",
-           "Guiné": "also part of Guiné-Bissau, Guiné Equatorial"},
+    # Guinea: the Gulf of Guinea and New Guinea are phrases of their own (index.OVERRIDES), Guinea-Bissau,
+    # Equatorial Guinea and Papua New Guinea names (longest match wins): only the lowercase word is another
+    # ("guinea pig", "a guinea"), so "Guinea's President" and «Президент Гвинеи» need no corroboration
+    "GN": {"Guinea": "case-sensitive: also guinea pig, guinea fowl, the coin",
+           "Guinée": "case-sensitive: also the cloth (une guinée)",
+           "Guiné": "case-sensitive: also part of Guiné-Bissau, Guiné Equatorial (longest match wins)"},
     "TR": {"Turkey": "also the bird (capitalised at the start of a sentence)"},
     "CG": {"Congo": "also used for DR Congo (CD) and the Congo River",
            "Конго": "also used for DR Congo (CD) and the Congo River",

@@ -45,7 +45,8 @@ class Classifier:
         self.actors = {a.id: a for a in tables.actors}
         self.roles_for_titles = (tables.role_patterns or {}).get("roles_for_titles", {})
         self._topic_paths = {t.path: _with_parents(t.path) for t in tables.topics}
-        self.events = EventExtractor(tables.event_cues, tables.modality, tables.event_groups)
+        self.events = EventExtractor(tables.event_cues, tables.modality, tables.event_groups,
+                                     lookalikes=tables.event_lookalikes)
 
     @classmethod
     def from_config_dir(cls, config_dir: Path, *, cache_dir: Path | None = None, min_population: int = 15000,

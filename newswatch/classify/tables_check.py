@@ -25,6 +25,7 @@ class TableChecker:
         self.country_names: dict[tuple[str, str], str] = {}  # (lang, casefolded) -> code
         self.events: dict[str, dict[str, list[str]]] = {}    # topics.yaml `events:`: type -> lang -> cues
         self.event_groups: dict[str, dict[str, list[str]]] = {}   # topics.yaml `event_groups:`: role -> lang -> nouns
+        self.event_lookalikes: dict[str, list[str]] = {}   # topics.yaml `event_lookalikes:`: lang -> words
 
     # --- helpers -------------------------------------------------------------------------
     def fail(self, path: Path_, message: str) -> None:
@@ -283,6 +284,8 @@ class TableChecker:
                 continue
             groups[role] = self.lang_lists(nouns, ("event_groups", role), required=True)
         self.event_groups = groups   # Tables.event_groups
+        lookalikes = data.pop("event_lookalikes", None)
+        self.event_lookalikes = self.lang_lists(lookalikes, ("event_lookalikes",)) if lookalikes is not None else {}
         out: list[Topic] = []
         self.topic_tree(data, (), "", out)
         return out, modality

@@ -29,6 +29,22 @@ def test_every_sentence_row_is_valid(sentences):
     assert errors == [], "\n".join(errors)
 
 
+def test_the_second_set_is_valid_apart_and_split_by_id():
+    """sentences2.jsonl (labelled blind in session 7): every row valid, ids in four blocks (es-5001.. en,
+    es-6001.. fr, es-7001.. ar, es-8001.. ru), odd ids dev and even heldout, no text of the first set again."""
+    second = load_sentences("sentences2.jsonl")
+    errors = [error for row in second for error in validate_sentence(row)]
+    assert errors == [], "\n".join(errors)
+    base = {"en": 5000, "fr": 6000, "ar": 7000, "ru": 8000}
+    for lang in LANGS:
+        ids = [int(r["id"][3:]) for r in second if r["lang"] == lang]
+        assert ids == list(range(base[lang] + 1, base[lang] + 1 + len(ids))), lang
+    assert all(r["split"] == ("dev" if int(r["id"][3:]) % 2 else "heldout") for r in second)
+    first = {(r["lang"], r["text"]) for r in load_sentences()}
+    assert not first & {(r["lang"], r["text"]) for r in second}
+    assert len({(r["lang"], r["text"]) for r in second}) == len(second)
+
+
 def test_ids_are_unique_and_numbered_in_order(sentences):
     ids = [row["id"] for row in sentences]
     assert len(set(ids)) == len(ids)

@@ -24,23 +24,28 @@ from newswatch.classify.tables import Modality
 GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # a bare future marker: right before the cue only
 GENERIC_REACH = 4   # words
 MODAL_REACH = 8     # words between any other modality cue and the event's cue
-NOT_HAPPENED = ("threatened", "cancelled", "denied", "planned")   # the first that holds wins
+NOT_HAPPENED = ("hypothetical", "threatened", "cancelled", "denied", "planned")   # the first that holds wins
+NO_EVENT = frozenset({"hypothetical", "threatened"})   # what a cue bears no event of its type under
+PURPOSE = ("to ", "pour ", "чтобы ", "لإجراء", "للقاء", "لعقد")   # planned cues that tell a purpose: bear on what follows
 CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
 _WORD = re.compile(r"[\w'’-]+")
 
 
-def cue_index(event_cues: Modality, event_groups: Modality | None = None) -> TermIndex[Payload]:
+def cue_index(event_cues: Modality, event_groups: Modality | None = None,
+              lookalikes: dict[str, list[str]] | None = None) -> TermIndex[Payload]:
     """The automaton of the event cues, group nouns and country stand-ins. Its own, not the
     classifier's: there the longest term at a place wins, and a cue ("will travel to") would hide
-    the topic or modality term it starts with."""
+    the topic or modality term it starts with. Look-alikes (topics.yaml `event_lookalikes:`, "heart
+    attack", «ضربة جزاء») are words that hold a cue and tell no event: being longer, they hide it."""
     entries = [("event", kind, by_lang) for kind, by_lang in event_cues.items()]
+    entries += [("lookalike", "none", lookalikes or {})]
     entries += [("group", role, by_lang) for role, by_lang in (event_groups or {}).items()]
     entries += [("standin", "country", {lang: list(words) for lang, words in COUNTRY_STANDINS.items()})]
     entries += [("date", "word", {"*": date_words()})]   # which sentences may hold a day: dates.find_dates
     return TermIndex((form, (what, kind, term, lang)) for what, kind, by_lang in entries
                      for lang, terms in by_lang.items() for term in terms
                      for written in (_arabic_forms(term) if lang == "ar" and what != "standin" else (term,))
-                     for form in variants(written, lang, "name" if what != "event" and what != "group"
+                     for form in variants(written, lang, "name" if what not in ("event", "group", "lookalike")
                                           else "phrase" if " " in written else "noun"))
 
 
@@ -93,6 +98,8 @@ class ModalityReader:
             if m.value == "remote" or m.value in kinds:
                 continue
             lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
+            if lo < hi and m.start >= cue.end and m.value == "planned" and m.entry.casefold().startswith(PURPOSE):
+                continue   # a purpose is the next verb's: "arrived in Bamako on Tuesday to visit Mali" happened
             if lo < hi:
                 generic = m.entry.casefold() in GENERIC_CUES
                 if m.value == "planned" and " " in m.entry and m.end <= cue.start:

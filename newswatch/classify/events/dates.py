@@ -6,7 +6,8 @@
                                      yesterday / today / tomorrow in the four languages
 
 A day without a year takes the year that puts it nearest the published day; a weekday is the
-last such day up to the published day (or the next one after it for an event still planned);
+last such day up to the published day (or the first on or after it for an event still planned, after
+it when the text says "next": "next Wednesday", «mercredi prochain»);
 without a published day, only expressions that carry their own year are read.
 """
 from __future__ import annotations
@@ -45,7 +46,8 @@ for _n, _names in enumerate((
         _WEEKDAYS[_name] = _n
 
 _RELATIVE = {"yesterday": -1, "hier": -1, "вчера": -1, "أمس": -1, "امس": -1, "today": 0, "aujourd'hui": 0,
-             "сегодня": 0, "اليوم": 0, "tomorrow": 1, "demain": 1, "завтра": 1, "غدا": 1, "غداً": 1}
+             "сегодня": 0, "اليوم": 0, "tomorrow": 1, "demain": 1, "завтра": 1, "غدا": 1, "غداً": 1,
+             "غد": 1}   # «صباح غد السبت»: tomorrow, Saturday, morning
 
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 _HAS_ARABIC_DIGIT = re.compile("[٠-٩]")
@@ -79,10 +81,24 @@ def _nearest_year(month: int, day: int, published: date) -> date | None:
     return min(options, key=lambda d: abs((d - published).days)) if options else None
 
 
-def _weekday(weekday: int, published: date, ahead: bool) -> date:
+def _weekday(weekday: int, published: date, ahead: bool, next_one: bool = False) -> date:
+    """The weekday's day: the last one up to the published day; for an event still planned (`ahead`)
+    the first on or after it ("will meet in Geneva Tuesday" in Tuesday's paper is that day), after it
+    when the text says "next" (`next_one`: "next Wednesday", «mercredi prochain»)."""
     if ahead:
-        return published + timedelta(days=(weekday - published.weekday() - 1) % 7 + 1)
+        return published + timedelta(days=(weekday - published.weekday() - next_one) % 7 + next_one)
     return published - timedelta(days=(published.weekday() - weekday) % 7)
+
+
+_NEXT_BEFORE = ("next ", "следующ", "ближайш")   # "next Tuesday", «в следующий вторник»
+_NEXT_AFTER = (" prochain", " prochaine", " المقبل", " القادم")   # «mardi prochain», «الثلاثاء المقبل»
+
+
+def _says_next(text: str, start: int, end: int) -> bool:
+    """Whether the weekday at [start, end) is "next": the word before it or after it says so."""
+    before = text[max(0, start - 12):start].casefold()
+    return (any(before.rstrip().rsplit(" ", 1)[-1].startswith(w.strip()) for w in _NEXT_BEFORE)
+            or text[end:end + 10].casefold().startswith(_NEXT_AFTER))
 
 
 def date_words() -> list[str]:
@@ -161,9 +177,15 @@ def find_dates(text: str, published: date | None, ahead: bool = False,
         found += _numeric(text, published)
     if published is not None:
         taken = [(s, e) for s, e, _ in found]
+        relative_end, relative_ahead = -10, False
         for start, end, word in named:
             if (word in _RELATIVE or word in _WEEKDAYS) and not any(s < end and start < e for s, e in taken):
-                day = (published + timedelta(days=_RELATIVE[word]) if word in _RELATIVE
-                       else _weekday(_WEEKDAYS[word], published, ahead))
+                if word in _RELATIVE:
+                    day = published + timedelta(days=_RELATIVE[word])
+                    relative_end, relative_ahead = end, _RELATIVE[word] > 0
+                elif start - relative_end <= 2:   # "tomorrow, Monday", «صباح غد السبت», «أمس الثلاثاء»: the weekday
+                    day = _weekday(_WEEKDAYS[word], published, relative_ahead)   # on the relative word's side
+                else:
+                    day = _weekday(_WEEKDAYS[word], published, ahead, ahead and _says_next(text, start, end))
                 found.append((start, end, day))
     return sorted(found)

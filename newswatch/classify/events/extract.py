@@ -26,7 +26,8 @@ the item's language, found by an automaton of their own):
 - **modality** (cues.py): `planned`, `denied` or `cancelled` when a modality cue says so of the
   event's cue, or when the event's date is after the day the item was published; else `happened`.
   A cue a threat bears on ("threatened to impose tariffs", "amid the threat of attack", «пригрозил
-  ударом») tells no event of its type.
+  ударом») or a condition ("if the US imposes sanctions", «Si Lula est élu», «Если США введут санкции»,
+  «إذا تم التوقيع») tells no event of its type.
 - **when**: the date expression of the sentence nearest the cue (dates.py); else that of another
   report of the same event in the item (same type and modality, a participant or place in common, or
   a sentence that opens on the event's noun: "The coup was led by…"); else, for an event that
@@ -49,14 +50,14 @@ from newswatch.classify.events import discourse as ds
 from newswatch.classify.events import implied as im
 from newswatch.classify.events import places as pl
 from newswatch.classify.events import who as wh
-from newswatch.classify.events.cues import ModalityReader, by_modality, cue_index
+from newswatch.classify.events.cues import NO_EVENT, ModalityReader, by_modality, cue_index
 from newswatch.classify.events.lexicon import MOTION_TYPES
 from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, Facts, Mention, Participant
 from newswatch.classify.normalize import Normalized, OffsetMap
 from newswatch.classify.tables import Modality
 
-UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin"})   # no who, no where
+UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin", "lookalike"})   # no who, no where
 LEAD_SENTENCES = 12   # of the text: the ones events are read from (see the module docstring)
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
@@ -71,11 +72,12 @@ _Hit = tuple[int, int, int, int, tuple[tuple[str, str], ...], bool]   # sentence
 
 class EventExtractor:
     def __init__(self, event_cues: Modality | None = None, modality_cues: Modality | None = None,
-                 event_groups: Modality | None = None, lead_sentences: int = LEAD_SENTENCES) -> None:
+                 event_groups: Modality | None = None, lead_sentences: int = LEAD_SENTENCES,
+                 lookalikes: dict[str, list[str]] | None = None) -> None:
         if lead_sentences < 1:
             raise ValueError(f"event extraction: lead_sentences >= 1 (got {lead_sentences})")
         self.lead_sentences = lead_sentences
-        self.cues = cue_index(event_cues or {}, event_groups)
+        self.cues = cue_index(event_cues or {}, event_groups, lookalikes)
         self.languages = frozenset(lang for by_lang in (event_cues or {}).values() for lang in by_lang)
         self.modality = ModalityReader(modality_cues)
         self._kinds: dict[tuple[int, str | None], _Kinds] = {}   # (term id, lang) -> what it is
@@ -206,13 +208,16 @@ class EventExtractor:
             people = item.people_near(order)
         if not dateline and not any(p.venue and p.mark for p in places):
             places += item.places_before(order, people)   # "Lavrov était à Ouagadougou. Le ministre russe a tenu…"
-        venues = {p.mention.country or p.mention.value for p in places if p.venue}
-        groups = wh.groups(mentions, text, venues.pop() if len(venues) == 1 else item.home)
+        # the country groups act for when no demonym says: the one place of the sentence, but a region ("in the
+        # West African country", "Latin American waters") is no country, and with one the place is unsure
+        venues = {(p.mention.country or p.mention.value, p.mention.kind) for p in places if p.venue}
+        venue, kind = venues.pop() if len(venues) == 1 else (item.home, "country")
+        groups = wh.groups(mentions, text, venue if kind != "region" else None)
         by_kind: dict[str, list[tuple[Mention, str]]] = {}
         for cue in cues:
             kind = "talks" if cue.value == "visit" and remote else cue.value   # a call is not a visit
             modality = self.modality.of(cue, modal, text)
-            if modality != "threatened":   # a threat is no event of its type ("threatened to impose tariffs")
+            if modality not in NO_EVENT:   # a threat or a condition is no event ("threatened to impose tariffs", "if…")
                 by_kind.setdefault(kind, []).append((cue, modality))
         out: list[Event] = []
         dates: dict[bool, list[tuple[int, int, date]]] = {}

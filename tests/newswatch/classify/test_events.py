@@ -16,11 +16,17 @@ from tests.support.event_scoring import ATTRIBUTES, score_founding, score_senten
 from tests.support.event_sentences import LANGS, TYPES, load_sentences
 
 ROOT = Path(__file__).resolve().parents[3]
-# split -> (types precision, types recall, who, where, destination, modality, when); reached:
-#   dev     P 0.91 R 0.92, who 0.81, where 0.88, destination 0.92, modality 0.94, when 0.93
-#   heldout P 0.83 R 0.78, who 0.72, where 0.81, destination 0.94, modality 0.89, when 0.86
-LEVELS = {"dev": (0.89, 0.9, 0.78, 0.85, 0.9, 0.92, 0.9),
-          "heldout": (0.8, 0.75, 0.7, 0.78, 0.9, 0.86, 0.83)}
+# (set, split) -> (types precision, types recall, who, where, destination, modality, when); reached:
+#   sentences  dev     P 0.92 R 0.92, who 0.81, where 0.88, destination 0.92, modality 0.94, when 0.93
+#              heldout P 0.83 R 0.79, who 0.72, where 0.81, destination 0.94, modality 0.89, when 0.86
+#   sentences2 (176 rows labelled blind in session 7, see the README; before that session's fixes: dev P 0.77 R 0.72,
+#              heldout P 0.81 R 0.71)
+#              dev     P 0.84 R 0.77, who 0.80, where 0.82, destination 0.88, modality 0.84, when 0.88
+#              heldout P 0.81 R 0.74, who 0.73, where 0.81, destination 0.95, modality 0.81, when 0.83
+LEVELS = {("sentences.jsonl", "dev"): (0.89, 0.9, 0.78, 0.85, 0.9, 0.92, 0.9),
+          ("sentences.jsonl", "heldout"): (0.8, 0.75, 0.7, 0.78, 0.9, 0.86, 0.83),
+          ("sentences2.jsonl", "dev"): (0.82, 0.75, 0.77, 0.79, 0.85, 0.81, 0.85),
+          ("sentences2.jsonl", "heldout"): (0.78, 0.71, 0.7, 0.78, 0.9, 0.78, 0.8)}
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +42,33 @@ def test_the_labelled_set_covers_every_type_in_every_language():
         cells = {(e["type"], r["lang"]) for r in rows if r["split"] == split for e in r["events"]}
         assert cells >= {(t, lang) for t in TYPES for lang in LANGS}, split
     assert all(r["source"] for r in rows)
+    # the second set: every type in every language, over both halves; a quarter negatives or more per language
+    second = load_sentences("sentences2.jsonl")
+    assert {(e["type"], r["lang"]) for r in second for e in r["events"]} >= {(t, lang) for t in TYPES for lang in LANGS}
+    for lang in LANGS:
+        mine = [r for r in second if r["lang"] == lang]
+        assert len(mine) >= 40 and sum(not r["events"] for r in mine) >= 10, lang
 
 
-@pytest.mark.parametrize("split", ["dev", "heldout"])
-def test_types_and_roles_on_labelled_sentences(classifier, split):
-    scores = score_sentences(classifier, split)
-    print(f"\n{split}\n{scores.table()}")
+def second_set_row(rid: str) -> tuple[str, str, date | None]:
+    """A row of tests/data/events/sentences2.jsonl (real text, its source in the row): text (with its
+    context before it, as the scorer reads it), language, published day."""
+    row = next(r for r in load_sentences("sentences2.jsonl") if r["id"] == rid)
+    text = f"{row['context']} {row['text']}" if row.get("context") else row["text"]
+    return text, row["lang"], date.fromisoformat(row["published"]) if row.get("published") else None
+
+
+@pytest.mark.parametrize("name, split", sorted(LEVELS))
+def test_types_and_roles_on_labelled_sentences(classifier, name, split):
+    scores = score_sentences(classifier, split, name)
+    print(f"\n{name} {split}\n{scores.table()}")
     precision, recall = scores.overall()
-    want = LEVELS[split]
+    want = LEVELS[(name, split)]
     assert precision >= want[0] and recall >= want[1], (precision, recall)
     for attribute, level in zip(ATTRIBUTES, want[2:]):
         assert scores.accuracy(attribute) >= level, (attribute, scores.accuracy(attribute))
-    # every type is found in every language on the tuned half
-    if split == "dev":
+    # every type is found in every language on the first set's tuned half
+    if (name, split) == ("sentences.jsonl", "dev"):
         missing = [(t, lang) for t in TYPES for lang in LANGS if scores.cell(t, lang)[1] == 0]
         assert not missing, missing
 
@@ -196,3 +216,98 @@ def test_events_are_read_from_the_lead_not_the_background(classifier):
     assert [e for e in whole.events if e.field == "title" or e.sentence < LEAD_SENTENCES] == lead.events
     with pytest.raises(ValueError, match="lead_sentences >= 1"):
         EventExtractor(lead_sentences=0)
+
+
+# A condition is no event (the guide's negatives: hypotheticals); rows of the second labelled set (dev), sources there
+CONDITIONS = [("es-5035", "sanction"), ("es-8037", "sanction")]
+
+
+@pytest.mark.parametrize("rid, kind", CONDITIONS, ids=[c[0] for c in CONDITIONS])
+def test_a_condition_is_no_event_of_its_type(classifier, rid, kind):
+    """"…introduce a sanctions resolution if Burma's military regime failed to co-operate", «Если США введут
+    санкции…»: modality `hypothetical` (topics.yaml), like a threat, tells no event. (Not yet: a condition whose
+    clause holds commas, es-6003 «Si Lula, 77 ans, est élu, …»: the commas end the clause the cue is read in.)"""
+    text, lang, published = second_set_row(rid)
+    assert kind not in {e.type for e in events_of(classifier, text, lang, published)}
+
+
+def test_a_condition_in_another_clause_leaves_the_event(classifier):
+    """tests/data/events/sentences.jsonl es-0016 (CBS, 15 Feb 2026): the meeting happened; the deal is a
+    condition ("if no deal was made") and no agreement."""
+    text = ("President Trump met with Israeli Prime Minister Benjamin Netanyahu in December at Mar-a-Lago with Mr. "
+            "Trump saying the U.S. would support strikes if no deal was made with Iran.")
+    found = {(e.type, e.modality) for e in events_of(classifier, text, "en", date(2026, 2, 15))}
+    assert ("talks", "happened") in found and not {t for t, _ in found} & {"agreement", "attack"}, found
+
+
+LOOKALIKES = [
+    ("es-5033", "en", "attack"),   # "suffered a heart attack yesterday"
+    ("es-5037", "en", "attack"),   # "the Australian pace attack" (cricket)
+]
+
+
+@pytest.mark.parametrize("rid, lang, kind", LOOKALIKES, ids=[c[0] for c in LOOKALIKES])
+def test_a_lookalike_tells_no_event(classifier, rid, lang, kind):
+    """Words that hold a cue and tell no event (topics.yaml `event_lookalikes:`) hide the cue they hold."""
+    text, lang, published = second_set_row(rid)
+    assert kind not in {e.type for e in events_of(classifier, text, lang, published)}
+
+
+def test_a_cyber_attack_is_no_attack_and_a_curfew_no_sanction(classifier):
+    # tests/data/events/sentences.jsonl es-0046 (CBS, March 2018): the sanctions are the event
+    text = ("The Treasury Department on Thursday announced a new round of sanctions against Russian persons and "
+            "entities the U.S. government believes helped meddle in the 2016 elections and have engaged in cyber "
+            "attacks.")
+    types = {e.type for e in events_of(classifier, text, "en")}
+    assert "sanction" in types and "attack" not in types, types
+    # sauress.com/okaz/494965 (Okaz): Tunisia imposes a night curfew on Umm al-Araies after clashes
+    text = ("قررت السلطات الأمنية التونسية فرض حظر التجول ليلاً ببلدة «أم العرايس» في محافظة قفصةجنوب غرب البلاد، "
+            "عقب مواجهات عنيفة.")
+    assert "sanction" not in {e.type for e in events_of(classifier, text, "ar")}
+
+
+def test_a_purpose_leaves_the_arrival_that_happened(classifier):
+    """akhbaar24.com (1 April 2023): «وصل ... إلى القاهرة لعقد مباحثات» — he arrived (happened) to hold talks (a
+    purpose: planned, the guide's «لإجراء محادثات»). The purpose used to make the arrival planned too."""
+    text = ("وصل وزير الخارجية السوري، فيصل المقداد، على رأس وفد دبلوماسي إلى القاهرة لعقد مباحثات مع نظيره "
+            "المصري سامح شكري، في زيارة هي الأولى منذ سنوات.")
+    found = {(e.type, e.modality) for e in events_of(classifier, text, "ar", date(2023, 4, 1))}
+    assert found == {("visit", "happened"), ("talks", "planned")}, found
+
+
+def test_a_planned_weekday_may_be_the_published_day_and_next_skips_it(classifier):
+    """The guide: a planned event's weekday is the first on or after the published day; "next" skips that day.
+    NPR, Tuesday 17 Feb 2026 (tests/data/feeds/world-2026-02): "will meet in Geneva Tuesday" is that day (it
+    was read as a week later, and the report fell out of the talks' cluster)."""
+    from newswatch.classify.events.dates import find_dates
+    tuesday = date(2026, 2, 17)
+    text = "Representatives for the U.S. and Iran will meet in Geneva Tuesday for a second round of nuclear talks."
+    assert {(e.type, e.modality, e.when) for e in events_of(classifier, text, "en", tuesday)} == {
+        ("talks", "planned", "2026-02-17")}
+    assert [d for _, _, d in find_dates("They meet next Tuesday.", tuesday, ahead=True)] == [date(2026, 2, 24)]
+    assert [d for _, _, d in find_dates("Ils se verront mardi prochain.", tuesday, ahead=True)] == [date(2026, 2, 24)]
+    assert [d for _, _, d in find_dates("They met on Tuesday.", tuesday)] == [tuesday]
+    # es-7001 (Tasnim, Friday 31 March 2023): «صباح غد السبت» is tomorrow, Saturday: planned
+    text, lang, published = second_set_row("es-7001")
+    assert {(e.type, e.modality, e.when) for e in events_of(classifier, text, lang, published)} == {
+        ("talks", "planned", "2023-04-01"), ("visit", "planned", "2023-04-01")}
+
+
+def test_clashes_shootouts_and_storming_are_attacks(classifier):
+    # es-5013 (Reuters/Trust, 9 Oct 2015): "a shootout that killed 23 members of his entourage"
+    text, lang, published = second_set_row("es-5013")
+    assert {"attack", "death", "arrest"} <= {e.type for e in events_of(classifier, text, lang, published)}
+    # es-7035 (arabiansea.co.uk): security services deny that gunmen stormed a police station in Aden («اقتحام»;
+    # the denial, a dozen words and two commas before it, is not read: the label says denied, this says happened)
+    text, lang, published = second_set_row("es-7035")
+    assert "attack" in {e.type for e in events_of(classifier, text, lang, published)}
+
+
+def test_a_region_is_no_nationality(classifier):
+    """es-5005 (Al Arabiya, 6 Sep 2021): "…a coup in the West African country": the soldiers are Guinea's (the
+    country the sentence names), never of the region "west-africa" (an n:WEST-AFRICA key had clustered them)."""
+    text, lang, published = second_set_row("es-5005")
+    found = events_of(classifier, text, lang, published)
+    nationalities = {p.nationality for e in found for p in e.who}
+    assert {"arrest", "coup"} <= {e.type for e in found} and "GN" in nationalities, found
+    assert all(n is None or len(n) == 2 for n in nationalities), nationalities

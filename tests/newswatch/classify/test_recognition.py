@@ -257,3 +257,21 @@ def test_us_states_in_other_languages(classifier, where):
     # Russian «Грузия» is the country even beside a state (rule 4 swaps only the names both share)
     both = classifier.classify("", "Пожары в Калифорнии и Грузии", declared_lang="ru")
     assert set(both.mentioned) == {"US", "GE"}, both.mentioned
+
+
+def test_guinea_needs_no_other_name(classifier):
+    """Guinea was read only beside another of its names (a city, a neighbour): "Guinea’s President Alpha Conde was
+    detained" (tests/data/events/sentences2.jsonl es-5005, Al Arabiya 2021-09-06) named no country, nor did
+    «Президент Гвинеи». Its longer namesakes are names of their own (Guinea-Bissau, Equatorial Guinea, Papua New
+    Guinea: longest match wins; the Gulf of Guinea and New Guinea: index.OVERRIDES), so only the lowercase word is
+    another ("guinea pig"): countries.yaml marks the name case-sensitive."""
+    said = {(lang, text): classifier.classify("", text, declared_lang=lang).mentioned for lang, text in [
+        ("en", "Guinea’s President Alpha Conde was detained on Sunday by mutinous soldiers after an army colonel "
+               "initiated a coup in the West African country."),
+        ("fr", "Le président de la Guinée a été arrêté."), ("ru", "Президент Гвинеи задержан."),
+        ("ar", "اعتقل رئيس غينيا ألفا كوندي"),
+        # tests/data/collected/places.jsonl (the Niger Delta): the Gulf of Guinea is no Guinea
+        ("en", "The Niger Delta is the delta of the Niger River sitting directly on the Gulf of Guinea on the "
+               "Atlantic Ocean in Nigeria."),
+        ("en", "Guinea-Bissau and Papua New Guinea"), ("en", "a guinea pig")]}
+    assert [m for m in said.values()] == [["GN"], ["GN"], ["GN"], ["GN"], ["NG"], ["GW", "PG"], []], said

@@ -155,6 +155,8 @@ def test_topics(tables):
     assert {"visited", "arrived"} <= set(visit.terms["en"]) and "прибыл" in visit.terms["ru"]
     assert "زيارة" in visit.terms["ar"] and "s'est rendu" in visit.terms["fr"]
     assert "will visit" in tables.modality["planned"]["en"] and "прибудет" in tables.modality["planned"]["ru"]
+    assert "if" in tables.modality["hypothetical"]["en"] and "heart attack" in tables.event_lookalikes["en"]
+    assert set(tables.event_lookalikes) == {"en", "fr", "ar", "ru"}
     assert all(set(t.terms) <= set(LANGS) for t in tables.topics)
 
 
@@ -206,6 +208,8 @@ INVALID = [
      "diplomacy.subtopics.visit.nom: unknown key"),
     ("topics.yaml", "    es: [diplomacia", "    xx: [diplomacia", "xx: [diplomacia",
      "diplomacy.terms.xx: unknown language"),
+    ("topics.yaml", "  en: [heart attack,", "  xx: [heart attack,", "xx: [heart attack,",
+     "event_lookalikes.xx: unknown language"),
 ]
 
 
