@@ -27,6 +27,24 @@ MODAL_REACH = 8     # words between any other modality cue and the event's cue
 NOT_HAPPENED = ("hypothetical", "threatened", "cancelled", "denied", "planned")   # the first that holds wins
 NO_EVENT = frozenset({"hypothetical", "threatened"})   # what a cue bears no event of its type under
 PURPOSE = ("to ", "pour ", "чтобы ", "لإجراء", "للقاء", "لعقد")   # planned cues that tell a purpose: bear on what follows
+# A negation right before a cue: the event did not (or will not) happen. Only adjacent: «не менее 10 человек
+# погибли» ("no fewer than") is no denial, nor is a "not" a few words off ("not only ... but also").
+_NEGATION = re.compile(r"(?:\b(?:did|does|do|has|have|had|was|were|is|are|will|would|could)(?: not|n't)|\bnever|"
+                       r"(?<![\w'])(?:not|не|لم|لن)|\b(?:pas|jamais))\s+$", re.IGNORECASE)
+_FR_NE = re.compile(r"\b(?:ne|n['’])", re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the words right before a cue deny it ("has not visited", «не прилетел», «لم يصل»; French «pas» and
+    «jamais» with their «ne» before: « n'a pas rencontré »)."""
+    before = text[max(0, start - 24):start]
+    found = _NEGATION.search(before)
+    if found is None:
+        return False
+    word = found.group(0).strip().casefold()
+    return word not in ("pas", "jamais") or _FR_NE.search(before, 0, found.start()) is not None
+
+
 CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
 _WORD = re.compile(r"[\w'’-]+")
 
@@ -87,6 +105,8 @@ class ModalityReader:
         """What a modality cue says of an event's cue: one written over or inside it ("will travel to"),
         one in its clause within a few words (a bare future marker only right before it), and an
         announcement anywhere before it ("من المرتقب …، … الزيارة", "est attendu à Bamako, … pour une visite")."""
+        if _negated(text, cue.start):
+            return "denied"   # "did not arrive", «не прилетел», «لم يصل», « n'a pas rencontré »
         if not modal:   # most sentences: then the term alone says it
             found = self._alone.get(cue.entry)
             if found is None:
@@ -102,8 +122,9 @@ class ModalityReader:
                 continue   # a purpose is the next verb's: "arrived in Bamako on Tuesday to visit Mali" happened
             if lo < hi:
                 generic = m.entry.casefold() in GENERIC_CUES
-                if m.value == "planned" and " " in m.entry and m.end <= cue.start:
-                    pass   # announced before ("is expected", «من المرتقب»): the whole sentence is ahead
+                if m.value in ("planned", "denied") and " " in m.entry and m.end <= cue.start:
+                    pass   # announced or denied before ("is expected", «من المرتقب», "denied reports that"): the
+                    # whole sentence is ahead
                 elif CLAUSE.search(text, lo, hi):
                     continue   # another clause: "Plusieurs fois reportée …, la signature … a eu lieu"
                 elif generic and (m.end > cue.start or len(_WORD.findall(text, lo, hi)) > GENERIC_REACH):

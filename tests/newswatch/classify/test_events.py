@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[3]
 #              heldout P 0.83 R 0.79, who 0.72, where 0.81, destination 0.94, modality 0.89, when 0.86
 #   sentences2 (176 rows labelled blind in session 7, see the README; before that session's fixes: dev P 0.77 R 0.72,
 #              heldout P 0.81 R 0.71)
-#              dev     P 0.84 R 0.77, who 0.80, where 0.82, destination 0.88, modality 0.84, when 0.88
-#              heldout P 0.81 R 0.74, who 0.73, where 0.81, destination 0.95, modality 0.81, when 0.83
+#              dev     P 0.84 R 0.77, who 0.80, where 0.82, destination 0.88, modality 0.91, when 0.91
+#              heldout P 0.81 R 0.74, who 0.73, where 0.81, destination 0.95, modality 0.83, when 0.83
 LEVELS = {("sentences.jsonl", "dev"): (0.89, 0.9, 0.78, 0.85, 0.9, 0.92, 0.9),
           ("sentences.jsonl", "heldout"): (0.8, 0.75, 0.7, 0.78, 0.9, 0.86, 0.83),
-          ("sentences2.jsonl", "dev"): (0.82, 0.75, 0.77, 0.79, 0.85, 0.81, 0.85),
+          ("sentences2.jsonl", "dev"): (0.82, 0.75, 0.77, 0.79, 0.85, 0.88, 0.88),
           ("sentences2.jsonl", "heldout"): (0.78, 0.71, 0.7, 0.78, 0.9, 0.78, 0.8)}
 
 
@@ -311,3 +311,27 @@ def test_a_region_is_no_nationality(classifier):
     nationalities = {p.nationality for e in found for p in e.who}
     assert {"arrest", "coup"} <= {e.type for e in found} and "GN" in nationalities, found
     assert all(n is None or len(n) == 2 for n in nationalities), nationalities
+
+
+def test_a_negation_right_before_a_cue_denies_it(classifier):
+    """es-8005 (second set): «Лавров на похороны Макея не прилетел» (Lavrov did not fly in for Makei's funeral) is a
+    visit denied; es-5027: "has denied reports that 25 soldiers were killed in a Boko Haram attack" denies the
+    attack (a multi-word denial bears on the sentence after it, as an announcement does). Only a negation right
+    before the cue counts: es-0310 «убиты не менее 17 солдат» ("no fewer than 17 soldiers killed") happened."""
+    text, lang, published = second_set_row("es-8005")
+    assert {(e.type, e.modality) for e in events_of(classifier, text, lang, published)} == {("visit", "denied")}
+    text, lang, published = second_set_row("es-5027")
+    assert ("attack", "denied") in {(e.type, e.modality) for e in events_of(classifier, text, lang, published)}
+    text = "По данным AFP, убиты не менее 17 солдат и 36 добровольцев."
+    assert {(e.type, e.modality) for e in events_of(classifier, text, "ru")} == {("death", "happened")}
+
+
+def test_russian_future_verbs_and_next_week_are_planned(classifier):
+    # tests/data/collected/visits.jsonl line 244 (Lavrov in Chad, 2024-06-05): «глава … встретится с президентом Чада»
+    text = ("Визит носит краткосрочный характер - за несколько часов пребывания в столице страны - городе Нджамена "
+            "глава российского дипломатического ведомства встретится с президентом Чада Махаматом Деби Итно и "
+            "руководителем МИД А. Куламаллой.")
+    assert ("talks", "planned") in {(e.type, e.modality) for e in events_of(classifier, text, "ru", date(2024, 6, 5))}
+    # es-8027 (second set): «на следующей неделе объявят о введении новых … санкций»
+    text, lang, published = second_set_row("es-8027")
+    assert {(e.type, e.modality) for e in events_of(classifier, text, lang, published)} == {("sanction", "planned")}
