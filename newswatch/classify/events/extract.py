@@ -240,7 +240,7 @@ class EventExtractor:
             venues_ = venues_ or [m for m in dateline if m.kind == "city"]   # the lead's talks were held where it was filed
             for e in out:
                 implied = (im.venue_visit(e, pl.places_of(e.type, venues_)) if venues_
-                           else im.hosted_visit(e, lang) or (None if any(p.venue for p in places) else im.met_visit(e)))
+                           else im.hosted_visit(e, lang, text) or (None if any(p.venue for p in places) else im.met_visit(e)))
                 if implied:
                     out.append(implied)
                     break

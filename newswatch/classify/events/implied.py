@@ -4,6 +4,8 @@ who meets a foreign head of state, no place named (`met_visit`).
 """
 from __future__ import annotations
 
+import re
+
 from newswatch.classify.events.lexicon import RECEIVED_BY, RECEPTION
 from newswatch.classify.model import Event, EventPlace, Mention
 
@@ -33,7 +35,13 @@ def venue_visit(event: Event, venues: list[EventPlace]) -> Event | None:
                  event.sentence, event.start, event.end, event.cue)
 
 
-def hosted_visit(event: Event, lang: str) -> Event | None:
+# The auxiliary right before a verb of receiving that makes it passive, its host named after it ("Lavrov was
+# welcomed at the airport by his Malian counterpart", «Лавров был встречен …»): the words between the verb and
+# "by" keep "was welcomed by" from being one cue.
+_PASSIVE_BEFORE = re.compile(r"(?:\b(?:was|were|been|being|is|are|été)|был[аи]?)\s+$", re.IGNORECASE)
+
+
+def hosted_visit(event: Event, lang: str, text: str = "") -> Event | None:
     """A guest received by a host of another country, no place named: the guest visits the host's
     country. The verb says who is who (lexicon.RECEPTION): its subject hosts, before it ("Goïta
     welcomed a Russian delegation", «Гоита принял российскую делегацию») or, in Arabic, right after
@@ -42,7 +50,7 @@ def hosted_visit(event: Event, lang: str) -> Event | None:
     if event.type != "talks":
         return None
     cue = event.cue.casefold()
-    passive = _says(cue, lang, RECEIVED_BY)
+    passive = _says(cue, lang, RECEIVED_BY) or _PASSIVE_BEFORE.search(text, max(0, event.start - 12), event.start) is not None
     if not passive and not _says(cue, lang, RECEPTION):
         return None
     people = [p for p in event.who if p.nationality and (p.actor or p.role) and not p.resolved

@@ -335,3 +335,21 @@ def test_russian_future_verbs_and_next_week_are_planned(classifier):
     # es-8027 (second set): «на следующей неделе объявят о введении новых … санкций»
     text, lang, published = second_set_row("es-8027")
     assert {(e.type, e.modality) for e in events_of(classifier, text, lang, published)} == {("sanction", "planned")}
+
+
+def test_a_counterpart_is_an_official_and_a_passive_host_comes_after(classifier):
+    """"his Malian counterpart", « son homologue iranien », «с кипрским коллегой» name an official of that country
+    (actors.yaml role_patterns, as «نظيره» did in Arabic). es-6007 (second set): « a reçu mardi à La Mecque son
+    homologue iranien » is talks, and the guest's visit; it had named nobody. tests/data/collected/visits.jsonl
+    line 1: "Sergei Lavrov was welcomed at Modibo Keita International Airport by his Malian counterpart, Abdoulaye
+    Diop": the auxiliary makes "welcomed" passive, its host after it: Lavrov visits Mali (read the other way round,
+    the new official role had sent Diop to Russia)."""
+    text, lang, published = second_set_row("es-6007")
+    found = events_of(classifier, text, lang, published)
+    talks = next(e for e in found if e.type == "talks")
+    assert {(p.nationality, p.role) for p in talks.who} >= {("IR", "official"), ("SA", "official")}, talks.who
+    visit = next(e for e in found if e.type == "visit")
+    assert {p.nationality for p in visit.who} == {"IR"} and [p.country for p in visit.where] == ["SA"], visit
+    text = "Sergei Lavrov was welcomed at Modibo Keita International Airport by his Malian counterpart, Abdoulaye Diop."
+    [visit] = [e for e in events_of(classifier, text, "en", date(2023, 2, 7)) if e.type == "visit"]
+    assert [p.actor for p in visit.who] == ["lavrov"] and [p.country for p in visit.where] == ["ML"], visit
