@@ -58,8 +58,9 @@ NOT_WORDS = {(2660646, "Genf"), (2660646, "جنيف"), (2660646, "ژنو"), (264
 # (Dili), «كوت» as in Côte d'Ivoire (Al-Kut), «بركان» "volcano" (Berkane), «سلالة» "strain" (Salalah), «الوادي»
 # "the valley" (El Oued), «الابيض» "the white" (El Obeid), «انتبه» "watch out" (Entebbe), «عشاق» "lovers" (Uşak),
 # «رياض» "gardens" and a first name (Riyadh is «الرياض»), names of people and brands (Vladimir, Bolton, Tyler,
-# Batman, Toyota) and others of the kind. Not «جده» "his grandfather": normalized, it is «جدة» Jeddah.
-ALSO_WORDS = {(89055, "البيضاء"), (89055, "البیضاء"), (92138, "القائم"), (98156, "بحركة"), (99106, "المدينة"),
+# Batman, Toyota) and others of the kind. Not «جده» "his grandfather": normalized, it is «جدة» Jeddah. And
+# «سيول» "torrents, floods" (Seoul), in every report of a flood.
+ALSO_WORDS = {(1835848, "سيول"), (89055, "البيضاء"), (89055, "البیضاء"), (92138, "القائم"), (98156, "بحركة"), (99106, "المدينة"),
               (99131, "كوت"), (99344, "الهندية"), (99608, "العمارة"), (99608, "العماره"), (100425, "ينبع"),
               (106281, "حائل"), (108410, "رياض"), (109223, "المدينة"), (109223, "مدينه"),
               (109223, "مدینه"), (116996, "سارى"), (116996, "ساري"), (117574, "سنە"), (120292, "قدس"),

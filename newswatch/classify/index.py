@@ -25,7 +25,7 @@ from newswatch.classify.tables import Tables
 from newswatch.logs import fields
 
 log = logging.getLogger(__name__)
-INDEX_VERSION = b"index-v8"   # v8: outlets, provinces, US states in fr/ru/ar, Russian cases of the overrides; v6:
+INDEX_VERSION = b"index-v9"   # v9: Arabic plural demonyms (morphology); v8: outlets, provinces, US states in fr/ru/ar, Russian cases of the overrides; v6:
 # Arabic Washington and Conakry, French Geneva (cities.CITY_ALIASES); v5: packed. (OVERRIDES and US_STATE_NAMES
 # are in the cache key too, so editing them needs no bump.)
 RU_INFLECT_CITY_POP = 100_000   # Russian case forms only for capitals and cities this large (keeps the index small)
@@ -56,6 +56,10 @@ OVERRIDES: list[tuple[str, tuple[str, str]]] = [  # phrase, (kind, value)
     ("Deutsche Welle", ("block", "outlet")), ("Немецкая волна", ("block", "outlet")),
     ("Voice of America", ("block", "outlet")), ("Голос Америки", ("block", "outlet")),
     ("صوت أمريكا", ("block", "outlet")), ("Japan Today", ("block", "outlet")), ("Japan Times", ("block", "outlet")),
+    ("روسيا اليوم", ("block", "outlet")), ("Russia Today", ("block", "outlet")), ("Россия сегодня", ("block", "outlet")),
+    # a sea and an illness named after a country name none («الحصبة الألمانية» is rubella)
+    ("بحر اليابان", ("block", "sea")), ("Sea of Japan", ("block", "sea")), ("mer du Japon", ("block", "sea")),
+    ("الحصبة الألمانية", ("block", "illness")), ("German measles", ("block", "illness")),
     # Arabic «مدينة» "city (of)", before every city's name: an alternate name of Medina, which is «المدينة (المنورة)»
     ("مدينة", ("block", "word")),
     # provinces and states named with another country's name or demonym ("a British Columbia town" had been

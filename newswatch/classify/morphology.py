@@ -249,9 +249,12 @@ _AL = "ال"
 def _arabic(term: str, base: str, kind: str) -> set[str]:
     first, _, rest = base.partition(" ")
     bare = first[2:] if first.startswith(_AL) and len(first) > 4 else first
-    if kind == "adjective" and not rest:  # nisba: روسي، روسيه، الروسي، الروسيه
+    if kind == "adjective" and not rest:  # nisba: روسي، روسيه، الروسي، الروسيه; plural: المصريون، المصريين
         masc = bare[:-1] if bare.endswith("يه") else bare
-        return {masc, masc + "ه", _AL + masc, _AL + masc + "ه"}
+        forms = {masc, masc + "ه"}
+        if masc.endswith("ي") and len(masc) > 3:   # the sound plural: «المسؤولين المصريين», «خفر السواحل اليابانيون»
+            forms |= {masc + "ون", masc + "ين", masc + "ات"}
+        return forms | {_AL + f for f in forms}
     forms = {f"{bare} {rest}".strip()}
     if kind == "noun" and not rest:
         forms.add(_AL + bare)

@@ -18,7 +18,8 @@ from tests.newswatch.classify.conftest import ROOT
 from tests.newswatch.classify.test_accuracy import prf
 
 DATA = ROOT / "tests" / "data" / "places_labelled"
-LANGS = ("ar", "fr", "ru")
+LANGS = ("ar", "fr", "ru", "ar2")   # file names: ar2.jsonl is a second Arabic set (session 7, README)
+LANG_OF = {"ar": "ar", "fr": "fr", "ru": "ru", "ar2": "ar"}
 
 
 def rows(lang: str) -> list[dict]:
@@ -45,7 +46,7 @@ def test_rows_are_well_formed():
         assert len(data) == 50 and len({r["source"] for r in data}) == 50, lang
         assert [r["split"] for r in data] == ["dev", "heldout"] * 25, lang
         for r in data:
-            assert r["lang"] == lang and r["id"].startswith(lang + "-") and r["text"].strip(), r["id"]
+            assert r["lang"] == LANG_OF[lang] and r["id"].startswith(LANG_OF[lang] + "-") and r["text"].strip(), r["id"]
             assert set(r["about"]) <= set(r["mentioned"]) <= codes, r["id"]
             assert {c["country"] for c in r["cities"]} <= set(r["mentioned"]), r["id"]
 
@@ -55,7 +56,7 @@ def score(classifier) -> dict[tuple[str, str, str], tuple[float, float, float]]:
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for lang in LANGS:
         for r in rows(lang):
-            facts = classifier.classify(r["title"] or "", r["text"], declared_lang=lang)
+            facts = classifier.classify(r["title"] or "", r["text"], declared_lang=r["lang"])
             for field, got, want in (("mentioned", set(facts.mentioned), set(r["mentioned"])),
                                      ("about", set(facts.countries), set(r["about"]))):
                 c = counts[(lang, r["split"], field)]
@@ -73,7 +74,10 @@ def score(classifier) -> dict[tuple[str, str, str], tuple[float, float, float]]:
 # error (the sets are small: 40 to 90 labels per cell)
 FLOORS = {("ar", "mentioned"): 0.90, ("fr", "mentioned"): 0.90, ("ru", "mentioned"): 0.90,
           ("ar", "about"): 0.65, ("fr", "about"): 0.82, ("ru", "about"): 0.70,
-          ("ar", "cities"): 0.57, ("fr", "cities"): 0.64, ("ru", "cities"): 0.60}
+          ("ar", "cities"): 0.57, ("fr", "cities"): 0.64, ("ru", "cities"): 0.60,
+          # the second Arabic set (dev / heldout now: mentioned 0.959 / 0.942, about 0.831 / 0.765, cities 0.564 /
+          # 0.698; before session 7's fixes 0.937 / 0.941, 0.794 / 0.776, 0.550 / 0.698)
+          ("ar2", "mentioned"): 0.91, ("ar2", "about"): 0.73, ("ar2", "cities"): 0.53}
 
 
 @pytest.fixture(scope="module")
