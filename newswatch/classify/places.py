@@ -40,6 +40,8 @@ The rules, each applied on purpose (see README "Classification"):
    names one of its listed officials, names a neighbour (same UN M49 region:
    "Niger, Mali and Burkina Faso", "Israel and Jordan"), or puts a locative
    preposition before it ("in Chad", «إلى مالي» "to Mali").
+   A country's name that is another country's capital (Arabic «عمان», Oman and Amman) is that capital when
+   its country is named and the first is not otherwise (CAPITAL_NAMESAKES).
 6. A city name shared by several countries (Tripoli, Hyderabad, Alexandria)
    goes to the country otherwise named in the item, else to the largest city.
 8. "The Malian capital" (« la capitale malienne », «малийской столице», «العاصمة
@@ -60,6 +62,11 @@ from newswatch.classify.place_rules import (COMMON_WORD_CITIES, GEORGIA_COUNTRY_
                                             part_of_longer_name, sentence_start, small_city)
 from newswatch.classify.readings import Readings, TermBook, TermInfo
 from newswatch.classify.tables import Tables
+
+# A country's name that is another country's capital's name (Arabic «عمان»: Oman, and Amman): when that other
+# country is named and the first is not otherwise named (no «سلطنة عمان», «مسقط», «عماني»), it is the capital.
+# (country, name as in countries.yaml) -> (the capital's country, its GeoNames id)
+CAPITAL_NAMESAKES: dict[tuple[str, str], tuple[str, str]] = {("OM", "عمان"): ("JO", "250441")}
 
 _InSentence = dict[tuple[str, int], set[str]]  # (field, sentence) -> the countries named there
 
@@ -263,6 +270,12 @@ class PlaceResolver:
             pairs = [(r, self.book.needs_clue(r) if clue is None else clue) for r, clue in swapped]  # « Géorgie »
         seen, out = set(), []
         for (kind, code, entry, _lang), needs_clue in pairs:
+            namesake = CAPITAL_NAMESAKES.get((code, entry))
+            if namesake is not None and namesake[0] in named and code not in named and namesake[1] in self.cities:
+                city = self.cities[namesake[1]]   # «العاصمة الأردنية عمان»: Amman, not Oman
+                return [Mention("city", str(city.geonameid), cand.field, cand.start, cand.end, cand.surface, city.name,
+                                cand.sentence, city.country, {"name": city.name, "capital": city.capital,
+                                                              "population": city.population})]
             if code in seen or (needs_clue and not self._has_clue(code, named)
                                 and not after_locative(texts[cand.field], cand.start, cand.proclitic)):
                 continue

@@ -303,3 +303,16 @@ def test_arabic_plural_demonyms(classifier):
     for sentence, code in (("يجري خلالها مباحثات مع المسؤولين الموريتانيين", "MR"),
                            ("قتل ثلاثة جنود إسرائيليين", "IL"), ("خرج الآلاف من المصريين", "EG")):
         assert classifier.classify("", sentence, declared_lang="ar").mentioned == [code], sentence
+
+
+def test_amman_is_not_oman_beside_jordan(classifier):
+    """Arabic «عمان» is Oman and Amman. places_labelled/ar2 ar-139 (the Jerash festival, «شمال العاصمة الاردنية
+    عمان»): Jordan is named and Oman not otherwise (no «سلطنة عمان», Muscat or Omani), so it is Amman
+    (places.CAPITAL_NAMESAKES); the neighbour rule had read Oman. ar-113 (SANA: Syria's foreign minister meets his
+    Omani, Algerian… counterparts) keeps Oman."""
+    title, text, lang = labelled_text(PLACES / "ar2.jsonl", "ar-139")
+    facts = classifier.classify(title, text, declared_lang=lang)
+    assert "OM" not in facts.mentioned and "JO" in facts.mentioned
+    assert "250441" in {str(c.get("id")) for c in facts.cities}, facts.cities
+    title, text, lang = labelled_text(PLACES / "ar2.jsonl", "ar-113")
+    assert "OM" in classifier.classify(title, text, declared_lang=lang).mentioned
