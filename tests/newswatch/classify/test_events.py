@@ -17,11 +17,12 @@ from tests.support.event_sentences import LANGS, TYPES, load_sentences
 
 ROOT = Path(__file__).resolve().parents[3]
 # (set, split) -> (types precision, types recall, who, where, destination, modality, when); reached:
-#   sentences  dev     P 0.92 R 0.92, who 0.81, where 0.88, destination 0.92, modality 0.94, when 0.93
-#              heldout P 0.83 R 0.79, who 0.72, where 0.81, destination 0.94, modality 0.89, when 0.86
+#   sentences  dev     P 0.92 R 0.92, who 0.81, where 0.89, destination 0.92, modality 0.94, when 0.93
+#              heldout P 0.83 R 0.79, who 0.73, where 0.81, destination 0.94, modality 0.89, when 0.86
 #   sentences2 (176 rows labelled blind in session 7, see the README; before that session's fixes: dev P 0.77 R 0.72,
-#              heldout P 0.81 R 0.71)
-#              dev     P 0.84 R 0.77, who 0.80, where 0.82, destination 0.88, modality 0.91, when 0.91
+#              who 0.75, where 0.80, destination 0.88, modality 0.83, when 0.85; heldout P 0.81 R 0.71, who 0.72,
+#              where 0.80, destination 0.95, modality 0.84, when 0.81)
+#              dev     P 0.85 R 0.80, who 0.79, where 0.83, destination 0.88, modality 0.91, when 0.91
 #              heldout P 0.81 R 0.74, who 0.73, where 0.81, destination 0.95, modality 0.83, when 0.83
 LEVELS = {("sentences.jsonl", "dev"): (0.89, 0.9, 0.78, 0.85, 0.9, 0.92, 0.9),
           ("sentences.jsonl", "heldout"): (0.8, 0.75, 0.7, 0.78, 0.9, 0.86, 0.83),
@@ -353,3 +354,10 @@ def test_a_counterpart_is_an_official_and_a_passive_host_comes_after(classifier)
     text = "Sergei Lavrov was welcomed at Modibo Keita International Airport by his Malian counterpart, Abdoulaye Diop."
     [visit] = [e for e in events_of(classifier, text, "en", date(2023, 2, 7)) if e.type == "visit"]
     assert [p.actor for p in visit.who] == ["lavrov"] and [p.country for p in visit.where] == ["ML"], visit
+
+
+def test_the_military_came_to_power_is_a_coup(classifier):
+    # es-8021 (second set): «В Мьянме к власти пришли военные» (the military came to power in Myanmar)
+    text, lang, published = second_set_row("es-8021")
+    coup = [e for e in events_of(classifier, text, lang, published) if e.type == "coup"]
+    assert [p.country for e in coup for p in e.where] == ["MM"], coup
