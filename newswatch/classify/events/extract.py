@@ -26,8 +26,11 @@ the item's language, found by an automaton of their own):
 - **modality** (cues.py): `planned`, `denied` or `cancelled` when a modality cue says so of the
   event's cue, or when the event's date is after the day the item was published; else `happened`.
   A cue a threat bears on ("threatened to impose tariffs", "amid the threat of attack", «пригрозил
-  ударом») or a condition ("if the US imposes sanctions", «Si Lula est élu», «Если США введут санкции»,
-  «إذا تم التوقيع») tells no event of its type.
+  ударом») or a condition ("if the US imposes sanctions", «Если США введут санкции», «إذا تم التوقيع») tells
+  no event of its type; a negation right before the cue denies it ("did not arrive", «не прилетел»,
+  «لم يصل»); a purpose after a cue is the next verb's, not the cue's ("arrived … to hold talks": the
+  arrival happened). Look-alikes that hold a cue ("heart attack", «حظر التجول») tell none (topics.yaml
+  `event_lookalikes:`).
 - **when**: the date expression of the sentence nearest the cue (dates.py); else that of another
   report of the same event in the item (same type and modality, a participant or place in common, or
   a sentence that opens on the event's noun: "The coup was led by…"); else, for an event that

@@ -36,8 +36,8 @@ def venue_visit(event: Event, venues: list[EventPlace]) -> Event | None:
 
 
 # The auxiliary right before a verb of receiving that makes it passive, its host named after it ("Lavrov was
-# welcomed at the airport by his Malian counterpart", «Лавров был встречен …»): the words between the verb and
-# "by" keep "was welcomed by" from being one cue.
+# welcomed at the airport by his Malian counterpart"): the words between the verb and "by" keep "was welcomed
+# by" from being one cue (lexicon.RECEIVED_BY).
 _PASSIVE_BEFORE = re.compile(r"(?:\b(?:was|were|been|being|is|are|été)|был[аи]?)\s+$", re.IGNORECASE)
 
 
