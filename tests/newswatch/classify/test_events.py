@@ -278,8 +278,8 @@ def test_a_purpose_leaves_the_arrival_that_happened(classifier):
 
 def test_a_planned_weekday_may_be_the_published_day_and_next_skips_it(classifier):
     """The guide: a planned event's weekday is the first on or after the published day; "next" skips that day.
-    NPR, Tuesday 17 Feb 2026 (tests/data/feeds/world-2026-02): "will meet in Geneva Tuesday" is that day (it
-    was read as a week later, and the report fell out of the talks' cluster)."""
+    NPR, Tuesday 17 Feb 2026 (tests/data/feeds/world-2026-02): "will meet in Geneva Tuesday" is that day (the
+    rule was "the next one after": a week later, out of the talks' cluster window)."""
     from newswatch.classify.events.dates import find_dates
     tuesday = date(2026, 2, 17)
     text = "Representatives for the U.S. and Iran will meet in Geneva Tuesday for a second round of nuclear talks."
