@@ -25,7 +25,7 @@ GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # a bar
 GENERIC_REACH = 4   # words
 MODAL_REACH = 8     # words between any other modality cue and the event's cue
 NOT_HAPPENED = ("hypothetical", "threatened", "cancelled", "denied", "planned")   # the first that holds wins
-NO_EVENT = frozenset({"hypothetical", "threatened"})   # what a cue bears no event of its type under
+NO_EVENT = frozenset({"hypothetical", "threatened", "aggregate"})   # what a cue bears no event of its type under
 PURPOSE = ("to ", "pour ", "чтобы ", "لإجراء", "للقاء", "لعقد")   # planned cues that tell a purpose: bear on what follows
 # A negation right before a cue: the event did not (or will not) happen. Only adjacent: «не менее 10 человек
 # погибли» ("no fewer than") is no denial, nor is a "not" a few words off ("not only ... but also").
@@ -43,6 +43,32 @@ def _negated(text: str, start: int) -> bool:
         return False
     word = found.group(0).strip().casefold()
     return word not in ("pas", "jamais") or _FR_NE.search(before, 0, found.start()) is not None
+
+
+# A count of meetings or visits right after the cue: an aggregate, no one event (the guide's negatives: "met more
+# than 15 times", «посетил страну четырежды»). At most three words between ("met with Putin nine times").
+_REPEATED = re.compile(
+    r"[^\w,;.!?]*(?:[\w'’-]+[^\w,;.!?]+){0,3}?(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|"
+    r"numerous|dozens of|deux|trois|quatre|cinq|plusieurs|maintes|два|три|четыре|пять|несколько|много|\d+)\s+"
+    r"(?:times|fois|reprises|раз|раза)\b|(?:twice|repeatedly|дважды|трижды|четырежды|неоднократно)\b|(?:\d+|عدة)\s+مرات)",
+    re.IGNORECASE)
+
+
+_COUNTED = re.compile(r"(?:\b(?:several|many|numerous|dozens of|plusieurs|nombreux|nombreuses|multiples|несколько|"
+                      r"многочисленные|десятки)|(?<!\w)عدة)\s+(?:more\s+|other\s+|autres\s+)?$", re.IGNORECASE)
+# a number before a plural noun ("12 more meetings", « 140 conversations »), not a date's ("March 28-31 visit")
+_COUNTED_NUMBER = re.compile(r"(?<![-/–\d])(?:[3-9]|\d{2,3})\s+(?:more\s+|other\s+|autres\s+)?$")
+
+
+def _repeated(text: str, start: int, end: int) -> bool:
+    """Whether the cue is counted: a count of times follows it within its clause ("nine times", « à plusieurs
+    reprises », «несколько раз», «четырежды», «عدة مرات»), or a count of three or more stands before its noun
+    ("12 more meetings", « 140 conversations téléphoniques », «عدة لقاءات»)."""
+    if _REPEATED.match(text, end, min(len(text), end + 60)) is not None:
+        return True
+    before = text[max(0, start - 24):start]
+    return _COUNTED.search(before) is not None or (
+        text[end - 1:end] in ("s", "x") and _COUNTED_NUMBER.search(before) is not None)
 
 
 CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
@@ -107,6 +133,8 @@ class ModalityReader:
         announcement anywhere before it ("من المرتقب …، … الزيارة", "est attendu à Bamako, … pour une visite")."""
         if _negated(text, cue.start):
             return "denied"   # "did not arrive", «не прилетел», «لم يصل», « n'a pas rencontré »
+        if cue.value in ("talks", "visit") and _repeated(text, cue.start, cue.end):
+            return "aggregate"   # "met with Putin nine times", «посетил страну четырежды»: no one event
         if not modal:   # most sentences: then the term alone says it
             found = self._alone.get(cue.entry)
             if found is None:
