@@ -30,7 +30,7 @@ the item's language, found by an automaton of their own):
   no event of its type; a negation right before the cue denies it ("did not arrive", «не прилетел»,
   «لم يصل»); a purpose after a cue is the next verb's, not the cue's ("arrived … to hold talks": the
   arrival happened). Look-alikes that hold a cue ("heart attack", «حظر التجول») tell none (topics.yaml
-  `event_lookalikes:`).
+  `event_lookalikes:`), nor does a count of meetings or visits ("met nine times", «четырежды»).
 - **when**: the date expression of the sentence nearest the cue (dates.py); else that of another
   report of the same event in the item (same type and modality, a participant or place in common, or
   a sentence that opens on the event's noun: "The coup was led by…"); else, for an event that
