@@ -49,14 +49,13 @@ def _negated(text: str, start: int) -> bool:
 # than 15 times", «посетил страну четырежды»). At most three words between ("met with Putin nine times").
 _REPEATED = re.compile(
     r"[^\w,;.!?]*(?:[\w'’-]+[^\w,;.!?]+){0,3}?(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|"
-    r"numerous|dozens of|deux|trois|quatre|cinq|plusieurs|maintes|два|три|четыре|пять|несколько|много|\d+)\s+"
+    r"numerous|dozens of|deux|trois|quatre|cinq|plusieurs|maintes|два|три|четыре|пять|несколько|много)\s+"
     r"(?:times|fois|reprises|раз|раза)\b|(?:twice|repeatedly|дважды|трижды|четырежды|неоднократно)\b|(?:\d+|عدة)\s+مرات)",
     re.IGNORECASE)
-
-
+# a count of three or more before a plural noun: a word ("several meetings", «عدة لقاءات») …
 _COUNTED = re.compile(r"(?:\b(?:several|many|numerous|dozens of|plusieurs|nombreux|nombreuses|multiples|несколько|"
                       r"многочисленные|десятки)|(?<!\w)عدة)\s+(?:more\s+|other\s+|autres\s+)?$", re.IGNORECASE)
-# a number before a plural noun ("12 more meetings", « 140 conversations »), not a date's ("March 28-31 visit")
+# … or a number ("12 more meetings", « 140 conversations »), not a date's ("March 28-31 visit")
 _COUNTED_NUMBER = re.compile(r"(?<![-/–\d])(?:[3-9]|\d{2,3})\s+(?:more\s+|other\s+|autres\s+)?$")
 
 
