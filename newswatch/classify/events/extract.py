@@ -60,7 +60,7 @@ from newswatch.classify.model import Event, Facts, Mention, Participant
 from newswatch.classify.normalize import Normalized, OffsetMap
 from newswatch.classify.tables import Modality
 
-UNNAMED = frozenset({"event", "modality", "date", "topic", "institution", "standin", "lookalike"})   # no who, no where
+UNNAMED = frozenset({"event", "modality", "date", "topic", "standin", "lookalike"})   # no who, no where
 LEAD_SENTENCES = 12   # of the text: the ones events are read from (see the module docstring)
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
@@ -225,8 +225,10 @@ class EventExtractor:
         out: list[Event] = []
         dates: dict[bool, list[tuple[int, int, date]]] = {}
         for kind, told in by_kind.items():
-            is_place = [pl.is_event_place(kind, p, text, cues) for p in places]
-            who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place))
+            own = [c for c in cues if c.value == kind or (remote and kind == "talks" and c.value == "visit")]   # its nouns
+            is_place = [pl.is_event_place(kind, p, text, own) for p in places]
+            who = people if kind in MOTION_TYPES else wh.merge(
+                people, groups, wh.acting(places, is_place), wh.institutions(mentions, own, text) if kind in pl.STATE_ACTS else [])
             where = pl.where(kind, places, text, cues, who, is_place) or pl.places_of(kind, dateline[:1])
             if not who and not where:
                 continue

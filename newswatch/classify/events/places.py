@@ -110,10 +110,11 @@ def _inside(m: Mention, spans: Sequence[Mention]) -> bool:
 
 def next_to(text: str, m: Mention, cues: Sequence[Mention]) -> bool:
     """A place written against an event's noun: "the Bamako talks", « la rencontre de Ouagadougou »,
-    «اجتماع واغادوغو» (at most one short word between). Reads the first two words between, not all of them."""
+    «اجتماع واغادوغو» (at most one short word between, no punctuation: "U.S. attack, Iran nuclear talks"
+    names the talks' parties). Reads the first two words between, not all of them."""
     for cue in cues:
         lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
-        if lo > hi:
+        if lo > hi or _ACROSS.search(text, lo, hi):
             continue
         first = _WORD.search(text, lo, hi)
         if first is None or (first.end() - first.start() <= 3 and _WORD.search(text, first.end(), hi) is None):

@@ -11,7 +11,9 @@
   sentence (or else the item) is, armed groups of none.
 - **countries acting**: a demonym outside any title ("Malian troops"), and, beside an event that
   is not a visit, a country or capital that is no place of it (places.py): "Mali and France signed",
-  "sanctions against Russia", "Iran FM", "Japan's Takaichi" (role None).
+  "sanctions against Russia", "Iran FM", "Japan's Takaichi" (role None); beside an act of state (talks,
+  an agreement, sanctions, an attack, an arrest), a state body stands for its country ("Pentagon conducts
+  strikes", «الكرملين»).
 - **stand-ins**: a sentence whose subject is a pronoun or a stand-in ("He", « La délégation », «الوفد»;
   an Arabic sentence opening on its verb) takes the people of the nearest earlier sentence that
   names any (`resolved`).
@@ -28,6 +30,8 @@ from newswatch.classify.model import Mention, Participant
 
 STATE_GROUPS = frozenset({"military", "police", "protesters", "civilians"})   # of the country they are in
 _WORD = re.compile(r"[\w'’-]+")
+_SUBJECT = 3   # words between a state body and the event's verb it is the subject of
+_PUNCT = re.compile(r"[,;:.،؛«»\"“”]")
 _GAP = 12   # characters between a group noun and its demonym ("soldats maliens", "Malian army soldiers")
 
 Key = tuple[str | None, str | None, str | None, int]
@@ -86,6 +90,22 @@ def acting(places: Sequence[Place], kind_is_event_place: Sequence[bool]) -> list
         country = m.value if m.kind == "country" else m.country
         if country and country not in out:
             out[country] = Participant(m.text, None, country, None, m.field, m.start, m.end)
+    return list(out.values())
+
+
+def institutions(mentions: Sequence[Mention], cues: Sequence[Mention], text: str) -> list[Participant]:
+    """The state bodies acting in the sentence, each standing for its country: one written as the
+    subject of the event's verb, at most `_SUBJECT` words before it and no punctuation between
+    ("Pentagon conducts strikes", "ICE arrests her son"; actors.yaml `institutions`). One that speaks
+    ("the Pentagon said Tuesday that it carried out strikes", «وصفت وزارة الخارجية الروسية … هجوم») is
+    no party: a spokesman's country is often the victim's."""
+    out: dict[str, Participant] = {}
+    for m in mentions:
+        if m.kind != "institution" or m.value in out:
+            continue
+        if any(0 <= c.start - m.end <= 80 and not _PUNCT.search(text, m.end, c.start)
+               and len(_WORD.findall(text, m.end, c.start)) <= _SUBJECT for c in cues):
+            out[m.value] = Participant(m.text, None, m.value, None, m.field, m.start, m.end)
     return list(out.values())
 
 

@@ -7,6 +7,7 @@ The extractor's cues and mechanisms were tuned on the `dev` half only; `heldout`
 Thresholds guard the levels reached (printed with `pytest -s`); a change may raise them, never lower them.
 Scoring: tests/support/event_scoring.py (`PYTHONPATH=. python3 -m tests.support.event_scoring dev -v`).
 """
+import json
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -371,3 +372,23 @@ def test_a_count_of_meetings_is_no_event(classifier):
     assert events_of(classifier, text, lang, published) == []
     text, lang, published = second_set_row("es-5004")
     assert "visit" in {e.type for e in events_of(classifier, text, lang, published)}
+
+
+def test_a_country_beside_another_events_noun_is_a_party_and_a_state_body_acts(classifier):
+    """A country is an event's place when written against that event's own noun ("the Geneva talks"), not
+    another's, and never across a comma: the Washington Post's title (tests/data/feeds/world-2026-02, 17 Feb 2026)
+    "Amid threat of U.S. attack, Iran nuclear talks…" names the talks' parties (the threatened attack had made both
+    countries places of the talks). A state body that is the subject of the event's verb acts for its country
+    (es-0024 "Pentagon conducts strikes…"); one that speaks does not (tests/data/places_labelled/ar.jsonl line 5:
+    «وصفت وزارة الخارجية الروسية … هجوم … في موسكو», Russia's ministry describing an attack on Moscow)."""
+    found = classifier.classify("Amid threat of U.S. attack, Iran nuclear talks proceed without breakthrough", "",
+                                declared_lang="en", published=date(2026, 2, 17)).events
+    talks = [e for e in found if e.type == "talks"]
+    assert talks and {p.nationality for p in talks[0].who} == {"US", "IR"} and talks[0].where == [], found
+    for rid in ("es-0023", "es-0024"):   # "US kills 11 people in three strikes…", "Pentagon conducts strikes…"
+        row = next(r for r in load_sentences("sentences.jsonl") if r["id"] == rid)
+        attacks = [e for e in events_of(classifier, row["text"], "en", date(2026, 2, 17)) if e.type == "attack"]
+        assert attacks and "US" in {p.nationality for p in attacks[0].who} and attacks[0].where == [], (rid, attacks)
+    line = (ROOT / "tests/data/places_labelled/ar.jsonl").read_text(encoding="utf-8").splitlines()[4]
+    attacks = [e for e in events_of(classifier, json.loads(line)["text"], "ar") if e.type == "attack"]
+    assert attacks and "RU" not in {p.nationality for p in attacks[0].who}, attacks
