@@ -19,6 +19,11 @@ share none, are two events whatever else they share: Lavrov in Pretoria and in L
 So are (`parties`) two reports whose parties differ: each names two nationalities or more (n:), each
 one the other lacks, and they share at most one: the US-Iran talks and the US-brokered Russia-Ukraine
 talks in Geneva on one day (n:IR n:US against n:RU n:UA n:US).
+A stored event's keys are the union of its reports' of that day, so a rich first report makes a thin
+later one score low ("Iranians mourn slain protesters": n:IR r:IR:protesters against a union that also
+holds Tehran and the US, 0.25). A report whose keys the stored event all has (`contain`: weighing that
+much at least, a nationality and a role or more) is that event whatever its Jaccard: it scores at least
+the threshold, below a match on its own merits.
 Stored events are found through their anchor keys (`anchors`: a, r, p, c), ranked by the
 weight of the keys that found them (a shared city first), and the best few are scored.
 The same rule runs in Python (no Redis) and in lua/event_assign.lua (`Scoring.args`).
@@ -129,13 +134,14 @@ class Scoring:
     conflict: str = "place"     # place: two places, none shared, are two events; city: two cities; none
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     parties: bool = True        # two sets of parties (see `other_parties`) are two events
+    contain: float = 1.5        # a report this heavy whose keys the stored event all has matches it (0: off)
 
     def __post_init__(self) -> None:
         if self.measure not in MEASURES or not 0 < self.threshold <= 1 or self.min_shared < 0 \
-                or self.conflict not in CONFLICTS:
+                or self.conflict not in CONFLICTS or self.contain < 0:
             raise ValueError(f"event scoring: measure must be one of {MEASURES} (got {self.measure!r}), threshold "
                              f"in (0, 1] (got {self.threshold}), min_shared >= 0 (got {self.min_shared}), "
-                             f"conflict one of {CONFLICTS} (got {self.conflict!r})")
+                             f"conflict one of {CONFLICTS} (got {self.conflict!r}), contain >= 0 (got {self.contain})")
         if set(self.weights) != set(DEFAULT_WEIGHTS) or any(w <= 0 for w in self.weights.values()):
             raise ValueError(f"event scoring: weights must give each of {sorted(DEFAULT_WEIGHTS)} a weight > 0")
 
@@ -143,7 +149,9 @@ class Scoring:
         return self.weights.get(key[:1], 0.0)
 
     def score(self, mine: Iterable[str], theirs: Iterable[str]) -> float:
-        """The weighted overlap of two key sets; 0 below `min_shared` or on a conflict of places or parties."""
+        """The weighted overlap of two key sets (`mine`: the new report's, `theirs`: the stored event's); 0 below
+        `min_shared` or on a conflict of places or parties; at least `threshold` when `theirs` holds all of
+        `mine` and `mine` weighs `contain` or more."""
         a, b = set(mine), set(theirs)
         shared = a & b
         inter = sum(self.weight(k) for k in shared)
@@ -155,14 +163,18 @@ class Scoring:
             return 0.0
         wa, wb = sum(self.weight(k) for k in a), sum(self.weight(k) for k in b)
         if self.measure == "jaccard":
-            return inter / (wa + wb - inter)
-        if self.measure == "dice":
-            return 2 * inter / (wa + wb)
-        return inter / min(wa, wb)
+            measured = inter / (wa + wb - inter)
+        elif self.measure == "dice":
+            measured = 2 * inter / (wa + wb)
+        else:
+            measured = inter / min(wa, wb)
+        if self.contain and inter >= wa - 1e-9 and wa >= self.contain:
+            return max(measured, self.threshold)   # every key of the report is the event's
+        return measured
 
     def args(self) -> list[str]:
         """The scoring as the Lua script reads it: threshold, measure, min_shared, conflict level (+ 10 when
-        `parties`), weights."""
+        `parties`), weights, contain."""
         weights = " ".join(f"{k}={v!r}" for k, v in sorted(self.weights.items()))
         return [repr(self.threshold), self.measure, repr(self.min_shared),
-                str(CONFLICTS.index(self.conflict) + (10 if self.parties else 0)), weights]
+                str(CONFLICTS.index(self.conflict) + (10 if self.parties else 0)), weights, repr(self.contain)]

@@ -4,7 +4,7 @@
 -- each day d0 .. d0 + ndays - 1: its index (key -> handles) and its records (handle -> "event_id|keys").
 -- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, conflict (0 none, 1 city, 2 place; + 10:
 -- two sets of parties are two events, event_keys.other_parties), weights
--- ("a=3 c=1 ..."), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
+-- ("a=3 c=1 ..."), contain (a report that weighs this much, all its keys the event's, matches it), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
 -- keys cap, reports cap (bytes), the batch: one line per event "new_id day story key ...<TAB>field<TAB>report"
 -- (story: '.' none, '+<story id>' the story's first item: record its event, '?<story id>' a copy: look up). Returns one line per event: "event_id how score", how = new | matched | story.
 -- Anchor keys (indexed and looked up): a: r: p: c: (an event with none: all its keys).
@@ -14,8 +14,9 @@ local parties = conflict >= 10
 conflict = conflict % 10
 local W = {}
 for k, v in string.gmatch(ARGV[9], '(%a)=(%S+)') do W[string.byte(k)] = tonumber(v) end  -- by first byte
-local cap, top, keep, horizon = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
-local rep_at, kcap, rcap = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
+local contain = tonumber(ARGV[10])
+local cap, top, keep, horizon = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local rep_at, kcap, rcap = tonumber(ARGV[15]), tonumber(ARGV[16]), tonumber(ARGV[17])
 local touched, out = {}, {}
 
 local function ix(d) return KEYS[6 + 2 * (d - d0)] end
@@ -52,9 +53,12 @@ local function score(mine, theirs)
   if parties and mine.n >= 2 and their_n >= 2 and shared_n <= 1 and mine.n > shared_n and their_n > shared_n then
     return 0   -- two sets of parties: the US-Iran and the Russia-Ukraine talks in Geneva
   end
-  if measure == 'jaccard' then return inter / (mine.w + wb - inter) end
-  if measure == 'dice' then return 2 * inter / (mine.w + wb) end
-  return inter / math.min(mine.w, wb)
+  local s
+  if measure == 'jaccard' then s = inter / (mine.w + wb - inter)
+  elseif measure == 'dice' then s = 2 * inter / (mine.w + wb)
+  else s = inter / math.min(mine.w, wb) end
+  if contain > 0 and inter >= mine.w - 1e-9 and mine.w >= contain then return math.max(s, threshold) end
+  return s   -- (every key of the report is the event's: Scoring.contain)
 end
 
 -- Candidates: the handles on the index lists of the event's anchor keys, on each day of the window,
@@ -162,9 +166,9 @@ local function record(eid, field, report, new)
   touch(KEYS[2], rep_at)
 end
 
-local _, lines = string.gsub(ARGV[17], '[^\n]+', '')
+local _, lines = string.gsub(ARGV[18], '[^\n]+', '')
 local next_h = redis.call('incrby', KEYS[1], lines) - lines  -- one handle per event, used or not
-for line in string.gmatch(ARGV[17], '[^\n]+') do
+for line in string.gmatch(ARGV[18], '[^\n]+') do
   local words, field, report = string.match(line, '^([^\t]*)\t([^\t]*)\t(.*)$')
   local w_ = {}
   for word in string.gmatch(words, '%S+') do w_[#w_ + 1] = word end

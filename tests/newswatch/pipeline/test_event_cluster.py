@@ -224,6 +224,34 @@ def test_two_sets_of_parties_at_one_place_on_one_day_are_two_events(stage_for):
     assert us_iran_copy.event_id == both.event_id   # without the rule: one event, the wrong one
 
 
+def test_a_thin_report_whose_keys_the_event_all_has_joins_it(stage_for):
+    """Iran, 17 February 2026 (as tests/data/event_pairs.jsonl ep-041): a first report of the 40th-day memorials
+    names the protesters, Tehran and President Trump in its lead; the NYT's names only Iranians and protesters. The
+    stored event's keys are the union of the first's, so the NYT's Jaccard is 1.5 / 9, under the threshold; every
+    key of it is the event's, and it weighs a nationality and a role (Scoring.contain): it is that event. A report
+    naming a nationality alone (0.5) is too thin to say so."""
+    tehran = where("112931", "capital", country="IR", role="location")
+    iranians, protesters = who("Iranians", None, "IR"), who("protesters", None, "IR", "protesters")
+    afp = report("al-monitor", "en", event("protest", [iranians, protesters]),
+                 event("protest", [who("Donald Trump", "trump", "US", "head-of-state")], [tehran], field="text",
+                       sentence=1),
+                 title="Iranians chant slogans against supreme leader at memorials for slain protesters")
+    nyt = report("nyt", "en", event("protest", [iranians, protesters]),
+                 title="Iranians Mourn Slain Protesters With 'Revolutionary Rage'")
+    thin = report("other", "en", event("protest", [iranians]), title="Iranians gather")
+    stage = stage_for()
+    stage.process([afp])
+    stage.process([nyt, thin])
+    assert nyt.event_id == afp.event_id and thin.event_id != afp.event_id
+    union = sorted(set(event_keys(afp.facts.events[0])) | set(event_keys(afp.facts.events[1])))
+    mine = event_keys(nyt.facts.events[0])
+    assert Scoring(contain=0).score(mine, union) == pytest.approx(1.5 / 9) and Scoring().score(mine, union) == 0.3
+    plain = report("nyt", "en", event("protest", [iranians, protesters]), title="Iranians Mourn Slain Protesters")
+    EventClusterer(None, scoring=Scoring(contain=0)).process([afp_again := report(
+        "al-monitor", "en", *afp.facts.events, title=afp.title), plain])
+    assert plain.event_id != afp_again.event_id   # without it: two events
+
+
 def test_an_origin_is_not_the_events_place(stage_for):
     """"Goïta flew from Bamako to Moscow" is a visit to Moscow; a visit to Bamako the same day is another."""
     to_moscow = event(people=[GOITA], places=[where(BAMAKO, role="origin"), where(MOSCOW, country="RU")])
@@ -381,6 +409,8 @@ def test_bad_settings_are_refused():
         Scoring(measure="cosine")
     with pytest.raises(ValueError, match=r"threshold in \(0, 1\] \(got 0\)"):
         Scoring(threshold=0)
+    with pytest.raises(ValueError, match=r"contain >= 0 \(got -1\)"):
+        Scoring(contain=-1)
 
 
 def test_scoring_counts_an_official_by_role_as_the_actor_and_a_city_under_its_country():

@@ -148,6 +148,8 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
         numberless = run(State(state.r, state.prefix + "-nonum"), pairs, items, link={})
     one_party = run(State(state.r, state.prefix + "-noparties"), pairs, items, link={},
                     scoring=Scoring(parties=False))
+    uncontained = run(State(state.r, state.prefix + "-nocontain"), pairs, items, link={},
+                      scoring=Scoring(contain=0))
     print(f"\nevent pairs: {len(pairs)}; reports {len(items)}, {with_event} with an extracted event")
     for name, result in scores.items():
         print(f"{name:24} {result.line()}")
@@ -191,3 +193,11 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # it, the US-Iran talks and so NDTV's Vance report (ep-219): within 29 -> 30, false pairs 6 -> 7.
     merged = one_party["dev happening"]
     assert dev.within[0] >= merged.within[0] + 1 and dev.fp <= merged.fp + 1, (merged.line(), dev.line())
+    # a report whose keys the stored event all has (a nationality and a role at least) is that event, whatever the
+    # union of the event's keys adds (Scoring.contain): NYT's memorials report joins AFP's (ep-041), an Arabic report
+    # of the US-Iran talks and Medinsky's summing-up of the Geneva round theirs (ep-106, ep-135): dev within 30 -> 31,
+    # across 23 -> 25, no false pair more
+    # (weights 1.0 / 2.0 / 3.0: within 30, 30, 30; across 25, 25, 24)
+    loose = uncontained["dev happening"]
+    assert dev.within[0] >= loose.within[0] + 1 and dev.across[0] >= loose.across[0] + 2 and dev.fp <= loose.fp, (
+        loose.line(), dev.line())
