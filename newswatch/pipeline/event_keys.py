@@ -19,6 +19,9 @@ share none, are two events whatever else they share: Lavrov in Pretoria and in L
 So are (`parties`) two reports whose parties differ: each names two nationalities or more (n:), each
 one the other lacks, and they share at most one: the US-Iran talks and the US-brokered Russia-Ukraine
 talks in Geneva on one day (n:IR n:US against n:RU n:UA n:US).
+Nor is (`one_person`) one person all two reports share, when each names someone or somewhere the other
+lacks: Trump's Gaza pledges (a:trump, Gaza) and the US-Iran talks (a:trump, n:IR) the next day; a famous
+actor weighs 4.5 with his role and nationality, above the threshold against most thin reports.
 A stored event's keys are the union of its reports' of that day, so a rich first report makes a thin
 later one score low ("Iranians mourn slain protesters": n:IR r:IR:protesters against a union that also
 holds Tehran and the US, 0.25). A report whose keys the stored event all has (`contain`: weighing that
@@ -38,7 +41,7 @@ from typing import Iterable
 from newswatch.classify.model import Event
 
 __all__ = ["DEFAULT_WEIGHTS", "FAMILIES", "MEASURES", "Scoring", "anchors", "apart", "event_day", "event_keys",
-           "family", "main_event", "other_parties"]
+           "family", "main_event", "one_person", "other_parties"]
 
 DEFAULT_WEIGHTS: dict[str, float] = {"a": 3.0, "r": 1.0, "n": 0.5, "p": 2.0, "c": 1.0, "g": 0.5}
 MEASURES = ("jaccard", "dice", "cover")
@@ -94,6 +97,18 @@ def other_parties(a: set[str], b: set[str]) -> bool:
     return len(na) >= 2 and len(nb) >= 2 and shared <= 1 and len(na) > shared and len(nb) > shared
 
 
+def one_person(a: set[str], b: set[str]) -> bool:
+    """Whether all two key sets share is one person (one actor, with role and nationality keys of one country)
+    while each names someone or somewhere the other lacks (a region aside)."""
+    shared = a & b
+    actors = [k for k in shared if k[:1] == "a"]
+    if len(actors) != 1 or any(k[:1] not in "arn" for k in shared):
+        return False
+    if len({k.split(":")[1] for k in shared if k[:1] in "rn"}) > 1:
+        return False
+    return any(k[:1] != "g" for k in a - shared) and any(k[:1] != "g" for k in b - shared)
+
+
 def family(event_type: str) -> str:
     """What an event is compared within: its type's family ("meeting", "violence"), else its type."""
     return FAMILIES.get(event_type, event_type)
@@ -135,6 +150,7 @@ class Scoring:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     parties: bool = True        # two sets of parties (see `other_parties`) are two events
     contain: float = 1.5        # a report this heavy whose keys the stored event all has matches it (0: off)
+    one_person: bool = True     # one person shared, each naming someone or somewhere else: two events
 
     def __post_init__(self) -> None:
         if self.measure not in MEASURES or not 0 < self.threshold <= 1 or self.min_shared < 0 \
@@ -150,7 +166,7 @@ class Scoring:
 
     def score(self, mine: Iterable[str], theirs: Iterable[str]) -> float:
         """The weighted overlap of two key sets (`mine`: the new report's, `theirs`: the stored event's); 0 below
-        `min_shared` or on a conflict of places or parties; at least `threshold` when `theirs` holds all of
+        `min_shared` or on a conflict of places, parties or persons; at least `threshold` when `theirs` holds all of
         `mine` and `mine` weighs `contain` or more."""
         a, b = set(mine), set(theirs)
         shared = a & b
@@ -160,6 +176,8 @@ class Scoring:
         if any(apart(a, b, kinds) for kinds in {"place": ("p", "pc"), "city": ("p",), "none": ()}[self.conflict]):
             return 0.0
         if self.parties and other_parties(a, b):
+            return 0.0
+        if self.one_person and one_person(a, b):
             return 0.0
         wa, wb = sum(self.weight(k) for k in a), sum(self.weight(k) for k in b)
         if self.measure == "jaccard":
@@ -174,7 +192,8 @@ class Scoring:
 
     def args(self) -> list[str]:
         """The scoring as the Lua script reads it: threshold, measure, min_shared, conflict level (+ 10 when
-        `parties`), weights, contain."""
+        `parties`, + 20 when `one_person`), weights, contain."""
         weights = " ".join(f"{k}={v!r}" for k, v in sorted(self.weights.items()))
+        flags = (10 if self.parties else 0) + (20 if self.one_person else 0)
         return [repr(self.threshold), self.measure, repr(self.min_shared),
-                str(CONFLICTS.index(self.conflict) + (10 if self.parties else 0)), weights, repr(self.contain)]
+                str(CONFLICTS.index(self.conflict) + flags), weights, repr(self.contain)]

@@ -7,8 +7,8 @@ is of the same type family (a visit, its talks and what is signed there are one 
 attack and its deaths one "violence"; other types alone), has a report on a day within
 `window_days` of the new one's `when` day, and shares a key; the best candidate is the same event
 when the weighted Jaccard of their keys reaches the threshold, or the stored event holds every key of
-a report that names enough (`Scoring.contain`), and neither their places nor their parties conflict
-(`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl). A report that is a copy of a
+a report that names enough (`Scoring.contain`), and neither their places nor their parties conflict,
+nor is one person all they share (`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl). A report that is a copy of a
 story whose main event is known (story dedup ran first) joins that event outright.
 
 Each clusterable event (one with a key) of an item gets `Event.id`. The item's event

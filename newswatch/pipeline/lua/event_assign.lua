@@ -3,14 +3,15 @@
 -- KEYS: seq, reports (this slot), reports (previous slot), story map (this slot, previous slot), then for
 -- each day d0 .. d0 + ndays - 1: its index (key -> handles) and its records (handle -> "event_id|keys").
 -- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, conflict (0 none, 1 city, 2 place; + 10:
--- two sets of parties are two events, event_keys.other_parties), weights
+-- two sets of parties are two events, event_keys.other_parties; + 20: one person shared, event_keys.one_person), weights
 -- ("a=3 c=1 ..."), contain (a report that weighs this much, all its keys the event's, matches it), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
 -- keys cap, reports cap (bytes), the batch: one line per event "new_id day story key ...<TAB>field<TAB>report"
 -- (story: '.' none, '+<story id>' the story's first item: record its event, '?<story id>' a copy: look up). Returns one line per event: "event_id how score", how = new | matched | story.
 -- Anchor keys (indexed and looked up): a: r: p: c: (an event with none: all its keys).
 local now, d0, ndays, w = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local threshold, measure, min_shared, conflict = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
-local parties = conflict >= 10
+local flags = math.floor(conflict / 10)   -- 1: parties, 2: persons
+local parties, persons = flags % 2 == 1, math.floor(flags / 2) % 2 == 1
 conflict = conflict % 10
 local W = {}
 for k, v in string.gmatch(ARGV[9], '(%a)=(%S+)') do W[string.byte(k)] = tonumber(v) end  -- by first byte
@@ -27,6 +28,30 @@ local function touch(key, at) if not touched[key] or touched[key] < at then touc
 local function day_expiry(d) return math.min(math.max((d + w + 1) * 86400, now) + keep, now + horizon) end
 
 local N = string.byte('n')
+-- event_keys.one_person: all the two share is one person (an actor, with role and nationality keys of one
+-- country) and each names someone or somewhere the other lacks (a region aside): Trump's Gaza pledges and the
+-- US-Iran talks
+local function one_person(mine, theirs)
+  local tset = {}
+  for k in string.gmatch(theirs, '%S+') do tset[k] = true end
+  local actors, nat, other_mine, other_theirs = 0, nil, false, false
+  for k in pairs(mine.set) do
+    local kind = string.sub(k, 1, 1)
+    if tset[k] then
+      if kind == 'a' then actors = actors + 1
+      elseif kind == 'r' or kind == 'n' then
+        local code = string.match(k, '^.:([^:]+)')
+        if nat and nat ~= code then return false end
+        nat = code
+      else return false end
+    elseif kind ~= 'g' then other_mine = true end
+  end
+  if actors ~= 1 then return false end
+  for k in pairs(tset) do
+    if not mine.set[k] and string.sub(k, 1, 1) ~= 'g' then other_theirs = true; break end
+  end
+  return other_mine and other_theirs
+end
 local function score(mine, theirs)
   local inter, wb, shared_city, their_city, shared_place, their_place = 0, 0, false, false, false, false
   local their_n, shared_n = 0, 0   -- nationalities (n:), for the parties rule
@@ -53,6 +78,7 @@ local function score(mine, theirs)
   if parties and mine.n >= 2 and their_n >= 2 and shared_n <= 1 and mine.n > shared_n and their_n > shared_n then
     return 0   -- two sets of parties: the US-Iran and the Russia-Ukraine talks in Geneva
   end
+  if persons and one_person(mine, theirs) then return 0 end
   local s
   if measure == 'jaccard' then s = inter / (mine.w + wb - inter)
   elseif measure == 'dice' then s = 2 * inter / (mine.w + wb)
