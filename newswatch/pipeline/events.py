@@ -11,7 +11,9 @@ a report that names enough (`Scoring.contain`), and neither their places nor the
 nor is one person all they share (`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl). A report that is a copy of a
 story whose main event is known (story dedup ran first) joins that event outright.
 
-Each clusterable event (one with a key) of an item gets `Event.id`. The item's event
+Each clusterable event (one with a key) of an item gets `Event.id`. An event dated more than `window_days`
+before the item's publication is background, not clustered: a report of a reappointment that recalls the
+election of ten days before ("après son triomphe électoral") is no report of that election. The item's event
 (`item.event_id`) is the first event of its lead (the headline's, then the text's first
 sentence's) that another item already reported, else its main event: the headline's, else the
 first of its text (by sentence, then position), among those with a key; `item.event_first` says
@@ -117,7 +119,9 @@ class EventClusterer(Stage):
         for item in items:
             item.event_id, item.event_first = None, None
             events = item.facts.events if item.facts is not None else []
-            keyed = [(i, e, event_keys(e)) for i, e in enumerate(events) if e.type in EVENT_TYPES]
+            past = int(item.published.timestamp() // 86400) - self.window_days if item.published else None
+            keyed = [(i, e, event_keys(e)) for i, e in enumerate(events) if e.type in EVENT_TYPES
+                     and (past is None or event_day(e, item.published, now) >= past)]
             main, made = main_event(keyed), Counter[str]()
             own: list[_Row] = []
             for i, event, keys in sorted(keyed, key=lambda k: k[0] != main):

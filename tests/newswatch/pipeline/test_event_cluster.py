@@ -277,6 +277,28 @@ def test_one_person_shared_is_not_one_event(stage_for):
     assert Scoring().score(mine, theirs) == 0 and Scoring(one_person=False).score(mine, theirs) > 0.5
 
 
+def test_an_event_dated_well_before_the_report_is_its_background(stage_for):
+    """Japan, February 2026 (tests/data/event_pairs.jsonl ep-293): Le Courrier du Vietnam's report of Takaichi's
+    reappointment on 18 February names "son triomphe électoral" of 8 February, an election that happened; it is no
+    report of that election (the reappointment is its news). An event dated more than `window_days` before the
+    report's publication is background: the item keeps no event id from it. A report of the next day is the
+    election's."""
+    takaichi = who("la Première ministre japonaise", None, "JP", "official")
+    election = report("time", "en", event("election", [takaichi], when="2026-02-08"),
+                      published=datetime(2026, 2, 8, 19, 31, tzinfo=timezone.utc), title="Takaichi wins snap election")
+    next_day = report("dw", "en", event("election", [takaichi], when="2026-02-08"),
+                      published=datetime(2026, 2, 9, 8, 0, tzinfo=timezone.utc), title="Takaichi's landslide")
+    later = report("lecourrier", "fr", event("election", [takaichi], when="2026-02-08", field="text"),
+                   published=datetime(2026, 2, 18, tzinfo=timezone.utc),
+                   title="Takaichi reconduite Première ministre après son triomphe électoral")
+    stage = stage_for()
+    stage.process([election])
+    stage.process([next_day])
+    stage.process([later])
+    assert next_day.event_id == election.event_id and election.event_id is not None
+    assert later.event_id is None and later.facts.events[0].id is None
+
+
 def test_an_origin_is_not_the_events_place(stage_for):
     """"Goïta flew from Bamako to Moscow" is a visit to Moscow; a visit to Bamako the same day is another."""
     to_moscow = event(people=[GOITA], places=[where(BAMAKO, role="origin"), where(MOSCOW, country="RU")])

@@ -41,13 +41,17 @@ def report_item(report: Report) -> Item:
 
 
 def classified_items(pairs: list[EventPair], classifier: Classifier) -> dict[str, Item]:
-    """Report key -> its item, classified (the language is the report's, as a source would declare it)."""
+    """Report key -> its item, classified (the language is the report's, as a source would declare it). The day
+    that dates "on Tuesday" or "June 2" is the report's published day, as the poll's classify stage gives it; a
+    collected text whose page showed no date gets none (a worker would give the day it fetched the page, which
+    for these texts is unknown: today's would date a 2017 report's "22 décembre" in 2026)."""
     items: dict[str, Item] = {}
     for pair in pairs:
         for report in (pair.a, pair.b):
             if report.key not in items:
                 item = report_item(report)
-                item.facts = classifier.classify(item.title, item.text, declared_lang=report.lang)
+                item.facts = classifier.classify(item.title, item.text, declared_lang=report.lang,
+                                                 published=report.published)
                 items[report.key] = item
     return items
 
@@ -173,10 +177,14 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # Iran nuclear talks" names the talks' parties, as "talks between Iran and the US" does): the US-Iran reports now
     # agree on n:IR n:US, and NDTV's "Iran has not agreed to all Trump's red lines: JD Vance after Geneva talks"
     # (labelled a follow-up: Vance's remarks) joins the talks it names: dev 6 -> 7 false pairs, nothing else moved.
+    # Session 8: the reports' published day dates their events ("on June 2", "Tuesday"), as the classify stage does
+    # (it had been left out here); an event dated more than the window before its report's publication is background
+    # (Le Courrier's Takaichi reappointment recalls the 8 February election: ep-293 no longer a false pair); a
+    # contained report and one person shared (below): dev P 0.883 -> 0.892, within 30 -> 33, across 23 -> 25.
     dev, held = scores["dev happening"], scores["heldout happening"]
-    assert dev.precision >= 0.88 and scores["dev happening dated"].precision >= 0.915, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.63 and dev.recall_across >= 0.38, (dev.within, dev.across)
-    assert held.precision >= 0.87 and held.recall_within >= 0.5 and held.recall_across >= 0.45, held.line()
+    assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.925, [p.id for p in dev.wrong]
+    assert dev.recall_within >= 0.71 and dev.recall_across >= 0.41, (dev.within, dev.across)
+    assert held.precision >= 0.9 and held.recall_within >= 0.58 and held.recall_across >= 0.45, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: 20 true pairs (14 within), 2 false ones
     assert dev.within[0] >= before.within[0] + 10 and dev.fp <= before.fp + 2, (before.line(), dev.line())
@@ -190,11 +198,11 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     assert dev.across[0] >= bare.across[0] + 2 and dev.precision > bare.precision, (bare.line(), dev.line())
     # two sets of parties are two events (event_keys.other_parties): the US-brokered Russia-Ukraine talks no longer
     # join the US-Iran talks in Geneva the same day: dev within 30 -> 31 pairs, no false pair more (heldout: one
-    # pair across more, one false pair fewer). Since the talks' parties are read as parties (above), without the
-    # rule NDTV's US-Iran "guiding principles" report joins the Russia-Ukraine talks (no labelled pair says so); with
-    # it, the US-Iran talks and so NDTV's Vance report (ep-219): within 29 -> 30, false pairs 6 -> 7.
+    # pair across more, one false pair fewer). With the talks' parties read as parties (above) and the rules below,
+    # the pairs the rule kept apart join anyway; it still keeps the two Geneva talks of Japan Today, the same
+    # minute, apart (ep-215, labelled "different parties"): one false pair fewer, no pair lost.
     merged = one_party["dev happening"]
-    assert dev.within[0] >= merged.within[0] + 1 and dev.fp <= merged.fp + 1, (merged.line(), dev.line())
+    assert dev.tp >= merged.tp and dev.fp < merged.fp, (merged.line(), dev.line())
     # a report whose keys the stored event all has (a nationality and a role at least) is that event, whatever the
     # union of the event's keys adds (Scoring.contain): NYT's memorials report joins AFP's (ep-041), an Arabic report
     # of the US-Iran talks and Medinsky's summing-up of the Geneva round theirs (ep-106, ep-135): dev within 30 -> 31,
