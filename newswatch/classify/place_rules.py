@@ -100,13 +100,16 @@ def part_of_longer_name(text: str, start: int, end: int, surface: str, hit_start
     if (nxt[:1].isupper() and following not in PLACE_NOUNS and following not in CALENDAR
             and following_at not in hit_starts):
         return True
-    if any_prev or surface.lower() in PERSONISH:
-        prev = prev_word(text, start)
-        prev_at = start - len(prev) - 1
-        if (prev[:1].isupper() and prev[-1:].isalpha() and prev_at not in hit_starts and prev_at > 0
-                and prev.lower() not in NAME_PREFIXES and not sentence_start(text, prev_at)):
-            return True
-    return False
+    return (any_prev or surface.lower() in PERSONISH) and after_first_name(text, start, hit_starts)
+
+
+def after_first_name(text: str, start: int, hit_starts: set[int]) -> bool:
+    """Whether a capitalised word that is no place and opens no sentence stands right before `start`: the
+    name is a surname there ("Jesse Jackson", "Michael Jordan")."""
+    prev = prev_word(text, start)
+    prev_at = start - len(prev) - 1
+    return (prev[:1].isupper() and prev[-1:].isalpha() and prev_at not in hit_starts and prev_at > 0
+            and prev.lower() not in NAME_PREFIXES and not sentence_start(text, prev_at))
 
 
 def after_locative(text: str, start: int, proclitic: str = "") -> bool:

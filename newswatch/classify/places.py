@@ -58,8 +58,8 @@ from typing import AbstractSet
 from newswatch.classify.cities import City
 from newswatch.classify.model import Mention, Payload
 from newswatch.classify.place_rules import (COMMON_WORD_CITIES, GEORGIA_COUNTRY_CONTEXT, PERSONISH, SMALL_CITY,
-                                            after_locative, capital_phrase, in_domain_name, is_title_case,
-                                            part_of_longer_name, sentence_start, small_city)
+                                            after_first_name, after_locative, capital_phrase, in_domain_name,
+                                            is_title_case, part_of_longer_name, prev_word, sentence_start, small_city)
 from newswatch.classify.readings import Readings, TermBook, TermInfo
 from newswatch.classify.tables import Tables
 
@@ -105,6 +105,7 @@ class PlaceResolver:
         `clues`: countries the item points at otherwise (its listed officials' nationalities)."""
         title_case = None
         kept: list[Candidate] = []
+        surnames: set[str] = set()   # city names the item uses as a person's surname ("Jesse Jackson")
         for cand in candidates:
             surface, info = cand.surface, cand.info
             if cand.readings.case_sensitive:
@@ -124,8 +125,14 @@ class PlaceResolver:
                     title_case = is_title_case(texts.get("title", ""))
                 if part_of_longer_name(text, cand.start, cand.end, surface, starts[cand.field],
                                        title_case and cand.field == "title", info.any_prev):
+                    if info.any_prev and prev_word(text, cand.start).isalpha() and after_first_name(
+                            text, cand.start, starts[cand.field]):   # "Jesse Jackson", not "Berlinale's Gaza"
+                        surnames.add(surface.casefold())
                     continue
             kept.append(cand)
+        if surnames:   # the same person named again alone: "… memories of Jackson, a leader of …"
+            kept = [c for c in kept if not (c.info.any_prev and c.surface.casefold() in surnames
+                                            and not after_locative(texts[c.field], c.start, c.proclitic))]
         us_context = any(self._us_context(cand) for cand in kept)  # the US named other than by "Georgia"
         named, in_sentence = self._named(kept, clues, us_context)
         return self._mentions(kept, named, in_sentence, us_context, texts)

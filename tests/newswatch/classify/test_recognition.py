@@ -316,3 +316,21 @@ def test_amman_is_not_oman_beside_jordan(classifier):
     assert "250441" in {str(c.get("id")) for c in facts.cities}, facts.cities
     title, text, lang = labelled_text(PLACES / "ar2.jsonl", "ar-113")
     assert "OM" in classifier.classify(title, text, declared_lang=lang).mentioned
+
+
+def test_a_city_name_used_as_a_surname_is_the_person_again_alone(classifier):
+    """Al Jazeera, 17 Feb 2026 (tests/data/feeds/world-2026-02): "Tributes pour in after US civil rights icon Jesse
+    Jackson dies at 84 / World leaders share memories of Jackson, a leader of …". "Jesse Jackson" is a person (a
+    capitalised word before the name); the bare "Jackson" later is the same person, not Jackson, Mississippi. A
+    possessive before a name says no first name ("Berlinale's Gaza 'silence'": Gaza stays Gaza); "in Jackson" is a
+    place whatever else the item says."""
+    facts = classifier.classify("Tributes pour in after US civil rights icon Jesse Jackson dies at 84",
+                                "World leaders share memories of Jackson, a leader of the US civil rights movement "
+                                "who passed away on Tuesday.", declared_lang="en")
+    assert facts.cities == [] and not any(p.name == "Jackson" for e in facts.events for p in e.where), facts.cities
+    facts = classifier.classify("Jesse Jackson dies at 84", "He lived in Jackson, Mississippi.", declared_lang="en")
+    assert "Jackson" in {c.get("name") for c in facts.cities}, facts.cities
+    facts = classifier.classify("Javier Bardem, Tilda Swinton among signatories denouncing Berlinale's Gaza 'silence'",
+                                "More than 80 participants accused the festival of silence over Gaza.",
+                                declared_lang="en")
+    assert "PS" in facts.countries, facts.countries
