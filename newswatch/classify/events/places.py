@@ -199,7 +199,15 @@ def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> b
         return False
     if kind not in STATE_ACTS or p.mark is not None or p.heading or not p.acting_kind:
         return True
-    return next_to(text, p.mention, cues)
+    return not paired(text, p.mention) and next_to(text, p.mention, cues)
+
+
+def paired(text: str, m: Mention) -> bool:
+    """A country joined to another name by a hyphen: "US-Iran talks", « le partenariat Russie-Burkina Faso »
+    name the parties, not a place."""
+    after, before = text[m.end:m.end + 2], text[max(0, m.start - 2):m.start]
+    return (len(after) == 2 and after[0] in "-–" and after[1].isupper()) or (
+        len(before) == 2 and before[1] in "-–" and before[0].isalpha())
 
 
 def where(kind: str, places: list[Place], text: str, cues: Sequence[Mention], who: list[Participant],

@@ -389,6 +389,11 @@ def test_a_country_beside_another_events_noun_is_a_party_and_a_state_body_acts(c
         row = next(r for r in load_sentences("sentences.jsonl") if r["id"] == rid)
         attacks = [e for e in events_of(classifier, row["text"], "en", date(2026, 2, 17)) if e.type == "attack"]
         assert attacks and "US" in {p.nationality for p in attacks[0].who} and attacks[0].where == [], (rid, attacks)
+    # CBS, 17 Feb 2026: "The U.S. is brokering a 3rd round of Russia-Ukraine talks": a hyphenated pair names parties
+    found = classifier.classify("", "The U.S. is brokering a 3rd round of Russia-Ukraine talks, but there's little "
+                                "hope of a breakthrough.", declared_lang="en", published=date(2026, 2, 17)).events
+    talks = [e for e in found if e.type == "talks"]
+    assert talks and {p.nationality for p in talks[0].who} == {"US", "RU", "UA"} and talks[0].where == [], found
     line = (ROOT / "tests/data/places_labelled/ar.jsonl").read_text(encoding="utf-8").splitlines()[4]
     attacks = [e for e in events_of(classifier, json.loads(line)["text"], "ar") if e.type == "attack"]
     assert attacks and "RU" not in {p.nationality for p in attacks[0].who}, attacks
