@@ -193,9 +193,11 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     mono = monolingual["dev happening"]
     assert dev.across[0] >= mono.across[0] + 2 and dev.within[0] >= mono.within[0] - 1, (mono.line(), dev.line())
     # numbers ("died at 84", «в возрасте 84 лет») join reports across languages: dev across 19 -> 21, and one
-    # wrong pair fewer (two Nigerian reports with no number in common); heldout: one pair across fewer
+    # wrong pair fewer (two Nigerian reports with no number in common); heldout: one pair across fewer. (Session 8:
+    # with hyphenated parties read as parties, the reports without numbers join one more pair across by their keys:
+    # numbers add one pair across, 24 -> 25, and still take one wrong pair away.)
     bare = numberless["dev happening"]
-    assert dev.across[0] >= bare.across[0] + 2 and dev.precision > bare.precision, (bare.line(), dev.line())
+    assert dev.across[0] >= bare.across[0] + 1 and dev.precision > bare.precision, (bare.line(), dev.line())
     # two sets of parties are two events (event_keys.other_parties): the US-brokered Russia-Ukraine talks no longer
     # join the US-Iran talks in Geneva the same day: dev within 30 -> 31 pairs, no false pair more (heldout: one
     # pair across more, one false pair fewer). With the talks' parties read as parties (above) and the rules below,
