@@ -39,7 +39,7 @@ Key = tuple[str | None, str | None, str | None, int]
 
 def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> list[Participant]:
     """The named actors, officials named by title, and demonyms outside titles and groups."""
-    found = titles_of(mentions)
+    found = [m for m in titles_of(mentions) if not _stance(text, m)]
     out: dict[Key, Participant] = {}
     for m in found:
         if m.kind == "role" and any(o.kind == "actor" and o.field == m.field and o.start < m.end + 3
@@ -60,6 +60,12 @@ def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> l
             out.setdefault((None, m.country, None, -1), Participant(m.text, None, m.country, None, m.field,
                                                                      m.start, m.end))
     return list(out.values())
+
+
+def _stance(text: str, m: Mention) -> bool:
+    """A name written onto a prefix by a hyphen says for or against whom, not who takes part: "Magyar launches
+    anti-Orban election campaign", "Colombian pro-Trump lawmaker", « le camp anti-Macron »."""
+    return m.kind == "actor" and m.start >= 2 and text[m.start - 1] in "-‑" and text[m.start - 2].islower()
 
 
 def groups(mentions: Sequence[Mention], text: str, country: str | None) -> list[Participant]:

@@ -215,7 +215,11 @@ def test_events_are_read_from_the_lead_not_the_background(classifier):
     finally:
         classifier.events.lead_sentences = saved
     assert any(e.sentence >= 20 for e in whole.events if e.field == "text"), whole.events
-    assert [e for e in whole.events if e.field == "title" or e.sentence < LEAD_SENTENCES] == lead.events
+    # the same events, but for dates: an undated event takes the date of a later report of it in the item
+    # (discourse.inherit_dates), and the background holds some (20: "sworn in on Tuesday", Tarique Rahman named)
+    def undated(events):
+        return [(e.type, e.modality, e.who, e.where, e.field, e.sentence, e.start) for e in events]
+    assert undated(e for e in whole.events if e.field == "title" or e.sentence < LEAD_SENTENCES) == undated(lead.events)
     with pytest.raises(ValueError, match="lead_sentences >= 1"):
         EventExtractor(lead_sentences=0)
 

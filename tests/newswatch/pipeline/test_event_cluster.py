@@ -227,7 +227,7 @@ def test_two_sets_of_parties_at_one_place_on_one_day_are_two_events(stage_for):
 def test_a_thin_report_whose_keys_the_event_all_has_joins_it(stage_for):
     """Iran, 17 February 2026 (as tests/data/event_pairs.jsonl ep-041): a first report of the 40th-day memorials
     names the protesters, Tehran and President Trump in its lead; the NYT's names only Iranians and protesters. The
-    stored event's keys are the union of the first's, so the NYT's Jaccard is 1.5 / 9, under the threshold; every
+    stored event's keys are the union of the first's, so the NYT's Jaccard is 1.5 / 7.5, under the threshold; every
     key of it is the event's, and it weighs a nationality and a role (Scoring.contain): it is that event. A report
     naming a nationality alone (0.5) is too thin to say so."""
     tehran = where("112931", "capital", country="IR", role="location")
@@ -245,7 +245,7 @@ def test_a_thin_report_whose_keys_the_event_all_has_joins_it(stage_for):
     assert nyt.event_id == afp.event_id and thin.event_id != afp.event_id
     union = sorted(set(event_keys(afp.facts.events[0])) | set(event_keys(afp.facts.events[1])))
     mine = event_keys(nyt.facts.events[0])
-    assert Scoring(contain=0).score(mine, union) == pytest.approx(1.5 / 9) and Scoring().score(mine, union) == 0.3
+    assert Scoring(contain=0).score(mine, union) == pytest.approx(1.5 / 7.5) and Scoring().score(mine, union) == 0.3
     plain = report("nyt", "en", event("protest", [iranians, protesters]), title="Iranians Mourn Slain Protesters")
     EventClusterer(None, scoring=Scoring(contain=0)).process([afp_again := report(
         "al-monitor", "en", *afp.facts.events, title=afp.title), plain])
@@ -255,8 +255,8 @@ def test_a_thin_report_whose_keys_the_event_all_has_joins_it(stage_for):
 def test_one_person_shared_is_not_one_event(stage_for):
     """16-17 February 2026 (tests/data/feeds/world-2026-02): Japan Today's "Trump says Board of Peace will unveil
     $5 billion in Gaza reconstruction pledges" and the Washington Post's "Amid threat of U.S. attack, Iran nuclear
-    talks proceed…" (whose lead names Trump) share Trump alone, with his role and nationality (4.5 of the Post's
-    5.5): a Jaccard of 0.53 had put the Iran talks in the Gaza event. Each names something the other lacks (Gaza;
+    talks proceed…" (whose lead names Trump) share Trump alone, with his role and nationality (3 of the Post's
+    3.5): a Jaccard of 0.46 had put the Iran talks in the Gaza event. Each names something the other lacks (Gaza;
     Iran): two events. A report naming Trump and nothing else stays free to join either."""
     trump = who("Donald Trump", "trump", "US", "head-of-state")
     gaza = where("281133", "city", country="PS", role="location")
@@ -274,7 +274,7 @@ def test_one_person_shared_is_not_one_event(stage_for):
     assert talks.event_id != pledges.event_id and trump_only.event_id in (talks.event_id, pledges.event_id)
     mine = sorted(set(event_keys(talks.facts.events[0])) | set(event_keys(talks.facts.events[1])))
     theirs = event_keys(pledges.facts.events[0])
-    assert Scoring().score(mine, theirs) == 0 and Scoring(one_person=False).score(mine, theirs) > 0.5
+    assert Scoring().score(mine, theirs) == 0 and Scoring(one_person=False).score(mine, theirs) > 0.45
 
 
 def test_an_event_dated_well_before_the_report_is_its_background(stage_for):
@@ -467,9 +467,9 @@ def test_scoring_counts_an_official_by_role_as_the_actor_and_a_city_under_its_co
     assert lavrov_bamako == ["a:lavrov", "c:ML", "n:RU", f"p:{BAMAKO}", "r:RU:official"]
     assert s.score(lavrov_bamako, fm_mali) == 1.0   # every key of the sparse report is in the full one
     assert s.score(["p:1", "c:UA"], ["p:2", "c:UA"]) == 0.0  # two cities: two places
-    assert s.score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0.75 and Scoring().score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0
+    assert s.score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0.6 and Scoring().score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0
     assert Scoring(measure="cover", threshold=0.5, conflict="city").score(["a:x", "c:ZA"], ["a:x", "c:AO"]) == 0
-    assert Scoring(measure="jaccard").score(["a:x", "c:ML"], ["a:x"]) == pytest.approx(3 / 4)
+    assert Scoring(measure="jaccard").score(["a:x", "c:ML"], ["a:x"]) == pytest.approx(1.5 / 2.5)
     # parties: {IR, US} and {RU, UA, US} share only the mediator; {RU, UA} is within {RU, UA, US}
     assert Scoring().score(["n:IR", "n:US", "p:1"], ["n:RU", "n:UA", "n:US", "p:1"]) == 0
     assert Scoring(parties=False).score(["n:IR", "n:US", "p:1"], ["n:RU", "n:UA", "n:US", "p:1"]) > 0.3
