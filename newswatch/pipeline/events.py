@@ -8,11 +8,12 @@ attack and its deaths one "violence"; other types alone), has a report on a day 
 `window_days` of the new one's `when` day, and shares a key; the best candidate is the same event
 when the weighted Jaccard of their keys reaches the threshold, or the stored event holds every key of
 a report that names enough (`Scoring.contain`), and neither their places nor their parties conflict,
-nor is one person all they share (`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl). A report that is a copy of a
-story whose main event is known (story dedup ran first) joins that event outright.
+nor is one person all they share (`Scoring`, chosen on the DEV half of tests/data/event_pairs.jsonl).
+A report that is a copy of a story whose main event is known (story dedup ran first) joins that event
+outright.
 
 Each clusterable event (one with a key) of an item gets `Event.id`. An event dated more than `window_days`
-before the item's publication is background, not clustered: a report of a reappointment that recalls the
+(at least a day) before the item's publication is background, not clustered: a report of a reappointment that recalls the
 election of ten days before ("après son triomphe électoral") is no report of that election. The item's event
 (`item.event_id`) is the first event of its lead (the headline's, then the text's first
 sentence's) that another item already reported, else its main event: the headline's, else the
@@ -119,7 +120,7 @@ class EventClusterer(Stage):
         for item in items:
             item.event_id, item.event_first = None, None
             events = item.facts.events if item.facts is not None else []
-            past = int(item.published.timestamp() // 86400) - self.window_days if item.published else None
+            past = int(item.published.timestamp() // 86400) - max(self.window_days, 1) if item.published else None
             keyed = [(i, e, event_keys(e)) for i, e in enumerate(events) if e.type in EVENT_TYPES
                      and (past is None or event_day(e, item.published, now) >= past)]
             main, made = main_event(keyed), Counter[str]()

@@ -225,10 +225,10 @@ class EventExtractor:
         out: list[Event] = []
         dates: dict[bool, list[tuple[int, int, date]]] = {}
         for kind, told in by_kind.items():
-            own = [c for c in cues if c.value == kind or (remote and kind == "talks" and c.value == "visit")]   # its nouns
-            is_place = [pl.is_event_place(kind, p, text, own) for p in places]
-            who = people if kind in MOTION_TYPES else wh.merge(
-                people, groups, wh.acting(places, is_place), wh.institutions(mentions, own, text) if kind in pl.STATE_ACTS else [])
+            own = [c for c in cues if c.value == kind or (remote and kind == "talks" and c.value == "visit")]
+            is_place = [pl.is_event_place(kind, p, text, own) for p in places]   # beside its own nouns, not others'
+            bodies = wh.institutions(mentions, own, text) if kind in pl.STATE_ACTS else []
+            who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place), bodies)
             where = pl.where(kind, places, text, cues, who, is_place) or pl.places_of(kind, dateline[:1])
             if not who and not where:
                 continue

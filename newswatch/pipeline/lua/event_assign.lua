@@ -3,8 +3,9 @@
 -- KEYS: seq, reports (this slot), reports (previous slot), story map (this slot, previous slot), then for
 -- each day d0 .. d0 + ndays - 1: its index (key -> handles) and its records (handle -> "event_id|keys").
 -- ARGV: now, d0, ndays, window (days), threshold, measure, min_shared, conflict (0 none, 1 city, 2 place; + 10:
--- two sets of parties are two events, event_keys.other_parties; + 20: one person shared, event_keys.one_person), weights
--- ("a=3 c=1 ..."), contain (a report that weighs this much, all its keys the event's, matches it), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
+-- two sets of parties are two events, event_keys.other_parties; + 20: one person shared is none,
+-- event_keys.one_person), weights ("a=1.5 c=1 ..."), contain (a report that weighs this much, all its keys the
+-- event's, matches it), index list cap, candidates scored, day keep (s), horizon (s), reports expire-at,
 -- keys cap, reports cap (bytes), the batch: one line per event "new_id day story key ...<TAB>field<TAB>report"
 -- (story: '.' none, '+<story id>' the story's first item: record its event, '?<story id>' a copy: look up). Returns one line per event: "event_id how score", how = new | matched | story.
 -- Anchor keys (indexed and looked up): a: r: p: c: (an event with none: all its keys).
