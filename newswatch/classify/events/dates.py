@@ -64,6 +64,9 @@ _DIGITS = re.compile(r"\d+")
 _MONTH_FIRST = frozenset(m.split()[0] for m in _MONTHS)   # «كانون» of «كانون الثاني»
 _ISO_HINT = re.compile(r"\d-[01]\d-")
 _DAY_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# the first day of a range written before the last one's month: «du 22 au 26 juin», «с 22 по 26 июня»,
+# «من 22 إلى 26 يونيو», "22 to 26 June", "22-26 June" (a planned visit is clustered from the day it begins)
+_RANGE_START = re.compile(r"(?<!\d)(\d{1,2})\s*(?:-|–|au|à|по|до|إلى|الى|to|through|until)\s*$", re.I)
 
 Found = tuple[int, int, date]
 
@@ -129,11 +132,14 @@ def _numeric(text: str, published: date | None) -> list[Found]:
         if end - start == 4 and (iso := _ISO.match(text, start)):
             span, month, day_number, year = iso.span(), int(iso["month"]), int(iso["day"]), iso["year"]
         elif end - start <= 2:
+            day_number = int(run.group())
             if after := _AFTER_DAY.match(text, end):
                 span, month, year = (start, after.end()), _MONTHS[after["month"].casefold()], after["year"]
+                first = _RANGE_START.search(text, max(0, start - 16), start)
+                if first is not None and int(first[1]) < day_number:   # a range: its first day
+                    span, day_number = (first.start(1), after.end()), int(first[1])
             elif (before := _month_before(text, start)) and (tail := _AFTER_MONTH_DAY.match(text, end)):
                 span, month, year = (before[0], tail.end()), before[1], tail["year"]
-            day_number = int(run.group())
         if span is None or month is None or day_number is None:
             continue
         day = (_day(int(year), month, day_number) if year

@@ -401,3 +401,21 @@ def test_a_country_beside_another_events_noun_is_a_party_and_a_state_body_acts(c
     line = (ROOT / "tests/data/places_labelled/ar.jsonl").read_text(encoding="utf-8").splitlines()[4]
     attacks = [e for e in events_of(classifier, json.loads(line)["text"], "ar") if e.type == "attack"]
     assert attacks and "RU" not in {p.nationality for p in attacks[0].who}, attacks
+
+
+def test_a_range_of_days_is_dated_by_its_first(classifier):
+    """A visit announced for «с 22 по 26 июня» (tests/data/collected/visits.jsonl line 262, msknews77.ru, 17 Jun
+    2025) begins on the 22nd, the day Goïta landed in Moscow: it was dated by the day beside the month, the 26th,
+    out of the arrival reports' window (the labelled pair ep-203). The same in French, Arabic and English ranges
+    (line 117: «du 27 au 28 Juillet»)."""
+    rows = (ROOT / "tests/data/collected/visits.jsonl").read_text(encoding="utf-8").splitlines()
+    for line, day in ((262, "2025-06-22"), (117, "2023-07-27")):
+        row = json.loads(rows[line - 1])
+        found = classifier.classify(row.get("title") or "", row["text"], declared_lang=row["lang"],
+                                    published=date.fromisoformat(row["published"])).events
+        assert found and {e.when for e in found if e.field == "text" and e.sentence == 0} == {day}, (line, found)
+    for lang, text in (("fr", "Le président malien effectuera une visite en Russie du 22 au 26 juin."),
+                       ("ar", "يزور الرئيس المالي روسيا من 22 إلى 26 يونيو."),
+                       ("en", "Mali's president will visit Russia from 22 to 26 June.")):
+        found = events_of(classifier, text, lang, date(2025, 6, 17))
+        assert [e.when for e in found] == ["2025-06-22"], (lang, found)

@@ -183,10 +183,11 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # contained report and one person shared (below): dev P 0.883 -> 0.892, within 30 -> 33, across 23 -> 25.
     # Then 71 more actors (world leaders, actors.yaml), an actor weighing 1.5 (a person as much as a place), a name
     # in "anti-Orban" no participant: dev within 33 -> 32 (Medinsky, now named, no longer within the Geneva round's
-    # keys), across 25 -> 26, P 0.892; heldout P 0.915 -> 0.898, within 27 -> 25, across 27 -> 28.
+    # keys), across 25 -> 26, P 0.892; heldout P 0.915 -> 0.898, within 27 -> 25, across 27 -> 28. A range of days
+    # dated by its first («с 22 по 26 июня»: Goïta's announced visit meets the arrival reports, ep-203): across 27.
     dev, held = scores["dev happening"], scores["heldout happening"]
     assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.925, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.69 and dev.recall_across >= 0.43, (dev.within, dev.across)
+    assert dev.recall_within >= 0.69 and dev.recall_across >= 0.45, (dev.within, dev.across)
     assert held.precision >= 0.89 and held.recall_within >= 0.54 and held.recall_across >= 0.46, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: 20 true pairs (14 within), 2 false ones
