@@ -419,3 +419,14 @@ def test_a_range_of_days_is_dated_by_its_first(classifier):
                        ("en", "Mali's president will visit Russia from 22 to 26 June.")):
         found = events_of(classifier, text, lang, date(2025, 6, 17))
         assert [e.when for e in found] == ["2025-06-22"], (lang, found)
+
+
+def test_newly_elected_is_what_someone_is_not_a_vote(classifier):
+    """«Les députés nouvellement élus ont prêté serment» (tests/data/collected/events.jsonl line 28, Anadolu, 17 Feb
+    2026) and «il a rencontré le président nouvellement élu, Mahamat Idriss Déby Itno» (visits.jsonl line 83) tell
+    no election (topics.yaml `event_lookalikes`); the meeting stays."""
+    for name, line, kept in (("events.jsonl", 28, set()), ("visits.jsonl", 83, {"talks"})):
+        row = json.loads((ROOT / "tests/data/collected" / name).read_text(encoding="utf-8").splitlines()[line - 1])
+        found = {e.type for e in classifier.classify(row.get("title") or "", row["text"], declared_lang=row["lang"],
+                                                     published=date(2026, 2, 17)).events}
+        assert "election" not in found and kept <= found, (name, line, found)
