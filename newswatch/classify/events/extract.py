@@ -219,6 +219,8 @@ class EventExtractor:
         by_kind: dict[str, list[tuple[Mention, str]]] = {}
         for cue in cues:
             kind = "talks" if cue.value == "visit" and remote else cue.value   # a call is not a visit
+            if kind == "protest" and _military_strike(cue, mentions, text):
+                kind = "attack"
             modality = self.modality.of(cue, modal, text)
             if modality not in NO_EVENT:   # a threat or a condition is no event ("threatened to impose tariffs", "if…")
                 by_kind.setdefault(kind, []).append((cue, modality))
@@ -250,6 +252,26 @@ class EventExtractor:
                     out.append(implied)
                     break
         return out
+
+
+_KILLING = frozenset("kill kills killed killing hit hits hitting target targets targeted destroy destroys "
+                     "destroyed wound wounds wounded injure injures injured".split())
+_ARMED = frozenset("aerial retaliatory deadly precision military".split())
+
+
+def _military_strike(cue: Mention, mentions: list[Mention], text: str) -> bool:
+    """Whether an English "strike" is an armed one, not a walkout: a state's ("Israeli strikes", "US strikes":
+    a demonym, country or state body right before it) or one that kills or hits ("an Israeli strike killed 14",
+    "strikes hit Kyiv"). French, Russian and Arabic have a word for each (« frappe » / « grève »)."""
+    if cue.text.casefold() not in ("strike", "strikes"):
+        return False
+    after = _WORD.search(text, cue.end, cue.end + 20)
+    if after is not None and after.group().casefold() in _KILLING:
+        return True
+    before = text[max(0, cue.start - 16):cue.start].split()
+    if before and before[-1].casefold() in _ARMED:
+        return True
+    return any(m.kind in ("demonym", "country", "institution") and 0 <= cue.start - m.end <= 2 for m in mentions)
 
 
 class _Item:

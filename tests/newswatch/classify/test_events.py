@@ -430,3 +430,21 @@ def test_newly_elected_is_what_someone_is_not_a_vote(classifier):
         found = {e.type for e in classifier.classify(row.get("title") or "", row["text"], declared_lang=row["lang"],
                                                      published=date(2026, 2, 17)).events}
         assert "election" not in found and kept <= found, (name, line, found)
+
+
+def test_an_english_strike_by_a_state_or_that_kills_is_an_attack(classifier):
+    """English "strike" is both a walkout and an armed strike (French, Russian and Arabic have a word for each).
+    A state's strike, or one that kills or hits, is an attack: Dawn, 16 Feb 2026 (tests/data/feeds/world-2026-02)
+    "Israeli strikes kill 12 more people"; the Post's "Mapping U.S. strikes in the Caribbean". A union's stays a
+    protest: es-0030 "Germany: Lufthansa strike grounds hundreds of flights"; and a strike of fear is none (TIME:
+    "Why Jimmy Lai's Sentencing in Hong Kong Strikes Fear in Taiwan")."""
+    found = events_of(classifier, "Mapping U.S. strikes in the Caribbean and eastern Pacific", "en", date(2026, 2, 17))
+    assert [e.type for e in found] == ["attack"], found
+    found = events_of(classifier, "Israeli strikes kill 12 more people in Gaza, health officials say", "en",
+                      date(2026, 2, 16))
+    assert {e.type for e in found} == {"attack", "death"}, found
+    found = events_of(classifier, "Germany: Lufthansa strike grounds hundreds of flights", "en", date(2026, 2, 12))
+    assert {e.type for e in found} == {"protest"}, found
+    found = events_of(classifier, "Why Jimmy Lai's Sentencing in Hong Kong Strikes Fear in Taiwan", "en",
+                      date(2026, 2, 10))
+    assert found == [], found
