@@ -448,3 +448,10 @@ def test_an_english_strike_by_a_state_or_that_kills_is_an_attack(classifier):
     found = events_of(classifier, "Why Jimmy Lai's Sentencing in Hong Kong Strikes Fear in Taiwan", "en",
                       date(2026, 2, 10))
     assert found == [], found
+
+
+def test_arabic_ikaf_is_an_arrest(classifier):
+    """es-7005 (second set, dev): special forces broke up a march «وايقاف عدد منهم» (and detained a number of them):
+    «إيقاف» is an arrest, as «توقيف» was."""
+    text, lang, published = second_set_row("es-7005")
+    assert "arrest" in {e.type for e in events_of(classifier, text, lang, published)}
