@@ -28,36 +28,31 @@ local function weight(k) return W[string.byte(k)] or 0 end
 local function touch(key, at) if not touched[key] or touched[key] < at then touched[key] = at end end
 local function day_expiry(d) return math.min(math.max((d + w + 1) * 86400, now) + keep, now + horizon) end
 
-local N = string.byte('n')
+local N, G = string.byte('n'), string.byte('g')
 -- event_keys.one_person: all the two share is one person (an actor, with role and nationality keys of one
 -- country) and each names someone or somewhere the other lacks (a region aside): Trump's Gaza pledges and the
--- US-Iran talks
-local function one_person(mine, theirs)
-  local tset = {}
-  for k in string.gmatch(theirs, '%S+') do tset[k] = true end
-  local actors, nat, other_mine, other_theirs = 0, nil, false, false
-  for k in pairs(mine.set) do
+-- US-Iran talks. `both`: the shared keys; `other_theirs`: the stored event has a key (no region) the report lacks.
+local function one_person(mine, both, other_theirs)
+  if not other_theirs then return false end
+  local actors, nat = 0, nil
+  for _, k in ipairs(both) do
     local kind = string.sub(k, 1, 1)
-    if tset[k] then
-      if kind == 'a' then actors = actors + 1
-      elseif kind == 'r' or kind == 'n' then
-        local code = string.match(k, '^.:([^:]+)')
-        if nat and nat ~= code then return false end
-        nat = code
-      else return false end
-    elseif kind ~= 'g' then other_mine = true end
+    if kind == 'a' then actors = actors + 1
+    elseif kind == 'r' or kind == 'n' then
+      local code = string.match(k, '^.:([^:]+)')
+      if nat and nat ~= code then return false end
+      nat = code
+    else return false end
   end
-  if actors ~= 1 then return false end
-  for k in pairs(tset) do
-    if not mine.set[k] and string.sub(k, 1, 1) ~= 'g' then other_theirs = true; break end
-  end
-  return other_mine and other_theirs
+  return actors == 1 and mine.ng > #both   -- the report names someone or somewhere the event lacks
 end
 local function score(mine, theirs)
   local inter, wb, shared_city, their_city, shared_place, their_place = 0, 0, false, false, false, false
   local their_n, shared_n = 0, 0   -- nationalities (n:), for the parties rule
+  local both, other_theirs = {}, false   -- for the one-person rule
   for k in string.gmatch(theirs, '%S+') do
     local b = string.byte(k)
+    if mine.set[k] then both[#both + 1] = k elseif b ~= G then other_theirs = true end
     if b == N then
       their_n = their_n + 1
       if mine.set[k] then shared_n = shared_n + 1 end
@@ -79,7 +74,7 @@ local function score(mine, theirs)
   if parties and mine.n >= 2 and their_n >= 2 and shared_n <= 1 and mine.n > shared_n and their_n > shared_n then
     return 0   -- two sets of parties: the US-Iran and the Russia-Ukraine talks in Geneva
   end
-  if persons and one_person(mine, theirs) then return 0 end
+  if persons and one_person(mine, both, other_theirs) then return 0 end
   local s
   if measure == 'jaccard' then s = inter / (mine.w + wb - inter)
   elseif measure == 'dice' then s = 2 * inter / (mine.w + wb)
@@ -200,13 +195,14 @@ for line in string.gmatch(ARGV[18], '[^\n]+') do
   local w_ = {}
   for word in string.gmatch(words, '%S+') do w_[#w_ + 1] = word end
   local new_id, day, story = w_[1], tonumber(w_[2]), w_[3]
-  local mine = {keys = {}, set = {}, w = 0, city = false, anchors = {}, rank = {}, n = 0}
+  local mine = {keys = {}, set = {}, w = 0, city = false, anchors = {}, rank = {}, n = 0, ng = 0}
   for j = 4, #w_ do
     local k = w_[j]
     local kind = string.sub(k, 1, 1)
     mine.keys[#mine.keys + 1] = k; mine.set[k] = true; mine.w = mine.w + weight(k)
     if kind == 'p' then mine.city = true end
     if kind == 'n' then mine.n = mine.n + 1 end
+    if kind ~= 'g' then mine.ng = mine.ng + 1 end
     if kind == 'p' or kind == 'c' then mine.place = true end
     if kind == 'a' or kind == 'r' or kind == 'p' or kind == 'c' then mine.anchors[#mine.anchors + 1] = k end
   end
