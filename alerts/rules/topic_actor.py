@@ -22,7 +22,8 @@ from newswatch.model.alert import Evidence
 if TYPE_CHECKING:
     from alerts.rules.context import MatchContext, Person
 
-ROLE_FAMILY = {"official": {"official", "head-of-state"}}   # a president on a visit is an official visiting
+# a president or a prime minister on a visit is an official visiting
+ROLE_FAMILY = {"official": {"official", "head-of-state", "head-of-government"}}
 MODALITIES = ("happened", "planned")
 NOT_HAPPENED = {*EVENT_NOT_HAPPENED, "remote"}   # the event extractor's, and a call is no visit
 

@@ -74,7 +74,7 @@ class Participant:
     name: str                  # as written (for a pronoun subject: the antecedent's words)
     actor: str | None          # actors.yaml id, when a known person
     nationality: str | None    # ISO code
-    role: str | None           # tables.ROLES (official, head-of-state, military, ...) or GROUP_ROLES
+    role: str | None           # tables.ROLES (official, head-of-state, head-of-government, military, ...) or GROUP_ROLES
     field: str                 # where it is written: title | text
     start: int
     end: int

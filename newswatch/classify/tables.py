@@ -33,7 +33,7 @@ from newswatch.config.yamlconf import (ConfigError, ConfigIssue, LineMap, Path_,
                                        refuse_aliases)
 
 LANGS = ("en", "fr", "ar", "ru", "es", "pt", "de", "ur")
-ROLES = ("official", "head-of-state", "diplomat", "military", "militia", "un-official")
+ROLES = ("official", "head-of-state", "head-of-government", "diplomat", "military", "militia", "un-official")
 TABLE_FILES = ("countries.yaml", "regions.yaml", "actors.yaml", "topics.yaml")
 WORDLIKE_FILE = "wordlike-city-names.tsv"   # optional in an override folder: the shipped one is used
 FORMAT_VERSION = b"tables-1"  # bump when what the loader builds from the files changes

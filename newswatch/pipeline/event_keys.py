@@ -4,7 +4,8 @@ An event's keys (`event_keys`) are the ids its participants and places carry, ne
 
   a:<actor>          a known actor (actors.yaml id)                              weight 1.5
   r:<NAT>:<role>     an official by nationality and role; an actor gives it too   weight 1
-                     ("Lavrov" and "the Russian foreign minister" share r:RU:official)
+                     ("Lavrov" and "the Russian foreign minister" share r:RU:official; a prime
+                     minister, role head-of-government, keys as an official: «son homologue»)
   n:<NAT>            any participant with a nationality, a country acting        weight 0.5
   p:<geonameid>      a city (capital or not)                                     weight 2
   c:<ISO>            a country; a city counts under its country too              weight 1
@@ -59,6 +60,9 @@ def _clean(value: str) -> str:
     return _UNSAFE.sub("_", value.strip())[:80]
 
 
+KEY_ROLES = {"head-of-government": "official"}   # the role a participant's r: key names
+
+
 def event_keys(event: Event) -> list[str]:
     """The event's participant and place keys, sorted, each once (see the module's table)."""
     keys: set[str] = set()
@@ -68,8 +72,8 @@ def event_keys(event: Event) -> list[str]:
         if who.nationality:
             nat = _clean(who.nationality.upper())
             keys.add("n:" + nat)
-            if who.role:
-                keys.add(f"r:{nat}:{_clean(who.role)}")
+            if who.role:   # a prime minister is an official here: "the Malian official", "son homologue" name him too
+                keys.add(f"r:{nat}:{_clean(KEY_ROLES.get(who.role, who.role))}")
     for place in event.where:
         if place.role == "origin" or not place.id:
             continue

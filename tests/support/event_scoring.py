@@ -26,7 +26,7 @@ from tests.support.event_sentences import LANGS, TYPES, load_sentences, load_vis
 
 ROOT = Path(__file__).resolve().parents[2]
 SAHEL = frozenset({"ML", "BF", "NE", "TD", "MR"})   # regions.yaml `sahel`
-FOUNDING_ROLES = frozenset({"official", "head-of-state"})
+FOUNDING_ROLES = frozenset({"official", "head-of-state", "head-of-government"})
 ATTRIBUTES = ("who", "where", "destination", "modality", "when")
 
 

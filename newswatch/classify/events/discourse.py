@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from newswatch.classify.events import who as wh
 from newswatch.classify.events.dates import find_dates
 from newswatch.classify.model import Event, Mention
 
@@ -42,7 +43,7 @@ def when(text: str, span: tuple[int, int], cue: Mention, published: date | None,
 
 
 def _shares(a: Event, b: Event) -> bool:
-    who = {p.actor or (p.nationality, p.role) for p in a.who} & {p.actor or (p.nationality, p.role) for p in b.who}
+    who = {wh.identity(p) for p in a.who} & {wh.identity(p) for p in b.who}
     return bool(who) or bool({p.id for p in a.where} & {p.id for p in b.where})
 
 

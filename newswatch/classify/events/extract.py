@@ -330,5 +330,5 @@ class _Item:
         places = [p for p in pl.read_places(mentions, body, 0, self.lang, self.places) if p.venue and p.mark == "towards"]
         if not places:
             return []
-        theirs = {p.actor or (p.nationality, p.role) for p in wh.people(mentions, places, body)}
-        return places if any((p.actor or (p.nationality, p.role)) in theirs for p in people) else []
+        theirs = {wh.identity(p) for p in wh.people(mentions, places, body)}
+        return places if any(wh.identity(p) in theirs for p in people) else []

@@ -9,7 +9,8 @@ import re
 from newswatch.classify.events.lexicon import RECEIVED_BY, RECEPTION
 from newswatch.classify.model import Event, EventPlace, Mention
 
-VISITOR_ROLES = frozenset({"official", "head-of-state", "diplomat", "un-official"})
+VISITOR_ROLES = frozenset({"official", "head-of-state", "head-of-government", "diplomat", "un-official"})
+LEADERS = frozenset({"head-of-state", "head-of-government"})   # they host others; two of them meeting says no place
 GUEST_REACH = 60   # characters after a verb of receiving where the one received is named
 
 
@@ -103,20 +104,21 @@ def receives_someone(cue: Mention, mentions: list[Mention], lang: str) -> bool:
 
 
 def met_visit(event: Event) -> Event | None:
-    """Talks of officials with the head of state of another country, no place named: they are
-    visiting him ("Евкуров встретился с президентом … Мали Ассими Гоитой", «تباحث الرئيس … تراوري،
-    مع وفد روسي»). Heads of state receive the ministers and delegations of others at home; when
-    two heads of state meet, nothing says where."""
+    """Talks of officials with the head of state or government of another country, no place named: they
+    are visiting him ("Евкуров встретился с президентом … Мали Ассими Гоитой", «تباحث الرئيس … تراوري،
+    مع وفد روسي», "Lavrov met Prime Minister Maïga"). Leaders receive the ministers and delegations of
+    others at home; when two leaders meet (a president and a prime minister: "Macron holds talks with
+    India's Modi"), nothing says where."""
     if event.type != "talks":
         return None
-    heads = {p.nationality for p in event.who if p.role == "head-of-state" and not p.resolved}
+    heads = {p.nationality for p in event.who if p.role in LEADERS and not p.resolved}
     if len(heads) != 1:
         return None
     (home,) = heads
     visitors = [p for p in event.who if p.role in ("official", "diplomat", "un-official") and p.nationality
                 and p.nationality != home and not p.resolved]
-    host = next(p for p in event.who if p.role == "head-of-state" and p.nationality == home)
-    if not visitors or home is None or any(p.role == "head-of-state" and p.nationality != home for p in event.who):
+    host = next(p for p in event.who if p.role in LEADERS and p.nationality == home)
+    if not visitors or home is None or any(p.role in LEADERS and p.nationality != home for p in event.who):
         return None
     where = [EventPlace(home, "country", host.name, home, "destination", host.field, host.start, host.end)]
     return Event("visit", event.modality, visitors, where, event.when, event.when_text, event.field,

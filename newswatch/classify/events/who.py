@@ -37,6 +37,13 @@ _GAP = 12   # characters between a group noun and its demonym ("soldats maliens"
 Key = tuple[str | None, str | None, str | None, int]
 
 
+def identity(p: Participant) -> str | tuple[str | None, str | None]:
+    """Who `p` is, to tell whether two sentences name one person: the actor, else nationality and role, a
+    prime minister counting as an official («son homologue français», a minister's title, is «le Premier
+    ministre français» of the next sentence)."""
+    return p.actor or (p.nationality, "official" if p.role == "head-of-government" else p.role)
+
+
 def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> list[Participant]:
     """The named actors, officials named by title, and demonyms outside titles and groups."""
     found = [m for m in titles_of(mentions) if not _stance(text, m)]

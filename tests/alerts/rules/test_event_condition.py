@@ -166,6 +166,19 @@ def test_who_by_actor_id_name_role_and_a_title(rules, lavrov_bamako):
     assert rules.match({"event": {"who": "lavrov"}}, lavrov_bamako) is None
 
 
+
+def test_role_official_takes_heads_of_state_and_of_government(rules, lavrov_bamako):
+    """`role: official` is anyone who acts for a state: a minister, a president, a prime minister ("Mishustin
+    visits Bamako" is a Russian official's visit); `head-of-state` and `head-of-government` name each alone."""
+    [lavrov] = lavrov_bamako.facts.events[0].who
+    for role, takes in (("head-of-government", {"official", "head-of-government"}),
+                        ("head-of-state", {"official", "head-of-state"}),
+                        ("official", {"official"})):
+        lavrov_bamako.facts.events[0].who = [replace(lavrov, actor=None, role=role)]
+        for asked in ("official", "head-of-state", "head-of-government"):
+            condition = dict(FOUNDING, event={**FOUNDING["event"], "who": {"nationality": "RU", "role": asked}})
+            assert (rules.match(condition, lavrov_bamako) is not None) == (asked in takes), (role, asked)
+
 def test_event_inside_near(rules, lavrov_bamako):
     """The event's cue, participant and place are positions: `near` finds them by sentence or by words."""
     same = {"near": {"scope": "sentence", "all": [FOUNDING, {"keywords": "Tuesday"}]}}

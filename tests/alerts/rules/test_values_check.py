@@ -126,4 +126,4 @@ def test_an_unknown_role_is_an_error_with_the_roles():
     errors: list = []
     assert parse_condition({"actor": {"nationality": "RU", "role": "oficial"}}, ("when",), errors) is None
     assert errors == [(("when", "actor", "role"), "unknown role 'oficial' (did you mean 'official'? allowed: "
-                                                  "official, head-of-state, diplomat, military, militia, un-official)")]
+                                                  "official, head-of-state, head-of-government, diplomat, military, militia, un-official)")]

@@ -455,3 +455,41 @@ def test_arabic_ikaf_is_an_arrest(classifier):
     «إيقاف» is an arrest, as «توقيف» was."""
     text, lang, published = second_set_row("es-7005")
     assert "arrest" in {e.type for e in events_of(classifier, text, lang, published)}
+
+
+def collected_row(line: int) -> tuple[str, str]:
+    row = json.loads((ROOT / "tests" / "data" / "collected" / "visits.jsonl").read_text(encoding="utf-8").splitlines()[line - 1])
+    return row["text"], row["lang"]
+
+
+def test_a_prime_minister_is_a_head_of_government_who_hosts_and_no_visitor_of_a_president(classifier):
+    """Prime ministers are `head-of-government` (actors.yaml, and the titles "prime minister", « premier ministre »,
+    «премьер-министр», «رئيس الوزراء»; not their deputies). Like a head of state, one receives the officials of
+    others at home, and two leaders meeting say no place: ABC News and Japan Today, 17 Feb 2026
+    (tests/data/feeds/world-2026-02), "French President Emmanuel Macron met with India's Prime Minster Narendra Modi"
+    had made Modi a visitor to France (Macron hosted him, the met_visit rule said; the visit was Macron's to
+    India). Salifou Mody, Niger's defence minister («Салифу Моди», «ساليفو مودي»), is no Narendra Modi: the bare
+    Russian and Arabic surname is not Modi's any more (collected visits.jsonl lines 239, 240)."""
+    text = ("French President Emmanuel Macron met with India's Prime Minster Narendra Modi on Tuesday for bilateral "
+            "talks aimed at deepening economic and strategic ties.")
+    found = events_of(classifier, text, "en", date(2026, 2, 17))
+    assert "visit" not in {e.type for e in found}, found
+    talks = next(e for e in found if e.type == "talks")
+    assert {(p.actor, p.role) for p in talks.who} == {("macron", "head-of-state"), ("modi", "head-of-government")}
+    # a minister who meets a prime minister visits his country (a sentence written for the test: the title alone)
+    found = events_of(classifier, "Премьер-министр Мали встретился с заместителем министра обороны России "
+                                  "Юнус-Беком Евкуровым.", "ru", date(2023, 9, 16))
+    visit = next(e for e in found if e.type == "visit")
+    assert "yevkurov" in [p.actor for p in visit.who] and [p.country for p in visit.where] == ["ML"], visit
+    assert ("ML", "head-of-government") in {(p.nationality, p.role) for e in found for p in e.who}, found
+    # a deputy prime minister is an official («نائب رئيس الوزراء الروسي ألكسندر نوفاك», line 171)
+    text, lang = collected_row(171)
+    visit = next(e for e in events_of(classifier, text, lang) if e.type == "visit")
+    assert {p.role for p in visit.who} == {"official"} and [p.country for p in visit.where] == ["ML"], visit
+    for line in (239, 240):
+        text, lang = collected_row(line)
+        found = events_of(classifier, text, lang, date(2023, 12, 19))
+        assert "modi" not in {p.actor for e in found for p in e.who}, found
+        assert {"IN"}.isdisjoint(p.country for e in found for p in e.where), found
+    visit = next(e for e in found if e.type == "visit" and e.cue == "принял")   # line 240: Mody received them
+    assert {p.nationality for p in visit.who} == {"RU"} and [p.country for p in visit.where] == ["NE"], visit

@@ -192,7 +192,7 @@ INVALID = [
      "'Morocco' (en) is a name of the country MA"),
     ("actors.yaml", "    nationality: RU\n    role: official\n    title: Minister of Foreign Affairs",
      "    nationality: RU\n    role: minister\n    title: Minister of Foreign Affairs", "role: minister",
-     "actors[1].role: unknown role (allowed: official, head-of-state, diplomat, military, militia, un-official)"),
+     "actors[1].role: unknown role (allowed: official, head-of-state, head-of-government, diplomat, military, militia, un-official)"),
     ("actors.yaml", "    nationality: BY", "    nationality: XX", "nationality: XX",
      "unknown country code 'XX'"),
     ("actors.yaml", "en: [Sergey Lavrov, Sergei Lavrov, Lavrov]", "en: [Sergey Lavrov, Putin]",

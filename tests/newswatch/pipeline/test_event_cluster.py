@@ -164,6 +164,17 @@ def test_a_hosts_sentence_naming_the_guest_by_title_is_the_same_occasion(stage_f
     assert began.id == hosted.id == alakhbar.event_id == sputnik.event_id == f"visit-{alakhbar.id}"
 
 
+
+def test_a_prime_minister_keys_as_an_official():
+    """A prime minister (role head-of-government) is keyed as an official of his country: one report says «le
+    Premier ministre français», another «son homologue français» (a title that makes an official), a third names
+    Modi; the nationality-and-role key is one, as it was when prime ministers were officials."""
+    pm = event("talks", people=[who("le Premier ministre français", None, "FR", "head-of-government")])
+    counterpart = event("talks", people=[who("son homologue français", None, "FR", "official")])
+    assert event_keys(pm) == event_keys(counterpart) == ["n:FR", "r:FR:official"]
+    modi = event("talks", people=[who("Modi", "modi", "IN", "head-of-government")])
+    assert event_keys(modi) == ["a:modi", "n:IN", "r:IN:official"]
+
 def test_a_hosts_sentence_naming_no_guest_is_another_occasion(stage_for):
     """Two known actors, none shared, and no nationality and role shared either: kept apart."""
     host_only = event("talks", people=[DIOP], field="text", sentence=1)
