@@ -493,3 +493,24 @@ def test_a_prime_minister_is_a_head_of_government_who_hosts_and_no_visitor_of_a_
         assert {"IN"}.isdisjoint(p.country for e in found for p in e.where), found
     visit = next(e for e in found if e.type == "visit" and e.cue == "принял")   # line 240: Mody received them
     assert {p.nationality for p in visit.who} == {"RU"} and [p.country for p in visit.where] == ["NE"], visit
+
+
+def test_a_named_armed_group_is_a_party_in_every_language(classifier):
+    """Named armed groups are actors (actors.yaml: Wagner, Africa Corps, Hamas, Hezbollah, the Houthis, the RSF,
+    al-Shabaab, Boko Haram, M23), each with its country and role, so reports of one battle share an actor id
+    across languages (collected visits.jsonl: 148 « la milice russe Wagner », 231 «مرتزقة من فاغنر», 291 «наемники
+    ЧВК Вагнера»; they had named only "Russians"). A name hyphened onto a participle that qualifies another noun
+    takes no part ("Hamas-run Gaza", "Hezbollah-linked gunmen"); a "Hamas-led attack" is Hamas's."""
+    rows = (ROOT / "tests" / "data" / "collected" / "visits.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in (148, 231, 291):
+        row = json.loads(rows[line - 1])
+        found = classifier.classify(row["title"] or "", row["text"], declared_lang=row["lang"],
+                                    published=date(2024, 7, 29)).events
+        assert any(p.actor == "wagner-group" and p.nationality == "RU" and p.role == "militia"
+                   for e in found if e.type in ("attack", "death") for p in e.who), (line, found)
+    found = events_of(classifier, "A Hamas-led attack killed 1,200 people in Israel.", "en", date(2023, 10, 8))
+    assert {p.actor for e in found for p in e.who} >= {"hamas"}, found
+    for text in ("The health ministry in Hamas-run Gaza said an Israeli strike killed 14 Palestinians.",
+                 "Hezbollah-linked gunmen attacked a convoy in Beirut."):
+        found = events_of(classifier, text, "en", date(2026, 2, 17))
+        assert found and not {"hamas", "hezbollah"} & {p.actor for e in found for p in e.who}, found
