@@ -72,7 +72,7 @@ class Classifier:
             facts.sentences[field] = spans
             norms[field] = norm = normalize(body)
             self._scan(field, body, norm, spans, found)
-        clues = {self.actors[row[5][1]].nationality for row in found.people}
+        clues = {nat for row in found.people if (nat := self.actors[row[5][1]].nationality)}
         place_mentions = self.places.resolve(found.places, texts, found.starts, clues)
         nationals = [m for m in place_mentions if m.kind in ("country", "demonym")]
         actor_mentions = named_actor_mentions(found.people, self.actors) + role_mentions(

@@ -24,7 +24,7 @@ def named_actor_mentions(hits: list[PersonHit], actors: dict[str, Actor]) -> lis
     out = []
     for field, start, end, surface, sentence, (_, actor_id, entry, _lang) in hits:
         actor = actors[actor_id]
-        out.append(Mention("actor", actor_id, field, start, end, surface, entry, sentence, actor.nationality,
+        out.append(Mention("actor", actor_id, field, start, end, surface, entry, sentence, actor.nationality or None,
                            {"name": actor.name, "role": actor.role, "title": actor.title}))
     return out
 

@@ -70,7 +70,7 @@ class Region:
 class Actor:
     id: str
     name: str
-    nationality: str
+    nationality: str   # "" for an armed group of no one state (role militia)
     role: str
     title: str | None
     names: dict[str, list[str]]

@@ -217,7 +217,13 @@ class TableChecker:
             role = entry.get("role")
             if role not in ROLES:
                 self.fail(path + ("role",), f"unknown role (allowed: {', '.join(ROLES)})")
-            nationality = self.code(entry.get("nationality"), path + ("nationality",), countries)
+            if entry.get("nationality") is None:
+                nationality = None   # an armed group of no one state (JNIM, the Islamic State); no one else
+                if role != "militia":
+                    self.fail(path, "required key `nationality` is missing (only an armed group, role militia, "
+                                    "may have none)")
+            else:
+                nationality = self.code(entry.get("nationality"), path + ("nationality",), countries)
             names = self.lang_lists(entry.get("names"), path + ("names",), required=True)
             for lang, items in names.items():
                 for j, n in enumerate(items):

@@ -179,6 +179,20 @@ def test_role_official_takes_heads_of_state_and_of_government(rules, lavrov_bama
             condition = dict(FOUNDING, event={**FOUNDING["event"], "who": {"nationality": "RU", "role": asked}})
             assert (rules.match(condition, lavrov_bamako) is not None) == (asked in takes), (role, asked)
 
+
+def test_an_armed_group_by_its_id_even_of_no_state(rules):
+    """Named armed groups are actors (actors.yaml): `who: jnim` names one of no state, `{nationality: RU, role:
+    militia}` the Wagner Group. Arabic, es-0231 of tests/data/events/sentences.jsonl; French, collected
+    visits.jsonl line 148."""
+    item = rules.item(None, "قتل ما لا يقل عن 15 جنديا ماليا، في هجوم نسب إلى مسلحين ينتمون لجماعة نصرة الإسلام "
+                            "والمسلمين في وسط مالي.", lang="ar")
+    assert rules.match({"event": {"type": "attack", "who": "jnim", "where": {"country": "ML"}}}, item) is not None
+    assert rules.match({"event": {"type": "attack", "who": {"nationality": "RU"}}}, item) is None
+    assert rules.match({"actor": "jnim"}, item) is not None
+    item = rules.item(None, "Une chaîne Telegram associée à la milice russe Wagner a diffusé, lundi 29 juillet, des "
+                            "détails sur les récents affrontements dans le nord du Mali.", lang="fr")
+    assert rules.match({"event": {"type": "attack", "who": {"nationality": "RU", "role": "militia"}}}, item) is not None
+
 def test_event_inside_near(rules, lavrov_bamako):
     """The event's cue, participant and place are positions: `near` finds them by sentence or by words."""
     same = {"near": {"scope": "sentence", "all": [FOUNDING, {"keywords": "Tuesday"}]}}

@@ -514,3 +514,10 @@ def test_a_named_armed_group_is_a_party_in_every_language(classifier):
                  "Hezbollah-linked gunmen attacked a convoy in Beirut."):
         found = events_of(classifier, text, "en", date(2026, 2, 17))
         assert found and not {"hamas", "hezbollah"} & {p.actor for e in found for p in e.who}, found
+    # a group of no one state has no nationality: es-0231 (dev), «في هجوم نسب إلى مسلحين ينتمون لجماعة نصرة الإسلام
+    # والمسلمين في وسط مالي» (an attack blamed on JNIM gunmen in central Mali)
+    row = next(json.loads(line) for line in (ROOT / "tests" / "data" / "events" / "sentences.jsonl").read_text(
+        encoding="utf-8").splitlines() if json.loads(line)["id"] == "es-0231")
+    attack = next(e for e in events_of(classifier, row["text"], row["lang"]) if e.type == "attack")
+    jnim = next(p for p in attack.who if p.actor == "jnim")
+    assert (jnim.nationality, jnim.role) == (None, "militia") and [p.country for p in attack.where] == ["ML"], attack

@@ -134,9 +134,10 @@ def test_lavrov(tables):
 def test_actors(tables):
     ids = [a.id for a in tables.actors]
     assert len(ids) == len(set(ids)) >= 30
-    for actor in tables.actors:
-        assert actor.nationality in tables.countries and actor.role in ROLES
-        assert {"en", "fr", "ar", "ru"} <= set(actor.names), actor.id
+    for actor in tables.actors:   # an armed group of no one state has no nationality ("")
+        assert actor.nationality in tables.countries or (actor.nationality, actor.role) == ("", "militia"), actor.id
+        assert actor.role in ROLES and {"en", "fr", "ar", "ru"} <= set(actor.names), actor.id
+    assert {a.id for a in tables.actors if not a.nationality} >= {"jnim", "islamic-state", "al-qaeda"}
     roles = {a.id: a.role for a in tables.actors}
     assert roles["prigozhin"] == "militia" and roles["guterres"] == "un-official" and roles["gerasimov"] == "military"
     assert {"goita", "traore-ibrahim", "tiani", "deby", "ghazouani", "putin"} <= {
@@ -144,6 +145,8 @@ def test_actors(tables):
     patterns = tables.role_patterns
     assert "foreign minister" in patterns["titles"]["en"] and "Кремль" in patterns["institutions"]["RU"]["ru"]
     assert patterns["roles_for_titles"]["president"] == "head-of-state"
+    assert patterns["roles_for_titles"]["prime minister"] == "head-of-government"
+    assert "deputy prime minister" not in patterns["roles_for_titles"]   # an official
 
 
 def test_topics(tables):
@@ -195,6 +198,8 @@ INVALID = [
      "actors[1].role: unknown role (allowed: official, head-of-state, head-of-government, diplomat, military, militia, un-official)"),
     ("actors.yaml", "    nationality: BY", "    nationality: XX", "nationality: XX",
      "unknown country code 'XX'"),
+    ("actors.yaml", "  - id: lavrov\n    name: Sergey Lavrov\n    nationality: RU\n", "  - id: lavrov\n    name: Sergey Lavrov\n",
+     "- id: lavrov", "actors[1]: required key `nationality` is missing (only an armed group, role militia"),
     ("actors.yaml", "en: [Sergey Lavrov, Sergei Lavrov, Lavrov]", "en: [Sergey Lavrov, Putin]",
      "Sergey Lavrov, Putin", "'Putin' (en) is already a name of putin"),
     ("actors.yaml", "  general: military", "  generalissimo: military", "generalissimo",

@@ -186,10 +186,13 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # keys), across 25 -> 26, P 0.892; heldout P 0.915 -> 0.898, within 27 -> 25, across 27 -> 28. A range of days
     # dated by its first («с 22 по 26 июня»: Goïta's announced visit meets the arrival reports, ep-203): across 27.
     # An English strike by a state or that kills is an attack ("Israeli strikes kill"): within 33.
+    # Session 9: prime ministers are head-of-government (keyed as officials, event_keys.KEY_ROLES), so "Macron holds
+    # talks with India's Modi" is no visit of Modi's to France; named armed groups are actors (Wagner, Hamas, JNIM...):
+    # dev across 27 -> 28 (ep-153, Hamas's release of two hostages, fr-ar), nothing else on dev; heldout within 25 -> 26.
     dev, held = scores["dev happening"], scores["heldout happening"]
     assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.925, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.71 and dev.recall_across >= 0.45, (dev.within, dev.across)
-    assert held.precision >= 0.89 and held.recall_within >= 0.54 and held.recall_across >= 0.46, held.line()
+    assert dev.recall_within >= 0.71 and dev.recall_across >= 0.46, (dev.within, dev.across)
+    assert held.precision >= 0.89 and held.recall_within >= 0.56 and held.recall_across >= 0.46, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: 20 true pairs (14 within), 2 false ones
     assert dev.within[0] >= before.within[0] + 10 and dev.fp <= before.fp + 2, (before.line(), dev.line())
