@@ -253,6 +253,15 @@ class TermIndex(Generic[P]):
     def load(cls, path: str | os.PathLike[str]) -> TermIndex[P]:
         """An index saved by `save`; ValueError when the file is not one (or from another version), or
         when its automaton's file is missing, of another size or unreadable (OSError, ValueError)."""
+        # The automaton first: its load needs about 25 MB for a while (pyahocorasick's buffers) beyond the
+        # 33 MB it keeps, and with less else resident then, that transient sets no peak: a process that loads
+        # the classifier peaks 13 MB lower (VmHWM 149 -> 136 MB; `newswatch classify`, a replay). A busy
+        # worker's peak comes later, from its work (BENCHMARKS.md section 13.3, session 9).
+        automaton_path = cls.automaton_path(Path(path))
+        automaton = None
+        if automaton_path.exists():
+            on_disk = automaton_path.stat().st_size
+            automaton = ahocorasick.load(str(automaton_path), pickle.loads)
         with open(path, "rb") as src:
             state = pickle.load(src)
         if not (isinstance(state, tuple) and len(state) == 6 and state[0] == _FORMAT):
@@ -262,10 +271,11 @@ class TermIndex(Generic[P]):
         if size is None:
             index._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
             return index
-        automaton_path = cls.automaton_path(Path(path))
-        if automaton_path.stat().st_size != size:
+        if automaton is None:
+            raise FileNotFoundError(f"{automaton_path}: the automaton of {path} is missing")
+        if on_disk != size:
             raise ValueError(f"{automaton_path}: not the automaton of {path} (size)")
-        index._automaton = ahocorasick.load(str(automaton_path), pickle.loads)
+        index._automaton = automaton
         return index
 
     @staticmethod
