@@ -230,7 +230,9 @@ class EventExtractor:
             own = [c for c in cues if c.value == kind or (remote and kind == "talks" and c.value == "visit")]
             is_place = [pl.is_event_place(kind, p, text, own) for p in places]   # beside its own nouns, not others'
             bodies = wh.institutions(mentions, own, text) if kind in pl.STATE_ACTS else []
-            who = people if kind in MOTION_TYPES else wh.merge(people, groups, wh.acting(places, is_place), bodies)
+            # armed groups arriving are a deployment, no visit (the labelling guide): they take no part in one
+            who = ([p for p in people if p.role != "militia"] if kind in MOTION_TYPES
+                   else wh.merge(people, groups, wh.acting(places, is_place), bodies))
             where = pl.where(kind, places, text, cues, who, is_place) or pl.places_of(kind, dateline[:1])
             if not who and not where:
                 continue

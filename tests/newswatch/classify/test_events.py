@@ -508,6 +508,12 @@ def test_a_named_armed_group_is_a_party_in_every_language(classifier):
                                     published=date(2024, 7, 29)).events
         assert any(p.actor == "wagner-group" and p.nationality == "RU" and p.role == "militia"
                    for e in found if e.type in ("attack", "death") for p in e.who), (line, found)
+    # an armed group arriving is a deployment, not a visit (the labelling guide): line 64, "The interim president's
+    # visit to Moscow come shortly after Russia's paramilitary Wagner group was replaced in Mali by its successor
+    # Africa Corps" is no visit of theirs, and Moscow stays its destination
+    text, lang = collected_row(64)
+    visit = next(e for e in events_of(classifier, text, lang, date(2025, 6, 23)) if e.type == "visit")
+    assert not visit.who and ("524901", "destination") in {(p.id, p.role) for p in visit.where}, visit
     found = events_of(classifier, "A Hamas-led attack killed 1,200 people in Israel.", "en", date(2023, 10, 8))
     assert {p.actor for e in found for p in e.who} >= {"hamas"}, found
     for text in ("The health ministry in Hamas-run Gaza said an Israeli strike killed 14 Palestinians.",
