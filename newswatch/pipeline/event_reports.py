@@ -19,17 +19,22 @@ from newswatch.pipeline.stories import report_field
 from newswatch.store.scripts import script
 from newswatch.store.state import State
 
-__all__ = ["REPORT_SLOT", "REPORTS_CAP", "add_event_reports", "event_reports", "parse_event_reports", "report_json"]
+__all__ = ["REPORT_SLOT", "REPORTS_CAP", "add_event_reports", "event_reports", "parse_event_reports", "report_dict", "report_json"]
 
 REPORT_SLOT = 3 * 86400      # seconds: report and story-map slots
 REPORTS_CAP = 256 * 1024     # bytes of one event's reports in one slot
 
 
+def report_dict(item: Item, now: float, order: int) -> dict[str, Any]:
+    """One report: source, language, url, item id, title, published, when seen, order in its batch."""
+    return {"source_id": item.source_id, "lang": item.lang, "url": item.url, "item_id": item.id,
+            "title": item.title, "published": item.published.isoformat() if item.published else None,
+            "seen_at": now, "order": order}
+
+
 def report_json(item: Item, now: float, order: int) -> str:
-    """One report as stored: source, language, url, item id, title, published, when seen, order in its batch."""
-    return json.dumps({"source_id": item.source_id, "lang": item.lang, "url": item.url, "item_id": item.id,
-                       "title": item.title, "published": item.published.isoformat() if item.published else None,
-                       "seen_at": now, "order": order}, ensure_ascii=False)
+    """One report as stored (`report_dict`, in JSON)."""
+    return json.dumps(report_dict(item, now, order), ensure_ascii=False)
 
 
 def event_reports(state: State, event_id: str, now: float | None = None) -> list[dict[str, Any]]:

@@ -37,7 +37,6 @@ clustered within this instance's batches only.
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections import Counter
@@ -48,7 +47,7 @@ from newswatch.classify.model import EVENT_TYPES, GROUP_ROLES, Event
 from newswatch.model.item import Item
 from newswatch.pipeline import Stage
 from newswatch.pipeline.event_keys import Scoring, anchors, apart, event_day, event_keys, family, main_event
-from newswatch.pipeline.event_reports import REPORT_SLOT, REPORTS_CAP, report_json
+from newswatch.pipeline.event_reports import REPORT_SLOT, REPORTS_CAP, report_dict, report_json
 from newswatch.pipeline.stories import report_field
 from newswatch.store.scripts import script
 from newswatch.store.state import State
@@ -263,7 +262,9 @@ class _LocalEvents:
         else:
             handle, event_id, how = self._decide(t, row)
         self._store(t, handle, event_id, row)
-        self.reports.setdefault(event_id, {}).setdefault(report_field(row.item), json.loads(report_json(row.item, 0, 0)))
+        reports, field = self.reports.setdefault(event_id, {}), report_field(row.item)
+        if field not in reports:   # what the script stores, without its JSON round trip
+            reports[field] = report_dict(row.item, 0, 0)
         if story != "." and how != "story":
             self.stories.setdefault((t, story[1:]), (handle, event_id))
         return event_id, how
