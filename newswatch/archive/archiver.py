@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 100   # entries per transaction. An item being written (its record decoded from the queue, its Facts'
               # JSON, its search words, its row) holds about 95 kB at the drain's peak: 500 a batch took 47 MB.
+BATCH_BYTES = 256 * 1024   # and at most this many characters of queued entries (compressed JSON) per transaction:
+              # an entry holds many times its queued size while written, so TIME's 100 full-text articles (660,000
+              # characters) took 12 MB in one transaction, 4 MB in these (128 kB: 3 MB; a worker's peak, BENCHMARKS.md
+              # section 13.3)
 DRAIN_EVERY = 10.0       # the scheduler's drain job
 LOCK_TTL = 300.0         # a drain that dies frees the lock after this
 BACKOFF_FIRST, BACKOFF_MAX = 2.0, 60.0
@@ -99,8 +103,12 @@ class Archiver:
             if not batch:
                 return True
             from newswatch.archive.database import ArchiveUnavailable
+            written, rejected = WriteReport(), []
             try:
-                written, rejected = self._write(batch)
+                for part in _by_size(batch, BATCH_BYTES):   # acknowledged together, once all are written
+                    part_written, part_rejected = self._write(part)
+                    written.add(part_written)
+                    rejected += part_rejected
             except ArchiveUnavailable as error:
                 self._failed(report, str(error))
                 return False
@@ -181,3 +189,17 @@ class Archiver:
         if was_down is not None:
             log.info(fields("archive_available", down_for=f"{time.time() - was_down:.0f}s",
                             waiting=self.queue.waiting()))
+
+
+def _by_size(batch: list[str], limit: int) -> list[list[str]]:
+    """`batch` in order, cut so that each part holds at most `limit` characters of queued entries (an entry
+    larger than that is a part of its own)."""
+    parts: list[list[str]] = []
+    size = 0
+    for raw in batch:
+        if not parts or (parts[-1] and size + len(raw) > limit):
+            parts.append([])
+            size = 0
+        parts[-1].append(raw)
+        size += len(raw)
+    return parts

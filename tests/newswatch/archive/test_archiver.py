@@ -2,6 +2,8 @@
 kept while the database refuses writes and written once it takes them again, never twice; the
 queue's cap drops the oldest and counts them; a bad entry is set aside, not the batch."""
 import logging
+import random
+import string
 import threading
 
 import pytest
@@ -52,6 +54,32 @@ def test_pushed_items_are_written_once(archive, queue):
     assert queue.waiting() == 0
     assert queue.metrics.registry.get_sample_value("newswatch_archive_written_total", {"kind": "item"}) == 40
 
+
+
+def test_a_batch_of_long_items_is_written_in_parts_of_bounded_size(archive, queue, monkeypatch):
+    """A batch is cut into transactions of at most BATCH_BYTES of queued entries (full-text articles hold several
+    times their queued size while written): each part is one write, all of them written, the batch acknowledged
+    once; a part holds one entry at least, however long."""
+    writes: list[int] = []
+    write = Archive.write
+
+    def counted(self, entries):
+        writes.append(len(entries))
+        return write(self, entries)
+    monkeypatch.setattr(Archive, "write", counted)
+    monkeypatch.setattr(archiver_module, "BATCH_BYTES", 20_000)
+    rng = random.Random(7)   # words that do not compress away: the queue holds entries zlib-compressed
+    long = [Item("wire", f"Long report {i}", " ".join("".join(rng.choices(string.ascii_lowercase, k=7))
+                                                      for _ in range(1000)), url=f"https://example.org/l{i}").finish()
+            for i in range(12)]   # 8,000 characters of text each
+    writer = Archiver(lambda: archive, queue)
+    writer.push_items(long, [])
+    report = writer.drain()
+    assert report.status == "done" and report.batches == 1 and report.written.items == 12
+    assert len(writes) >= 4 and max(writes) <= 2 and sum(writes) == 12, writes
+    assert archived(archive) == sorted(i.id for i in long) and queue.waiting() == 0
+    assert archiver_module._by_size(["x" * 50, "y"], 10) == [["x" * 50], ["y"]]
+    assert archiver_module._by_size(["a", "b", "c"], 10) == [["a", "b", "c"]] and archiver_module._by_size([], 10) == []
 
 def test_database_refusing_writes_keeps_the_batch_until_it_is_back(archive, queue, caplog):
     caplog.set_level(logging.INFO)
