@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from newswatch.classify.affiliation import is_affiliation, is_relation
 from newswatch.classify.events.lexicon import AREA, HEADING, MOTION_TYPES, ORIGIN, TOWARDS
+from newswatch.classify.events.words import QUALIFIERS, hyphened_onto
 from newswatch.classify.events.words import words as words_of
 from newswatch.classify.model import EventPlace, Mention, Participant
 
@@ -177,11 +178,15 @@ def _read_place(m: Mention, text: str, lang: str, heading: bool, titles: Sequenc
         return None   # "a eu lieu": a name is capitalised where letters have case (« la capitale malienne » names one)
     if m.kind == "city" and m.text.casefold() in AREA:
         return None   # «إلى مدينة لاسعانود»: the noun "city", though a gazetteer names a city so
+    onto = hyphened_onto(text, m.end)
+    if onto in QUALIFIERS:
+        return None   # "Iran-backed Houthi rebels attacked", "a London-based group": no party, no place of it
     mark = marking(text, m, lang)
     clitic = mark is not None and m.start > 0 and text[m.start - 1].isalpha()
     in_title = _inside(m, titles)
     venue = (not in_title or heading or (mark is not None and not clitic)) and not (
         text[m.end:m.end + 2] in ("'s", "’s")                        # "Moscow's top diplomat"
+        or onto == "led"                                             # "a Saudi-led coalition": a party
         or (m.kind != "region" and mark is None and is_affiliation(text, m.start, m.end))   # President of Mali
         or is_relation(text, m.start))                               # relations between Moscow and Bamako
     return Place(m, mark, clitic, heading, venue)
@@ -254,7 +259,8 @@ def dateline(first: list[Mention], text: str) -> list[Mention]:
     head = _DATELINE.match(text)
     if not head:
         return []
-    return [m for m in first if m.kind in ("city", "country") and m.start <= 2 and m.end <= head.end()]
+    return [m for m in first if m.kind in ("city", "country") and m.start <= 2 and m.end <= head.end()
+            and hyphened_onto(text, m.end) is None]   # "Iran-backed rebels attacked": a compound, no dateline
 
 
 def places_of(kind: str, mentions: Sequence[Mention]) -> list[EventPlace]:

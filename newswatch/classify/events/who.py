@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from newswatch.classify.events.lexicon import OPENING_WORDS, SUBJECT_STANDINS
 from newswatch.classify.events.places import PEOPLE_KINDS, Place, titles_of
+from newswatch.classify.events.words import QUALIFIERS, hyphened_onto
 from newswatch.classify.events.words import words as words_of
 from newswatch.classify.model import Mention, Participant
 
@@ -69,13 +70,6 @@ def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> l
     return list(out.values())
 
 
-# what a name hyphened onto these words qualifies is someone else: "Hamas-run Gaza", "Iran-backed militias",
-# "a Trump-appointed judge" ("-led" is left out: a "Hamas-led attack" is Hamas's)
-_QUALIFIED = frozenset("run backed controlled held linked affiliated allied aligned funded supported sponsored "
-                       "appointed era style friendly leaning".split())
-_AFTER = re.compile(r"[-‑](\w+)")
-
-
 def _stance(text: str, m: Mention) -> bool:
     """A name written onto a prefix by a hyphen says for or against whom, not who takes part: "Magyar launches
     anti-Orban election campaign", "Colombian pro-Trump lawmaker", « le camp anti-Macron »; so does one written
@@ -84,8 +78,7 @@ def _stance(text: str, m: Mention) -> bool:
         return False
     if m.start >= 2 and text[m.start - 1] in "-‑" and text[m.start - 2].islower():
         return True
-    after = _AFTER.match(text, m.end)
-    return after is not None and after.group(1).casefold() in _QUALIFIED
+    return hyphened_onto(text, m.end) in QUALIFIERS
 
 
 def groups(mentions: Sequence[Mention], text: str, country: str | None) -> list[Participant]:

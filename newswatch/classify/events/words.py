@@ -18,3 +18,17 @@ def words(text: str) -> list[str]:
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
     return WORD.findall(text)
+
+
+# Participles that, written onto a name by a hyphen, make it qualify another noun: "Hamas-run Gaza", "Iran-backed
+# militias", "a London-based group", "a Trump-appointed judge". The name is no party and no place of the event.
+# ("-led" is apart: a "Hamas-led attack" is Hamas's, a "Saudi-led coalition" Saudi Arabia's, but not in it.)
+QUALIFIERS = frozenset("run backed controlled held linked affiliated allied aligned funded supported sponsored "
+                       "appointed era style friendly leaning based born owned".split())
+_HYPHENED = re.compile(r"[-‑](\w+)")
+
+
+def hyphened_onto(text: str, end: int) -> str | None:
+    """The word a name ending at `end` is hyphened onto ("backed" in "Iran-backed"), casefolded; else None."""
+    found = _HYPHENED.match(text, end)
+    return found.group(1).casefold() if found is not None else None

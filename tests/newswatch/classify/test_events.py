@@ -520,6 +520,17 @@ def test_a_named_armed_group_is_a_party_in_every_language(classifier):
                  "Hezbollah-linked gunmen attacked a convoy in Beirut."):
         found = events_of(classifier, text, "en", date(2026, 2, 17))
         assert found and not {"hamas", "hezbollah"} & {p.actor for e in found for p in e.who}, found
+    # so is a country or a city: no party and no place ("Iran-backed" opening a text is no dateline either), but
+    # "-led" names a party that is not the place (sentences written for the test)
+    found = events_of(classifier, "Iran-backed Houthi rebels attacked a ship in the Red Sea.", "en", date(2026, 2, 17))
+    assert [p.actor for e in found for p in e.who if p.actor] == ["houthis"], found
+    assert "IR" not in {p.nationality for e in found for p in e.who} | {p.country for e in found for p in e.where}
+    found = events_of(classifier, "A London-based monitor said an airstrike killed 12 people in Idlib.", "en",
+                      date(2026, 2, 17))
+    assert {p.country for e in found for p in e.where} == {"SY"}, found
+    attack = next(e for e in events_of(classifier, "A Saudi-led coalition strike killed 20 people in Yemen.", "en",
+                                       date(2026, 2, 17)) if e.type == "attack")
+    assert "SA" in {p.nationality for p in attack.who} and [p.country for p in attack.where] == ["YE"], attack
     # a group of no one state has no nationality: es-0231 (dev), «في هجوم نسب إلى مسلحين ينتمون لجماعة نصرة الإسلام
     # والمسلمين في وسط مالي» (an attack blamed on JNIM gunmen in central Mali)
     row = next(json.loads(line) for line in (ROOT / "tests" / "data" / "events" / "sentences.jsonl").read_text(
