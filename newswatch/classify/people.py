@@ -39,6 +39,8 @@ def role_mentions(titles: list[PersonHit], nationals: list[Mention], texts: dict
     for m in nationals:
         by_sentence.setdefault((m.field, m.sentence), []).append(m)
     for field, start, end, surface, sentence, (_, title, _entry, _lang) in titles:
+        if title.isupper() and surface[:len(title)] != title:
+            continue   # an abbreviation ("PM") only in capitals: "at 5 pm Pakistan time" names no one
         best, best_gap = None, None
         for m in by_sentence.get((field, sentence), ()):
             lo, hi = (m.end, start) if m.end <= start else (end, m.start) if m.start >= end else (start, start)

@@ -81,6 +81,31 @@ def _stance(text: str, m: Mention) -> bool:
     return hyphened_onto(text, m.end) in QUALIFIERS
 
 
+
+_OWNED_REACH = 2   # words between a possessive and the event's own noun ("Lavrov's first official visit")
+
+
+def owner_of_another(p: Participant, text: str, cues: Sequence[Mention]) -> bool:
+    """Whether the named person `p` is written as the owner of something other than the event: a possessive
+    with no cue of the event within a few words after it ("since Maduro's ouster"); "Lavrov's visit",
+    "Lavrov's two-day visit", "Lavrov's arrival in Bamako" are his."""
+    if not p.actor or text[p.end:p.end + 2] not in ("'s", "’s"):
+        return False
+    return not any(c.field == p.field and c.start >= p.end + 2 and c.start - p.end < 80
+                   and len(_WORD.findall(text, p.end + 2, c.start)) <= _OWNED_REACH for c in cues)
+
+
+
+def less_owners(who: list[Participant], text: str, cues: Sequence[Mention]) -> list[Participant]:
+    """`who` less the people written as owners of something else (`owner_of_another`: "Qatar PM arrives in
+    Venezuela … since Maduro's ouster", "Rubio backed Orban's leadership during a visit to Budapest"), when
+    someone named is left to be the visitor ("the visit to Ouagadougou was part of Lavrov's African tour":
+    Lavrov's, no cue reads "tour")."""
+    kept = [p for p in who if not owner_of_another(p, text, cues)]
+    if len(kept) < len(who) and not any(p.actor or p.role for p in kept):
+        return who
+    return kept
+
 def groups(mentions: Sequence[Mention], text: str, country: str | None) -> list[Participant]:
     """The group nouns of the sentence, with their nationality (see the module doc)."""
     if not any(m.kind == "group" for m in mentions):

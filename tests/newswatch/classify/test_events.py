@@ -482,6 +482,23 @@ def test_a_prime_minister_is_a_head_of_government_who_hosts_and_no_visitor_of_a_
     visit = next(e for e in found if e.type == "visit")
     assert "yevkurov" in [p.actor for p in visit.who] and [p.country for p in visit.where] == ["ML"], visit
     assert ("ML", "head-of-government") in {(p.nationality, p.role) for e in found for p in e.who}, found
+    # "PM" in capitals is a prime minister (in lower case a time of day), and a name owning another noun is no
+    # visitor when someone else is named: Al-Monitor, 17 Feb 2026 (tests/data/feeds/world-2026-02), "Qatar PM arrives
+    # in Venezuela on first trip since Maduro's ouster" had sent Maduro to Venezuela; DW, the same day, "Rubio has
+    # backed Hungarian Prime Minister Viktor Orban's leadership during a visit to Budapest" (Orban is the host)
+    [visit] = events_of(classifier, "Qatar PM arrives in Venezuela on first trip since Maduro's ouster", "en",
+                        date(2026, 2, 17))
+    assert [(p.actor, p.nationality, p.role) for p in visit.who] == [(None, "QA", "head-of-government")], visit
+    found = events_of(classifier, "US Secretary of State Marco Rubio has backed Hungarian Prime Minister Viktor "
+                                  "Orban's leadership during a visit to Budapest.", "en", date(2026, 2, 16))
+    assert [p.actor for e in found if e.type == "visit" for p in e.who] == ["rubio"], found
+    assert not [p for e in events_of(classifier, "The talks will begin at 5 pm Pakistan time.", "en") for p in e.who
+                if p.role == "head-of-government"]
+    # ... but stays the visitor when no one else is: collected visits.jsonl line 11, "the visit to Ougadougou was
+    # part of Lavrov's African diplomatic tour"
+    text, lang = collected_row(11)
+    visit = next(e for e in events_of(classifier, text, lang, date(2024, 6, 5)) if e.cue == "visit")
+    assert "lavrov" in {p.actor for p in visit.who}, visit
     # a deputy prime minister is an official («نائب رئيس الوزراء الروسي ألكسندر نوفاك», line 171)
     text, lang = collected_row(171)
     visit = next(e for e in events_of(classifier, text, lang) if e.type == "visit")
