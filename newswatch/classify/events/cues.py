@@ -15,7 +15,7 @@ import re
 
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.events.dates import date_words
-from newswatch.classify.events.lexicon import COUNTRY_STANDINS
+from newswatch.classify.events.lexicon import COUNTRY_STANDINS, PLANNED_INFINITIVES
 from newswatch.classify.model import EventPlace, Mention, Payload
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import normalize_term
@@ -85,10 +85,11 @@ def cue_index(event_cues: Modality, event_groups: Modality | None = None,
     entries += [("group", role, by_lang) for role, by_lang in (event_groups or {}).items()]
     entries += [("standin", "country", {lang: list(words) for lang, words in COUNTRY_STANDINS.items()})]
     entries += [("date", "word", {"*": date_words()})]   # which sentences may hold a day: dates.find_dates
+    entries += [("modality", "planned", PLANNED_INFINITIVES)]   # the extractor's own (lexicon.py)
     return TermIndex((form, (what, kind, term, lang)) for what, kind, by_lang in entries
                      for lang, terms in by_lang.items() for term in terms
                      for written in (_arabic_forms(term) if lang == "ar" and what != "standin" else (term,))
-                     for form in variants(written, lang, "name" if what not in ("event", "group", "lookalike")
+                     for form in variants(written, lang, "name" if what not in ("event", "group", "lookalike", "modality")
                                           else "phrase" if " " in written else "noun"))
 
 

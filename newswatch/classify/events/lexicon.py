@@ -67,6 +67,12 @@ OPENING_WORDS = 3   # how far into a sentence a stand-in is looked for
 # Event types whose place is a destination (the others happen somewhere: role "location").
 MOTION_TYPES = frozenset({"visit"})
 
+# Infinitives that tell an event to come, for the extractor only ("US and Iran to meet for second round of talks",
+# "arrived in Bamako with a visit to hold talks": the talks are planned, the labelling guide's es-5017). Not in
+# topics.yaml `modality:`, which rules' `topic: {modality: planned}` read of a whole sentence: there "arrived …
+# to hold talks" would make the arrival a planned visit.
+PLANNED_INFINITIVES: dict[str, list[str]] = {"en": ["to meet", "to hold", "to sign", "to attend"]}
+
 # Nouns that stand for a country named before ("in the north of the country", « dans le nord du
 # pays », «на востоке страны», «شمال البلاد», «прибыл в страну»): after a preposition of place they
 # are that country (the nearest named before them in the item).

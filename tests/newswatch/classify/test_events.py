@@ -555,3 +555,16 @@ def test_a_named_armed_group_is_a_party_in_every_language(classifier):
     attack = next(e for e in events_of(classifier, row["text"], row["lang"]) if e.type == "attack")
     jnim = next(p for p in attack.who if p.actor == "jnim")
     assert (jnim.nationality, jnim.role) == (None, "militia") and [p.country for p in attack.where] == ["ML"], attack
+
+
+def test_a_headline_infinitive_is_planned(classifier):
+    """"X to meet Y", "to hold talks", "to sign", "to attend" tell what is to come (the labelling guide: es-5017
+    "will travel to Tokyo next week to meet his Japanese counterpart" is planned talks, and so is the purpose of
+    an arrival, collected visits.jsonl line 2: "arrived in the Malian capital Bamako with a visit to hold talks",
+    labelled so in visits_labels.jsonl). NPR, 17 Feb 2026 (tests/data/feeds/world-2026-02): "US and Iran to meet
+    for second round of nuclear talks" had been talks that happened; the arrival before a purpose still did."""
+    [talks] = events_of(classifier, "US and Iran to meet for second round of nuclear talks", "en", date(2026, 2, 17))
+    assert (talks.type, talks.modality) == ("talks", "planned"), talks
+    text, lang = collected_row(2)
+    found = {e.type: e.modality for e in events_of(classifier, text, lang, date(2023, 2, 7))}
+    assert found["visit"] == "happened" and found["talks"] == "planned", found
