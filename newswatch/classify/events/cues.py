@@ -74,6 +74,9 @@ CLAUSE = re.compile(r"[,;:()\[\]«»\"“”—–]| - |،")
 _WORD = re.compile(r"[\w'’-]+")
 
 
+_WORDING = ("event", "group", "lookalike", "modality")   # entries of words and phrases, not names
+
+
 def cue_index(event_cues: Modality, event_groups: Modality | None = None,
               lookalikes: dict[str, list[str]] | None = None) -> TermIndex[Payload]:
     """The automaton of the event cues, group nouns and country stand-ins. Its own, not the
@@ -89,7 +92,7 @@ def cue_index(event_cues: Modality, event_groups: Modality | None = None,
     return TermIndex((form, (what, kind, term, lang)) for what, kind, by_lang in entries
                      for lang, terms in by_lang.items() for term in terms
                      for written in (_arabic_forms(term) if lang == "ar" and what != "standin" else (term,))
-                     for form in variants(written, lang, "name" if what not in ("event", "group", "lookalike", "modality")
+                     for form in variants(written, lang, "name" if what not in _WORDING
                                           else "phrase" if " " in written else "noun"))
 
 

@@ -39,6 +39,7 @@ STATE_ACTS = frozenset({"talks", "agreement", "sanction", "attack", "arrest"})
 _WORD = re.compile(r"[\w'’-]+")
 _ACROSS = re.compile(r"[,;:.،؛]")
 _DATELINE = re.compile(r"^\s*[^\W\d_][^,(—–\n]{0,40}?\s*[,(—–-]")
+_COMPOUND = re.compile(r"[-‑][^\W\d_A-ZÀ-ÞА-Я]")   # a dash joined to a lower-case word
 _AR_CONJUNCTIONS = ("و", "ف")
 _AR_TOWARDS = ("ب", "ل")   # written onto the noun: «بباماكو» (in Bamako), «لباماكو» (to Bamako)
 _WINDOW = 6   # words looked at before a place
@@ -260,7 +261,7 @@ def dateline(first: list[Mention], text: str) -> list[Mention]:
     if not head:
         return []
     return [m for m in first if m.kind in ("city", "country") and m.start <= 2 and m.end <= head.end()
-            and hyphened_onto(text, m.end) is None]   # "Iran-backed rebels attacked": a compound, no dateline
+            and not _COMPOUND.match(text, m.end)]   # "Iran-backed rebels attacked": a compound ("BAMAKO-Le …" is one)
 
 
 def places_of(kind: str, mentions: Sequence[Mention]) -> list[EventPlace]:

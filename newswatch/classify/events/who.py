@@ -81,7 +81,6 @@ def _stance(text: str, m: Mention) -> bool:
     return hyphened_onto(text, m.end) in QUALIFIERS
 
 
-
 _OWNED_REACH = 2   # words between a possessive and the event's own noun ("Lavrov's first official visit")
 
 

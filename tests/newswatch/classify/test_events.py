@@ -537,11 +537,13 @@ def test_a_named_armed_group_is_a_party_in_every_language(classifier):
                  "Hezbollah-linked gunmen attacked a convoy in Beirut."):
         found = events_of(classifier, text, "en", date(2026, 2, 17))
         assert found and not {"hamas", "hezbollah"} & {p.actor for e in found for p in e.who}, found
-    # so is a country or a city: no party and no place ("Iran-backed" opening a text is no dateline either), but
-    # "-led" names a party that is not the place (sentences written for the test)
+    # so is a country or a city: no party and no place ("Iran-backed" opening a text is no dateline either, while
+    # "BAMAKO-Le président…" is one), but "-led" names a party that is not the place (sentences written for the test)
     found = events_of(classifier, "Iran-backed Houthi rebels attacked a ship in the Red Sea.", "en", date(2026, 2, 17))
     assert [p.actor for e in found for p in e.who if p.actor] == ["houthis"], found
     assert "IR" not in {p.nationality for e in found for p in e.who} | {p.country for e in found for p in e.where}
+    found = events_of(classifier, "BAMAKO-Le président de la transition a reçu le ministre russe Lavrov.", "fr")
+    assert {(p.id, p.role) for e in found if e.type == "visit" for p in e.where} == {("2460596", "destination")}, found
     found = events_of(classifier, "A London-based monitor said an airstrike killed 12 people in Idlib.", "en",
                       date(2026, 2, 17))
     assert {p.country for e in found for p in e.where} == {"SY"}, found
