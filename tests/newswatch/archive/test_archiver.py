@@ -81,6 +81,7 @@ def test_a_batch_of_long_items_is_written_in_parts_of_bounded_size(archive, queu
     assert archiver_module._by_size(["x" * 50, "y"], 10) == [["x" * 50], ["y"]]
     assert archiver_module._by_size(["a", "b", "c"], 10) == [["a", "b", "c"]] and archiver_module._by_size([], 10) == []
 
+
 def test_database_refusing_writes_keeps_the_batch_until_it_is_back(archive, queue, caplog):
     caplog.set_level(logging.INFO)
     writer = Archiver(lambda: archive, queue)

@@ -458,7 +458,9 @@ def test_arabic_ikaf_is_an_arrest(classifier):
 
 
 def collected_row(line: int) -> tuple[str, str]:
-    row = json.loads((ROOT / "tests" / "data" / "collected" / "visits.jsonl").read_text(encoding="utf-8").splitlines()[line - 1])
+    """The text and language of line `line` (1-based) of tests/data/collected/visits.jsonl."""
+    rows = (ROOT / "tests" / "data" / "collected" / "visits.jsonl").read_text(encoding="utf-8").splitlines()
+    row = json.loads(rows[line - 1])
     return row["text"], row["lang"]
 
 
