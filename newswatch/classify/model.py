@@ -62,6 +62,10 @@ PLACE_ROLES = ("destination", "origin", "location")
 # The roles of participants named by a group noun (topics.yaml `event_groups`: "gunmen", « manifestants »);
 # military and militia are tables.ROLES too.
 GROUP_ROLES = ("military", "militia", "police", "protesters", "civilians")
+# The role by which two mentions of one person agree: a prime minister is named by his title ("the French prime
+# minister", head-of-government) or as a counterpart («son homologue français», official). Event keys (r:) and the
+# extractor's "same person" test read roles through it.
+IDENTITY_ROLE = {"head-of-government": "official"}
 
 
 @dataclass(slots=True)

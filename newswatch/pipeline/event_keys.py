@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable
 
-from newswatch.classify.model import Event
+from newswatch.classify.model import IDENTITY_ROLE, Event
 
 __all__ = ["DEFAULT_WEIGHTS", "FAMILIES", "MEASURES", "Scoring", "anchors", "apart", "event_day", "event_keys",
            "family", "main_event", "one_person", "other_parties"]
@@ -60,9 +60,6 @@ def _clean(value: str) -> str:
     return _UNSAFE.sub("_", value.strip())[:80]
 
 
-KEY_ROLES = {"head-of-government": "official"}   # the role a participant's r: key names
-
-
 def event_keys(event: Event) -> list[str]:
     """The event's participant and place keys, sorted, each once (see the module's table)."""
     keys: set[str] = set()
@@ -73,7 +70,7 @@ def event_keys(event: Event) -> list[str]:
             nat = _clean(who.nationality.upper())
             keys.add("n:" + nat)
             if who.role:   # a prime minister is an official here: "the Malian official", "son homologue" name him too
-                keys.add(f"r:{nat}:{_clean(KEY_ROLES.get(who.role, who.role))}")
+                keys.add(f"r:{nat}:{_clean(IDENTITY_ROLE.get(who.role, who.role))}")
     for place in event.where:
         if place.role == "origin" or not place.id:
             continue

@@ -27,7 +27,7 @@ from newswatch.classify.events.lexicon import OPENING_WORDS, SUBJECT_STANDINS
 from newswatch.classify.events.places import PEOPLE_KINDS, Place, titles_of
 from newswatch.classify.events.words import QUALIFIERS, hyphened_onto
 from newswatch.classify.events.words import words as words_of
-from newswatch.classify.model import Mention, Participant
+from newswatch.classify.model import IDENTITY_ROLE, Mention, Participant
 
 STATE_GROUPS = frozenset({"military", "police", "protesters", "civilians"})   # of the country they are in
 _WORD = re.compile(r"[\w'’-]+")
@@ -42,7 +42,7 @@ def identity(p: Participant) -> str | tuple[str | None, str | None]:
     """Who `p` is, to tell whether two sentences name one person: the actor, else nationality and role, a
     prime minister counting as an official («son homologue français», a minister's title, is «le Premier
     ministre français» of the next sentence)."""
-    return p.actor or (p.nationality, "official" if p.role == "head-of-government" else p.role)
+    return p.actor or (p.nationality, IDENTITY_ROLE.get(p.role or "", p.role))
 
 
 def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> list[Participant]:

@@ -186,7 +186,7 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # keys), across 25 -> 26, P 0.892; heldout P 0.915 -> 0.898, within 27 -> 25, across 27 -> 28. A range of days
     # dated by its first («с 22 по 26 июня»: Goïta's announced visit meets the arrival reports, ep-203): across 27.
     # An English strike by a state or that kills is an attack ("Israeli strikes kill"): within 33.
-    # Session 9: prime ministers are head-of-government (keyed as officials, event_keys.KEY_ROLES), so "Macron holds
+    # Session 9: prime ministers are head-of-government (keyed as officials, model.IDENTITY_ROLE), so "Macron holds
     # talks with India's Modi" is no visit of Modi's to France; named armed groups are actors (Wagner, Hamas, JNIM...):
     # dev across 27 -> 28 (ep-153, Hamas's release of two hostages, fr-ar), nothing else on dev; heldout within 25 -> 26.
     dev, held = scores["dev happening"], scores["heldout happening"]
