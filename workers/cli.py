@@ -68,6 +68,7 @@ def cmd_items(args) -> int:
         for src in sources:
             try:
                 result = build_source(src, fetcher, config.base_dir).poll({})
+                result.take()
             except SourceError as exc:
                 failed += 1
                 print(f"{src.id}: {exc.reason}", file=sys.stderr)

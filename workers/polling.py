@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Iterator
 
 import redis
 
@@ -54,6 +56,7 @@ class PollReport:
 
 
 PIPELINE_MARGIN = 60.0   # seconds a poll may take besides its requests: the pipeline, matching, Redis
+PIPELINE_WAIT = 20.0     # seconds a poll waits for a pipeline slot, at most (part of PIPELINE_MARGIN)
 
 
 def poll_limit(rt, source_id: str) -> float:
@@ -94,24 +97,16 @@ def ingest_once(rt, source_id: str, items: list, cursor: dict, enqueue_delivery)
     with rt.state.lock("poll", source_id, ttl=poll_limit(rt, source_id)) as ours:
         if not ours:
             return PollReport(source_id, PollStatus.BUSY, "another worker is polling it")
-        return process_items(rt, source_id, items, cursor, enqueue_delivery, parser="live")
+        with pipeline_slot(rt, source_id):
+            return process_items(rt, source_id, items, cursor, enqueue_delivery, parser="live")
 
 
 def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
-    s, state, started = rt.settings, rt.state, time.perf_counter()
+    state, started = rt.state, time.perf_counter()
     try:
         result = source.poll(state.cursor(source.id))
     except SourceError as exc:
-        info = state.record_failure(source.id, exc.reason, interval=source.config.interval,
-                                    backoff_max=s.worker.backoff_max, retry_after=exc.retry_after)
-        rt.metrics.add("polls", source_id=source.id, outcome="failed")
-        rt.metrics.add("poll_errors", source_id=source.id)
-        rt.metrics.observe_poll(source.id, time.perf_counter() - started)
-        log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
-                           consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
-        incident = _incidents(rt, source.id, enqueue_delivery, rt.incidents.failed,
-                              int(info["consecutive_failures"]), exc.reason)
-        return PollReport(source.id, PollStatus.FAILED, exc.reason, deliveries=incident)
+        return _failed(rt, source, exc, started, enqueue_delivery)
     if result.not_modified:
         state.save_cursor(source.id, **result.cursor)
         state.record_success(source.id, last_status="not_modified")
@@ -120,8 +115,46 @@ def _poll_locked(rt, source, enqueue_delivery) -> PollReport:
         log.info(fields("poll_not_modified", source_id=source.id))
         recovered = _incidents(rt, source.id, enqueue_delivery, rt.incidents.polled, 0)
         return PollReport(source.id, PollStatus.NOT_MODIFIED, deliveries=recovered)
-    return process_items(rt, source.id, result.items, result.cursor, enqueue_delivery,
-                         parser=result.detail.get("parser", ""), started=started)
+    with pipeline_slot(rt, source.id):
+        try:
+            items = result.take()   # a feed's body is parsed here, in the slot
+        except SourceError as exc:
+            return _failed(rt, source, exc, started, enqueue_delivery)
+        return process_items(rt, source.id, items, result.cursor, enqueue_delivery,
+                             parser=result.detail.get("parser", ""), started=started)
+
+
+@contextmanager
+def pipeline_slot(rt, source_id: str) -> Iterator[None]:
+    """One of the worker's `worker.pipelines` slots, held while a poll parses and processes its items: its
+    `worker.concurrency` threads all fetch at once, at most `pipelines` of them hold a parsed feed and its
+    items' classification at a time (the GIL runs one at a time anyway). What eight parses at once held had set
+    the worker's peak memory (BENCHMARKS.md §13.3). A slot not free within PIPELINE_WAIT (a pipeline that
+    takes that long is stuck or the machine is) is not waited for: the poll goes on without one, and says so."""
+    slots = rt.pipelines
+    held = slots.acquire(timeout=PIPELINE_WAIT)
+    if not held:
+        log.warning(fields("pipeline_slots_busy", source_id=source_id, slots=rt.settings.worker.pipelines,
+                           waited=f"{PIPELINE_WAIT:.0f}s"))
+    try:
+        yield
+    finally:
+        if held:
+            slots.release()
+
+
+def _failed(rt, source, exc: SourceError, started: float, enqueue_delivery) -> PollReport:
+    """A poll whose fetch or parse failed: the source backs off, and an incident may open."""
+    info = rt.state.record_failure(source.id, exc.reason, interval=source.config.interval,
+                                   backoff_max=rt.settings.worker.backoff_max, retry_after=exc.retry_after)
+    rt.metrics.add("polls", source_id=source.id, outcome="failed")
+    rt.metrics.add("poll_errors", source_id=source.id)
+    rt.metrics.observe_poll(source.id, time.perf_counter() - started)
+    log.warning(fields("poll_failed", source_id=source.id, reason=exc.reason,
+                       consecutive_failures=info["consecutive_failures"], backoff=f"{info['backoff']:.0f}s"))
+    incident = _incidents(rt, source.id, enqueue_delivery, rt.incidents.failed,
+                          int(info["consecutive_failures"]), exc.reason)
+    return PollReport(source.id, PollStatus.FAILED, exc.reason, deliveries=incident)
 
 
 def process_items(rt, source_id: str, items: list, cursor: dict, enqueue_delivery, *, parser: str = "",

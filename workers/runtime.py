@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,7 @@ class Runtime:
         self.redis_url = redis_url
         self.state = State(connect(redis_url), s.key_prefix)
         self.metrics = Metrics()  # what this process did, for its /metrics (newswatch.metrics)
+        self.pipelines = threading.BoundedSemaphore(s.worker.pipelines)   # see workers.polling
         # the archive's write path: a Redis queue, drained into the database (newswatch.archive.archiver)
         self.archive_queue = ArchiveQueue(self.state, s.archive.queue_max, self.metrics)
         self.archiver = Archiver(lambda: self.archive, self.archive_queue)

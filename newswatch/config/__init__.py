@@ -52,6 +52,7 @@ class DeliveryConfig(StrictModel):
 
 class WorkerConfig(StrictModel):
     concurrency: int = Field(default=8, ge=1, le=256)
+    pipelines: int = Field(default=2, ge=1, le=256)   # polls that parse and process items at once (the rest fetch)
     backoff_max: Duration = 3600.0       # cap of a failing source's exponential back-off
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from newswatch.model.item import Item
 
@@ -23,6 +23,17 @@ class PollResult:
     cursor: dict = field(default_factory=dict)  # saved only after the items are processed
     not_modified: bool = False
     detail: dict = field(default_factory=dict)  # parser used, HTTP status, bytes, ...
+    # A fetched body's parse, left to whoever reads the items (`take`): the worker parses when it has a pipeline
+    # slot (workers.polling), so a poll's fetch never waits for another poll's parse, and its parsed feed does
+    parse: Callable[[], list[Item]] | None = None
+
+    def take(self) -> list[Item]:
+        """The items, parsed now if the source left the parse for later (raises SourceError when the body is no
+        feed, as `poll` would have)."""
+        if self.parse is not None:
+            parse, self.parse = self.parse, None
+            self.items = parse()
+        return self.items
 
 
 class Source(Protocol):

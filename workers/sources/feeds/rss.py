@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from newswatch.model.item import Item
 from workers.sources.feeds.config import RssSourceConfig
 from workers.sources.base import PollResult, SourceError
 from workers.sources.feeds.parse import FeedParseError, parse_feed
@@ -35,9 +36,9 @@ class RssSource:
             return PollResult([], new_cursor, not_modified=True, detail={"status": 304})
         body = result.body
         assert body is not None, "HttpFetcher returns a body with every 2xx"
-        items = self._parse(body, result.content_type, result.final_url)
-        return PollResult(items.items, new_cursor, detail={"status": result.status, "bytes": len(body),
-                                                           "parser": items.parser})
+        detail = {"status": result.status, "bytes": len(body)}
+        return PollResult([], new_cursor, detail=detail, parse=lambda: self._parse(
+            body, result.content_type, result.final_url, detail))
 
     def _poll_file(self, path: Path, cursor: dict) -> PollResult:
         try:
@@ -48,10 +49,12 @@ class RssSource:
             body = path.read_bytes()
         except OSError as exc:
             raise SourceError(f"cannot read feed file {path}: {os.strerror(exc.errno or 0)}") from None
-        parsed = self._parse(body, None, path.as_uri())
-        return PollResult(parsed.items, {"file_stamp": stamp}, detail={"bytes": len(body), "parser": parsed.parser})
+        detail: dict = {"bytes": len(body)}
+        return PollResult([], {"file_stamp": stamp}, detail=detail,
+                          parse=lambda: self._parse(body, None, path.as_uri(), detail))
 
-    def _parse(self, body: bytes, content_type: str | None, base_url: str):
+    def _parse(self, body: bytes, content_type: str | None, base_url: str, detail: dict) -> list[Item]:
+        """The body's items (`detail` gets the parser used); SourceError when it is no feed."""
         try:
             parsed = parse_feed(body, self.id, content_type=content_type, base_url=base_url)
         except FeedParseError as exc:
@@ -59,4 +62,5 @@ class RssSource:
         if self.config.lang:
             for item in parsed.items:
                 item.lang = item.lang or self.config.lang
-        return parsed
+        detail["parser"] = parsed.parser
+        return parsed.items
