@@ -25,7 +25,7 @@ GENERIC_CUES = frozenset({"will", "sera", "будет", "سيكون"})   # a bar
 GENERIC_REACH = 4   # words
 MODAL_REACH = 8     # words between any other modality cue and the event's cue
 NOT_HAPPENED = ("hypothetical", "threatened", "cancelled", "denied", "planned")   # the first that holds wins
-NO_EVENT = frozenset({"hypothetical", "threatened", "aggregate"})   # what a cue bears no event of its type under
+NO_EVENT = frozenset({"hypothetical", "threatened", "aggregate", "since"})   # what a cue bears no event of its type under
 PURPOSE = ("to ", "pour ", "чтобы ", "لإجراء", "للقاء", "لعقد")   # planned cues that tell a purpose: bear on what follows
 # A negation right before a cue: the event did not (or will not) happen. Only adjacent: «не менее 10 человек
 # погибли» ("no fewer than") is no denial, nor is a "not" a few words off ("not only ... but also").
@@ -57,6 +57,24 @@ _COUNTED = re.compile(r"(?:\b(?:several|many|numerous|dozens of|plusieurs|nombre
                       r"многочисленные|десятки)|(?<!\w)عدة)\s+(?:more\s+|other\s+|autres\s+)?$", re.IGNORECASE)
 # … or a number ("12 more meetings", « 140 conversations »), not a date's ("March 28-31 visit")
 _COUNTED_NUMBER = re.compile(r"(?<![-/–\d])(?:[3-9]|\d{2,3})\s+(?:more\s+|other\s+|autres\s+)?$")
+
+
+# "since" before an event's noun: the event is when something else began, told as a point in time ("the first German
+# politician to enter Gaza since the October 7 attack", "first trip since Maduro's ouster", « depuis le coup d'État
+# de 2020 », «впервые с момента переворота», «منذ الانقلاب»): it is not reported. Up to three words between (an
+# article, a date, a name); French «depuis» only before an article (« depuis Bamako » is where from); Arabic «منذ»
+# not before a length of time («منذ قليل», «منذ ساعات»: "a while ago", "hours ago").
+_SINCE = re.compile(r"(?:\bsince|\bdepuis\s+(?:le|la|les|l['’]|son|sa|ses|leur)|\bс\s+момента|\bсо\s+времени|"
+                    r"(?<!\w)منذ(?!\s+(?:قليل|لحظات|دقائق|ساعة|ساعات|ساعتين|يوم|يومين|أيام|ايام|أسبوع|أسبوعين|أسابيع|"
+                    r"شهر|شهرين|أشهر|شهور|عام|عامين|أعوام|سنة|سنتين|سنوات|فترة|وقت)(?!\w)))\s+(?:[\w'’-]+\s+){0,3}$",
+                    re.IGNORECASE)
+
+
+def _since(text: str, start: int) -> bool:
+    """Whether the cue is what a "since" counts from (see `_SINCE`), within its clause."""
+    before = text[max(0, start - 48):start]
+    found = _SINCE.search(before)
+    return found is not None and CLAUSE.search(before, found.start()) is None
 
 
 def _repeated(text: str, start: int, end: int) -> bool:
@@ -138,6 +156,8 @@ class ModalityReader:
             return "denied"   # "did not arrive", «не прилетел», «لم يصل», « n'a pas rencontré »
         if cue.value in ("talks", "visit") and _repeated(text, cue.start, cue.end):
             return "aggregate"   # "met with Putin nine times", «посетил страну четырежды»: no one event
+        if _since(text, cue.start):
+            return "since"   # "since the October 7 attack": a point in time, no event reported
         if not modal:   # most sentences: then the term alone says it
             found = self._alone.get(cue.entry)
             if found is None:

@@ -572,3 +572,24 @@ def test_a_headline_infinitive_is_planned(classifier):
     text, lang = collected_row(2)
     found = {e.type: e.modality for e in events_of(classifier, text, lang, date(2023, 2, 7))}
     assert found["visit"] == "happened" and found["talks"] == "planned", found
+
+
+def test_what_a_since_counts_from_is_no_event(classifier):
+    """An event's noun after "since" (« depuis le », «с момента», «منذ») is the point a time is counted from, not
+    news (tests/data/feeds/world-2026-02, 17 Feb 2026; sentence es-0245 of tests/data/events/sentences.jsonl, dev, is
+    labelled with no event): DW's headline had been an attack by Germans in Gaza. What the sentence reports stays.
+    Arabic «منذ» before a length of time is "ago" («بدأت منذ قليل مكالمة هاتفية»: a call began a moment ago)."""
+    assert events_of(classifier, "First German politician enters Gaza since October 7 attack", "en",
+                     date(2026, 2, 17)) == []
+    since_trip = ("There has been a spike in false information about Kenyan opposition leader Kalonzo Musyoka since "
+                  "his trip to the US.")   # allAfrica / Africa Check
+    assert [e.type for e in events_of(classifier, since_trip, "en", date(2026, 2, 17))] == []
+    es_0245 = ("وذكرت وكالة الأنباء أن هذا يُعد أول إعلان علني عن اتصال على المستوى الرئاسي منذ الهجوم الأمريكي "
+               "الإسرائيلي على إيران.")
+    assert [e.type for e in events_of(classifier, es_0245, "ar", date(2026, 3, 10))] == []
+    # the two below are written for this test: a visit before "since", and «منذ ساعات» ("hours ago")
+    reported = ("Russian Foreign Minister Sergey Lavrov arrived in Bamako on Tuesday, his first visit since the "
+                "2020 coup.")
+    assert [e.type for e in events_of(classifier, reported, "en", date(2023, 2, 7))] == ["visit"]
+    ago = "بدأت منذ ساعات زيارة وزير الخارجية الروسي سيرغي لافروف إلى باماكو."
+    assert [(e.type, e.modality) for e in events_of(classifier, ago, "ar", date(2023, 2, 7))] == [("visit", "happened")]
