@@ -30,6 +30,18 @@ LOCATIVES = frozenset({"in", "to", "into", "visit", "visited", "visits", "visiti
                        "دولة", "دوله", "جمهورية", "جمهوريه",   # «دولة مالي»: the state of Mali
                        "حكومة", "حكومه", "شمال", "جنوب", "شرق", "غرب", "وسط", "بوسط", "بشمال", "بجنوب", "بشرق",
                        "بغرب"})   # «حكومة مالي», «في وسط مالي»: the government, the centre of Mali
+# The part of a country between a preposition and its name ("in northern Niger", "in the north of Chad", « dans
+# le nord du Niger », «на севере Нигера»): the preposition still says a place. "dans" and «на» count after them only.
+AREA_BEFORE = frozenset("""
+    northern southern eastern western central north-eastern north-western south-eastern south-western northeastern
+    northwestern southeastern southwestern far north south east west the of rural
+    nord sud est ouest centre nord-est nord-ouest sud-est sud-ouest du de le la l' l’
+    севере юге востоке западе центре северо-востоке северо-западе юго-востоке юго-западе
+""".split())
+_AREA_LOCATIVES = frozenset({"dans", "на"})
+# a compass adjective alone says a country's part: "Western Niger, where …", "fighting in eastern Chad"
+_COMPASS = frozenset("northern southern eastern western central north-eastern north-western south-eastern "
+                     "south-western northeastern northwestern southeastern southwestern".split())
 _NEXT_WORD = re.compile(r"[ \t]+([^\s]+)")
 _SENTENCE_OPENERS = ".!?:;\"'“”«»—–-(\n"
 
@@ -113,10 +125,23 @@ def after_first_name(text: str, start: int, hit_starts: set[int]) -> bool:
 
 
 def after_locative(text: str, start: int, proclitic: str = "") -> bool:
-    """"in Chad", « au Tchad », «в Чад», «إلى مالي», «لمالي»: a place, whatever else the word means."""
+    """"in Chad", « au Tchad », «в Чад», «إلى مالي», «لمالي», and with a part of the country between ("in northern
+    Niger", « dans l'ouest du Niger », «на севере Нигера») or before it ("Western Niger"): a place, whatever else the
+    word means."""
     if proclitic and proclitic[-1] in "بل":
         return True
-    return prev_word(text, start - len(proclitic)).lower() in LOCATIVES
+    at, areas = start - len(proclitic), 0
+    while True:
+        word = prev_word(text, at)
+        lowered = word.lower()
+        if lowered in LOCATIVES or (areas and lowered in _AREA_LOCATIVES) or (not areas and lowered in _COMPASS):
+            return True
+        if lowered[:2] in ("l'", "l’", "d'", "d’"):
+            lowered = lowered[2:]   # « dans l'ouest du Niger »
+        if not word or lowered not in AREA_BEFORE or areas == 4:
+            return False
+        areas += 1   # "in northern Niger": the word before the part
+        at = text.rindex(word, 0, at)
 
 
 def latin(name: str) -> bool:

@@ -122,3 +122,17 @@ def test_a_demonym_capital_followed_by_the_name_is_the_name_only(classifier):
 
 def test_capital_markets_are_no_capital(classifier):
     assert classifier.classify("", "Malian capital markets are small and illiquid.").cities == []
+
+
+@pytest.mark.parametrize("index", [112, 113])
+def test_niger_after_a_part_of_the_country_is_the_country(classifier, index):
+    """"Niger" needs company (the river, the Niger Delta) or a preposition of place before it; a part of the country
+    between the two (« dans l’ouest du Niger », "in northern Niger", «на севере Нигера») or a compass adjective
+    alone ("Western Niger, where …") says the country too. Each sentence names no other country."""
+    row = ROWS[index]
+    facts = classifier.classify("", row["text"], declared_lang=row["lang"])
+    assert facts.countries == ["NE"], facts.mentioned
+    for text, lang in (("Gunmen killed two soldiers in northern Niger on Sunday.", "en"),   # written for this test
+                       ("Боевики убили двух военных на севере Нигера в воскресенье.", "ru")):
+        assert classifier.classify("", text, declared_lang=lang).countries == ["NE"], text
+    assert "NE" not in classifier.classify("", "Boats sank on the Niger.", declared_lang="en").mentioned
