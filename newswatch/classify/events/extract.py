@@ -54,7 +54,7 @@ from newswatch.classify.events import implied as im
 from newswatch.classify.events import places as pl
 from newswatch.classify.events import who as wh
 from newswatch.classify.events.cues import NO_EVENT, ModalityReader, by_modality, cue_index
-from newswatch.classify.events.lexicon import MOTION_TYPES
+from newswatch.classify.events.lexicon import MOTION_TYPES, OTHER_CLAUSE
 from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, Facts, Mention, Participant
 from newswatch.classify.normalize import Normalized, OffsetMap
@@ -65,6 +65,7 @@ LEAD_SENTENCES = 12   # of the text: the ones events are read from (see the modu
 OPENING = 3   # a cue within the first words of a sentence tells again an event told before ("The coup…")
 AHEAD = 2     # sentences: how far a lead opening on "He" looks for who he is
 _WORD = re.compile(r"[\w'’-]+")
+_OTHER_CLAUSE = {lang: re.compile(pattern) for lang, pattern in OTHER_CLAUSE.items()}
 _FIELD_SENTENCE = attrgetter("field", "sentence")
 
 Key = tuple[str, int]   # (field, sentence)
@@ -199,6 +200,11 @@ class EventExtractor:
                 named = True
         if not cues:
             return []
+        other = _OTHER_CLAUSE.get(lang)
+        found = other.search(text, max(c.end for c in cues), span[1]) if other is not None else None
+        if found is not None:   # after every cue: the rest of the sentence is another clause's (lexicon.OTHER_CLAUSE)
+            mentions = [m for m in mentions if m.kind in UNNAMED or m.start < found.start()]
+            named = any(m.kind not in UNNAMED for m in mentions)
         standin = None   # whether the subject stands in for someone named before: asked only when it matters
         if not named and not dateline:
             standin = wh.stands_in(text, span[0], cues, lang)

@@ -100,3 +100,15 @@ RECEIVED_BY: dict[str, tuple[str, ...]] = {
     "ru": ("был принят", "была принята", "были приняты", "принят"),
     "ar": (),
 }
+
+# Conjunctions that open another clause with its own subject: after every cue of a sentence, the names that follow
+# one are that clause's, no party or place of the sentence's events ("Ukraine, Russia hold peace talks in Geneva as
+# Trump puts pressure on Kyiv": Trump is no party to the talks, Kyiv not their place). English "as" only before a
+# capitalised word or a pronoun ("as Trump", "as he"; not "as part of", "as well as", "known as", "served as").
+OTHER_CLAUSE: dict[str, str] = {
+    "en": r"(?:\b(?:while|whereas|although|though)|,? but|(?<!well )(?<!such )(?<!known )(?<!named )(?<!served )"
+          r"(?<!described )(?<!identified )\bas(?= (?:[A-Z]|he |she |they |it )))\s",
+    "fr": r"\b(?:alors qu|tandis qu|pendant qu|mais\b)",
+    "ru": r"(?:\bв то время как|,\s*(?:но|однако|пока)\b)",
+    "ar": r"(?<!\w)(?:بينما|في حين|فيما|لكن|ولكن)(?!\w)",
+}

@@ -1,6 +1,6 @@
 """Matching decides with `holds` (no evidence) and, for the rules `index.exact` vouches for, with
 the atom index alone; a match builds its evidence on first use. Both shortcuts must give what
-`test` gives: checked on the 409 real texts of tests/data/collected, every rule of
+`test` gives: checked on the 411 real texts of tests/data/collected, every rule of
 test_matcher_index.WHENS (one per condition kind and combination) and a few more here."""
 import copy
 import logging

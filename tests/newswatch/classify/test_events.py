@@ -593,3 +593,22 @@ def test_what_a_since_counts_from_is_no_event(classifier):
     assert [e.type for e in events_of(classifier, reported, "en", date(2023, 2, 7))] == ["visit"]
     ago = "بدأت منذ ساعات زيارة وزير الخارجية الروسي سيرغي لافروف إلى باماكو."
     assert [(e.type, e.modality) for e in events_of(classifier, ago, "ar", date(2023, 2, 7))] == [("visit", "happened")]
+
+
+def test_names_in_a_clause_after_every_cue_take_no_part(classifier):
+    """A conjunction that opens a clause of its own after every cue of a sentence ("as Trump …", "but Tehran says",
+    « alors que », «в то время как», «بينما») ends what the events' parties and places are read from. Japan Today's
+    headline (tests/data/feeds/world-2026-02, 17 Feb 2026) had made Trump a party to the talks, Kyiv their place and
+    Trump a visitor to Geneva; sentence es-0017 (tests/data/events/sentences.jsonl, dev) is labelled with the US and
+    Hungary as the agreement's parties, not Trump and Orbán."""
+    [talks] = events_of(classifier, "Ukraine, Russia hold peace talks in Geneva as Trump puts pressure on Kyiv", "en",
+                        date(2026, 2, 17))
+    assert talks.type == "talks" and {p.nationality for p in talks.who} == {"UA", "RU"}, talks.who
+    assert [p.id for p in talks.where] == ["2660646"], talks.where
+    [deal] = events_of(classifier, "U.S., Hungary sign civil nuclear deal as Trump deepens ties with Orbán", "en",
+                       date(2026, 2, 16))
+    assert deal.type == "agreement" and not {"trump", "orban"} & {p.actor for p in deal.who}, deal.who
+    # "as well as" and "as part of" open no clause (written for this test)
+    [met] = [e for e in events_of(classifier, "Lavrov met Assimi Goïta in Bamako as well as Abdoulaye Diop.", "en")
+             if e.type == "talks"]
+    assert {"lavrov", "goita", "diop"} <= {p.actor for p in met.who}, met.who

@@ -189,9 +189,13 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # Session 9: prime ministers are head-of-government (keyed as officials, model.IDENTITY_ROLE), so "Macron holds
     # talks with India's Modi" is no visit of Modi's to France; named armed groups are actors (Wagner, Hamas, JNIM...):
     # dev across 27 -> 28 (ep-153, Hamas's release of two hostages, fr-ar), nothing else on dev; heldout within 25 -> 26.
+    # Session 10: names after a conjunction that opens another clause ("… as Trump puts pressure on Kyiv", "but Tehran
+    # says") are no party or place of the sentence's events (lexicon.OTHER_CLAUSE): CBS's "Iran calls talks with U.S.
+    # 'more constructive' as Trump's threat looms" loses Trump and a place, Tehran, its text never gave the talks, and
+    # with them the keys by which it had joined Dawn's report of the Geneva round (ep-011): dev within 33 -> 32.
     dev, held = scores["dev happening"], scores["heldout happening"]
     assert dev.precision >= 0.89 and scores["dev happening dated"].precision >= 0.925, [p.id for p in dev.wrong]
-    assert dev.recall_within >= 0.71 and dev.recall_across >= 0.46, (dev.within, dev.across)
+    assert dev.recall_within >= 0.69 and dev.recall_across >= 0.46, (dev.within, dev.across)
     assert held.precision >= 0.89 and held.recall_within >= 0.56 and held.recall_across >= 0.46, held.line()
     assert scores["dev event"].tp <= dev.tp    # stories only add: copies and linked reports of no event
     before = unlinked["dev happening"]   # what linking adds, on dev: 20 true pairs (14 within), 2 false ones
@@ -221,8 +225,9 @@ def test_labelled_event_pairs_precision_and_recall(state, tmp_path_factory, monk
     # across 23 -> 25, no false pair more. (Session 8, more actors weighing 1.5: the US-Iran reports ep-009, ep-011
     # and ep-106: within 30 -> 32, across 25 -> 26.) When chosen, a contained report weighing 1.0 / 2.0 / 3.0 at
     # least gave within 30 / 30 / 30 and across 25 / 25 / 24 against 31 and 25 at 1.5.
+    # (Session 10: +2, the CBS report of ep-011 above no longer joins by its keys either way.)
     loose = uncontained["dev happening"]
-    assert dev.tp >= loose.tp + 3 and dev.fp <= loose.fp, (loose.line(), dev.line())
+    assert dev.tp >= loose.tp + 2 and dev.fp <= loose.fp, (loose.line(), dev.line())
     # one person shared is no event when each names someone or somewhere else (event_keys.one_person): the Washington
     # Post's Iran talks, whose lead names Trump, no longer join Trump's Gaza pledges of the day before but the talks
     # (ep-009): dev within 31 -> 32, no false pair more
