@@ -68,11 +68,15 @@ _SINCE = re.compile(r"(?:\bsince|\bdepuis\s+(?:le|la|les|l['’]|son|sa|ses|leur
                     r"(?<!\w)منذ(?!\s+(?:قليل|لحظات|دقائق|ساعة|ساعات|ساعتين|يوم|يومين|أيام|ايام|أسبوع|أسبوعين|أسابيع|"
                     r"شهر|شهرين|أشهر|شهور|عام|عامين|أعوام|سنة|سنتين|سنوات|فترة|وقت)(?!\w)))\s+(?:[\w'’-]+\s+){0,3}$",
                     re.IGNORECASE)
+_SINCE_WORDS = ("since", "depuis", "момента", "времени", "منذ")
 
 
 def _since(text: str, start: int) -> bool:
     """Whether the cue is what a "since" counts from (see `_SINCE`), within its clause."""
     before = text[max(0, start - 48):start]
+    lowered = before.casefold()
+    if not any(word in lowered for word in _SINCE_WORDS):   # most cues: no regex search
+        return False
     found = _SINCE.search(before)
     return found is not None and CLAUSE.search(before, found.start()) is None
 

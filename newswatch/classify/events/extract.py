@@ -54,7 +54,7 @@ from newswatch.classify.events import implied as im
 from newswatch.classify.events import places as pl
 from newswatch.classify.events import who as wh
 from newswatch.classify.events.cues import NO_EVENT, ModalityReader, by_modality, cue_index
-from newswatch.classify.events.lexicon import MOTION_TYPES, OTHER_CLAUSE
+from newswatch.classify.events.lexicon import AS_NOT, AS_SUBJECTS, MOTION_TYPES, OTHER_CLAUSE, OTHER_CLAUSE_WORDS
 from newswatch.classify.events.places import PEOPLE_KINDS
 from newswatch.classify.model import Event, Facts, Mention, Participant
 from newswatch.classify.normalize import Normalized, OffsetMap
@@ -200,10 +200,9 @@ class EventExtractor:
                 named = True
         if not cues:
             return []
-        other = _OTHER_CLAUSE.get(lang)
-        found = other.search(text, max(c.end for c in cues), span[1]) if other is not None else None
-        if found is not None:   # after every cue: the rest of the sentence is another clause's (lexicon.OTHER_CLAUSE)
-            mentions = [m for m in mentions if m.kind in UNNAMED or m.start < found.start()]
+        cut = _other_clause(text, max(c.end for c in cues), span[1], lang)
+        if cut is not None:   # after every cue: the rest of the sentence is another clause's (lexicon.OTHER_CLAUSE)
+            mentions = [m for m in mentions if m.kind in UNNAMED or m.start < cut]
             named = any(m.kind not in UNNAMED for m in mentions)
         standin = None   # whether the subject stands in for someone named before: asked only when it matters
         if not named and not dateline:
@@ -262,6 +261,25 @@ class EventExtractor:
                     out.append(implied)
                     break
         return out
+
+
+def _other_clause(text: str, start: int, end: int, lang: str) -> int | None:
+    """Where a conjunction opens another clause in text[start:end] (lexicon.OTHER_CLAUSE), else None."""
+    pattern = _OTHER_CLAUSE.get(lang)
+    if pattern is None:
+        return None
+    rest = text[start:end]
+    if not any(w in rest for w in OTHER_CLAUSE_WORDS[lang]):
+        return None
+    for found in pattern.finditer(text, start, end):
+        if lang != "en" or found.group() != "as":
+            return found.start()
+        after = text[found.end() + 1:found.end() + 6]
+        before = text[max(0, found.start() - 12):found.start()].split()
+        if text[found.end():found.end() + 1] == " " and (after[:1].isupper() or after.startswith(AS_SUBJECTS)) and not (
+                before and before[-1].casefold() in AS_NOT):
+            return found.start()
+    return None
 
 
 _KILLING = frozenset("kill kills killed killing hit hits hitting target targets targeted destroy destroys "

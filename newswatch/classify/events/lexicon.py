@@ -104,11 +104,19 @@ RECEIVED_BY: dict[str, tuple[str, ...]] = {
 # Conjunctions that open another clause with its own subject: after every cue of a sentence, the names that follow
 # one are that clause's, no party or place of the sentence's events ("Ukraine, Russia hold peace talks in Geneva as
 # Trump puts pressure on Kyiv": Trump is no party to the talks, Kyiv not their place). English "as" only before a
-# capitalised word or a pronoun ("as Trump", "as he"; not "as part of", "as well as", "known as", "served as").
+# capitalised word or a pronoun ("as Trump", "as he"), and not after AS_NOT ("as well as", "known as", "served as").
 OTHER_CLAUSE: dict[str, str] = {
-    "en": r"(?:\b(?:while|whereas|although|though)|,? but|(?<!well )(?<!such )(?<!known )(?<!named )(?<!served )"
-          r"(?<!described )(?<!identified )\bas(?= (?:[A-Z]|he |she |they |it )))\s",
+    "en": r"\b(?:while|whereas|although|though|but|as)\b",
     "fr": r"\b(?:alors qu|tandis qu|pendant qu|mais\b)",
     "ru": r"(?:\bв то время как|,\s*(?:но|однако|пока)\b)",
     "ar": r"(?<!\w)(?:بينما|في حين|فيما|لكن|ولكن)(?!\w)",
+}
+AS_NOT = frozenset("well such known named served described identified same".split())
+AS_SUBJECTS = ("he ", "she ", "they ", "it ")
+# Words one of which each OTHER_CLAUSE pattern needs (a sentence without any is not searched)
+OTHER_CLAUSE_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("while", "whereas", "though", "but", "as "),
+    "fr": ("alors qu", "tandis qu", "pendant qu", "mais"),
+    "ru": ("в то время как", "но", "однако", "пока"),
+    "ar": ("بينما", "في حين", "فيما", "لكن"),
 }
