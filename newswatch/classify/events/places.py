@@ -189,8 +189,28 @@ def _read_place(m: Mention, text: str, lang: str, heading: bool, titles: Sequenc
         text[m.end:m.end + 2] in ("'s", "’s")                        # "Moscow's top diplomat"
         or onto == "led"                                             # "a Saudi-led coalition": a party
         or (m.kind != "region" and mark is None and is_affiliation(text, m.start, m.end))   # President of Mali
-        or is_relation(text, m.start))                               # relations between Moscow and Bamako
+        or is_relation(text, m.start)                                # relations between Moscow and Bamako
+        or (m.kind == "country" and mark is None and names_people(text, m, lang)))   # "a US citizen"
     return Place(m, mark, clitic, heading, venue)
+
+
+# Nouns for people a country's name qualifies, in English ("the killing of a US citizen", "two US soldiers"): the
+# name is their nationality, no place. In Russian the country comes after, in the genitive («гражданина США»).
+PEOPLE_AFTER = frozenset("""citizen citizens national nationals man men woman women soldier soldiers servicemen
+    servicemember servicemembers troops journalist journalists reporter reporters tourist tourists hostage hostages
+    student students worker workers resident residents captive captives prisoner prisoners detainee detainees
+    veteran veterans contractor contractors sailors marines""".split())
+
+
+def names_people(text: str, m: Mention, lang: str) -> bool:
+    """Whether the country's name only says whose people are meant (`PEOPLE_AFTER`; «гражданин США»)."""
+    if lang == "en":
+        after = _WORD.match(text, m.end + 1) if text[m.end:m.end + 1] == " " else None
+        return after is not None and after.group().casefold() in PEOPLE_AFTER
+    if lang == "ru":
+        before = words_of(text[max(0, m.start - 20):m.start])
+        return bool(before) and before[-1].casefold().startswith(("граждан", "подданн"))
+    return False
 
 
 def event_place(m: Mention, role: str) -> EventPlace:

@@ -612,3 +612,15 @@ def test_names_in_a_clause_after_every_cue_take_no_part(classifier):
     [met] = [e for e in events_of(classifier, "Lavrov met Assimi Goïta in Bamako as well as Abdoulaye Diop.", "en")
              if e.type == "talks"]
     assert {"lavrov", "goita", "diop"} <= {p.actor for p in met.who}, met.who
+
+
+def test_a_country_that_names_whose_people_is_no_place(classifier):
+    """"US citizen", "US soldiers" (English; Russian «гражданин США») say whose people, not where: ABC News, 17 Feb 2026
+    (tests/data/feeds/world-2026-02), "Costa Rican authorities investigate killing of US citizen in apparent robbery"
+    had put the killing in the US. The US is a party now (the victim's country), no place."""
+    [death] = events_of(classifier, "Costa Rican authorities investigate killing of US citizen in apparent robbery",
+                        "en", date(2026, 2, 17))
+    assert death.where == [] and {p.nationality for p in death.who} == {"CR", "US"}, (death.who, death.where)
+    # written for this test: a place the preposition governs stays one
+    [arrest] = events_of(classifier, "В Москве задержан гражданин США.", "ru", date(2026, 2, 17))
+    assert [p.id for p in arrest.where] == ["524901"] and [p.nationality for p in arrest.who] == ["US"], arrest
