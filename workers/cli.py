@@ -169,7 +169,7 @@ def cmd_test_rule(args) -> int:
 
 def cmd_worker(args) -> int:
     from newswatch.malloc import limit_arenas
-    limit_arenas()   # before any thread: eight pool threads, two malloc arenas (newswatch/malloc.py)
+    limit_arenas()   # before any thread: eight pool threads, one malloc arena (newswatch/malloc.py)
     config, _ = _load(args)
     from workers.status_server import status_server_for
     from celery.exceptions import SecurityWarning
