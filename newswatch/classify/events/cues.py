@@ -15,7 +15,7 @@ import re
 
 from newswatch.classify.automaton import TermIndex
 from newswatch.classify.events.dates import date_words
-from newswatch.classify.events.lexicon import COUNTRY_STANDINS, PLANNED_INFINITIVES
+from newswatch.classify.events.lexicon import AHEAD_REACH, COUNTRY_STANDINS, PLANNED_AHEAD, PLANNED_INFINITIVES
 from newswatch.classify.model import EventPlace, Mention, Payload
 from newswatch.classify.morphology import variants
 from newswatch.classify.normalize import normalize_term
@@ -27,6 +27,8 @@ MODAL_REACH = 8     # words between any other modality cue and the event's cue
 NOT_HAPPENED = ("hypothetical", "threatened", "cancelled", "denied", "planned")   # the first that holds wins
 NO_EVENT = frozenset({"hypothetical", "threatened", "aggregate", "since"})   # what a cue bears no event of its type under
 PURPOSE = ("to ", "pour ", "чтобы ", "لإجراء", "للقاء", "لعقد")   # planned cues that tell a purpose: bear on what follows
+AHEAD = frozenset(w for words in PLANNED_AHEAD.values() for w in words)
+FORWARD = PURPOSE + tuple(AHEAD)   # so do "ahead of" and its kin
 # A negation right before a cue: the event did not (or will not) happen. Only adjacent: «не менее 10 человек
 # погибли» ("no fewer than") is no denial, nor is a "not" a few words off ("not only ... but also").
 _NEGATION = re.compile(r"(?:\b(?:did|does|do|has|have|had|was|were|is|are|will|would|could)(?: not|n't)|\bnever|"
@@ -111,6 +113,7 @@ def cue_index(event_cues: Modality, event_groups: Modality | None = None,
     entries += [("standin", "country", {lang: list(words) for lang, words in COUNTRY_STANDINS.items()})]
     entries += [("date", "word", {"*": date_words()})]   # which sentences may hold a day: dates.find_dates
     entries += [("modality", "planned", PLANNED_INFINITIVES)]   # the extractor's own (lexicon.py)
+    entries += [("modality", "planned", PLANNED_AHEAD)]
     return TermIndex((form, (what, kind, term, lang)) for what, kind, by_lang in entries
                      for lang, terms in by_lang.items() for term in terms
                      for written in (_arabic_forms(term) if lang == "ar" and what != "standin" else (term,))
@@ -173,8 +176,10 @@ class ModalityReader:
             if m.value == "remote" or m.value in kinds:
                 continue
             lo, hi = (m.end, cue.start) if m.end <= cue.start else (cue.end, m.start)
-            if lo < hi and m.start >= cue.end and m.value == "planned" and m.entry.casefold().startswith(PURPOSE):
+            if lo < hi and m.start >= cue.end and m.value == "planned" and m.entry.casefold().startswith(FORWARD):
                 continue   # a purpose is the next verb's: "arrived in Bamako on Tuesday to visit Mali" happened
+            if m.end <= cue.start and m.entry.casefold() in AHEAD and len(_WORD.findall(text, m.end, cue.start)) > AHEAD_REACH:
+                continue   # "ahead of the anniversary of the disputed 2020 elections": not the elections
             if lo < hi:
                 generic = m.entry.casefold() in GENERIC_CUES
                 if m.value in ("planned", "denied") and " " in m.entry and m.end <= cue.start:

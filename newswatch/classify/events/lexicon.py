@@ -72,6 +72,17 @@ MOTION_TYPES = frozenset({"visit"})
 # topics.yaml `modality:`, which rules' `topic: {modality: planned}` read of a whole sentence: there "arrived …
 # to hold talks" would make the arrival a planned visit.
 PLANNED_INFINITIVES: dict[str, list[str]] = {"en": ["to meet", "to hold", "to sign", "to attend"]}
+# What an event is ahead of is to come ("Rubio praises Orban ahead of crunch election", « à la veille du scrutin »,
+# «قبيل الانتخابات»): planned, for an event whose noun follows within AHEAD_REACH words ("arrived ahead of the vote"
+# did arrive; "ahead of the anniversary of the 2020 elections" is no election to come); the extractor's own, as the
+# infinitives are. (Russian «накануне» is also "the day before", Arabic «عشية» "evening": left out.)
+PLANNED_AHEAD: dict[str, list[str]] = {
+    "en": ["ahead of", "in the run-up to", "on the eve of", "in the lead-up to"],
+    "fr": ["à la veille de", "à la veille du", "à la veille des", "à l'approche de", "à l'approche du",
+           "à l'approche des", "en amont de", "en amont du", "en amont des"],
+    "ar": ["قبيل"],
+}
+AHEAD_REACH = 3
 
 # Nouns that stand for a country named before ("in the north of the country", « dans le nord du
 # pays », «на востоке страны», «شمال البلاد», «прибыл в страну»): after a preposition of place they

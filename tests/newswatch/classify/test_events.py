@@ -624,3 +624,22 @@ def test_a_country_that_names_whose_people_is_no_place(classifier):
     # written for this test: a place the preposition governs stays one
     [arrest] = events_of(classifier, "В Москве задержан гражданин США.", "ru", date(2026, 2, 17))
     assert [p.id for p in arrest.where] == ["524901"] and [p.nationality for p in arrest.who] == ["US"], arrest
+
+
+def test_what_a_report_is_ahead_of_is_to_come(classifier):
+    """An event's noun right after "ahead of" (« à la veille du », «قبيل») is to come: DW, 16 Feb 2026
+    (tests/data/feeds/world-2026-02), "Rubio praises Orban and Hungary ahead of crunch election" had reported an
+    election that happened. Only within a few words (sentence es-5019 of tests/data/events/sentences2.jsonl, dev:
+    "ahead of the anniversary of the disputed Aug. 9, 2020 elections" is labelled an election that happened), and
+    not for what comes before it."""
+    [election] = events_of(classifier, "Rubio praises Orban and Hungary ahead of crunch election", "en",
+                           date(2026, 2, 16))
+    assert (election.type, election.modality) == ("election", "planned"), election
+    es_5019 = ("Monday’s move comes just ahead of the anniversary of the disputed Aug. 9, 2020 elections that brought "
+               "Lukashenko to power.")
+    found = {e.type: e.modality for e in events_of(classifier, es_5019, "en", date(2021, 8, 9))}
+    assert found.get("election") == "happened", found
+    # written for this test: the arrival before "ahead of" happened
+    found = {e.type: e.modality for e in events_of(classifier, "Lavrov arrived in Bamako ahead of talks with Goïta.",
+                                                   "en", date(2023, 2, 7))}
+    assert found == {"visit": "happened", "talks": "planned"}, found
