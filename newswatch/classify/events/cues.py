@@ -71,6 +71,7 @@ _SINCE = re.compile(r"(?:\bsince|\bdepuis\s+(?:le|la|les|l['’]|son|sa|ses|leur
                     r"شهر|شهرين|أشهر|شهور|عام|عامين|أعوام|سنة|سنتين|سنوات|فترة|وقت)(?!\w)))\s+(?:[\w'’-]+\s+){0,3}$",
                     re.IGNORECASE)
 _SINCE_WORDS = ("since", "depuis", "момента", "времени", "منذ")
+_SINCE_ANYWHERE = _SINCE_WORDS + ("Since", "SINCE", "Depuis", "DEPUIS")   # a text with none needs no look per cue
 
 
 def _since(text: str, start: int) -> bool:
@@ -144,6 +145,8 @@ class ModalityReader:
                                  if c.casefold() not in GENERIC_CUES), key=lambda p: -len(p[0]))
         self._of_cue: dict[str, tuple[str, ...]] = {}
         self._alone: dict[str, str] = {}   # term -> what it says with no modality cue in its sentence
+        self._since: tuple[str, bool] = ("", False)   # the last text read, and whether a "since" is in it (one tuple:
+        # threads share the reader, and each reads and sets it whole)
 
     def of_cue(self, term: str) -> tuple[str, ...]:
         found = self._of_cue.get(term)
@@ -163,7 +166,10 @@ class ModalityReader:
             return "denied"   # "did not arrive", «не прилетел», «لم يصل», « n'a pas rencontré »
         if cue.value in ("talks", "visit") and _repeated(text, cue.start, cue.end):
             return "aggregate"   # "met with Putin nine times", «посетил страну четырежды»: no one event
-        if _since(text, cue.start):
+        since = self._since
+        if since[0] is not text:
+            since = self._since = (text, any(w in text for w in _SINCE_ANYWHERE))
+        if since[1] and _since(text, cue.start):
             return "since"   # "since the October 7 attack": a point in time, no event reported
         if not modal:   # most sentences: then the term alone says it
             found = self._alone.get(cue.entry)

@@ -268,8 +268,7 @@ def _other_clause(text: str, start: int, end: int, lang: str) -> int | None:
     pattern = _OTHER_CLAUSE.get(lang)
     if pattern is None:
         return None
-    rest = text[start:end]
-    if not any(w in rest for w in OTHER_CLAUSE_WORDS[lang]):
+    if not any(text.find(w, start, end) >= 0 for w in OTHER_CLAUSE_WORDS[lang]):
         return None
     for found in pattern.finditer(text, start, end):
         if lang != "en" or found.group() != "as":
