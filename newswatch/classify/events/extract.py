@@ -237,7 +237,7 @@ class EventExtractor:
             bodies = wh.institutions(mentions, own, text) if kind in pl.STATE_ACTS else []
             # armed groups arriving are a deployment, no visit (the labelling guide): they take no part in one
             who = ([p for p in people if p.role != "militia"] if kind in MOTION_TYPES
-                   else wh.merge(people, groups, wh.acting(places, is_place), bodies))
+                   else wh.merge(people, groups, wh.acting(places, is_place, text), bodies))
             if kind in MOTION_TYPES:
                 who = wh.less_owners(who, text, own)
             where = pl.where(kind, places, text, cues, who, is_place) or pl.places_of(kind, dateline[:1])

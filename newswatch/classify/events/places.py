@@ -223,6 +223,8 @@ def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> b
     """Whether the place is where an event of `kind` is (else, for a state, a party to it)."""
     if not p.venue:
         return False
+    if p.acting_kind and paired(text, p.mention):
+        return False   # "in US-Iran nuclear talks": the preposition is the talks'; the pair names their parties
     if kind not in STATE_ACTS or p.mark is not None or p.heading or not p.acting_kind:
         return True
     return not paired(text, p.mention) and next_to(text, p.mention, cues)

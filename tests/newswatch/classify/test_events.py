@@ -643,3 +643,12 @@ def test_what_a_report_is_ahead_of_is_to_come(classifier):
     found = {e.type: e.modality for e in events_of(classifier, "Lavrov arrived in Bamako ahead of talks with Goïta.",
                                                    "en", date(2023, 2, 7))}
     assert found == {"visit": "happened", "talks": "planned"}, found
+
+
+def test_a_hyphened_pair_after_a_preposition_names_parties(classifier):
+    """"in US-Iran nuclear talks": the preposition is the talks', the pair names their parties (a pair with no
+    preposition already did). Al-Monitor, 17 Feb 2026 (tests/data/feeds/world-2026-02): the talks had been held in
+    the US, with Iran alone."""
+    [talks] = events_of(classifier, "Sharp warnings, entrenched red lines and rising military signaling reveal a shaky "
+                        "path in US-Iran nuclear talks.", "en", date(2026, 2, 17))
+    assert talks.where == [] and {p.nationality for p in talks.who} == {"US", "IR"}, (talks.who, talks.where)
