@@ -45,6 +45,12 @@ def identity(p: Participant) -> str | tuple[str | None, str | None]:
     return p.actor or (p.nationality, IDENTITY_ROLE.get(p.role or "", p.role))
 
 
+# A ruler's name after "under" («sous», «при», «في عهد») says when, not who: "a crackdown under Trump", « sous
+# Poutine », «при Путине», «في عهد ترامب»; a title may stand between ("under President Trump").
+_UNDER = re.compile(r"(?:\b(?:under|sous|при)|(?<!\w)في عهد)\s+(?:(?:president|président|presidente|президенте|"
+                    r"الرئيس)\s+)?$", re.IGNORECASE)
+
+
 def people(mentions: Sequence[Mention], places: Sequence[Place], text: str) -> list[Participant]:
     """The named actors, officials named by title, and demonyms outside titles and groups."""
     found = [m for m in titles_of(mentions) if not _stance(text, m)]
@@ -78,6 +84,8 @@ def _stance(text: str, m: Mention) -> bool:
         return False
     if m.start >= 2 and text[m.start - 1] in "-‑" and text[m.start - 2].islower():
         return True
+    if _UNDER.search(text, max(0, m.start - 24), m.start) is not None:
+        return True   # "a protest crackdown under Trump": when, not who
     return hyphened_onto(text, m.end) in QUALIFIERS
 
 

@@ -652,3 +652,13 @@ def test_a_hyphened_pair_after_a_preposition_names_parties(classifier):
     [talks] = events_of(classifier, "Sharp warnings, entrenched red lines and rising military signaling reveal a shaky "
                         "path in US-Iran nuclear talks.", "en", date(2026, 2, 17))
     assert talks.where == [] and {p.nationality for p in talks.who} == {"US", "IR"}, (talks.who, talks.where)
+
+
+def test_a_ruler_after_under_is_no_party(classifier):
+    """"under Trump" (« sous », «при», «في عهد») says when: Al Jazeera, 17 Feb 2026 (tests/data/feeds/world-2026-02),
+    "Mohsen Mahdawi, a Palestinian student activist, faced deportation proceedings amid a protest crackdown under
+    Trump" had made Trump a protester."""
+    text = ("Mohsen Mahdawi, a Palestinian student activist, faced deportation proceedings amid a protest crackdown "
+            "under Trump.")
+    [protest] = events_of(classifier, text, "en", date(2026, 2, 17))
+    assert "trump" not in {p.actor for p in protest.who}, protest.who
