@@ -23,8 +23,9 @@ class PollResult:
     cursor: dict = field(default_factory=dict)  # saved only after the items are processed
     not_modified: bool = False
     detail: dict = field(default_factory=dict)  # parser used, HTTP status, bytes, ...
-    # A fetched body's parse, left to whoever reads the items (`take`): the worker parses when it has a pipeline
-    # slot (workers.polling), so a poll's fetch never waits for another poll's parse, and its parsed feed does
+    # A fetched body's parse, left to whoever reads the items (`take`): the worker parses in a pipeline slot
+    # (workers.polling.pipeline_slot), so fetches never wait for a slot, and a body waits unparsed (it is at most
+    # http.max_bytes; its parsed feed and items are several times that)
     parse: Callable[[], list[Item]] | None = None
 
     def take(self) -> list[Item]:
