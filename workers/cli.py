@@ -12,7 +12,7 @@ import warnings
 from newswatch import version
 from newswatch.config.units import parse_duration
 from newswatch.config.yamlconf import ConfigError
-from newswatch.logs import add_log_arguments, log_options, setup_logging
+from newswatch.logs import add_log_arguments, fields, log_options, setup_logging
 from newswatch.store.persistence import log_persistence, persistence_warning
 from workers.registry import load_config
 from workers.admin_cli import add_admin_parsers
@@ -181,6 +181,11 @@ def cmd_worker(args) -> int:
         print("newswatch worker needs a Redis: set redis_url in the config "
               "(or use `newswatch run`, which starts the embedded one)", file=sys.stderr)
         return 2
+    # A stop asked for while it starts (the classifier may take seconds to load) is a stop, exit 0, once the start
+    # is done: Celery's own handlers are not there yet, and the default one would kill it (-15)
+    stop_asked = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_asked.set())
     app = make_app(url, config.settings.key_prefix)
     warnings.filterwarnings("ignore", category=SecurityWarning)  # root in containers; we accept JSON only
     # Celery prints its shutdown chatter to sys.__stdout__; stdout belongs to the stdout channel's JSON lines.
@@ -191,6 +196,13 @@ def cmd_worker(args) -> int:
     register_tasks(app, rt)
     status = status_server_for(rt, args)
     rt.warm_up()  # classifier and rules ready before the first task (a poll) is taken
+    if stop_asked.is_set():
+        log.info(fields("worker_stopped", reason="stop asked while starting"))
+        if status is not None:
+            status.stop()
+        return 0
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)   # Celery installs its own as it starts
     from workers.heartbeat import HeartbeatTicker   # its pool runs a heartbeat task from its own queue
     ticker = HeartbeatTicker(app, rt.state, config.settings.health.heartbeat, args.worker_id).start()
     from workers.archive_jobs import ArchiveJobs

@@ -28,3 +28,17 @@ def test_worker_is_ready_to_classify_before_its_first_poll(tmp_path, procs, redi
         assert log.count("classifier_index_ready") == 1  # built (or loaded) once, at start, not again by the poll
         assert log.index("warm_up_done") < log.index("poll_done source_id=world")
         assert scheduler.terminate() == 0 and worker.terminate() == 0
+
+
+def test_a_stop_asked_while_the_worker_starts_is_a_clean_stop(tmp_path, procs, redis_url, key_prefix):
+    """SIGTERM while the worker loads its classifier (a fresh state_dir: the cache is built, seconds): it finishes
+    starting, takes no task and exits 0 (Celery's own handlers come later; the default one had killed it, -15)."""
+    with LocalSMTPServer() as smtp:
+        cfg = write_config(tmp_path, {"redis_url": redis_url, "key_prefix": key_prefix,
+                                      "state_dir": str(tmp_path / "s"), "channels": [email_channel(smtp)]})
+        worker = procs("worker", "-c", str(cfg), "--no-status")
+        wait_until(lambda: "redis_persistence" in worker.stderr(), 60, "the worker's start", procs=[worker])
+        assert "warm_up_done" not in worker.stderr()   # still loading the classifier
+        assert worker.terminate() == 0, worker.stderr()[-2000:]
+        log = worker.stderr()
+    assert "warm_up_done" in log and "worker_stopped" in log and "stop asked while starting" in log, log[-2000:]
