@@ -227,7 +227,7 @@ def is_event_place(kind: str, p: Place, text: str, cues: Sequence[Mention]) -> b
         return False   # "in US-Iran nuclear talks": the preposition is the talks'; the pair names their parties
     if kind not in STATE_ACTS or p.mark is not None or p.heading or not p.acting_kind:
         return True
-    return not paired(text, p.mention) and next_to(text, p.mention, cues)
+    return next_to(text, p.mention, cues)
 
 
 def paired(text: str, m: Mention) -> bool:

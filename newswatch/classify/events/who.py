@@ -131,13 +131,13 @@ def groups(mentions: Sequence[Mention], text: str, country: str | None) -> list[
     return list(out.values())
 
 
-def acting(places: Sequence[Place], kind_is_event_place: Sequence[bool], text: str = "") -> list[Participant]:
+def acting(places: Sequence[Place], kind_is_event_place: Sequence[bool], text: str) -> list[Participant]:
     """Countries and capitals that stand for a state party to the event: no place of it (a pair, "in US-Iran
     talks", is one after a preposition too)."""
     out: dict[str, Participant] = {}
     for p, is_place in zip(places, kind_is_event_place):
         m = p.mention
-        if is_place or not p.acting_kind or (p.mark is not None and not (text and paired(text, m))):
+        if is_place or not p.acting_kind or (p.mark is not None and not paired(text, m)):
             continue
         country = m.value if m.kind == "country" else m.country
         if country and country not in out:
